@@ -1,0 +1,165 @@
+/**
+ * Processes: generator functions that read like the code they model.
+ *
+ * A process body yields one number at a time:
+ *   - a duration d ≥ 0: hold for d ns (a timed activity: work, a copy, a flush);
+ *   - PARK (−1): wait until somebody calls wake() (a lock grant, a wait-queue wakeup).
+ * Model helpers return one of those numbers, so `yield spin_lock(task, kmap_lock)` or
+ * `yield cpu.busy(COPY, ns)` cost one generator step and no allocation.
+ *
+ * A process can be interrupted: its timed activity freezes with the time it had left and
+ * resumes, pushed back by however long the interruption lasted (an interrupt handler).
+ * A wake() that arrives while it is interrupted is held until it resumes.
+ */
+import type { SimEvent, Simulator } from './sim.js';
+
+export const PARK = -1;
+export type ProcessBody = Generator<number, void, void>;
+
+export const ProcState = {
+  Created: 0,
+  Ready: 1, // a step is scheduled
+  Holding: 2, // in a timed activity
+  Parked: 3, // waiting for wake()
+  Done: 4,
+} as const;
+export type ProcState = (typeof ProcState)[keyof typeof ProcState];
+
+function stepEvent(p: Process): void {
+  p.step();
+}
+
+export class Process {
+  state: ProcState = ProcState.Created;
+  /** Set while interrupted: the activity is frozen. */
+  interrupted = false;
+  /** Called once when the body returns. */
+  onExit: ((p: Process) => void) | null = null;
+  private body: ProcessBody | null = null;
+  private timer: SimEvent | null = null;
+  /** While interrupted: ns of the frozen hold, or of the held wake's delay; −1 if none. */
+  private resumeDelay = -1;
+
+  constructor(
+    readonly sim: Simulator,
+    readonly name: string,
+  ) {}
+
+  /** Start running `body` after `delay` ns. */
+  start(body: ProcessBody, delay = 0): this {
+    if (this.state !== ProcState.Created) throw new Error(`process ${this.name} already started`);
+    this.body = body;
+    this.state = ProcState.Ready;
+    this.timer = this.sim.schedule(delay, stepEvent, this);
+    return this;
+  }
+
+  /** Advance the body to its next yield. Called by the engine; not by models. */
+  step(): void {
+    this.timer = null;
+    const body = this.body!;
+    const r = body.next();
+    if (r.done === true) {
+      this.state = ProcState.Done;
+      this.body = null;
+      if (this.onExit !== null) this.onExit(this);
+      return;
+    }
+    const d = r.value;
+    if (d >= 0) {
+      this.state = ProcState.Holding;
+      this.timer = this.sim.schedule(d, stepEvent, this);
+    } else {
+      this.state = ProcState.Parked;
+    }
+  }
+
+  get parked(): boolean {
+    return this.state === ProcState.Parked;
+  }
+
+  get done(): boolean {
+    return this.state === ProcState.Done;
+  }
+
+  /** Make a parked process continue after `delay` ns. */
+  wake(delay = 0): void {
+    if (this.state !== ProcState.Parked) throw new Error(`wake of process ${this.name} that is not parked`);
+    this.state = ProcState.Ready;
+    if (this.interrupted) this.resumeDelay = delay;
+    else this.timer = this.sim.schedule(delay, stepEvent, this);
+  }
+
+  /** Freeze the current activity (an interrupt handler takes the CPU). */
+  interrupt(): void {
+    if (this.interrupted) throw new Error(`process ${this.name} interrupted twice`);
+    this.interrupted = true;
+    const t = this.timer;
+    if (t !== null) {
+      this.resumeDelay = t.time - this.sim.now;
+      this.sim.cancel(t);
+      this.timer = null;
+    } else {
+      this.resumeDelay = -1;
+    }
+  }
+
+  /** Resume after an interrupt: the frozen activity continues for the time it had left. */
+  resume(): void {
+    if (!this.interrupted) throw new Error(`resume of process ${this.name} that was not interrupted`);
+    this.interrupted = false;
+    if (this.resumeDelay >= 0 && this.state !== ProcState.Done) {
+      this.timer = this.sim.schedule(this.resumeDelay, stepEvent, this);
+    }
+    this.resumeDelay = -1;
+  }
+
+  /** Simulated time at which the current hold ends (Infinity when parked or frozen). */
+  get wakeTime(): number {
+    return this.timer === null ? Number.POSITIVE_INFINITY : this.timer.time;
+  }
+}
+
+/** A FIFO of parked processes (the engine's wait queue / signal). */
+export class WaitQueue {
+  private items: Process[] = [];
+  private head = 0;
+
+  constructor(readonly name: string) {}
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Enqueue a process; it must then yield PARK. Returns PARK for `yield q.wait(p)`. */
+  wait(p: Process): number {
+    this.items.push(p);
+    return PARK;
+  }
+
+  /** Wake the oldest waiter; false if none. */
+  wakeOne(delay = 0): boolean {
+    if (this.head === this.items.length) return false;
+    const p = this.items[this.head++]!;
+    if (this.head > 64 && this.head * 2 > this.items.length) this.compact();
+    p.wake(delay);
+    return true;
+  }
+
+  /** Wake every waiter in FIFO order; returns how many. */
+  wakeAll(delay = 0): number {
+    let n = 0;
+    while (this.wakeOne(delay)) n++;
+    return n;
+  }
+
+  /** Waiters, oldest first (for diagnostics). */
+  waiters(): Process[] {
+    return this.items.slice(this.head);
+  }
+
+  private compact(): void {
+    this.items = this.items.slice(this.head);
+    this.head = 0;
+  }
+}

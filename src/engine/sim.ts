@@ -1,0 +1,186 @@
+/**
+ * The simulator: a clock in nanoseconds and one event heap.
+ *
+ * Events order by (time, priority, insertion sequence), so simultaneous events resolve
+ * the same way on every run. Cancelling marks the event dead (O(1), no heap search); dead
+ * events are skipped when popped and swept out in bulk if they pile up.
+ *
+ * The engine knows nothing of CPUs or kernels: models schedule callbacks or run
+ * processes (process.ts) on it.
+ */
+import TinyQueue from 'tinyqueue';
+
+export type EventFn<T> = (arg: T) => void;
+
+/** One scheduled callback. `fn === null` means cancelled. */
+export class SimEvent {
+  constructor(
+    public time: number,
+    /** (priority, seq) folded into one number: lower runs first. */
+    public order: number,
+    public fn: EventFn<unknown> | null,
+    public arg: unknown,
+  ) {}
+}
+
+/** Priorities are small integers; lower runs first among events at the same time. */
+export const PRIORITY_MIN = -64;
+export const PRIORITY_MAX = 63;
+const SEQ_SPAN = 2 ** 44; // 1.7e13 events before the sequence would overflow into priority
+
+function compareEvents(a: SimEvent, b: SimEvent): number {
+  return a.time - b.time || a.order - b.order;
+}
+
+export type StopReason = 'until' | 'empty' | 'predicate' | 'stopped' | 'max_events';
+
+export interface RunOptions {
+  /** Stop before any event later than this simulated time; the clock is set to it. */
+  until?: number;
+  /** Stop after this many more events. */
+  maxEvents?: number;
+  /** Checked after every event; true stops the run. */
+  stopWhen?: () => boolean;
+}
+
+/** Runaway guards: exceeding one aborts the run with a diagnostic. */
+export interface Limits {
+  maxEvents: number;
+  wallMs: number;
+}
+
+/** Thrown when a run is ended by a guard (or a model's own abort, e.g. a deadlock). */
+export class SimulationAborted extends Error {
+  constructor(
+    public readonly reason: 'event_limit' | 'wall_time' | 'deadlock' | 'model',
+    message: string,
+    public readonly diagnosis: string,
+  ) {
+    super(message);
+  }
+}
+
+export class Simulator {
+  /** Current simulated time, ns. */
+  now = 0;
+  /** Events executed so far (cancelled ones excluded). */
+  events = 0;
+  limits: Limits = { maxEvents: Number.POSITIVE_INFINITY, wallMs: Number.POSITIVE_INFINITY };
+  private heap = new TinyQueue<SimEvent>([], compareEvents);
+  private seq = 0;
+  private dead = 0;
+  private stopRequested = false;
+  private diagnosers: Array<() => string> = [];
+
+  /** Schedule `fn(arg)` after `delay` ns (≥ 0). */
+  schedule<T>(delay: number, fn: EventFn<T>, arg: T, priority = 0): SimEvent {
+    return this.at(this.now + delay, fn, arg, priority);
+  }
+
+  /** Schedule `fn(arg)` at absolute time `time` (≥ now). */
+  at<T>(time: number, fn: EventFn<T>, arg: T, priority = 0): SimEvent {
+    if (!(time >= this.now)) throw new RangeError(`cannot schedule at ${time} ns: now is ${this.now} ns`);
+    const ev = new SimEvent(time, (priority - PRIORITY_MIN) * SEQ_SPAN + this.seq++, fn as EventFn<unknown>, arg);
+    this.heap.push(ev);
+    return ev;
+  }
+
+  /** Cancel a pending event. Cheap: marks it; the heap drops it when it surfaces. */
+  cancel(ev: SimEvent): void {
+    if (ev.fn === null) return;
+    ev.fn = null;
+    ev.arg = null;
+    if (++this.dead > 4096 && this.dead > this.heap.length >> 1) this.sweep();
+  }
+
+  /** Number of live + cancelled events in the heap. */
+  get pending(): number {
+    return this.heap.length - this.dead;
+  }
+
+  /** Time of the next live event, or Infinity. */
+  peekTime(): number {
+    this.dropDeadTop();
+    const top = this.heap.peek();
+    return top ? top.time : Number.POSITIVE_INFINITY;
+  }
+
+  /** Ask the current run to return after the event being executed. */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Register a function that describes model state for abort diagnostics. */
+  addDiagnoser(fn: () => string): void {
+    this.diagnosers.push(fn);
+  }
+
+  diagnose(): string {
+    return this.diagnosers.map((d) => d()).join('\n');
+  }
+
+  /** Abort the run from model code (e.g. a detected deadlock). */
+  abort(reason: SimulationAborted['reason'], message: string): never {
+    throw new SimulationAborted(reason, message, this.diagnose());
+  }
+
+  /** Run events until a stop condition; returns why it stopped. */
+  run(opts: RunOptions = {}): StopReason {
+    const until = opts.until ?? Number.POSITIVE_INFINITY;
+    const lastEvent = opts.maxEvents === undefined ? Number.POSITIVE_INFINITY : this.events + opts.maxEvents;
+    const stopWhen = opts.stopWhen;
+    const eventLimit = this.limits.maxEvents;
+    const wallLimit = this.limits.wallMs;
+    const wallStart = wallLimit < Number.POSITIVE_INFINITY ? Date.now() : 0;
+    const heap = this.heap;
+    this.stopRequested = false;
+    for (;;) {
+      const ev = heap.peek();
+      if (ev === undefined) return 'empty';
+      if (ev.time > until) {
+        this.now = until;
+        return 'until';
+      }
+      heap.pop();
+      const fn = ev.fn;
+      if (fn === null) {
+        this.dead--;
+        continue;
+      }
+      this.now = ev.time;
+      ev.fn = null; // fired events are no longer cancellable
+      fn(ev.arg);
+      const n = ++this.events;
+      if (this.stopRequested) return 'stopped';
+      if (stopWhen !== undefined && stopWhen()) return 'predicate';
+      if (n >= lastEvent) return 'max_events';
+      if ((n & 0xffff) === 0) this.checkGuards(n, eventLimit, wallLimit, wallStart);
+      else if (n >= eventLimit) this.checkGuards(n, eventLimit, wallLimit, wallStart);
+    }
+  }
+
+  private checkGuards(n: number, eventLimit: number, wallLimit: number, wallStart: number): void {
+    if (n >= eventLimit) {
+      this.abort('event_limit', `run aborted: event limit of ${eventLimit} events reached at t=${this.now} ns`);
+    }
+    if (wallLimit < Number.POSITIVE_INFINITY && Date.now() - wallStart > wallLimit) {
+      this.abort('wall_time', `run aborted: wall-time limit of ${wallLimit} ms reached at t=${this.now} ns`);
+    }
+  }
+
+  private dropDeadTop(): void {
+    let top = this.heap.peek();
+    while (top !== undefined && top.fn === null) {
+      this.heap.pop();
+      this.dead--;
+      top = this.heap.peek();
+    }
+  }
+
+  /** Rebuild the heap without cancelled events, bounding memory under heavy cancelling. */
+  private sweep(): void {
+    const live = this.heap.data.filter((e) => e.fn !== null);
+    this.heap = new TinyQueue<SimEvent>(live, compareEvents);
+    this.dead = 0;
+  }
+}

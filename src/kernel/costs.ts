@@ -1,0 +1,124 @@
+/**
+ * Cost parameters of the model: every time the simulated kernel or CPU spends, by name,
+ * in nanoseconds, with the source of each default (../shared/DESIGN.md §3).
+ *
+ * A scenario picks a preset (`costs.preset`) and may override any key. Nothing in
+ * src/cpu or src/kernel uses a literal duration: it reads one of these.
+ */
+
+export const COST_KEYS = [
+  'lock_acquire',
+  'lock_handoff',
+  'ipi_send',
+  'ipi_latency',
+  'irq_entry_exit',
+  'tlb_flush_full',
+  'tlb_refill',
+  'invlpg',
+  'pte_write',
+  'memcpy_page',
+  'context_switch',
+  'pkmap_scan_slot',
+  'vmlist_walk_area',
+  'vmap_area_op',
+  'page_alloc',
+] as const;
+
+export type CostKey = (typeof COST_KEYS)[number];
+export type Costs = Record<CostKey, number>;
+export type PresetName = 'era2000' | 'modern';
+export const PRESET_NAMES: readonly PresetName[] = ['era2000', 'modern'];
+
+export interface CostDefault {
+  era2000: number;
+  modern: number;
+  /** What the number means. */
+  meaning: string;
+  /** Where the number comes from; "estimate" where no measurement backs it. */
+  source: string;
+}
+
+export const COST_TABLE: Record<CostKey, CostDefault> = {
+  lock_acquire: {
+    era2000: 50, modern: 15,
+    meaning: 'uncontended spinlock acquire (one locked instruction on a cached line)',
+    source: 'estimate: one locked instruction on an uncontended line',
+  },
+  lock_handoff: {
+    era2000: 200, modern: 60,
+    meaning: 'cache-line transfer of a lock word to a CPU other than the last holder',
+    source: 'ccbench (SOSP\'13) ~112 cycles same socket (modern); FSB cache-to-cache estimate (era2000)',
+  },
+  ipi_send: {
+    era2000: 500, modern: 100,
+    meaning: 'initiator cost of sending one IPI (APIC ICR write)',
+    source: 'estimate: APIC ICR write (the P6 APIC bus was serial and slow)',
+  },
+  ipi_latency: {
+    era2000: 3000, modern: 1300,
+    meaning: 'IPI one-way delivery, send to handler start',
+    source: 'KVM IPIv series Jul 2021, ~1.3-1.45 us one-way (modern); estimate (era2000)',
+  },
+  irq_entry_exit: {
+    era2000: 1000, modern: 300,
+    meaning: 'interrupt entry + exit (save/restore, ack), per handler invocation',
+    source: 'estimate',
+  },
+  tlb_flush_full: {
+    era2000: 200, modern: 35,
+    meaning: 'local full TLB flush (CR3 reload), excluding refills',
+    source: 'Ingo Molnar, linux-mm Jun 2015: CR3 reload 96 cycles (modern); estimate (era2000)',
+  },
+  tlb_refill: {
+    era2000: 100, modern: 30,
+    meaning: 'one TLB miss on a modelled mapping (page walk)',
+    source: 'estimate: one page walk',
+  },
+  invlpg: {
+    era2000: 300, modern: 100,
+    meaning: 'local single-page TLB invalidation',
+    source: 'arch/x86/mm/tlb.c comment on tlb_single_page_flush_ceiling (modern); estimate (era2000)',
+  },
+  pte_write: {
+    era2000: 20, modern: 5,
+    meaning: 'set or clear one kernel PTE',
+    source: 'estimate',
+  },
+  memcpy_page: {
+    era2000: 10_000, modern: 700,
+    meaning: 'copy one 4 KiB page (bounce copy, cold)',
+    source: 'PC133 1.07 GB/s peak arithmetic (era2000); cold 4 KiB copy on an EPYC VM (modern)',
+  },
+  context_switch: {
+    era2000: 3000, modern: 1500,
+    meaning: 'switch from one task to another on a CPU',
+    source: 'estimate',
+  },
+  pkmap_scan_slot: {
+    era2000: 5, modern: 1,
+    meaning: 'map_new_virtual: examine one pkmap_count slot',
+    source: 'estimate',
+  },
+  vmlist_walk_area: {
+    era2000: 30, modern: 5,
+    meaning: 'eager vmalloc: visit one vm_struct on vmlist (first-fit / find walk)',
+    source: 'estimate: one list node visited',
+  },
+  vmap_area_op: {
+    era2000: 150, modern: 40,
+    meaning: 'lazy vmalloc: one rbtree insert/erase/lookup of a vmap_area (a few node visits)',
+    source: 'estimate: ~log2(areas) node visits at vmlist_walk_area each',
+  },
+  page_alloc: {
+    era2000: 400, modern: 100,
+    meaning: 'take one page from the buddy allocator (alloc_page) or return it',
+    source: 'estimate',
+  },
+};
+
+/** The resolved cost table of a preset. */
+export function presetCosts(preset: PresetName): Costs {
+  const out = {} as Costs;
+  for (const k of COST_KEYS) out[k] = COST_TABLE[k][preset];
+  return out;
+}

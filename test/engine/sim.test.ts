@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { SimulationAborted, Simulator } from '../../src/engine/sim.js';
+import { PARK, Process, WaitQueue, type ProcessBody } from '../../src/engine/process.js';
+
+describe('Simulator event ordering', () => {
+  it('orders by time, then priority, then insertion', () => {
+    const sim = new Simulator();
+    const log: string[] = [];
+    const rec = (s: string) => log.push(s);
+    sim.schedule(10, rec, 'c-t10');
+    sim.schedule(5, rec, 'a-t5');
+    sim.schedule(10, rec, 'd-t10-later');
+    sim.schedule(10, rec, 'b-t10-urgent', -1);
+    sim.schedule(5, rec, 'a2-t5');
+    sim.run();
+    expect(log).toEqual(['a-t5', 'a2-t5', 'b-t10-urgent', 'c-t10', 'd-t10-later']);
+    expect(sim.now).toBe(10);
+    expect(sim.events).toBe(5);
+  });
+
+  it('events scheduled at the current time run after those already queued at it', () => {
+    const sim = new Simulator();
+    const log: number[] = [];
+    sim.schedule(1, () => {
+      log.push(1);
+      sim.schedule(0, () => log.push(3), null);
+    }, null);
+    sim.schedule(1, () => log.push(2), null);
+    sim.run();
+    expect(log).toEqual([1, 2, 3]);
+  });
+
+  it('rejects scheduling in the past', () => {
+    const sim = new Simulator();
+    sim.schedule(5, () => expect(() => sim.at(4, () => {}, null)).toThrow(/cannot schedule/), null);
+    sim.run();
+  });
+
+  it('cancels without firing and keeps counts right across a sweep', () => {
+    const sim = new Simulator();
+    let fired = 0;
+    const evs = [];
+    for (let i = 0; i < 20000; i++) evs.push(sim.schedule(i, () => fired++, null));
+    for (let i = 0; i < 20000; i += 2) sim.cancel(evs[i]!);
+    sim.cancel(evs[0]!); // double cancel is harmless
+    expect(sim.pending).toBe(10000);
+    sim.run();
+    expect(fired).toBe(10000);
+    expect(sim.events).toBe(10000);
+  });
+
+  it('runs until a time, an event count, or a predicate', () => {
+    const sim = new Simulator();
+    let n = 0;
+    const tick = () => {
+      n++;
+      sim.schedule(10, tick, null);
+    };
+    sim.schedule(0, tick, null);
+    expect(sim.run({ until: 95 })).toBe('until');
+    expect(sim.now).toBe(95);
+    expect(n).toBe(10); // t = 0..90
+    expect(sim.run({ maxEvents: 5 })).toBe('max_events');
+    expect(n).toBe(15);
+    expect(sim.run({ stopWhen: () => n === 20 })).toBe('predicate');
+    expect(sim.now).toBe(190);
+  });
+
+  it('aborts a runaway run with a diagnostic', () => {
+    const sim = new Simulator();
+    sim.limits.maxEvents = 1000;
+    sim.addDiagnoser(() => 'cpu0: spinning on kmap_lock');
+    const tick = () => sim.schedule(1, tick, null);
+    sim.schedule(0, tick, null);
+    try {
+      sim.run();
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(SimulationAborted);
+      const a = e as SimulationAborted;
+      expect(a.reason).toBe('event_limit');
+      expect(a.diagnosis).toContain('kmap_lock');
+    }
+  });
+
+  it('aborts on the wall-time guard', () => {
+    const sim = new Simulator();
+    sim.limits.wallMs = 20;
+    const tick = () => sim.schedule(1, tick, null);
+    sim.schedule(0, tick, null);
+    expect(() => sim.run()).toThrow(/wall-time limit/);
+  });
+});
+
+describe('Process', () => {
+  it('holds for yielded durations', () => {
+    const sim = new Simulator();
+    const times: number[] = [];
+    function* body(): ProcessBody {
+      times.push(sim.now);
+      yield 10;
+      times.push(sim.now);
+      yield 0;
+      times.push(sim.now);
+      yield 5;
+      times.push(sim.now);
+    }
+    const p = new Process(sim, 'p').start(body(), 3);
+    sim.run();
+    expect(times).toEqual([3, 13, 13, 18]);
+    expect(p.done).toBe(true);
+  });
+
+  it('an interrupt pushes the rest of a timed activity back by its duration', () => {
+    // A task doing a 10 us copy that takes a 2 us interrupt at t = 4 us finishes at 12 us.
+    const sim = new Simulator();
+    let end = -1;
+    function* copy(): ProcessBody {
+      yield 10_000;
+      end = sim.now;
+    }
+    const p = new Process(sim, 'copy').start(copy());
+    sim.schedule(4_000, () => p.interrupt(), null);
+    sim.schedule(6_000, () => p.resume(), null);
+    sim.run();
+    expect(end).toBe(12_000);
+  });
+
+  it('parks until woken; a wake during an interrupt waits for the resume', () => {
+    const sim = new Simulator();
+    const wq = new WaitQueue('wq');
+    let woke = -1;
+    function* waiter(p: () => Process): ProcessBody {
+      yield wq.wait(p());
+      woke = sim.now;
+    }
+    const p: Process = new Process(sim, 'w');
+    p.start(waiter(() => p));
+    sim.schedule(100, () => p.interrupt(), null);
+    sim.schedule(150, () => wq.wakeOne(7), null);
+    sim.schedule(300, () => p.resume(), null);
+    sim.run();
+    expect(woke).toBe(307);
+    expect(wq.length).toBe(0);
+  });
+
+  it('PARK without a waker leaves the process parked', () => {
+    const sim = new Simulator();
+    function* body(): ProcessBody {
+      yield PARK;
+    }
+    const p = new Process(sim, 'p').start(body());
+    expect(sim.run()).toBe('empty');
+    expect(p.parked).toBe(true);
+    expect(() => p.resume()).toThrow(/not interrupted/);
+  });
+
+  it('wait queue wakes in FIFO order', () => {
+    const sim = new Simulator();
+    const wq = new WaitQueue('wq');
+    const order: string[] = [];
+    for (const name of ['a', 'b', 'c']) {
+      const p: Process = new Process(sim, name);
+      p.start(
+        (function* (): ProcessBody {
+          yield wq.wait(p);
+          order.push(name);
+        })(),
+      );
+    }
+    sim.schedule(1, () => wq.wakeAll(), null);
+    sim.run();
+    expect(order).toEqual(['a', 'b', 'c']);
+  });
+});
