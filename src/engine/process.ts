@@ -54,6 +54,14 @@ export class Process {
     return this;
   }
 
+  /** Load `body` but leave it parked: it starts at the first wake() (a task waiting for a CPU). */
+  startParked(body: ProcessBody): this {
+    if (this.state !== ProcState.Created) throw new Error(`process ${this.name} already started`);
+    this.body = body;
+    this.state = ProcState.Parked;
+    return this;
+  }
+
   /** Advance the body to its next yield. Called by the engine; not by models. */
   step(): void {
     this.timer = null;

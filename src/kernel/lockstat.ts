@@ -1,0 +1,118 @@
+/**
+ * lock_stat, as Documentation/locking/lockstat.rst defines it, per lock class:
+ * contentions = acquisitions that had to wait; con-bounces / acq-bounces = contentions /
+ * acquisitions whose previous holder ran on another CPU; wait and hold times in ns with
+ * min/max over non-zero times; up to 4 contention points (call sites that waited).
+ */
+
+export interface TimeStat {
+  min: number;
+  max: number;
+  total: number;
+  avg: number;
+}
+
+export interface LockStatJson {
+  acquisitions: number;
+  contentions: number;
+  con_bounces: number;
+  acq_bounces: number;
+  wait_ns: TimeStat;
+  hold_ns: TimeStat;
+  contention_points: Array<{ site: string; count: number }>;
+}
+
+export const MAX_CONTENTION_POINTS = 4;
+
+export class LockClassStat {
+  acquisitions = 0;
+  contentions = 0;
+  conBounces = 0;
+  acqBounces = 0;
+  waitMin = Number.POSITIVE_INFINITY;
+  waitMax = 0;
+  waitTotal = 0;
+  holdMin = Number.POSITIVE_INFINITY;
+  holdMax = 0;
+  holdTotal = 0;
+  private points = new Map<string, number>();
+
+  constructor(readonly name: string) {}
+
+  /** An acquisition; `bounce` if the previous holder ran on another CPU. */
+  acquired(bounce: boolean): void {
+    this.acquisitions++;
+    if (bounce) this.acqBounces++;
+  }
+
+  /** The acquisition had to wait `waitNs` at call site `site`. */
+  contended(waitNs: number, bounce: boolean, site: string): void {
+    this.contentions++;
+    if (bounce) this.conBounces++;
+    this.waitTotal += waitNs;
+    if (waitNs > 0) {
+      if (waitNs < this.waitMin) this.waitMin = waitNs;
+      if (waitNs > this.waitMax) this.waitMax = waitNs;
+    }
+    this.points.set(site, (this.points.get(site) ?? 0) + 1);
+  }
+
+  held(holdNs: number): void {
+    this.holdTotal += holdNs;
+    if (holdNs > 0) {
+      if (holdNs < this.holdMin) this.holdMin = holdNs;
+      if (holdNs > this.holdMax) this.holdMax = holdNs;
+    }
+  }
+
+  reset(): void {
+    this.acquisitions = this.contentions = this.conBounces = this.acqBounces = 0;
+    this.waitMin = this.holdMin = Number.POSITIVE_INFINITY;
+    this.waitMax = this.waitTotal = this.holdMax = this.holdTotal = 0;
+    this.points.clear();
+  }
+
+  toJSON(): LockStatJson {
+    const points = [...this.points.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, MAX_CONTENTION_POINTS)
+      .map(([site, count]) => ({ site, count }));
+    return {
+      acquisitions: this.acquisitions,
+      contentions: this.contentions,
+      con_bounces: this.conBounces,
+      acq_bounces: this.acqBounces,
+      wait_ns: timeStat(this.waitMin, this.waitMax, this.waitTotal, this.contentions),
+      hold_ns: timeStat(this.holdMin, this.holdMax, this.holdTotal, this.acquisitions),
+      contention_points: points,
+    };
+  }
+}
+
+function timeStat(min: number, max: number, total: number, n: number): TimeStat {
+  return { min: Number.isFinite(min) ? min : 0, max, total, avg: n > 0 ? total / n : 0 };
+}
+
+/** All lock classes of one machine, by name. */
+export class LockStatRegistry {
+  readonly classes = new Map<string, LockClassStat>();
+
+  get(name: string): LockClassStat {
+    let s = this.classes.get(name);
+    if (s === undefined) {
+      s = new LockClassStat(name);
+      this.classes.set(name, s);
+    }
+    return s;
+  }
+
+  reset(): void {
+    for (const s of this.classes.values()) s.reset();
+  }
+
+  toJSON(): Record<string, LockStatJson> {
+    const out: Record<string, LockStatJson> = {};
+    for (const [k, v] of this.classes) out[k] = v.toJSON();
+    return out;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The simulated machine: CPUs, the costs, the global locks and the machine-wide counters
+ * that the kernel mechanisms update. Built once per run from a resolved scenario.
+ */
+import { createStream, type Rng } from '../engine/random.js';
+import type { Simulator } from '../engine/sim.js';
+import { Cpu } from '../cpu/cpu.js';
+import type { Costs } from './costs.js';
+import { HighmemCounters } from './counters.js';
+import { LockStatRegistry } from './lockstat.js';
+import { KernelPageTable } from './pgtable.js';
+import { Spinlock, type SpinlockKind } from './spinlock.js';
+
+export interface MachineConfig {
+  cpus: number;
+  spinlock: SpinlockKind;
+  tlbEntries: number;
+  costs: Costs;
+  seed: number;
+}
+
+/** TLB and IPI counters (result contract `tlb`). */
+export class TlbCounters {
+  /** Full TLB flushes executed, on any CPU (initiators and IPI receivers). */
+  localFlushes = 0;
+  /** Single-page invalidations (invlpg), on any CPU. */
+  pageFlushes = 0;
+  /** Broadcast flush rounds (flush_tlb_all / flush_tlb_kernel_range with IPIs). */
+  shootdowns = 0;
+  ipisSent = 0;
+  ipisReceived = 0;
+  /** Accesses through a TLB entry that no longer matches the PTE: a coherence bug. */
+  staleAccesses = 0;
+  /** Accesses to a virtual page with no PTE (never expected). */
+  faults = 0;
+
+  reset(): void {
+    this.localFlushes = this.pageFlushes = this.shootdowns = 0;
+    this.ipisSent = this.ipisReceived = this.staleAccesses = this.faults = 0;
+  }
+}
+
+export class Machine {
+  readonly cpus: Cpu[];
+  readonly lockstat = new LockStatRegistry();
+  readonly tlbStats = new TlbCounters();
+  readonly pgtable = new KernelPageTable();
+  readonly highmem = new HighmemCounters();
+  /** 2.4 arch/i386/kernel/smp.c: serialises smp_call_function callers. */
+  readonly call_lock: Spinlock;
+  private locks: Spinlock[] = [];
+
+  constructor(
+    readonly sim: Simulator,
+    readonly config: MachineConfig,
+  ) {
+    this.cpus = [];
+    for (let i = 0; i < config.cpus; i++) this.cpus.push(new Cpu(i, sim, config.costs, config.tlbEntries));
+    this.call_lock = this.spinlock('call_lock');
+    sim.addDiagnoser(() => this.describe());
+  }
+
+  get costs(): Costs {
+    return this.config.costs;
+  }
+
+  get ncpus(): number {
+    return this.cpus.length;
+  }
+
+  /** A named random stream derived from the run seed. */
+  stream(name: string): Rng {
+    return createStream(this.config.seed, name);
+  }
+
+  /** A spinlock of the machine's kind, with its own lock_stat class. */
+  spinlock(name: string, kind: SpinlockKind = this.config.spinlock): Spinlock {
+    const l = new Spinlock(name, kind, this.lockstat.get(name), this.sim, this.config.costs, this.stream(`lock:${name}`));
+    this.locks.push(l);
+    return l;
+  }
+
+  /** Close per-CPU accounting at the current time. */
+  finish(): void {
+    for (const c of this.cpus) c.finish();
+  }
+
+  /** Discard statistics gathered so far (end of warm-up). */
+  resetStats(): void {
+    for (const c of this.cpus) c.resetAccounting();
+    this.lockstat.reset();
+    this.tlbStats.reset();
+    this.highmem.reset();
+  }
+
+  describe(): string {
+    const lines = this.cpus.map((c) => c.describe());
+    for (const l of this.locks) if (l.locked || l.spinners.length > 0) lines.push(l.describe());
+    return lines.join('\n');
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Kernel page table for the modelled mappings (pkmap, vmalloc, fixmap): the truth that
+ * each CPU's TLB is checked against. Virtual and physical addresses are page numbers.
+ */
+import { TLB } from '../cpu/accounting.js';
+import type { ExecCtx } from '../cpu/task.js';
+import type { Machine } from './machine.js';
+
+export const NO_PAGE = -1;
+
+export class KernelPageTable {
+  private pte = new Map<number, number>();
+
+  /** set_pte(): vpage → ppage. No TLB flush is needed when the PTE was empty. */
+  set(vpage: number, ppage: number): void {
+    this.pte.set(vpage, ppage);
+  }
+
+  /** pte_clear(). */
+  clear(vpage: number): void {
+    this.pte.delete(vpage);
+  }
+
+  get(vpage: number): number {
+    return this.pte.get(vpage) ?? NO_PAGE;
+  }
+
+  get size(): number {
+    return this.pte.size;
+  }
+}
+
+/**
+ * The CPU accesses kernel virtual page `vpage` expecting physical page `ppage` there.
+ * A TLB miss walks the page table (cost tlb_refill) and fills the TLB; a hit is trusted —
+ * if it no longer matches the PTE the access went to the wrong page: a stale TLB access.
+ * Returns the time to charge (to the `tlb` category) for the access's translation.
+ */
+export function touch_kernel_page(ctx: ExecCtx, m: Machine, vpage: number, ppage: number): number {
+  const tlb = ctx.cpu.tlb;
+  const cached = tlb.lookup(vpage);
+  if (cached !== NO_PAGE) {
+    if (cached !== ppage) m.tlbStats.staleAccesses++;
+    return 0;
+  }
+  const pte = m.pgtable.get(vpage);
+  if (pte === NO_PAGE) {
+    m.tlbStats.faults++;
+    return 0;
+  }
+  if (pte !== ppage) m.tlbStats.staleAccesses++; // the mapping itself is wrong
+  tlb.fill(vpage, pte);
+  return ctx.cpu.busy(TLB, m.costs.tlb_refill);
+}

@@ -1,0 +1,160 @@
+/**
+ * Cross-CPU calls and TLB shootdowns.
+ *
+ * 2.4 arch/i386/kernel/smp.c:
+ *   smp_call_function(func, info, nonatomic, wait=1): spin_lock(&call_lock); publish
+ *   call_data; send_IPI_allbutself(CALL_FUNCTION_VECTOR); spin until all N−1 have
+ *   *started*, then until all have *finished*; spin_unlock(&call_lock).
+ *   Receivers (smp_call_function_interrupt): ack, started++, func(info), finished++.
+ *   flush_tlb_all() = smp_call_function(flush_tlb_all_ipi) + do_flush_tlb_all_local().
+ *
+ * Modern arch/x86/mm/tlb.c flush_tlb_kernel_range(): per-page invlpg on every CPU if the
+ * range is ≤ tlb_single_page_flush_ceiling (33) pages, else a full flush; IPIs through
+ * smp_call_function_many (per-CPU call data, no global lock); since 2021 the initiator
+ * flushes locally while its IPIs are in flight.
+ */
+import { PARK, type ProcessBody } from '../engine/process.js';
+import { IPI_WAIT, IRQ, TLB } from '../cpu/accounting.js';
+import type { Cpu } from '../cpu/cpu.js';
+import type { ExecCtx, IrqCtx } from '../cpu/task.js';
+import type { Machine } from './machine.js';
+import { spin_lock, spin_unlock } from './spinlock.js';
+
+/** The function an IPI runs on each target, in interrupt context. */
+export type IpiFunc = (ctx: IrqCtx, m: Machine, info: FlushInfo) => ProcessBody;
+
+/** What to flush: everything (npages < 0) or `npages` pages from `start`. */
+export interface FlushInfo {
+  start: number;
+  npages: number;
+}
+
+/** struct call_data_struct. */
+class CallData {
+  started = 0;
+  finished = 0;
+  /** The initiator is parked waiting for the last finisher. */
+  waiting = false;
+  constructor(
+    readonly m: Machine,
+    readonly func: IpiFunc,
+    readonly info: FlushInfo,
+    readonly targets: number,
+    readonly initiator: ExecCtx,
+  ) {}
+}
+
+interface IpiDelivery {
+  cpu: Cpu;
+  call: CallData;
+}
+
+function deliverIpi(d: IpiDelivery): void {
+  d.call.m.tlbStats.ipisReceived++;
+  d.cpu.raise('call_function_interrupt', call_function_interrupt, d.call);
+}
+
+/** smp_call_function_interrupt(): the receiving side, in interrupt context. */
+function* call_function_interrupt(ctx: IrqCtx, call: CallData): ProcessBody {
+  const entry = call.m.costs.irq_entry_exit;
+  yield ctx.cpu.busy(IRQ, entry - Math.floor(entry / 2));
+  call.started++;
+  yield* call.func(ctx, call.m, call.info);
+  if (++call.finished === call.targets && call.waiting) call.initiator.proc.wake(0);
+  yield ctx.cpu.busy(IRQ, Math.floor(entry / 2));
+}
+
+/** Send the IPIs of `call` to every CPU but the initiator's. */
+function sendIpis(m: Machine, call: CallData, self: Cpu): void {
+  m.tlbStats.ipisSent += call.targets;
+  const latency = m.costs.ipi_latency;
+  for (const cpu of m.cpus) {
+    if (cpu !== self) m.sim.schedule(latency, deliverIpi, { cpu, call });
+  }
+}
+
+/** Spin until every target has finished: PARK (woken by the last finisher) or 0. */
+function waitForAcks(call: CallData): number {
+  if (call.finished === call.targets) return 0;
+  call.waiting = true;
+  return PARK;
+}
+
+function checkCaller(ctx: ExecCtx, what: string): void {
+  if (ctx.inIrq) throw new Error(`${ctx.name}: ${what} called from interrupt context`);
+  if (ctx.cpu.irqsOffDepth > 0) throw new Error(`${ctx.name}: ${what} called with IRQs disabled (deadlocks against call_lock)`);
+}
+
+/** 2.4 smp_call_function(func, info, 0, wait=1). */
+export function* smp_call_function(ctx: ExecCtx, m: Machine, func: IpiFunc, info: FlushInfo): ProcessBody {
+  checkCaller(ctx, 'smp_call_function');
+  const targets = m.ncpus - 1;
+  if (targets === 0) return;
+  yield spin_lock(ctx, m.call_lock, 'smp_call_function');
+  const call = new CallData(m, func, info, targets, ctx);
+  // send_IPI_allbutself: one ICR write with the all-but-self shortcut.
+  yield ctx.cpu.busy(IPI_WAIT, m.costs.ipi_send);
+  sendIpis(m, call, ctx.cpu);
+  ctx.cpu.setCat(IPI_WAIT);
+  yield waitForAcks(call);
+  spin_unlock(ctx, m.call_lock);
+}
+
+/** Flush the local TLB: full, or `info.npages` invlpg's. Charged to `tlb`. */
+export function local_flush(cpu: Cpu, m: Machine, info: FlushInfo): number {
+  if (info.npages < 0) {
+    cpu.tlb.flushAll();
+    m.tlbStats.localFlushes++;
+    return cpu.busy(TLB, m.costs.tlb_flush_full);
+  }
+  for (let i = 0; i < info.npages; i++) cpu.tlb.flushPage(info.start + i);
+  m.tlbStats.pageFlushes += info.npages;
+  return cpu.busy(TLB, m.costs.invlpg * info.npages);
+}
+
+/** flush_tlb_all_ipi / do_kernel_range_flush: what each target runs. */
+function* flush_ipi(ctx: IrqCtx, m: Machine, info: FlushInfo): ProcessBody {
+  yield local_flush(ctx.cpu, m, info);
+}
+
+const FLUSH_ALL: FlushInfo = { start: 0, npages: -1 };
+
+/** 2.4 flush_tlb_all(): broadcast full flush, then the local one. */
+export function* flush_tlb_all(ctx: ExecCtx, m: Machine): ProcessBody {
+  if (m.ncpus > 1) m.tlbStats.shootdowns++;
+  yield* smp_call_function(ctx, m, flush_ipi, FLUSH_ALL);
+  yield local_flush(ctx.cpu, m, FLUSH_ALL);
+}
+
+export interface RangeFlushOptions {
+  /** tlb_single_page_flush_ceiling: above this many pages, flush everything. */
+  ceiling: number;
+  /** Flush locally while the IPIs are in flight (Linux 5.13+), instead of after. */
+  concurrentLocal: boolean;
+}
+
+/** Modern flush_tlb_kernel_range(start, end) over `npages` pages from `start`. */
+export function* flush_tlb_kernel_range(
+  ctx: ExecCtx,
+  m: Machine,
+  start: number,
+  npages: number,
+  opts: RangeFlushOptions,
+): ProcessBody {
+  checkCaller(ctx, 'flush_tlb_kernel_range');
+  const info: FlushInfo = npages > opts.ceiling ? FLUSH_ALL : { start, npages };
+  const targets = m.ncpus - 1;
+  if (targets === 0) {
+    yield local_flush(ctx.cpu, m, info);
+    return;
+  }
+  m.tlbStats.shootdowns++;
+  const call = new CallData(m, flush_ipi, info, targets, ctx);
+  // smp_call_function_many: one ICR write per target (no all-but-self shortcut).
+  yield ctx.cpu.busy(IPI_WAIT, m.costs.ipi_send * targets);
+  sendIpis(m, call, ctx.cpu);
+  if (opts.concurrentLocal) yield local_flush(ctx.cpu, m, info);
+  ctx.cpu.setCat(IPI_WAIT);
+  yield waitForAcks(call);
+  if (!opts.concurrentLocal) yield local_flush(ctx.cpu, m, info);
+}

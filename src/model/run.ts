@@ -1,0 +1,160 @@
+/**
+ * One run: a resolved scenario → a machine, a workload, the simulation, a result.
+ *
+ * Stop rules: `stop.ops` and `stop.time` are totals that include the warm-up; whichever
+ * is reached first ends the run. At the end of the warm-up every statistic is reset, so
+ * the result describes only the measured window.
+ */
+import { Simulator, SimulationAborted, type Limits } from '../engine/sim.js';
+import { CATEGORY_NAMES, type CategoryName } from '../cpu/accounting.js';
+import { Machine } from '../kernel/machine.js';
+import { RESULT_SCHEMA, type CpuResult, type Result } from '../report/result.js';
+import type { ResolvedScenario } from '../scenario/schema.js';
+import { VERSION } from '../version.js';
+import { OpStats } from '../workload/ops.js';
+import { startWorkload, type WorkloadHandle } from '../workload/index.js';
+
+export interface RunOptions {
+  limits?: Partial<Limits>;
+  /** Called now and then with the fraction done (0..1), for progress bars. */
+  onProgress?: (fraction: number) => void;
+}
+
+/** Default guards: generous, but a runaway scenario ends with a diagnosis. */
+export const DEFAULT_LIMITS: Limits = { maxEvents: 2_000_000_000, wallMs: 30 * 60 * 1000 };
+
+export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result {
+  const wallStart = performance.now();
+  const sim = new Simulator();
+  sim.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const m = new Machine(sim, {
+    cpus: s.machine.cpus,
+    spinlock: s.machine.spinlock,
+    tlbEntries: s.machine.tlb_entries,
+    costs: s.costs,
+    seed: s.seed,
+  });
+  const ops = new OpStats();
+  const workload = startWorkload(m, s, ops);
+
+  const stopOps = s.stop.ops ?? Number.POSITIVE_INFINITY;
+  const stopTime = s.stop.time_ns ?? Number.POSITIVE_INFINITY;
+  const warmup = s.stop.warmup;
+  let warmupEnd = 0;
+  let opsAtWarmup = 0;
+  const endWarmup = () => {
+    warmupEnd = sim.now;
+    opsAtWarmup = ops.completed;
+    m.resetStats();
+    ops.latency.reset();
+    workload.resetStats();
+  };
+  let stoppedBy = 'time' as Result['stop_reason'];
+  ops.onOp = (n) => {
+    if (warmup !== null && 'ops' in warmup && n === warmup.ops) endWarmup();
+    if (n >= stopOps) {
+      stoppedBy = 'ops';
+      sim.stop();
+    }
+  };
+
+  const progressEvery = 1 << 18;
+  const stopWhen =
+    opts.onProgress === undefined
+      ? undefined
+      : () => {
+          if ((sim.events & (progressEvery - 1)) === 0) {
+            const f = Math.max(Number.isFinite(stopOps) ? ops.completed / stopOps : 0, Number.isFinite(stopTime) ? sim.now / stopTime : 0);
+            opts.onProgress!(Math.min(1, f));
+          }
+          return false;
+        };
+
+  if (warmup !== null && 'time_ns' in warmup) {
+    runChecked(sim, m, workload, { until: warmup.time_ns, stopWhen });
+    if (stoppedBy !== 'ops') endWarmup();
+  }
+  if (stoppedBy !== 'ops') {
+    const reason = runChecked(sim, m, workload, { until: stopTime, stopWhen });
+    if (reason === 'until') stoppedBy = 'time';
+  }
+  m.finish();
+
+  const window = sim.now - warmupEnd;
+  const completed = ops.completed - opsAtWarmup;
+  const lat = ops.latency;
+  const t = m.tlbStats;
+  const hm = m.highmem;
+  return {
+    schema: RESULT_SCHEMA,
+    version: VERSION,
+    scenario: s,
+    seed: s.seed,
+    sim_time_ns: window,
+    warmup_ns: warmupEnd,
+    stop_reason: stoppedBy,
+    events: sim.events,
+    wall_ms: Math.round((performance.now() - wallStart) * 1000) / 1000,
+    ops: {
+      completed,
+      per_sec: window > 0 ? (completed * 1e9) / window : 0,
+      latency_ns: {
+        mean: lat.mean,
+        p50: lat.percentile(50),
+        p90: lat.percentile(90),
+        p99: lat.percentile(99),
+        p999: lat.percentile(99.9),
+        max: lat.max,
+      },
+    },
+    locks: m.lockstat.toJSON(),
+    tlb: {
+      local_flushes: t.localFlushes,
+      page_flushes: t.pageFlushes,
+      shootdowns: t.shootdowns,
+      ipis_sent: t.ipisSent,
+      ipis_received: t.ipisReceived,
+      stale_accesses: t.staleAccesses,
+      faults: t.faults,
+    },
+    kmap: { kmaps: hm.kmap.kmaps, hits: hm.kmap.hits, flushes: hm.kmap.flushes, waits: hm.kmap.waits, atomic: hm.kmap.atomic },
+    vmap: { allocs: hm.vmap.allocs, frees: hm.vmap.frees, purges: hm.vmap.purges, failures: hm.vmap.failures },
+    bounce: {
+      pages: hm.bounce.pages,
+      bytes_copied: hm.bounce.bytesCopied,
+      pool_waits: hm.bounce.poolWaits,
+      pool_taken: hm.bounce.poolTaken,
+    },
+    device: workload.deviceStats(window),
+    cpus: m.cpus.map((c): CpuResult => {
+      const time_ns = {} as Record<CategoryName, number>;
+      CATEGORY_NAMES.forEach((name, i) => (time_ns[name] = c.time[i]!));
+      return {
+        cpu: c.id,
+        time_ns,
+        irqs: c.irqs,
+        context_switches: c.contextSwitches,
+        resched_ipis: c.reschedIpis,
+        tlb_misses: c.tlb.misses,
+      };
+    }),
+  };
+}
+
+/** Run; an event heap that empties before the stop condition means every task is stuck. */
+function runChecked(
+  sim: Simulator,
+  m: Machine,
+  workload: WorkloadHandle,
+  opts: { until: number; stopWhen: (() => boolean) | undefined },
+): string {
+  const reason = sim.run(opts);
+  if (reason === 'empty') {
+    throw new SimulationAborted(
+      'deadlock',
+      `run aborted: deadlock at t=${sim.now} ns: no event pending and the stop condition not reached`,
+      `${m.describe()}\n${workload.describe()}`,
+    );
+  }
+  return reason;
+}

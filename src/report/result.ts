@@ -1,0 +1,58 @@
+/**
+ * The result contract (DESIGN §5): what `smpsim run --format json` prints, snake_case.
+ * Same scenario + seed ⇒ identical JSON apart from `wall_ms`.
+ */
+import type { CategoryName } from '../cpu/accounting.js';
+import type { LockStatJson } from '../kernel/lockstat.js';
+import type { ResolvedScenario } from '../scenario/schema.js';
+
+export const RESULT_SCHEMA = 'smpsim.result/1';
+
+export interface LatencySummary {
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface CpuResult {
+  cpu: number;
+  time_ns: Record<CategoryName, number>;
+  irqs: number;
+  context_switches: number;
+  resched_ipis: number;
+  tlb_misses: number;
+}
+
+export interface Result {
+  schema: typeof RESULT_SCHEMA;
+  version: string;
+  scenario: ResolvedScenario;
+  seed: number;
+  /** Simulated time of the measured window (after warm-up), ns. */
+  sim_time_ns: number;
+  /** Simulated time discarded as warm-up, ns. */
+  warmup_ns: number;
+  /** Why the run ended: the ops target, the time limit. */
+  stop_reason: 'ops' | 'time';
+  events: number;
+  wall_ms: number;
+  ops: { completed: number; per_sec: number; latency_ns: LatencySummary };
+  locks: Record<string, LockStatJson>;
+  tlb: {
+    local_flushes: number;
+    page_flushes: number;
+    shootdowns: number;
+    ipis_sent: number;
+    ipis_received: number;
+    stale_accesses: number;
+    faults: number;
+  };
+  kmap: { kmaps: number; hits: number; flushes: number; waits: number; atomic: number };
+  vmap: { allocs: number; frees: number; purges: number; failures: number };
+  bounce: { pages: number; bytes_copied: number; pool_waits: number; pool_taken: number };
+  device: { requests: number; bytes: number; busy_fraction: number; mean_queue: number };
+  cpus: CpuResult[];
+}

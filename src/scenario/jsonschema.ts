@@ -1,0 +1,157 @@
+/**
+ * JSON Schema (draft 2020-12) of scenario files, for editors (yaml-language-server,
+ * VS Code). Generated from the zod schema; unit-bearing fields become strings with a
+ * pattern, and every field gets a description with its default.
+ * scripts/gen-schema.ts writes it to scenario.schema.json.
+ */
+import { z } from 'zod';
+import { COST_KEYS, COST_TABLE } from '../kernel/costs.js';
+import { ScenarioRaw, unitFields, type UnitKind } from './schema.js';
+
+type Json = Record<string, unknown>;
+
+const NUM = String.raw`(\d+(\.\d+)?|\.\d+)`;
+const DUR = String.raw`(${NUM}\s*(ns|us|\u00b5s|\u03bcs|ms|s)|0+(\.0+)?)`;
+const SIZE = String.raw`(${NUM}\s*(B|KiB|MiB|GiB)|\d+)`;
+const dist = (v: string): string =>
+  String.raw`^\s*(${v}|(const|exp)\(\s*${v}\s*\)|(uniform|normal|lognormal)\(\s*${v}\s*,\s*${v}\s*\))\s*$`;
+
+export const PATTERNS: Record<UnitKind, string> = {
+  duration: String.raw`^\s*${DUR}\s*$`,
+  duration_positive: String.raw`^\s*${DUR}\s*$`,
+  duration_dist: dist(DUR),
+  size: String.raw`^\s*${SIZE}\s*$`,
+  size_dist: dist(SIZE),
+  rate: String.raw`^\s*(${NUM}\s*(B|KiB|MiB|GiB)/s|\d+)\s*$`,
+  fraction: String.raw`^\s*\d+(\.\d+)?\s*%\s*$`,
+  locality: String.raw`^\s*(uniform|zipf\(\s*\d+(\.\d+)?([eE][-+]?\d+)?\s*\))\s*$`,
+};
+
+/** The non-string alternative each unit kind accepts. */
+const NUMERIC: Record<UnitKind, Json | undefined> = {
+  duration: { const: 0 },
+  duration_positive: undefined,
+  duration_dist: { const: 0 },
+  size: { type: 'integer', minimum: 0 },
+  size_dist: { type: 'integer', minimum: 1 },
+  rate: { type: 'integer', minimum: 1 },
+  fraction: { type: 'number', minimum: 0, maximum: 1 },
+  locality: undefined,
+};
+
+/** Field descriptions by dotted path (workload fields without the variant). */
+const DESCRIPTIONS: Record<string, string> = {
+  $schema: 'JSON Schema reference for editors; ignored by smpsim.',
+  name: 'Scenario name. Default: the file name without extension.',
+  description: 'Free text. Default: "".',
+  seed: 'Seed of all random streams. Default: 1.',
+  extends: 'Path (relative to this file) of a scenario this one overrides.',
+  replications: 'Independent runs with derived seeds. Default: 1.',
+  machine: 'The simulated SMP machine.',
+  'machine.cpus': 'Number of CPUs. Default: 4.',
+  'machine.pae': 'PAE paging: 64 GiB physical limit, LAST_PKMAP 512. Default: false (4 GiB, LAST_PKMAP 1024).',
+  'machine.lowmem': 'Directly mapped memory. Default: 896MiB.',
+  'machine.highmem': 'Memory above lowmem. Default: 3200MiB.',
+  'machine.spinlock': 'Spinlock implementation: tas (2.4 test-and-set, unfair) or ticket (FIFO). Default: tas for costs.preset era2000, else ticket.',
+  'machine.tlb_entries': 'Per-CPU TLB capacity for modelled kernel mappings. Default: 64.',
+  costs: 'Cost model: a preset plus per-key duration overrides.',
+  'costs.preset': 'Cost preset. Default: modern.',
+  kernel: 'The highmem I/O strategy and its tunables.',
+  'kernel.strategy': 'How I/O reaches highmem pages. Default: kmap.',
+  'kernel.bounce_pool_pages': 'Emergency bounce pool size (2.4 POOL_SIZE). Default: 32.',
+  'kernel.lowmem_free_pages': 'Free lowmem pages for bounce allocation, or unlimited. Default: unlimited.',
+  'kernel.vmalloc_size': 'vmalloc address space (__VMALLOC_RESERVE). Default: 128MiB.',
+  'kernel.vmap_block': 'vmap_lazy: per-CPU vmap_block frontend (vm_map_ram). Default: true.',
+  'kernel.lazy_max_pages': 'vmap_lazy purge threshold in pages. Default: fls(cpus) x 32MiB/PAGE_SIZE.',
+  'kernel.tlb_flush': 'Broadcast flush flavour. Default: flush_tlb_all.',
+  'kernel.tlb_single_page_flush_ceiling': 'flush_tlb_kernel_range: page-by-page up to this many pages. Default: 33.',
+  'kernel.flush_concurrent_local': 'Initiator flushes locally while its IPIs are in flight (2021+). Default: false.',
+  'kernel.inject_bug': 'Deliberately skip a TLB flush to show stale accesses. Default: none.',
+  device: 'The block device.',
+  'device.dma_limit': 'Highest address the device can DMA to. Default: 32bit.',
+  'device.latency': 'Per-request latency. Default: 100us.',
+  'device.bandwidth': 'Transfer rate. Default: 100MiB/s.',
+  'device.queue_depth': 'Requests in flight at the device. Default: 32.',
+  'device.irq': 'CPU that takes completion interrupts. Default: cpu0.',
+  workload: 'What the tasks do. Default: {type: io}.',
+  'workload.type': 'Workload kind.',
+  'workload.tasks': 'Number of tasks. Default: machine.cpus.',
+  'workload.think': 'Time between operations. Default: exp(1us) for locktorture, else 0.',
+  'workload.hold': 'Lock hold time. Default: exp(200ns).',
+  'workload.outstanding': 'I/Os in flight per task. Default: 1.',
+  'workload.size': 'Bytes per I/O. Default: 4KiB.',
+  'workload.read_fraction': 'Fraction of I/Os that are reads. Default: 0.5.',
+  'workload.working_set_pages': 'Distinct pages the workload touches. Default: 65536.',
+  'workload.highmem_fraction': 'Fraction of the working set in highmem. Default: highmem/(lowmem+highmem) for io, 1 for maptorture.',
+  'workload.locality': 'Page popularity: uniform or zipf(s). Default: uniform.',
+  'workload.touch_per_page': 'CPU time touching each page of an I/O. Default: 0.',
+  'workload.pages': 'Pages per mapping. Default: 1.',
+  'workload.api': 'Mapping API exercised. Default: kmap.',
+  'workload.touch': 'Touch the mapped pages. Default: true.',
+  stop: 'When a run ends. Default: {ops: 100000}.',
+  'stop.ops': 'Stop after this many completed operations.',
+  'stop.time': 'Stop at this simulated time.',
+  'stop.warmup': 'Discard statistics before this time, or before {ops: N} operations.',
+  'stop.warmup.ops': 'Warm-up operations.',
+};
+
+for (const k of COST_KEYS) {
+  const c = COST_TABLE[k];
+  DESCRIPTIONS[`costs.${k}`] = `${c.meaning}. Default: ${c.era2000}ns (era2000), ${c.modern}ns (modern).`;
+}
+
+function replace(target: Json, next: Json): void {
+  for (const k of Object.keys(target)) delete target[k];
+  Object.assign(target, next);
+}
+
+/** Walk properties (through anyOf/oneOf) and attach descriptions by dotted path. */
+function describe(node: unknown, path: string[]): void {
+  if (typeof node !== 'object' || node === null) return;
+  const n = node as Json;
+  for (const key of ['anyOf', 'oneOf'] as const) {
+    const alts = n[key];
+    if (Array.isArray(alts)) for (const a of alts) describe(a, path);
+  }
+  const props = n.properties;
+  if (typeof props === 'object' && props !== null) {
+    for (const [k, v] of Object.entries(props as Json)) {
+      const p = [...path, k];
+      const d = DESCRIPTIONS[p.join('.')];
+      if (d !== undefined && typeof v === 'object' && v !== null) {
+        const vj = v as Json;
+        vj.description = typeof vj.description === 'string' ? `${d} ${vj.description}` : d;
+      }
+      describe(v, p);
+    }
+  }
+}
+
+export function scenarioJsonSchema(): Json {
+  const schema = z.toJSONSchema(ScenarioRaw, {
+    target: 'draft-2020-12',
+    io: 'input',
+    override: (ctx) => {
+      const info = unitFields.get(ctx.zodSchema as unknown as z.ZodType);
+      if (!info) return;
+      const str: Json = { type: 'string', pattern: PATTERNS[info.kind] };
+      const num = NUMERIC[info.kind];
+      const body: Json = num === undefined ? str : { anyOf: [str, num] };
+      replace(ctx.jsonSchema as Json, { ...body, description: `Expected ${info.what}.` });
+    },
+  }) as Json;
+  describe(schema, []);
+  const { $schema, ...rest } = schema;
+  return {
+    $schema,
+    title: 'smpsim scenario',
+    description:
+      'A scenario for smpsim, the SMP highmem I/O simulator (kmap vs vmap vs bounce buffers). Durations take ns, us, ms, s; sizes B, KiB, MiB, GiB; distributions const(x), exp(m), uniform(lo,hi), normal(m,sd), lognormal(m,sd).',
+    ...rest,
+  };
+}
+
+/** The file contents scripts/gen-schema.ts writes. */
+export function scenarioJsonSchemaText(): string {
+  return `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
+}

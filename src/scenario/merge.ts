@@ -1,0 +1,196 @@
+/**
+ * Raw scenario layering: `extends` parents under children, `--set` overrides on top,
+ * remembering which layer (file or option) supplied each value so that a problem is
+ * reported against the file the user has to edit.
+ */
+import YAML from 'yaml';
+import { ScenarioError, show, type PathSegment } from './errors.js';
+
+export type RawObject = Record<string, unknown>;
+
+export function isPlainObject(v: unknown): v is RawObject {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Assign without ever invoking the `__proto__` setter (keys come from user files). */
+export function setOwn(obj: RawObject, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function getOwn(obj: RawObject, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+}
+
+/** Deep copy of plain data (objects and arrays), safe against `__proto__` keys. */
+export function cloneData(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(cloneData);
+  if (isPlainObject(v)) {
+    const out: RawObject = {};
+    for (const k of Object.keys(v)) setOwn(out, k, cloneData(v[k]));
+    return out;
+  }
+  return v;
+}
+
+/**
+ * Which layer supplied each path. A lookup walks up to the longest recorded prefix, so a
+ * problem at a missing key is blamed on whoever wrote the mapping around it.
+ */
+export class Origins {
+  private readonly map = new Map<string, string>();
+
+  constructor(private readonly fallback: string) {}
+
+  private static key(path: readonly PathSegment[]): string {
+    return JSON.stringify(path.map(String));
+  }
+
+  set(path: readonly PathSegment[], source: string): void {
+    this.map.set(Origins.key(path), source);
+  }
+
+  /** Forget everything under (not at) `path`: the value there was replaced wholesale. */
+  clearBelow(path: readonly PathSegment[]): void {
+    const prefix = Origins.key(path).slice(0, -1);
+    for (const k of [...this.map.keys()]) {
+      if (k.length > prefix.length + 1 && k.startsWith(prefix + ',')) this.map.delete(k);
+    }
+  }
+
+  /** Record `value` and everything inside it as coming from `source`. */
+  record(path: readonly PathSegment[], value: unknown, source: string): void {
+    this.set(path, source);
+    if (isPlainObject(value)) {
+      for (const k of Object.keys(value)) this.record([...path, k], value[k], source);
+    }
+  }
+
+  sourceOf(path: readonly PathSegment[]): string {
+    for (let n = path.length; n > 0; n--) {
+      const s = this.map.get(Origins.key(path.slice(0, n)));
+      if (s !== undefined) return s;
+    }
+    return this.fallback;
+  }
+}
+
+/**
+ * Merge `over` into `target` in place: mappings key by key, everything else replaced.
+ * A mapping whose `type` changes (a parent's `workload: {type: io, ...}` under a child's
+ * `workload: {type: locktorture}`) is replaced, not merged: the parent's io keys would
+ * be unknown keys of the child's workload.
+ */
+export function mergeInto(
+  target: RawObject,
+  over: RawObject,
+  origins: Origins,
+  source: string,
+  path: readonly PathSegment[] = [],
+): void {
+  for (const key of Object.keys(over)) {
+    const p = [...path, key];
+    const ov = over[key];
+    const tv = getOwn(target, key);
+    if (isPlainObject(ov) && isPlainObject(tv) && !typeChanged(tv, ov)) {
+      origins.set(p, source);
+      mergeInto(tv, ov, origins, source, p);
+    } else {
+      origins.clearBelow(p);
+      setOwn(target, key, cloneData(ov));
+      origins.record(p, ov, source);
+    }
+  }
+}
+
+function typeChanged(a: RawObject, b: RawObject): boolean {
+  const ta = getOwn(a, 'type');
+  const tb = getOwn(b, 'type');
+  return ta !== undefined && tb !== undefined && ta !== tb;
+}
+
+export interface SetOption {
+  path: string[];
+  value: unknown;
+}
+
+const SET_SOURCE = '--set';
+
+/**
+ * `machine.cpus=8` → {path: ['machine','cpus'], value: 8}. The value is read as a YAML
+ * scalar (numbers, booleans); `{...}`/`[...]` are read as YAML flow collections; anything
+ * else that YAML would read as a mapping (e.g. `a: b`) or cannot read stays a string.
+ */
+export function parseSetOption(s: string): SetOption {
+  const eq = s.indexOf('=');
+  if (eq < 0) {
+    throw new ScenarioError([
+      { source: SET_SOURCE, path: [], message: `expected path=value like machine.cpus=8, got ${show(s)} (missing "=")` },
+    ]);
+  }
+  const pathText = s.slice(0, eq).trim();
+  const path = pathText.split('.').map((p) => p.trim());
+  if (pathText === '' || path.some((p) => p === '')) {
+    throw new ScenarioError([
+      { source: SET_SOURCE, path: [], message: `expected a dotted path like machine.cpus before "=", got ${show(pathText)}` },
+    ]);
+  }
+  return { path, value: parseSetValue(s.slice(eq + 1)) };
+}
+
+function parseSetValue(text: string): unknown {
+  const t = text.trim();
+  if (t === '') return '';
+  if (t.startsWith('{') || t.startsWith('[')) {
+    try {
+      return YAML.parse(t) as unknown;
+    } catch {
+      throw new ScenarioError([
+        { source: SET_SOURCE, path: [], message: `expected a YAML flow value, got ${show(t)}` },
+      ]);
+    }
+  }
+  try {
+    const v: unknown = YAML.parse(t);
+    if (v === null || typeof v === 'object') return t;
+    return v;
+  } catch {
+    return t;
+  }
+}
+
+/** Apply one override in place (creating mappings on the way). */
+export function applySet(target: RawObject, opt: SetOption, origins: Origins): void {
+  let obj = target;
+  for (let i = 0; i < opt.path.length - 1; i++) {
+    const key = opt.path[i]!;
+    const next = getOwn(obj, key);
+    if (next === undefined) {
+      const fresh: RawObject = {};
+      setOwn(obj, key, fresh);
+      origins.set(opt.path.slice(0, i + 1), SET_SOURCE);
+      obj = fresh;
+    } else if (isPlainObject(next)) {
+      obj = next;
+    } else {
+      throw new ScenarioError([
+        {
+          source: SET_SOURCE,
+          path: opt.path.slice(0, i + 1),
+          message: `expected a mapping to set ${opt.path.join('.')} in, got ${show(next)}`,
+        },
+      ]);
+    }
+  }
+  const last = opt.path[opt.path.length - 1]!;
+  const p = opt.path;
+  const old = getOwn(obj, last);
+  if (isPlainObject(old) && isPlainObject(opt.value) && !typeChanged(old, opt.value)) {
+    mergeInto(old, opt.value, origins, SET_SOURCE, p);
+  } else {
+    origins.clearBelow(p);
+    setOwn(obj, last, cloneData(opt.value));
+    origins.record(p, opt.value, SET_SOURCE);
+  }
+}

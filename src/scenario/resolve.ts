@@ -1,0 +1,253 @@
+/**
+ * Validated raw scenario → ResolvedScenario: defaults filled, units converted, cross-field
+ * checks. Every problem names the file (or option) that supplied the offending value.
+ */
+import path from 'node:path';
+import { COST_KEYS, COST_TABLE, presetCosts, type CostKey, type PresetName } from '../kernel/costs.js';
+import { parseDuration, parseRate, parseSize, formatDurationExact, formatSizeExact } from '../engine/units.js';
+import { parseDistribution } from '../engine/distributions.js';
+import { ScenarioError, unknownKeyMessage, type PathSegment, type Problem } from './errors.js';
+import {
+  DEFAULT_STOP_OPS,
+  MAX_MEM_NO_PAE,
+  MAX_MEM_PAE,
+  PAGE_SIZE,
+  ScenarioRaw,
+  allowedKeysAt,
+  parseFraction,
+  parseLocality,
+  type Locality,
+  type RawScenario,
+  type RawWorkload,
+  type ResolvedMachine,
+  type ResolvedScenario,
+  type ResolvedStop,
+  type ResolvedWorkload,
+} from './schema.js';
+
+export const OVERRIDE_SOURCE = 'scenario override';
+
+/** Where a value at a path came from (file name or option). */
+export type SourceOf = (path: readonly PathSegment[]) => string;
+
+/** Default scenario name: the file's base name without extension. */
+export function nameFromOrigin(origin: string): string {
+  const base = path.basename(origin);
+  const ext = path.extname(base);
+  return ext && ext !== base ? base.slice(0, -ext.length) : base;
+}
+
+/** Validate `raw` against the schema and resolve it, or throw ScenarioError. */
+export function validateAndResolve(raw: unknown, origin: string, sourceOf: SourceOf): ResolvedScenario {
+  const parsed = ScenarioRaw.safeParse(raw);
+  if (!parsed.success) {
+    const problems: Problem[] = [];
+    for (const iss of parsed.error.issues) {
+      const at = iss.path.filter((p): p is PathSegment => typeof p !== 'symbol');
+      if (iss.code === 'unrecognized_keys') {
+        const allowed = allowedKeysAt(at, raw);
+        for (const key of iss.keys) {
+          const p = [...at, key];
+          problems.push({ source: sourceOf(p), path: p, message: unknownKeyMessage(key, allowed) });
+        }
+      } else {
+        problems.push({ source: sourceOf(at), path: at, message: iss.message });
+      }
+    }
+    throw new ScenarioError(problems);
+  }
+  return resolveValid(parsed.data, origin, sourceOf);
+}
+
+const dist = (v: string | number | undefined, dflt: string | number, unit: 'duration' | 'size') =>
+  parseDistribution(v ?? dflt, unit);
+
+function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): ResolvedScenario {
+  const problems: Problem[] = [];
+  const problem = (p: PathSegment[], message: string): void => {
+    problems.push({ source: sourceOf(p), path: p, message });
+  };
+
+  // costs
+  const preset: PresetName = raw.costs?.preset ?? 'modern';
+  const costs = presetCosts(preset);
+  const costs_source = {} as Record<CostKey, string>;
+  for (const k of COST_KEYS) {
+    const override = raw.costs?.[k];
+    if (override !== undefined) {
+      costs[k] = parseDuration(override);
+      costs_source[k] = OVERRIDE_SOURCE;
+    } else {
+      costs_source[k] = COST_TABLE[k].source;
+    }
+  }
+
+  // machine
+  const m = raw.machine ?? {};
+  const machine: ResolvedMachine = {
+    cpus: m.cpus ?? 4,
+    pae: m.pae ?? false,
+    lowmem_bytes: parseSize(m.lowmem ?? '896MiB'),
+    highmem_bytes: parseSize(m.highmem ?? '3200MiB'),
+    spinlock: m.spinlock ?? (preset === 'era2000' ? 'tas' : 'ticket'),
+    tlb_entries: m.tlb_entries ?? 64,
+  };
+  const total = machine.lowmem_bytes + machine.highmem_bytes;
+  const memGot = `${formatSizeExact(machine.lowmem_bytes)} + ${formatSizeExact(machine.highmem_bytes)}`;
+  if (!machine.pae && total > MAX_MEM_NO_PAE) {
+    problem(['machine', 'highmem'], `expected lowmem + highmem <= 4GiB without PAE, got ${memGot} (needs machine.pae: true)`);
+  } else if (machine.pae && total > MAX_MEM_PAE) {
+    problem(['machine', 'highmem'], `expected lowmem + highmem <= 64GiB with PAE, got ${memGot}`);
+  }
+
+  // kernel
+  const k = raw.kernel ?? {};
+  const lowmemFree = k.lowmem_free_pages ?? 'unlimited';
+  const kernel = {
+    strategy: k.strategy ?? 'kmap',
+    bounce_pool_pages: k.bounce_pool_pages ?? 32,
+    lowmem_free_pages: lowmemFree === 'unlimited' ? null : lowmemFree,
+    vmalloc_size_bytes: parseSize(k.vmalloc_size ?? '128MiB'),
+    vmap_block: k.vmap_block ?? true,
+    lazy_max_pages: k.lazy_max_pages ?? null,
+    tlb_flush: k.tlb_flush ?? 'flush_tlb_all',
+    tlb_single_page_flush_ceiling: k.tlb_single_page_flush_ceiling ?? 33,
+    flush_concurrent_local: k.flush_concurrent_local ?? false,
+    inject_bug: k.inject_bug ?? 'none',
+  } satisfies ResolvedScenario['kernel'];
+
+  // device
+  const d = raw.device ?? {};
+  const device = {
+    dma_limit: d.dma_limit ?? '32bit',
+    latency: dist(d.latency, '100us', 'duration'),
+    bandwidth_bytes_per_s: parseRate(d.bandwidth ?? '100MiB/s'),
+    queue_depth: d.queue_depth ?? 32,
+    irq: d.irq ?? 'cpu0',
+  } satisfies ResolvedScenario['device'];
+
+  const workload = resolveWorkload(raw.workload ?? { type: 'io' }, machine, problem);
+  const stop = resolveStop(raw, problem);
+
+  if (problems.length > 0) throw new ScenarioError(problems);
+  return {
+    name: raw.name ?? nameFromOrigin(origin),
+    description: raw.description ?? '',
+    seed: raw.seed ?? 1,
+    replications: raw.replications ?? 1,
+    machine,
+    costs_preset: preset,
+    costs,
+    costs_source,
+    kernel,
+    device,
+    workload,
+    stop,
+  };
+}
+
+type ProblemFn = (p: PathSegment[], message: string) => void;
+
+function locality(v: string | number | undefined): Locality {
+  return v === undefined ? { kind: 'uniform' } : (parseLocality(v) ?? { kind: 'uniform' });
+}
+
+function resolveWorkload(w: RawWorkload, machine: ResolvedMachine, problem: ProblemFn): ResolvedWorkload {
+  const tasks = w.tasks ?? machine.cpus;
+  switch (w.type) {
+    case 'locktorture':
+      return {
+        type: 'locktorture',
+        tasks,
+        think: w.think === undefined ? { kind: 'exp', mean: 1000 } : dist(w.think, 0, 'duration'),
+        hold: w.hold === undefined ? { kind: 'exp', mean: 200 } : dist(w.hold, 0, 'duration'),
+      };
+    case 'io': {
+      const hf =
+        w.highmem_fraction === undefined
+          ? machine.highmem_bytes / (machine.lowmem_bytes + machine.highmem_bytes)
+          : parseFraction(w.highmem_fraction);
+      const ws = w.working_set_pages ?? 65536;
+      checkWorkingSet(ws, hf, machine, problem);
+      return {
+        type: 'io',
+        tasks,
+        think: dist(w.think, 0, 'duration'),
+        outstanding: w.outstanding ?? 1,
+        size: dist(w.size, '4KiB', 'size'),
+        read_fraction: w.read_fraction === undefined ? 0.5 : parseFraction(w.read_fraction),
+        working_set_pages: ws,
+        highmem_fraction: hf,
+        locality: locality(w.locality),
+        touch_per_page_ns: parseDuration(w.touch_per_page ?? 0),
+      };
+    }
+    case 'maptorture': {
+      const hf =
+        w.highmem_fraction === undefined
+          ? machine.highmem_bytes > 0 ? 1 : 0
+          : parseFraction(w.highmem_fraction);
+      const ws = w.working_set_pages ?? 65536;
+      checkWorkingSet(ws, hf, machine, problem);
+      return {
+        type: 'maptorture',
+        tasks,
+        pages: w.pages ?? 1,
+        api: w.api ?? 'kmap',
+        touch: w.touch ?? true,
+        think: dist(w.think, 0, 'duration'),
+        working_set_pages: ws,
+        highmem_fraction: hf,
+        locality: locality(w.locality),
+      };
+    }
+  }
+}
+
+/** The working set's highmem and lowmem shares must exist on the machine. */
+function checkWorkingSet(ws: number, hf: number, machine: ResolvedMachine, problem: ProblemFn): void {
+  const highPages = Math.floor(machine.highmem_bytes / PAGE_SIZE);
+  const lowPages = Math.floor(machine.lowmem_bytes / PAGE_SIZE);
+  if (hf > 0 && highPages === 0) {
+    problem(['workload', 'highmem_fraction'], `expected 0 when machine.highmem is 0, got ${hf}`);
+    return;
+  }
+  const needHigh = Math.ceil(ws * hf);
+  const needLow = Math.ceil(ws * (1 - hf));
+  if (needHigh > highPages) {
+    problem(
+      ['workload', 'working_set_pages'],
+      `expected a working set whose highmem share fits in machine.highmem (${highPages} pages), got ${ws} pages x ${hf} = ${needHigh} pages`,
+    );
+  } else if (needLow > lowPages) {
+    problem(
+      ['workload', 'working_set_pages'],
+      `expected a working set whose lowmem share fits in machine.lowmem (${lowPages} pages), got ${ws} pages x ${1 - hf} = ${needLow} pages`,
+    );
+  }
+}
+
+function resolveStop(raw: RawScenario, problem: ProblemFn): ResolvedStop {
+  const s = raw.stop ?? {};
+  const time_ns = s.time === undefined ? null : parseDuration(s.time);
+  const ops = s.ops ?? (time_ns === null ? DEFAULT_STOP_OPS : null);
+  let warmup: ResolvedStop['warmup'] = null;
+  if (s.warmup !== undefined) {
+    if (typeof s.warmup === 'object') {
+      warmup = { ops: s.warmup.ops };
+      if (ops !== null && s.warmup.ops >= ops) {
+        problem(['stop', 'warmup'], `expected fewer ops than stop.ops (${ops}), got {ops: ${s.warmup.ops}}`);
+      }
+    } else {
+      const w = parseDuration(s.warmup);
+      warmup = { time_ns: w };
+      if (time_ns !== null && w >= time_ns) {
+        problem(
+          ['stop', 'warmup'],
+          `expected a duration shorter than stop.time (${formatDurationExact(time_ns)}), got ${formatDurationExact(w)}`,
+        );
+      }
+    }
+  }
+  return { ops, time_ns, warmup };
+}

@@ -1,0 +1,503 @@
+/**
+ * The scenario file (DESIGN.md §5): a zod schema of the raw file as written (strict
+ * objects, every field optional, unit strings validated but not converted), and the
+ * TypeScript type of the resolved scenario (defaults filled, units converted).
+ *
+ * Validation messages are produced here, one `expected <what>, got <found>` per field;
+ * src/scenario/resolve.ts turns a validated raw file into a ResolvedScenario.
+ */
+import { z } from 'zod';
+import { COST_KEYS, PRESET_NAMES, type CostKey, type Costs, type PresetName } from '../kernel/costs.js';
+import { UnitError, parseDuration, parseRate, parseSize } from '../engine/units.js';
+import { parseDistribution, type DistSpec } from '../engine/distributions.js';
+import { show } from './errors.js';
+
+// ---------------------------------------------------------------------------------------
+// Enumerations
+
+export const STRATEGIES = ['bounce', 'vmap', 'vmap_lazy', 'kmap', 'direct'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+export const SPINLOCKS = ['tas', 'ticket'] as const;
+export type SpinlockKind = (typeof SPINLOCKS)[number];
+export const TLB_FLUSHES = ['flush_tlb_all', 'flush_tlb_kernel_range'] as const;
+export type TlbFlushKind = (typeof TLB_FLUSHES)[number];
+export const INJECT_BUGS = ['none', 'skip_pkmap_flush', 'skip_vfree_flush'] as const;
+export type InjectBug = (typeof INJECT_BUGS)[number];
+export const DMA_LIMITS = ['isa', '32bit', '64bit'] as const;
+export type DmaLimit = (typeof DMA_LIMITS)[number];
+export const IRQ_ROUTINGS = ['cpu0', 'submitter', 'round_robin'] as const;
+export type IrqRouting = (typeof IRQ_ROUTINGS)[number];
+export const WORKLOAD_TYPES = ['io', 'locktorture', 'maptorture'] as const;
+export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
+export const MAP_APIS = ['kmap', 'kmap_atomic', 'vmap', 'vmap_lazy'] as const;
+export type MapApi = (typeof MAP_APIS)[number];
+
+export const PAGE_SIZE = 4096;
+export const GiB = 1024 * 1024 * 1024;
+/** 32-bit physical address limit without PAE, and PAE's 36-bit limit. */
+export const MAX_MEM_NO_PAE = 4 * GiB;
+export const MAX_MEM_PAE = 64 * GiB;
+
+// ---------------------------------------------------------------------------------------
+// The resolved scenario
+
+export type Locality = { kind: 'uniform' } | { kind: 'zipf'; s: number };
+export type Warmup = { time_ns: number } | { ops: number };
+
+export interface ResolvedMachine {
+  cpus: number;
+  pae: boolean;
+  lowmem_bytes: number;
+  highmem_bytes: number;
+  spinlock: SpinlockKind;
+  tlb_entries: number;
+}
+
+export interface ResolvedKernel {
+  strategy: Strategy;
+  bounce_pool_pages: number;
+  /** null = unlimited: the page allocator never fails. */
+  lowmem_free_pages: number | null;
+  vmalloc_size_bytes: number;
+  vmap_block: boolean;
+  /** null = the model computes lazy_max_pages() from the CPU count. */
+  lazy_max_pages: number | null;
+  tlb_flush: TlbFlushKind;
+  tlb_single_page_flush_ceiling: number;
+  flush_concurrent_local: boolean;
+  inject_bug: InjectBug;
+}
+
+export interface ResolvedDevice {
+  dma_limit: DmaLimit;
+  /** Per-request device latency, ns. */
+  latency: DistSpec;
+  bandwidth_bytes_per_s: number;
+  queue_depth: number;
+  irq: IrqRouting;
+}
+
+export interface LocktortureWorkload {
+  type: 'locktorture';
+  tasks: number;
+  /** ns */
+  think: DistSpec;
+  /** ns */
+  hold: DistSpec;
+}
+
+export interface IoWorkload {
+  type: 'io';
+  tasks: number;
+  /** ns */
+  think: DistSpec;
+  outstanding: number;
+  /** bytes per I/O (every parameter ≥ 1; draws below 1 B are the model's to clamp) */
+  size: DistSpec;
+  read_fraction: number;
+  working_set_pages: number;
+  highmem_fraction: number;
+  locality: Locality;
+  touch_per_page_ns: number;
+}
+
+export interface MaptortureWorkload {
+  type: 'maptorture';
+  tasks: number;
+  pages: number;
+  api: MapApi;
+  touch: boolean;
+  /** ns */
+  think: DistSpec;
+  working_set_pages: number;
+  highmem_fraction: number;
+  locality: Locality;
+}
+
+export type ResolvedWorkload = LocktortureWorkload | IoWorkload | MaptortureWorkload;
+
+export interface ResolvedStop {
+  ops: number | null;
+  time_ns: number | null;
+  warmup: Warmup | null;
+}
+
+export interface ResolvedScenario {
+  name: string;
+  description: string;
+  seed: number;
+  replications: number;
+  machine: ResolvedMachine;
+  costs_preset: PresetName;
+  /** Every cost key, ns. */
+  costs: Costs;
+  /** Where each cost comes from: COST_TABLE[key].source, or "scenario override". */
+  costs_source: Record<CostKey, string>;
+  kernel: ResolvedKernel;
+  device: ResolvedDevice;
+  workload: ResolvedWorkload;
+  stop: ResolvedStop;
+}
+
+// ---------------------------------------------------------------------------------------
+// Field helpers. Each carries ONE `what` used for every way the field can be wrong.
+
+/** Unit-bearing string fields, for the JSON Schema post-processing. */
+export type UnitKind =
+  | 'duration'
+  | 'duration_positive'
+  | 'duration_dist'
+  | 'size'
+  | 'size_dist'
+  | 'rate'
+  | 'fraction'
+  | 'locality';
+
+export interface UnitFieldInfo {
+  kind: UnitKind;
+  what: string;
+}
+
+/** Schemas of unit-bearing fields → their kind (read by jsonschema.ts). */
+export const unitFields = new WeakMap<z.ZodType, UnitFieldInfo>();
+
+function expect(what: string): { error: (iss: { input?: unknown }) => string } {
+  return { error: (iss) => `expected ${what}, got ${show(iss.input)}` };
+}
+
+function int(lo: number, hi?: number, what = hi === undefined ? `an integer >= ${lo}` : `an integer ${lo}..${hi}`): z.ZodNumber {
+  const e = expect(what);
+  const s = z.number(e).int(e).min(lo, e);
+  return hi === undefined ? s : s.max(hi, e);
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, expect(`one of ${values.join(', ')}`));
+}
+
+const bool = () => z.boolean(expect('true or false'));
+const str = () => z.string(expect('a string'));
+
+/**
+ * A string-or-number field whose text must satisfy `ok` (which may throw: any throw counts
+ * as invalid). The message is always `expected <what>, got <found>`, plus the violated rule
+ * in parentheses when the unit parser names one (`uniform(lo,hi) needs lo <= hi`).
+ */
+function unitField(kind: UnitKind, what: string, ok: (v: string | number) => boolean) {
+  const e = expect(what);
+  const s = z.union([z.string(), z.number()], e).superRefine((v, ctx) => {
+    let good = false;
+    let detail = '';
+    try {
+      good = ok(v);
+    } catch (err) {
+      good = false;
+      detail = ruleOf(err);
+    }
+    if (!good) ctx.addIssue({ code: 'custom', message: `expected ${what}, got ${show(v)}${detail}` });
+  });
+  unitFields.set(s, { kind, what });
+  return s;
+}
+
+/** The rule a UnitError names, as ` (rule)`, or ''. */
+function ruleOf(err: unknown): string {
+  if (!(err instanceof UnitError)) return '';
+  const rule = /^([a-z]+\([a-z,]+\) (?:with [^;]* )?needs [^;]+);/.exec(err.message);
+  if (rule) return ` (${rule[1]})`;
+  if (/too large/.test(err.message)) return ' (too large)';
+  return '';
+}
+
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/**
+ * A parsed distribution (parseDistribution already checked its own rules) whose location
+ * parameter is at least `min`: a size distribution must not centre on 0 bytes.
+ */
+export function distributionOk(d: DistSpec, min: number): boolean {
+  switch (d.kind) {
+    case 'const':
+      return isNum(d.value) && d.value >= min;
+    case 'uniform':
+      return isNum(d.lo) && isNum(d.hi) && d.lo >= min && d.hi >= d.lo;
+    case 'exp':
+    case 'normal':
+    case 'lognormal':
+      return isNum(d.mean) && d.mean >= min;
+    default:
+      return false;
+  }
+}
+
+export function durationOk(v: string | number, min = 0): boolean {
+  const ns = parseDuration(v);
+  return Number.isSafeInteger(ns) && ns >= min;
+}
+
+const DURATION_EXAMPLES = 'ns, us, ms, s';
+const duration = (what = `a duration (${DURATION_EXAMPLES}) like 100us`) =>
+  unitField('duration', what, (v) => durationOk(v));
+const positiveDuration = (what: string) => unitField('duration_positive', what, (v) => durationOk(v, 1));
+
+const durationDist = (example: string) =>
+  unitField(
+    'duration_dist',
+    `a duration or distribution like ${example}`,
+    (v) => distributionOk(parseDistribution(v, 'duration'), 0),
+  );
+
+export function sizeOk(v: string | number, min: number): boolean {
+  const b = parseSize(v);
+  return Number.isSafeInteger(b) && b >= min;
+}
+
+const size = (what: string, min: number) => unitField('size', what, (v) => sizeOk(v, min));
+
+/** `0.7`, or a percentage string `"70%"`. Returns NaN if unparseable. */
+export function parseFraction(v: string | number): number {
+  if (typeof v === 'number') return v;
+  const m = /^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$/.exec(v);
+  return m ? Number(m[1]) / 100 : Number.NaN;
+}
+
+const fraction = () =>
+  unitField('fraction', 'a fraction 0..1 or a percentage like "70%"', (v) => {
+    const f = parseFraction(v);
+    return isNum(f) && f >= 0 && f <= 1;
+  });
+
+/** `uniform` or `zipf(s)`; undefined if unparseable or s ≤ 0. */
+export function parseLocality(v: string | number): Locality | undefined {
+  if (typeof v !== 'string') return undefined;
+  if (v.trim() === 'uniform') return { kind: 'uniform' };
+  const m = /^\s*zipf\(\s*([0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)\s*\)\s*$/.exec(v);
+  if (!m) return undefined;
+  const s = Number(m[1]);
+  return isNum(s) && s > 0 ? { kind: 'zipf', s } : undefined;
+}
+
+const locality = () =>
+  unitField('locality', 'uniform or zipf(s) with s > 0', (v) => parseLocality(v) !== undefined);
+
+function obj<T extends z.ZodRawShape>(shape: T, what: string) {
+  // unrecognized_keys messages are rebuilt in load.ts with a did-you-mean.
+  return z.strictObject(shape, expect(what));
+}
+
+// ---------------------------------------------------------------------------------------
+// The raw file
+
+export const MachineRaw = obj(
+  {
+    cpus: int(1, 4096).optional(),
+    pae: bool().optional(),
+    lowmem: size('a size (B, KiB, MiB, GiB) of at least 4KiB like 896MiB', PAGE_SIZE).optional(),
+    highmem: size('a size (B, KiB, MiB, GiB) like 3200MiB', 0).optional(),
+    spinlock: oneOf(SPINLOCKS).optional(),
+    tlb_entries: int(1, 65536).optional(),
+  },
+  'a mapping of machine settings',
+);
+
+export const CostsRaw = obj(
+  {
+    preset: z.enum(PRESET_NAMES as unknown as [PresetName, ...PresetName[]], expect(`one of ${PRESET_NAMES.join(', ')}`)).optional(),
+    ...Object.fromEntries(COST_KEYS.map((k) => [k, duration().optional()])) as Record<
+      CostKey,
+      z.ZodOptional<ReturnType<typeof duration>>
+    >,
+  },
+  'a mapping of cost settings (preset and per-key durations)',
+);
+
+export const KernelRaw = obj(
+  {
+    strategy: oneOf(STRATEGIES).optional(),
+    bounce_pool_pages: int(0).optional(),
+    lowmem_free_pages: z
+      .union(
+        [int(0, undefined, 'an integer >= 0 or unlimited'), z.literal('unlimited')],
+        expect('an integer >= 0 or unlimited'),
+      )
+      .optional(),
+    vmalloc_size: size('a size (B, KiB, MiB, GiB) of at least 8KiB like 128MiB', 2 * PAGE_SIZE).optional(),
+    vmap_block: bool().optional(),
+    lazy_max_pages: int(1).optional(),
+    tlb_flush: oneOf(TLB_FLUSHES).optional(),
+    tlb_single_page_flush_ceiling: int(0).optional(),
+    flush_concurrent_local: bool().optional(),
+    inject_bug: oneOf(INJECT_BUGS).optional(),
+  },
+  'a mapping of kernel settings',
+);
+
+export const DeviceRaw = obj(
+  {
+    dma_limit: oneOf(DMA_LIMITS).optional(),
+    latency: durationDist('100us, exp(100us), uniform(50us,150us)').optional(),
+    bandwidth: unitField('rate', 'a rate > 0 like 100MiB/s', (v) => {
+      const r = parseRate(v);
+      return isNum(r) && r > 0;
+    }).optional(),
+    queue_depth: int(1, 4096).optional(),
+    irq: oneOf(IRQ_ROUTINGS).optional(),
+  },
+  'a mapping of device settings',
+);
+
+const tasks = () => int(1).optional();
+const workingSet = () => int(1).optional();
+
+export const LocktortureRaw = obj(
+  {
+    type: z.literal('locktorture'),
+    tasks: tasks(),
+    think: durationDist('1us, exp(1us), uniform(500ns,1500ns)').optional(),
+    hold: durationDist('200ns, exp(200ns), uniform(100ns,300ns)').optional(),
+  },
+  'a mapping of workload settings',
+);
+
+export const IoRaw = obj(
+  {
+    type: z.literal('io'),
+    tasks: tasks(),
+    think: durationDist('0, 10us, exp(10us)').optional(),
+    outstanding: int(1, 1024).optional(),
+    size: unitField(
+      'size_dist',
+      'a size of at least 1B or a distribution of sizes like 4KiB, uniform(4KiB,64KiB)',
+      (v) => distributionOk(parseDistribution(v, 'size'), 1),
+    ).optional(),
+    read_fraction: fraction().optional(),
+    working_set_pages: workingSet(),
+    highmem_fraction: fraction().optional(),
+    locality: locality().optional(),
+    touch_per_page: duration().optional(),
+  },
+  'a mapping of workload settings',
+);
+
+export const MaptortureRaw = obj(
+  {
+    type: z.literal('maptorture'),
+    tasks: tasks(),
+    pages: int(1, 65536).optional(),
+    api: oneOf(MAP_APIS).optional(),
+    touch: bool().optional(),
+    think: durationDist('0, 1us, exp(1us)').optional(),
+    working_set_pages: workingSet(),
+    highmem_fraction: fraction().optional(),
+    locality: locality().optional(),
+  },
+  'a mapping of workload settings',
+);
+
+const workloadWhat = `one of ${WORKLOAD_TYPES.join(', ')}`;
+
+export const WorkloadRaw = z.discriminatedUnion('type', [IoRaw, LocktortureRaw, MaptortureRaw], {
+  error: (iss: { code?: string; input?: unknown }) => {
+    if (iss.code === 'invalid_union') {
+      const input = iss.input;
+      const type =
+        typeof input === 'object' && input !== null && !Array.isArray(input)
+          ? (input as Record<string, unknown>).type
+          : undefined;
+      return `expected ${workloadWhat}, got ${show(type)}`;
+    }
+    return `expected a mapping with type: ${workloadWhat}, got ${show(iss.input)}`;
+  },
+});
+
+export const WarmupOpsRaw = obj({ ops: int(1) }, 'a mapping {ops: N}');
+
+export const StopRaw = obj(
+  {
+    ops: int(1).optional(),
+    time: positiveDuration('a duration > 0 like 10ms').optional(),
+    warmup: z
+      .union([duration(), WarmupOpsRaw], expect('a duration like 1ms or {ops: N} with N >= 1'))
+      .optional(),
+  },
+  'a mapping of stop conditions',
+);
+
+export const ScenarioRaw = obj(
+  {
+    $schema: str().optional(),
+    name: str().optional(),
+    description: str().optional(),
+    seed: int(0).optional(),
+    extends: str().optional(),
+    replications: int(1, 10000).optional(),
+    machine: MachineRaw.optional(),
+    costs: CostsRaw.optional(),
+    kernel: KernelRaw.optional(),
+    device: DeviceRaw.optional(),
+    workload: WorkloadRaw.optional(),
+    stop: StopRaw.optional(),
+  },
+  'a mapping of scenario settings',
+);
+
+export type RawScenario = z.infer<typeof ScenarioRaw>;
+export type RawWorkload = z.infer<typeof WorkloadRaw>;
+
+/** Fallback stop condition when a scenario gives neither stop.ops nor stop.time. */
+export const DEFAULT_STOP_OPS = 100_000;
+
+/** The keys a scenario mapping may carry at `path` (for "did you mean"). */
+export function allowedKeysAt(path: readonly (string | number)[], raw: unknown): string[] {
+  let schema: z.ZodType = ScenarioRaw;
+  let value: unknown = raw;
+  for (const seg of path) {
+    const next = childSchema(schema, seg, value);
+    if (next === undefined) return [];
+    schema = next;
+    value = isRecord(value) ? value[String(seg)] : undefined;
+  }
+  return objectKeys(schema, value);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let s = schema;
+  while (s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+  return s;
+}
+
+/** The object option(s) a schema stands for at this value. */
+function objectOptions(schema: z.ZodType, value: unknown): z.ZodObject[] {
+  const s = unwrap(schema);
+  if (s instanceof z.ZodObject) return [s];
+  if (s instanceof z.ZodUnion) {
+    const opts = (s.options as readonly z.ZodType[]).flatMap((o) => objectOptions(o, value));
+    if (s instanceof z.ZodDiscriminatedUnion && isRecord(value)) {
+      const match = opts.filter((o) => {
+        const t = o.shape.type;
+        return t instanceof z.ZodLiteral && t.value === value.type;
+      });
+      if (match.length > 0) return match;
+    }
+    return opts;
+  }
+  return [];
+}
+
+function childSchema(schema: z.ZodType, key: string | number, value: unknown): z.ZodType | undefined {
+  for (const o of objectOptions(schema, value)) {
+    const shape = o.shape as Record<string, z.ZodType>;
+    if (Object.prototype.hasOwnProperty.call(shape, String(key))) return shape[String(key)];
+  }
+  return undefined;
+}
+
+function objectKeys(schema: z.ZodType, value: unknown): string[] {
+  const keys = new Set<string>();
+  for (const o of objectOptions(schema, value)) for (const k of Object.keys(o.shape)) keys.add(k);
+  return [...keys];
+}
