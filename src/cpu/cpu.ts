@@ -47,6 +47,8 @@ export class Cpu {
   irqsOffDepth = 0;
   /** A handler is running. */
   inIrq = false;
+  /** kmap_atomic slots held (bit per KM_ type): the holder may not sleep. */
+  atomicKmaps = 0;
   irqs = 0;
   contextSwitches = 0;
   reschedIpis = 0;
@@ -83,6 +85,17 @@ export class Cpu {
   busy(c: Category, ns: number): number {
     this.setCat(c);
     return ns;
+  }
+
+  /**
+   * One hold charged to two categories: `a` ns to `ca`, then `b` ns to `cb` (e.g. a
+   * kmap_atomic's PTE write and its invlpg), without a second event.
+   */
+  busySplit(ca: Category, a: number, cb: Category, b: number): number {
+    this.setCat(ca);
+    this.time[cb]! += b;
+    this.time[ca]! -= b;
+    return a + b;
   }
 
   get category(): Category {
@@ -202,6 +215,7 @@ export class Cpu {
    */
   sleep(task: Task): number {
     if (this.current !== task) throw new Error(`cpu${this.id}: ${task.name} sleeps but is not current`);
+    if (this.atomicKmaps !== 0) throw new Error(`cpu${this.id}: ${task.name} sleeps while holding a kmap_atomic`);
     this.current = null;
     this.switchToNext();
     return PARK;

@@ -9,6 +9,7 @@ import type { Costs } from './costs.js';
 import { HighmemCounters } from './counters.js';
 import { LockStatRegistry } from './lockstat.js';
 import { KernelPageTable } from './pgtable.js';
+import { RwLock } from './rwlock.js';
 import { Spinlock, type SpinlockKind } from './spinlock.js';
 
 export interface MachineConfig {
@@ -17,6 +18,15 @@ export interface MachineConfig {
   tlbEntries: number;
   costs: Costs;
   seed: number;
+  /** How kernel-range flushes (pkmap wrap, vfree, lazy purge) reach the other CPUs. */
+  tlbFlush?: KernelFlushConfig;
+}
+
+export interface KernelFlushConfig {
+  /** `flush_tlb_all` (2.4: always a full broadcast) or modern `flush_tlb_kernel_range`. */
+  kind: 'flush_tlb_all' | 'flush_tlb_kernel_range';
+  ceiling: number;
+  concurrentLocal: boolean;
 }
 
 /** TLB and IPI counters (result contract `tlb`). */
@@ -49,15 +59,23 @@ export class Machine {
   /** 2.4 arch/i386/kernel/smp.c: serialises smp_call_function callers. */
   readonly call_lock: Spinlock;
   private locks: Spinlock[] = [];
+  /** One stream for every lock's arbitration (tas handoffs, rwlock races). */
+  private lockRng: Rng;
+  private rwlocks: RwLock[] = [];
 
   constructor(
     readonly sim: Simulator,
     readonly config: MachineConfig,
   ) {
+    this.lockRng = createStream(config.seed, 'locks');
     this.cpus = [];
     for (let i = 0; i < config.cpus; i++) this.cpus.push(new Cpu(i, sim, config.costs, config.tlbEntries));
     this.call_lock = this.spinlock('call_lock');
     sim.addDiagnoser(() => this.describe());
+  }
+
+  get tlbFlush(): KernelFlushConfig {
+    return this.config.tlbFlush ?? { kind: 'flush_tlb_all', ceiling: 33, concurrentLocal: false };
   }
 
   get costs(): Costs {
@@ -73,10 +91,21 @@ export class Machine {
     return createStream(this.config.seed, name);
   }
 
-  /** A spinlock of the machine's kind, with its own lock_stat class. */
-  spinlock(name: string, kind: SpinlockKind = this.config.spinlock): Spinlock {
-    const l = new Spinlock(name, kind, this.lockstat.get(name), this.sim, this.config.costs, this.stream(`lock:${name}`));
-    this.locks.push(l);
+  /**
+   * A spinlock of the machine's kind; locks of one name share a lock_stat class. Locks
+   * created and dropped during the run (per-object locks) pass `track = false` so the
+   * diagnostics list does not grow with run length.
+   */
+  spinlock(name: string, kind: SpinlockKind = this.config.spinlock, track = true): Spinlock {
+    const l = new Spinlock(name, kind, this.lockstat.get(name), this.sim, this.config.costs, this.lockRng);
+    if (track) this.locks.push(l);
+    return l;
+  }
+
+  /** A reader/writer spinlock with its own lock_stat class. */
+  rwlock(name: string): RwLock {
+    const l = new RwLock(name, this.lockstat.get(name), this.sim, this.config.costs, this.lockRng);
+    this.rwlocks.push(l);
     return l;
   }
 
@@ -96,6 +125,7 @@ export class Machine {
   describe(): string {
     const lines = this.cpus.map((c) => c.describe());
     for (const l of this.locks) if (l.locked || l.spinners.length > 0) lines.push(l.describe());
+    for (const l of this.rwlocks) if (l.writer !== null || l.readers > 0 || l.spinning > 0) lines.push(l.describe());
     return lines.join('\n');
   }
 }

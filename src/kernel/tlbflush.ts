@@ -158,3 +158,13 @@ export function* flush_tlb_kernel_range(
   yield waitForAcks(call);
   if (!opts.concurrentLocal) yield local_flush(ctx.cpu, m, info);
 }
+
+/**
+ * Flush kernel virtual pages [start, start+npages) from every TLB, the way the configured
+ * kernel does it: 2.4 flush_tlb_all(), or modern flush_tlb_kernel_range().
+ */
+export function* flush_kernel_range(ctx: ExecCtx, m: Machine, start: number, npages: number): ProcessBody {
+  const f = m.tlbFlush;
+  if (f.kind === 'flush_tlb_all') yield* flush_tlb_all(ctx, m);
+  else yield* flush_tlb_kernel_range(ctx, m, start, npages, { ceiling: f.ceiling, concurrentLocal: f.concurrentLocal });
+}

@@ -33,6 +33,11 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
     tlbEntries: s.machine.tlb_entries,
     costs: s.costs,
     seed: s.seed,
+    tlbFlush: {
+      kind: s.kernel.tlb_flush,
+      ceiling: s.kernel.tlb_single_page_flush_ceiling,
+      concurrentLocal: s.kernel.flush_concurrent_local,
+    },
   });
   const ops = new OpStats();
   const workload = startWorkload(m, s, ops);

@@ -11,7 +11,7 @@ import { ScenarioRaw, unitFields, type UnitKind } from './schema.js';
 type Json = Record<string, unknown>;
 
 const NUM = String.raw`(\d+(\.\d+)?|\.\d+)`;
-const DUR = String.raw`(${NUM}\s*(ns|us|\u00b5s|\u03bcs|ms|s)|0+(\.0+)?)`;
+const DUR = String.raw`(${NUM}\s*(ns|us|\u00b5s|\u03bcs|ms|s)|0+(\.0+)?|\.0+)`;
 const SIZE = String.raw`(${NUM}\s*(B|KiB|MiB|GiB)|\d+)`;
 const dist = (v: string): string =>
   String.raw`^\s*(${v}|(const|exp)\(\s*${v}\s*\)|(uniform|normal|lognormal)\(\s*${v}\s*,\s*${v}\s*\))\s*$`;

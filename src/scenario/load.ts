@@ -10,7 +10,7 @@ import YAML from 'yaml';
 import { ScenarioError, show, type Problem } from './errors.js';
 import { Origins, applySet, cloneData, isPlainObject, mergeInto, parseSetOption, type RawObject } from './merge.js';
 import { validateAndResolve } from './resolve.js';
-import type { ResolvedScenario } from './schema.js';
+import type { ResolvedScenario } from './types.js';
 
 export { ScenarioError } from './errors.js';
 export { parseSetOption } from './merge.js';
@@ -39,7 +39,7 @@ export function resolveScenario(raw: unknown, origin: string): ResolvedScenario 
   const origins = new Origins(origin);
   let merged: unknown = raw;
   if (isPlainObject(raw) && raw.extends !== undefined) {
-    merged = mergeChain([{ file: origin, data: raw }, ...readParents(raw, origin, [])], origins);
+    merged = mergeChain([{ file: origin, data: raw }, ...readParents(raw, origin, [path.resolve(origin)])], origins);
   }
   return validateAndResolve(merged, origin, (p) => origins.sourceOf(p));
 }
@@ -74,12 +74,16 @@ function mergeChain(layers: Layer[], origins: Origins): RawObject {
   return out;
 }
 
-/** The parents of `data` (read from `file`), nearest first. `chain`: absolute paths seen. */
+/**
+ * The parents of `data` (read from `file`), nearest first. `chain`: absolute paths of the
+ * files already on the chain (for cycle detection).
+ */
 function readParents(data: RawObject, file: string, chain: string[]): Layer[] {
   const layers: Layer[] = [];
   let cur = data;
   let curFile = file;
   const seen = [...chain];
+  const shown = chain.map(() => file);
   while (cur.extends !== undefined) {
     const ext = cur.extends;
     if (typeof ext !== 'string' || ext.trim() === '') {
@@ -88,13 +92,13 @@ function readParents(data: RawObject, file: string, chain: string[]): Layer[] {
     const parent = path.join(path.dirname(curFile), ext);
     const abs = path.resolve(parent);
     if (seen.includes(abs)) {
-      const names = [...seen, abs].map((a) => path.relative(process.cwd(), a) || a);
-      throw problem(curFile, ['extends'], `expected no cycle, got ${names.join(' -> ')}`);
+      throw problem(curFile, ['extends'], `expected no cycle, got ${[...shown, parent].join(' -> ')}`);
     }
     if (seen.length >= MAX_EXTENDS_DEPTH) {
       throw problem(curFile, ['extends'], `expected at most ${MAX_EXTENDS_DEPTH} levels of extends, got more`);
     }
     seen.push(abs);
+    shown.push(parent);
     const parentData = readScenarioFile(parent, curFile, ['extends']);
     layers.push({ file: parent, data: parentData });
     cur = parentData;
@@ -155,10 +159,25 @@ export function parseText(text: string, file: string): unknown {
     const msg = firstLine(err.message).replace(/ at line \d+, column \d+:?$/, '');
     throw new ScenarioError([{ source: where, path: [], message: `YAML syntax error: ${msg}` }]);
   }
+  let data: unknown;
   try {
-    return doc.toJS({ maxAliasCount: 1000 }) as unknown;
+    data = doc.toJS({ maxAliasCount: 1000 }) as unknown;
   } catch (e) {
     const msg = e instanceof Error ? firstLine(e.message) : String(e);
     throw new ScenarioError([{ source: file, path: [], message: `YAML error: ${msg}` }]);
   }
+  if (isCyclic(data, new Set())) {
+    throw new ScenarioError([{ source: file, path: [], message: 'YAML error: an alias refers to its own anchor (cyclic data)' }]);
+  }
+  return data;
+}
+
+function isCyclic(v: unknown, stack: Set<object>): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (stack.has(v)) return true;
+  stack.add(v);
+  const children = Array.isArray(v) ? v : Object.values(v);
+  const cyclic = children.some((c) => isCyclic(c, stack));
+  stack.delete(v);
+  return cyclic;
 }

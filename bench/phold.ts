@@ -1,0 +1,268 @@
+/**
+ * PHOLD (issue #2): the classic synthetic benchmark for an event engine.
+ *
+ * N logical processes (LPs) each start with E events. Handling an event at an LP schedules
+ * exactly one new event, at now + lookahead + Exp(mean), for a destination LP: another LP
+ * (uniform among the other N−1) with probability p, else itself. The queue therefore
+ * always holds N×E events.
+ *
+ * Three implementations, driven by the same random stream and therefore following the
+ * same trajectory (checked: same final time, same per-LP counts):
+ *   - engine:  Simulator.schedule(delay, handler, lp), one handler call per event, as models do;
+ *   - bare:    a loop on tinyqueue doing the same pops and pushes with the same ordering
+ *              (time, then insertion sequence) and the same per-event work, no engine;
+ *   - process: one generator process per in-flight event (yield the delay). An LP as a single
+ *              process could only hold one pending event, so each of the E initial events of
+ *              an LP is a process that hops from LP to LP; same events, same order.
+ *
+ * Delays are integers (makeSampler rounds, as every model's delays are), so ties at equal
+ * times are frequent and exercise the sequence tie-break.
+ */
+import TinyQueue from 'tinyqueue';
+import { Simulator } from '../src/engine/sim.js';
+import { Process, type ProcessBody } from '../src/engine/process.js';
+import { createStream, type Rng } from '../src/engine/random.js';
+import { makeSampler, type Sampler } from '../src/engine/distributions.js';
+import { metric, timeIt, type BenchDef, type BenchOptions, type BenchResult, type Metric } from './harness.js';
+
+export interface PholdConfig {
+  lps: number;
+  perLp: number;
+  /** Probability that an event's successor goes to another LP. */
+  remote: number;
+  lookahead: number;
+  mean: number;
+  /** Events handled per timed repetition. */
+  events: number;
+  seed: number;
+}
+
+/** Queue sizes 16 and 1024, p = 0.5, lookahead 1, mean 10 (issue #2). */
+export const PHOLD_CONFIGS: readonly Omit<PholdConfig, 'events'>[] = [
+  { lps: 16, perLp: 1, remote: 0.5, lookahead: 1, mean: 10, seed: 1 },
+  { lps: 64, perLp: 16, remote: 0.5, lookahead: 1, mean: 10, seed: 1 },
+];
+
+/** Events per repetition at scale 1: a few hundred ms per repetition. */
+const EVENTS_PER_REP = 2_000_000;
+
+class Lp {
+  count = 0;
+  constructor(
+    readonly id: number,
+    readonly model: PholdModel,
+  ) {}
+}
+
+/** State shared by the three implementations: LPs, the random stream, the delay sampler. */
+class PholdModel {
+  readonly lps: Lp[];
+  readonly rng: Rng;
+  readonly exp: Sampler;
+  readonly remote: number;
+  readonly lookahead: number;
+  readonly n: number;
+  sim: Simulator | null = null;
+
+  constructor(readonly cfg: PholdConfig) {
+    this.n = cfg.lps;
+    this.lps = Array.from({ length: cfg.lps }, (_, i) => new Lp(i, this));
+    this.rng = createStream(cfg.seed, 'phold');
+    this.exp = makeSampler({ kind: 'exp', mean: cfg.mean });
+    this.remote = cfg.remote;
+    this.lookahead = cfg.lookahead;
+  }
+
+  /** The destination of the successor of an event at `lp` (draws one or two uniforms). */
+  destination(lp: Lp): Lp {
+    const rng = this.rng;
+    if (rng.next() < this.remote) {
+      const n = this.n;
+      return this.lps[(lp.id + 1 + Math.floor(rng.next() * (n - 1))) % n]!;
+    }
+    return lp;
+  }
+
+  delay(): number {
+    return this.lookahead + this.exp(this.rng);
+  }
+
+  /** Order-sensitive digest of where the events went. */
+  checksum(endTime: number): string {
+    let h = 0;
+    for (const lp of this.lps) h = (h * 31 + lp.count * (lp.id + 1)) % 1_000_000_007;
+    return `${endTime}:${h}`;
+  }
+}
+
+interface Prepared {
+  /** The timed part: handle cfg.events events. */
+  go(): void;
+  /** Digest after go(), to compare implementations. */
+  checksum(): string;
+}
+
+/** The engine's handler: one event at `lp`. */
+function arrive(lp: Lp): void {
+  lp.count++;
+  const m = lp.model;
+  const d = m.delay(); // draw order: delay, then destination, in all three implementations
+  m.sim!.schedule(d, arrive, m.destination(lp));
+}
+
+export function prepareEngine(cfg: PholdConfig): Prepared {
+  const m = new PholdModel(cfg);
+  const sim = new Simulator();
+  m.sim = sim;
+  for (const lp of m.lps) for (let e = 0; e < cfg.perLp; e++) sim.schedule(m.exp(m.rng), arrive, lp);
+  return {
+    go: () => {
+      sim.run({ maxEvents: cfg.events });
+    },
+    checksum: () => m.checksum(sim.now),
+  };
+}
+
+interface Item {
+  time: number;
+  seq: number;
+  lp: Lp;
+}
+
+function compareItems(a: Item, b: Item): number {
+  return a.time - b.time || a.seq - b.seq;
+}
+
+export function prepareBare(cfg: PholdConfig): Prepared {
+  const m = new PholdModel(cfg);
+  const q = new TinyQueue<Item>([], compareItems);
+  let seq = 0;
+  let now = 0;
+  for (const lp of m.lps) for (let e = 0; e < cfg.perLp; e++) q.push({ time: m.exp(m.rng), seq: seq++, lp });
+  return {
+    go: () => {
+      for (let i = 0; i < cfg.events; i++) {
+        const it = q.pop()!;
+        now = it.time;
+        const lp = it.lp;
+        lp.count++;
+        const d = m.delay();
+        q.push({ time: now + d, seq: seq++, lp: m.destination(lp) });
+      }
+    },
+    checksum: () => m.checksum(now),
+  };
+}
+
+function* token(first: Lp): ProcessBody {
+  let lp = first;
+  const m = first.model;
+  for (;;) {
+    lp.count++;
+    const d = m.delay();
+    const dest = m.destination(lp);
+    yield d;
+    lp = dest;
+  }
+}
+
+export function prepareProcess(cfg: PholdConfig): Prepared {
+  const m = new PholdModel(cfg);
+  const sim = new Simulator();
+  m.sim = sim;
+  let k = 0;
+  for (const lp of m.lps) {
+    for (let e = 0; e < cfg.perLp; e++) new Process(sim, `token${k++}`).start(token(lp), m.exp(m.rng));
+  }
+  return {
+    go: () => {
+      sim.run({ maxEvents: cfg.events });
+    },
+    checksum: () => m.checksum(sim.now),
+  };
+}
+
+type Prepare = (cfg: PholdConfig) => Prepared;
+
+/**
+ * Time `a` and `b` in pairs (order alternating, to cancel drift), after one warm-up of
+ * each. Returns events/s of each and the per-pair ratio a/b, and whether every run of
+ * both followed the same trajectory.
+ */
+function paired(cfg: PholdConfig, a: Prepare, b: Prepare, reps: number) {
+  const check = new Set<string>();
+  const once = (p: Prepare): number => {
+    const run = p(cfg);
+    const s = timeIt(run.go);
+    check.add(run.checksum());
+    return cfg.events / s;
+  };
+  once(a);
+  once(b);
+  const ra: number[] = [];
+  const rb: number[] = [];
+  const ratio: number[] = [];
+  const extraNs: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    let x: number;
+    let y: number;
+    if (i % 2 === 0) {
+      x = once(a);
+      y = once(b);
+    } else {
+      y = once(b);
+      x = once(a);
+    }
+    ra.push(x);
+    rb.push(y);
+    ratio.push(x / y);
+    extraNs.push(1e9 / x - 1e9 / y);
+  }
+  return { ra, rb, ratio, extraNs, sameTrajectory: check.size === 1 };
+}
+
+function configOf(base: Omit<PholdConfig, 'events'>, opts: BenchOptions): PholdConfig {
+  return { ...base, events: Math.max(1000, Math.round(EVENTS_PER_REP * opts.scale)) };
+}
+
+export const pholdBench: BenchDef = {
+  name: 'phold',
+  issue: '#2',
+  description: 'PHOLD through Simulator.schedule vs a bare tinyqueue loop; target engine ≥ 60% of bare',
+  run(opts: BenchOptions, info: BenchResult['info']): Metric[] {
+    const out: Metric[] = [];
+    for (const base of PHOLD_CONFIGS) {
+      const cfg = configOf(base, opts);
+      const q = cfg.lps * cfg.perLp;
+      const r = paired(cfg, prepareEngine, prepareBare, opts.reps);
+      out.push(metric(`engine q=${q}`, '/s', r.ra));
+      out.push(metric(`bare q=${q}`, '/s', r.rb));
+      out.push(metric(`engine/bare q=${q}`, 'ratio', r.ratio, { op: '>=', value: 0.6 }, 'median of per-pair ratios'));
+      out.push(metric(`engine cost q=${q}`, 'ns/event', r.extraNs, undefined, 'wall ns per event above the bare loop, per pair'));
+      info[`q=${q} config`] = `N=${cfg.lps} E=${cfg.perLp} p=${cfg.remote} lookahead=${cfg.lookahead} mean=${cfg.mean} events/rep=${cfg.events}`;
+      info[`q=${q} same trajectory`] = r.sameTrajectory;
+    }
+    return out;
+  },
+};
+
+export const pholdProcessBench: BenchDef = {
+  name: 'phold-process',
+  issue: '#2',
+  description: 'PHOLD with one generator process per event vs callbacks: cost of the process abstraction',
+  run(opts: BenchOptions, info: BenchResult['info']): Metric[] {
+    const out: Metric[] = [];
+    for (const base of PHOLD_CONFIGS) {
+      const cfg = configOf(base, opts);
+      const q = cfg.lps * cfg.perLp;
+      const r = paired(cfg, prepareProcess, prepareEngine, opts.reps);
+      out.push(metric(`process q=${q}`, '/s', r.ra));
+      out.push(metric(`callback q=${q}`, '/s', r.rb));
+      out.push(metric(`process/callback q=${q}`, 'ratio', r.ratio, undefined, 'median of per-pair ratios'));
+      out.push(metric(`process cost q=${q}`, 'ns/event', r.extraNs, undefined, 'wall ns per event above callbacks, per pair'));
+      info[`q=${q} config`] = `N=${cfg.lps} E=${cfg.perLp} events/rep=${cfg.events}`;
+      info[`q=${q} same trajectory`] = r.sameTrajectory;
+    }
+    return out;
+  },
+};

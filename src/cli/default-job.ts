@@ -1,0 +1,47 @@
+/**
+ * What `smpsim` with no arguments (and `npm start`) runs: a scenario and its --vary, as
+ * data, through the same code path as `smpsim run <scenario> --vary ...`. The scenario path
+ * is relative to the project root, not the cwd.
+ *
+ * SMPSIM_DEFAULT_OPS=N (environment) overrides stop.ops, for quick checks and tests.
+ */
+import path from 'node:path';
+import { executeRun } from './run.js';
+import { UsageError, type CliIo } from './io.js';
+import { PROJECT_ROOT } from './paths.js';
+
+export interface DefaultJob {
+  scenario: string;
+  vary: string[];
+}
+
+export const DEFAULT_JOB: DefaultJob = {
+  scenario: 'scenarios/locktorture-ticket-vs-tas.yaml',
+  vary: ['machine.spinlock=ticket,tas'],
+};
+
+export const DEFAULT_OPS_ENV = 'SMPSIM_DEFAULT_OPS';
+
+export async function runDefaultJob(io: CliIo, job: DefaultJob = DEFAULT_JOB): Promise<number> {
+  const set: string[] = [];
+  const ops = io.env[DEFAULT_OPS_ENV];
+  if (ops !== undefined && ops !== '') {
+    if (!/^\s*\d+\s*$/.test(ops) || Number(ops) < 1 || !Number.isSafeInteger(Number(ops))) {
+      throw new UsageError(`smpsim: ${DEFAULT_OPS_ENV}: expected an integer >= 1, got ${JSON.stringify(ops)}`);
+    }
+    set.push(`stop.ops=${Number(ops)}`);
+  }
+  const shown = [job.scenario, ...job.vary.map((v) => `--vary ${v}`), ...set.map((s) => `--set ${s}`)].join(' ');
+  io.stderr(`smpsim: no command given: running the default job, smpsim run ${shown} (see smpsim --help)\n`);
+  return executeRun(
+    {
+      scenario: path.join(PROJECT_ROOT, job.scenario),
+      set,
+      vary: job.vary,
+      format: 'text',
+      verbose: false,
+      quiet: false,
+    },
+    io,
+  );
+}

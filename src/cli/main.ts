@@ -1,0 +1,122 @@
+/**
+ * The smpsim command line, in-process: `main(argv, io)` parses, runs one command and
+ * returns its exit code. Nothing here calls process.exit or touches process.stdout:
+ * commander runs with exitOverride() and writes through io (configureOutput).
+ *
+ * Exit codes: 0 success; 1 a check failed (reserved); 2 bad input or usage (one line per
+ * problem on stderr); 3 the run was aborted (message + diagnosis); 70 an internal error
+ * (one line; the stack only with SMPSIM_DEBUG=1).
+ */
+import { Command, CommanderError } from 'commander';
+import { SimulationAborted } from '../engine/sim.js';
+import { UnitError } from '../engine/units.js';
+import { ScenarioError } from '../scenario/errors.js';
+import { VERSION } from '../version.js';
+import { registerCompare } from './compare.js';
+import { runDefaultJob } from './default-job.js';
+import { EXIT, UsageError, firstLine, type CliIo } from './io.js';
+import { registerList } from './list.js';
+import { registerRun } from './run.js';
+import { registerSchema } from './schema.js';
+import { registerValidate } from './validate.js';
+
+export type { CliIo } from './io.js';
+export { EXIT } from './io.js';
+
+const COMMANDS = ['run', 'validate', 'schema', 'list', 'compare', 'help'];
+
+function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('smpsim');
+  program
+    .description(
+      'Discrete-event simulator of an SMP Linux kernel doing I/O to high memory (kmap vs vmap vs bounce buffers).\n' +
+        'Without arguments, runs the default job (see docs/CLI.md).',
+    )
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      // Errors are printed by main() as one line with a hint; commander stays quiet.
+      outputError: () => {},
+    })
+    .showSuggestionAfterError(true);
+  // Subcommands created with .command() inherit exitOverride and configureOutput.
+  registerRun(program, io, setExit);
+  registerValidate(program, io, setExit);
+  registerSchema(program, io, setExit);
+  registerList(program, io, setExit);
+  registerCompare(program, io, setExit);
+  program.addHelpText(
+    'after',
+    '\nExit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 run aborted, 70 internal error.',
+  );
+  return program;
+}
+
+/** commander's "error: unknown command 'rn'\n(Did you mean run?)" → one line with a hint. */
+function usageLine(err: CommanderError, argv: readonly string[]): string {
+  const parts = err.message
+    .replace(/^error:\s*/i, '')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .map((l) => l.replace(/^\(Did you mean (.*)\?\)$/, '(did you mean $1?)'));
+  const cmd = argv.find((a) => COMMANDS.includes(a) && a !== 'help');
+  const hint = err.code === 'commander.unknownCommand' || cmd === undefined ? 'smpsim --help' : `smpsim ${cmd} --help`;
+  return `smpsim: ${parts.join(' ')}; see '${hint}'`;
+}
+
+function debug(io: CliIo): boolean {
+  return io.env.SMPSIM_DEBUG === '1';
+}
+
+/** Classify a thrown value → stderr lines and an exit code. */
+function report(err: unknown, io: CliIo, argv: readonly string[]): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+      if (err.exitCode === 0) return EXIT.OK;
+    }
+    io.stderr(`${usageLine(err, argv)}\n`);
+    return EXIT.USAGE;
+  }
+  if (err instanceof UsageError) {
+    io.stderr(`${err.lines.join('\n')}\n`);
+    return EXIT.USAGE;
+  }
+  if (err instanceof ScenarioError) {
+    io.stderr(`${err.lines.join('\n')}\n`);
+    return EXIT.USAGE;
+  }
+  if (err instanceof UnitError) {
+    io.stderr(`smpsim: ${firstLine(err.message)}\n`);
+    return EXIT.USAGE;
+  }
+  if (err instanceof SimulationAborted) {
+    const diagnosis = err.diagnosis.trim();
+    io.stderr(
+      `smpsim: ${firstLine(err.message)}\n` +
+        (diagnosis === '' ? '' : `diagnosis (per-CPU state, lock holders and waiters):\n${diagnosis.replace(/^/gm, '  ')}\n`),
+    );
+    return EXIT.ABORTED;
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  io.stderr(`smpsim: internal error: ${firstLine(msg) || (err instanceof Error ? err.name : 'unknown')}\n`);
+  if (debug(io) && err instanceof Error && err.stack !== undefined) io.stderr(`${err.stack}\n`);
+  return EXIT.INTERNAL;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  try {
+    if (argv.length === 0) return await runDefaultJob(io);
+    let code: number = EXIT.OK;
+    const program = buildProgram(io, (c) => {
+      code = c;
+    });
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    return report(err, io, argv);
+  }
+}

@@ -1,0 +1,35 @@
+/** Where the bundled files are: resolved from this source file, not from the cwd. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The project root (the directory holding package.json). */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** The bundled scenarios. */
+export const SCENARIOS_DIR = path.join(PROJECT_ROOT, 'scenarios');
+
+const SCENARIO_EXT = /\.(ya?ml|json)$/i;
+
+/** Bundled scenario files, sorted by name. */
+export function bundledScenarioFiles(): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(SCENARIOS_DIR);
+  } catch {
+    return [];
+  }
+  return names.filter((n) => SCENARIO_EXT.test(n)).sort();
+}
+
+/**
+ * A bundled scenario named without its folder or extension (`smpsim run lkml-2000-4way`),
+ * or undefined. Only bare names qualify: anything with a path separator is a path.
+ */
+export function bundledScenario(name: string): string | undefined {
+  if (name.includes('/') || name.includes('\\') || name.trim() === '') return undefined;
+  for (const file of bundledScenarioFiles()) {
+    if (file === name || file.replace(SCENARIO_EXT, '') === name) return path.join(SCENARIOS_DIR, file);
+  }
+  return undefined;
+}

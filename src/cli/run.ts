@@ -1,0 +1,222 @@
+/**
+ * `smpsim run <scenario>`: load (with --set, --seed, --vary), run, report.
+ *
+ * Everything that can be wrong with the input is checked before the first run starts:
+ * --set and --vary syntax, the --out directory, and every variant's scenario. A failed
+ * check writes nothing (not even --out).
+ */
+import fs from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import YAML from 'yaml';
+import { SimulationAborted } from '../engine/sim.js';
+import { COST_KEYS } from '../kernel/costs.js';
+import { runScenario } from '../model/run.js';
+import { formatVaryTable } from '../report/compare.js';
+import { formatCsv } from '../report/csv.js';
+import type { Result } from '../report/result.js';
+import { formatTextReport } from '../report/text.js';
+import { renderTable } from '../report/format.js';
+import { ScenarioError, loadScenario, parseSetOption } from '../scenario/load.js';
+import type { Problem } from '../scenario/errors.js';
+import type { ResolvedScenario } from '../scenario/schema.js';
+import { checkOutputPath, inputPath, writeFileAtomic, type CliIo } from './io.js';
+import { bundledScenario } from './paths.js';
+import { Progress } from './progress.js';
+import { expandVary, type Variant } from './vary.js';
+
+export const FORMATS = ['text', 'json', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface RunJob {
+  /** The scenario file as given (a path, or the name of a bundled scenario). */
+  scenario: string;
+  set: string[];
+  seed?: number;
+  vary: string[];
+  format: Format;
+  out?: string;
+  verbose: boolean;
+  quiet: boolean;
+}
+
+/** --seed: a non-negative safe integer. */
+export function parseSeed(text: string): number {
+  const t = text.trim();
+  if (!/^\d+$/.test(t) || !Number.isSafeInteger(Number(t))) {
+    throw new InvalidArgumentError(`expected an integer 0..${Number.MAX_SAFE_INTEGER}`);
+  }
+  return Number(t);
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export function registerRun(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('run')
+    .description('run a scenario and report (perf-stat-like text, JSON or CSV)')
+    .argument('<scenario>', 'scenario file (YAML or JSON), or the name of a bundled scenario (see `smpsim list`)')
+    .option('--set <path=value>', 'override a scenario field, e.g. --set machine.cpus=8 (repeatable)', collect, [])
+    .option('--seed <n>', 'override the scenario seed', parseSeed)
+    .option('--vary <path=v1,v2>', 'run once per value, side by side; repeat for a cartesian product', collect, [])
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
+    .option('--out <file>', 'write the output to FILE (atomically) instead of stdout')
+    .option('--verbose', 'first print the resolved scenario (YAML) and the cost table')
+    .addOption(new Option('--quiet', 'print nothing but errors (--out is still written)').conflicts('verbose'))
+    .action(async (scenario: string, opts: { set: string[]; seed?: number; vary: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean }) => {
+      setExit(
+        await executeRun(
+          {
+            scenario,
+            set: opts.set,
+            seed: opts.seed,
+            vary: opts.vary,
+            format: opts.format,
+            out: opts.out,
+            verbose: opts.verbose === true,
+            quiet: opts.quiet === true,
+          },
+          io,
+        ),
+      );
+    });
+}
+
+/** The file to load: the path as given, or a bundled scenario named without its folder. */
+export function scenarioPath(io: CliIo, arg: string): string {
+  const p = inputPath(io, arg);
+  if (!fsExists(p)) return bundledScenario(arg) ?? p;
+  return p;
+}
+
+function fsExists(p: string): boolean {
+  try {
+    fs.statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Problems in a variant's --vary values come from `--set` inside loadScenario: say --vary. */
+function blameVary(err: ScenarioError, varyPaths: string[]): ScenarioError {
+  const problems = err.problems.map((p): Problem => {
+    const at = p.path.map(String).join('.');
+    return p.source === '--set' && varyPaths.some((v) => at === v || at.startsWith(`${v}.`) || v.startsWith(`${at}.`))
+      ? { ...p, source: '--vary' }
+      : p;
+  });
+  return new ScenarioError(problems);
+}
+
+interface LoadedVariant {
+  variant: Variant;
+  scenario: ResolvedScenario;
+}
+
+/** Resolve every variant before running any. */
+function loadVariants(io: CliIo, job: RunJob): { loaded: LoadedVariant[]; varied: string[] } {
+  // --set syntax first: a typo there should not wait for the file to be read.
+  const setProblems: Problem[] = [];
+  for (const s of job.set) {
+    try {
+      parseSetOption(s);
+    } catch (e) {
+      if (e instanceof ScenarioError) setProblems.push(...e.problems);
+      else throw e;
+    }
+  }
+  if (setProblems.length > 0) throw new ScenarioError(setProblems);
+  const { specs, variants } = expandVary(job.vary);
+  const varied = specs.map((s) => s.path);
+  const file = scenarioPath(io, job.scenario);
+  const loaded: LoadedVariant[] = [];
+  const problems: Problem[] = [];
+  for (const variant of variants) {
+    try {
+      loaded.push({ variant, scenario: loadScenario(file, { set: [...job.set, ...variant.sets], seed: job.seed }) });
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      problems.push(...blameVary(e, varied).problems);
+      // A problem in the file itself repeats for every variant: report it once.
+      if (!e.problems.some((p) => p.source === '--set')) break;
+    }
+  }
+  if (problems.length > 0) throw new ScenarioError(problems);
+  return { loaded, varied };
+}
+
+/** --verbose: the resolved scenario as YAML, and its cost table with sources. */
+export function formatVerbose(s: ResolvedScenario, heading: string): string {
+  const rows: string[][] = [['key', 'value', 'unit', 'source']];
+  for (const k of COST_KEYS) rows.push([k, String(s.costs[k]), 'ns', s.costs_source[k]]);
+  return (
+    `# ${heading}\n` +
+    YAML.stringify(s, { lineWidth: 0 }) +
+    `\n# cost table (preset ${s.costs_preset})\n` +
+    renderTable(rows, ['l', 'r', 'l', 'l']).join('\n') +
+    '\n\n'
+  );
+}
+
+function formatOutput(job: RunJob, runs: Array<{ variant: Variant; result: Result }>, varied: string[]): string {
+  const vary = job.vary.length > 0;
+  switch (job.format) {
+    case 'json':
+      return `${JSON.stringify(vary ? runs.map((r) => r.result) : runs[0]!.result, null, 2)}\n`;
+    case 'csv':
+      return formatCsv(runs.map((r) => ({ variant: r.variant.assignment, result: r.result })));
+    case 'text': {
+      if (!vary) return formatTextReport(runs[0]!.result);
+      const first = runs[0]!.result;
+      const seed = job.seed !== undefined ? `seed ${job.seed}` : `seed ${first.seed}`;
+      const title = ` scenario '${first.scenario.name}' (${seed}), one column per --vary ${varied.join(' × ')}:`;
+      return formatVaryTable(
+        title,
+        runs.map((r) => ({ label: r.variant.label, result: r.result })),
+      );
+    }
+  }
+}
+
+/** Load, run and report; returns the exit code. Throws the errors main() classifies. */
+export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
+  if (job.out !== undefined) checkOutputPath(io, job.out);
+  const { loaded, varied } = loadVariants(io, job);
+
+  // Verbose output goes to stdout unless stdout carries JSON/CSV, then to stderr.
+  const verboseSink = job.format === 'text' || job.out !== undefined ? io.stdout : io.stderr;
+  if (job.verbose) {
+    for (const { variant, scenario } of loaded) {
+      const heading =
+        loaded.length > 1 ? `resolved scenario, variant ${variant.assignment}` : 'resolved scenario';
+      verboseSink(formatVerbose(scenario, heading));
+    }
+  }
+
+  const progress = new Progress(io, loaded.length);
+  const runs: Array<{ variant: Variant; result: Result }> = [];
+  try {
+    for (const [i, { variant, scenario }] of loaded.entries()) {
+      progress.update(i, 0, variant.label);
+      let result: Result;
+      try {
+        result = runScenario(scenario, { onProgress: (f) => progress.update(i, f, variant.label) });
+      } catch (e) {
+        if (e instanceof SimulationAborted && loaded.length > 1) {
+          throw new SimulationAborted(e.reason, `${e.message} (variant ${variant.assignment})`, e.diagnosis);
+        }
+        throw e;
+      }
+      runs.push({ variant, result });
+      // Let the event loop breathe between runs (signals, the progress bar's timer).
+      await Promise.resolve();
+    }
+  } finally {
+    progress.stop();
+  }
+
+  const text = formatOutput(job, runs, varied);
+  if (job.out !== undefined) writeFileAtomic(io, job.out, text);
+  else if (!job.quiet) io.stdout(text);
+  return 0;
+}

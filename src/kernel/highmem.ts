@@ -1,0 +1,206 @@
+/**
+ * Persistent kernel mappings of highmem pages: the global kmap pool, and kmap_atomic.
+ * Follows 2.4 mm/highmem.c (kmap_high, map_new_virtual, flush_all_zero_pkmaps,
+ * kunmap_high) and include/asm-i386/highmem.h (kmap_atomic).
+ *
+ * pkmap_count[nr] means:
+ *   0  — free, and no TLB holds the slot: usable now;
+ *   1  — no users, but some CPU's TLB may still cache the old translation: NOT reusable
+ *        until flush_all_zero_pkmaps() has cleared it and flushed every TLB;
+ *   n≥2 — n−1 users.
+ * All of it is protected by kmap_lock (a spinlock taken with IRQs enabled, so kmap_high
+ * and kunmap_high may never run in interrupt context).
+ */
+import type { ProcessBody } from '../engine/process.js';
+import { MAP, TLB } from '../cpu/accounting.js';
+import type { ExecCtx, Task } from '../cpu/task.js';
+import type { Machine } from './machine.js';
+import { FIXMAP_KMAP_BASE, KM_TYPE_NR, KM_TYPE_NAMES, PKMAP_BASE, last_pkmap } from './layout.js';
+import type { PagePool } from './pages.js';
+import { spin_lock, spin_unlock, type Spinlock } from './spinlock.js';
+import { flush_kernel_range } from './tlbflush.js';
+import { TaskWaitQueue } from './waitqueue.js';
+
+export interface PkmapOptions {
+  pae: boolean;
+  /** Bug injection: clear count-1 slots without the global TLB flush. */
+  skipFlush: boolean;
+}
+
+export class PkmapPool {
+  readonly LAST_PKMAP: number;
+  readonly pkmap_count: Int32Array;
+  /** The page each slot maps (−1: none): the PTEs of the pkmap page table. */
+  readonly slotPage: Int32Array;
+  last_pkmap_nr = 0;
+  readonly kmap_lock: Spinlock;
+  readonly pkmap_map_wait: TaskWaitQueue;
+
+  constructor(
+    readonly m: Machine,
+    readonly pages: PagePool,
+    readonly opts: PkmapOptions,
+  ) {
+    this.LAST_PKMAP = last_pkmap(opts.pae);
+    this.pkmap_count = new Int32Array(this.LAST_PKMAP);
+    this.slotPage = new Int32Array(this.LAST_PKMAP).fill(-1);
+    this.kmap_lock = m.spinlock('kmap_lock');
+    this.pkmap_map_wait = new TaskWaitQueue('pkmap_map_wait');
+  }
+
+  /** Slots in use (count ≥ 2), for occupancy gauges. */
+  inUse(): number {
+    let n = 0;
+    for (let i = 0; i < this.LAST_PKMAP; i++) if (this.pkmap_count[i]! >= 2) n++;
+    return n;
+  }
+
+  /** Virtual page of pkmap slot `nr` (PKMAP_ADDR). */
+  static vpage(nr: number): number {
+    return PKMAP_BASE + nr;
+  }
+}
+
+/**
+ * kmap(page) for a highmem page: kmap_high(). Returns (through `out`) the pkmap slot.
+ * Lowmem pages have a permanent address and never come here.
+ */
+export function* kmap_high(task: Task, pool: PkmapPool, page: number, out: { nr: number }): ProcessBody {
+  if (task.inIrq) throw new Error(`${task.name}: kmap_high() in interrupt context`);
+  const m = pool.m;
+  const cpu = task.cpu;
+  m.highmem.kmap.kmaps++;
+  yield spin_lock(task, pool.kmap_lock, 'kmap_high');
+  let nr = pool.pages.virtual[page]!;
+  if (nr >= 0) {
+    m.highmem.kmap.hits++;
+  } else {
+    yield* map_new_virtual(task, pool, page);
+    nr = pool.pages.virtual[page]!;
+  }
+  pool.pkmap_count[nr]!++;
+  spin_unlock(task, pool.kmap_lock);
+  out.nr = nr;
+  cpu.setCat(MAP);
+}
+
+/**
+ * map_new_virtual(): find a free slot scanning from last_pkmap_nr+1; flush all count-1
+ * slots each time the cursor wraps to 0; sleep on pkmap_map_wait if a whole lap finds
+ * nothing, then (with kmap_lock retaken) use the page's mapping if another CPU made one
+ * meanwhile, else rescan. Called and returns with kmap_lock held.
+ */
+function* map_new_virtual(task: Task, pool: PkmapPool, page: number): ProcessBody {
+  const m = pool.m;
+  const cpu = task.cpu;
+  const scanCost = m.costs.pkmap_scan_slot;
+  const mask = pool.LAST_PKMAP - 1;
+  for (;;) {
+    let count = pool.LAST_PKMAP;
+    let scanned = 0;
+    let found = -1;
+    for (;;) {
+      pool.last_pkmap_nr = (pool.last_pkmap_nr + 1) & mask;
+      scanned++;
+      if (pool.last_pkmap_nr === 0) {
+        if (scanned > 1) yield cpu.busy(MAP, scanned * scanCost);
+        scanned = 0;
+        yield* flush_all_zero_pkmaps(task, pool);
+        count = pool.LAST_PKMAP;
+      }
+      if (pool.pkmap_count[pool.last_pkmap_nr] === 0) {
+        found = pool.last_pkmap_nr;
+        break;
+      }
+      if (--count === 0) break;
+    }
+    if (scanned > 0) yield cpu.busy(MAP, scanned * scanCost);
+    if (found >= 0) {
+      // set_pte(&pkmap_page_table[nr], mk_pte(page, kmap_prot)): the slot is TLB-clean.
+      m.pgtable.set(PkmapPool.vpage(found), page);
+      pool.slotPage[found] = page;
+      pool.pkmap_count[found] = 1;
+      pool.pages.virtual[page] = found;
+      yield cpu.busy(MAP, m.costs.pte_write);
+      return;
+    }
+    // A whole lap found no free slot: sleep until kunmap_high frees one.
+    m.highmem.kmap.waits++;
+    spin_unlock(task, pool.kmap_lock);
+    yield pool.pkmap_map_wait.sleep(task);
+    yield spin_lock(task, pool.kmap_lock, 'kmap_high');
+    // Somebody else might have mapped it while we slept.
+    if (pool.pages.virtual[page]! >= 0) return;
+  }
+}
+
+/**
+ * flush_all_zero_pkmaps(): every slot with count 1 becomes free (0): clear its PTE and the
+ * page's address, then ONE global TLB flush (2.4: flush_tlb_all(), an IPI round), all
+ * under kmap_lock.
+ */
+export function* flush_all_zero_pkmaps(task: Task, pool: PkmapPool): ProcessBody {
+  const m = pool.m;
+  m.highmem.kmap.flushes++;
+  let cleared = 0;
+  for (let i = 0; i < pool.LAST_PKMAP; i++) {
+    if (pool.pkmap_count[i] !== 1) continue;
+    pool.pkmap_count[i] = 0;
+    const page = pool.slotPage[i]!;
+    m.pgtable.clear(PkmapPool.vpage(i));
+    pool.slotPage[i] = -1;
+    pool.pages.virtual[page] = -1;
+    cleared++;
+  }
+  yield task.cpu.busy(MAP, pool.LAST_PKMAP * m.costs.pkmap_scan_slot + cleared * m.costs.pte_write);
+  // 2.4: flush_tlb_all(); later kernels: flush_tlb_kernel_range(PKMAP_ADDR(0), PKMAP_ADDR(LAST_PKMAP)).
+  if (!pool.opts.skipFlush) yield* flush_kernel_range(task, m, PkmapPool.vpage(0), pool.LAST_PKMAP);
+}
+
+/**
+ * kunmap_high(): drop one user. No PTE change and no TLB flush: the slot stays mapped
+ * (count 1) until the next wrap. Wakes pkmap_map_wait after unlocking if the slot has no
+ * users left and somebody waits.
+ */
+export function* kunmap_high(task: Task, pool: PkmapPool, page: number): ProcessBody {
+  if (task.inIrq) throw new Error(`${task.name}: kunmap_high() in interrupt context`);
+  yield spin_lock(task, pool.kmap_lock, 'kunmap_high');
+  const nr = pool.pages.virtual[page]!;
+  if (nr < 0) throw new Error(`kunmap_high: page ${page} is not kmapped`);
+  const c = --pool.pkmap_count[nr]!;
+  if (c <= 0) throw new Error(`kunmap_high: pkmap_count[${nr}] dropped to ${c}`);
+  const need_wakeup = c === 1 && pool.pkmap_map_wait.length > 0;
+  spin_unlock(task, pool.kmap_lock);
+  task.cpu.setCat(MAP);
+  if (need_wakeup) pool.pkmap_map_wait.wake_up(task.cpu);
+}
+
+// ---- kmap_atomic ---------------------------------------------------------------------
+
+/** Fixmap virtual page of kmap_atomic slot `type` on `cpu`. */
+export function kmap_atomic_vpage(cpu: number, type: number): number {
+  return FIXMAP_KMAP_BASE + KM_TYPE_NR * cpu + type;
+}
+
+/**
+ * kmap_atomic(page, type) for a highmem page (2.4 asm-i386/highmem.h): the CPU's own
+ * fixmap slot for `type`; set_pte + __flush_tlb_one (local invlpg). No lock, no IPI,
+ * never sleeps, usable in IRQ context; the caller may not sleep until kunmap_atomic.
+ * Returns the time to yield (charged to `map` and `tlb`).
+ */
+export function kmap_atomic(ctx: ExecCtx, m: Machine, page: number, type: number): number {
+  const cpu = ctx.cpu;
+  const vpage = kmap_atomic_vpage(cpu.id, type);
+  if (cpu.atomicKmaps & (1 << type)) throw new Error(`${ctx.name}: kmap_atomic(${KM_TYPE_NAMES[type]}) already in use on cpu${cpu.id}`);
+  cpu.atomicKmaps |= 1 << type;
+  m.highmem.kmap.atomic++;
+  m.pgtable.set(vpage, page);
+  cpu.tlb.flushPage(vpage);
+  m.tlbStats.pageFlushes++;
+  return cpu.busySplit(MAP, m.costs.pte_write, TLB, m.costs.invlpg);
+}
+
+/** kunmap_atomic(): 2.4 leaves the PTE in place (it is overwritten, then invlpg'd, at the next map). */
+export function kunmap_atomic(ctx: ExecCtx, type: number): void {
+  ctx.cpu.atomicKmaps &= ~(1 << type);
+}

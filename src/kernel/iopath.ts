@@ -1,0 +1,219 @@
+/**
+ * The block I/O path for pages that may live in highmem, under each of the five
+ * strategies (DESIGN §1), and where each step runs:
+ *
+ *   step            | bounce                  | vmap / vmap_lazy      | kmap          | direct
+ *   submit (task)   | create_bounce (+ WRITE  | get_vm_area + PTEs    | kmap_high     | —
+ *                   |  copy, IRQs off)        | (vm_map_ram: lazy)    |               |
+ *   completion IRQ  | READ copy (IRQs off),   | —                     | —             | —
+ *                   |  page back to the pool  |                       |               |
+ *   woken task      | —                       | vfree (flush_tlb_all) | kunmap_high   | —
+ *                   |                         |  / vm_unmap_ram       |               |
+ *
+ * Mapping teardown runs in the woken submitter (vfree and kunmap_high may not run in
+ * interrupt context). Lowmem pages need nothing; a page above the device's DMA limit is
+ * bounced whatever the strategy. Pages the strategy leaves unmapped are touched through
+ * kmap_atomic(KM_USER0).
+ */
+import type { ProcessBody } from '../engine/process.js';
+import { IRQ, WORK } from '../cpu/accounting.js';
+import type { IrqCtx, Task } from '../cpu/task.js';
+import type { ResolvedScenario, Strategy } from '../scenario/types.js';
+import { BlockDevice } from './blockdev.js';
+import { BouncePool, bounce_end_io, create_bounce } from './bounce.js';
+import { PkmapPool, kmap_atomic, kmap_atomic_vpage, kmap_high, kunmap_atomic, kunmap_high } from './highmem.js';
+import { KM_USER0, PAGE_SIZE } from './layout.js';
+import type { Machine } from './machine.js';
+import { DMA32_LIMIT, ISA_DMA_LIMIT, PagePool } from './pages.js';
+import { touch_kernel_page } from './pgtable.js';
+import { VmallocEager, VmallocSpace, VmapLazy, vfree_eager, vm_map_ram, vm_unmap_ram, vmap_eager, type VmMapping } from './vmalloc.js';
+
+/** How one page of a request reaches the device. */
+export const PageRoute = {
+  /** Lowmem (or `direct`): the device and the CPU use the page's own address. */
+  Direct: 0,
+  Bounce: 1,
+  Kmap: 2,
+  Vmap: 3,
+} as const;
+
+/** One page of a request and what was done to it. */
+export interface IoPage {
+  page: number;
+  route: number;
+  /** Kernel virtual page it is mapped at for the I/O (kmap slot or vmalloc), or −1. */
+  vpage: number;
+  /** The vmalloc mapping to tear down, if any. */
+  map: VmMapping | null;
+}
+
+/** A block request (a bio / a group of buffer_heads) from one task. */
+export interface IoRequest {
+  k: HighmemKernel;
+  task: Task;
+  submitCpu: Task['cpu'];
+  write: boolean;
+  bytes: number;
+  pages: IoPage[];
+  startNs: number;
+  /** Set by the completion interrupt. */
+  done: boolean;
+}
+
+/** Every highmem mechanism of one machine, built from the scenario. */
+export class HighmemKernel {
+  readonly pages: PagePool;
+  readonly pkmap: PkmapPool;
+  readonly bounce: BouncePool;
+  readonly eager: VmallocEager | null;
+  readonly lazy: VmapLazy | null;
+  readonly device: BlockDevice<IoRequest>;
+  readonly strategy: Strategy;
+  readonly dmaLimit: number;
+  /** Called by the completion interrupt once a request is done (wakes its submitter). */
+  onComplete: (ctx: IrqCtx, req: IoRequest) => void = () => {};
+
+  constructor(
+    readonly m: Machine,
+    s: ResolvedScenario,
+    pages: PagePool,
+  ) {
+    const k = s.kernel;
+    this.pages = pages;
+    this.strategy = k.strategy;
+    this.pkmap = new PkmapPool(m, pages, { pae: s.machine.pae, skipFlush: k.inject_bug === 'skip_pkmap_flush' });
+    this.bounce = new BouncePool(m, k.bounce_pool_pages, k.lowmem_free_pages);
+    const skipVfreeFlush = k.inject_bug === 'skip_vfree_flush';
+    this.eager = new VmallocEager(m, new VmallocSpace(k.vmalloc_size_bytes), skipVfreeFlush);
+    this.lazy = new VmapLazy(m, new VmallocSpace(k.vmalloc_size_bytes), {
+      vmapBlock: k.vmap_block,
+      lazyMaxPages: k.lazy_max_pages,
+      skipFlush: skipVfreeFlush,
+    });
+    this.dmaLimit = s.device.dma_limit === 'isa' ? ISA_DMA_LIMIT : s.device.dma_limit === '32bit' ? DMA32_LIMIT : Number.POSITIVE_INFINITY;
+    this.device = new BlockDevice<IoRequest>(
+      m.sim,
+      {
+        latency: s.device.latency,
+        bandwidthBytesPerSec: s.device.bandwidth_bytes_per_s,
+        queueDepth: s.device.queue_depth,
+        irq: s.device.irq,
+      },
+      m.cpus,
+      m.stream('device:0'),
+      end_request,
+    );
+  }
+
+  /** How `page` goes to the device under this kernel's strategy. */
+  route(page: number): number {
+    if (this.pages.phys[page]! + PAGE_SIZE > this.dmaLimit) return PageRoute.Bounce;
+    if (!this.pages.isHigh(page)) return PageRoute.Direct;
+    switch (this.strategy) {
+      case 'bounce':
+        return PageRoute.Bounce;
+      case 'kmap':
+        return PageRoute.Kmap;
+      case 'vmap':
+      case 'vmap_lazy':
+        return PageRoute.Vmap;
+      case 'direct':
+        return PageRoute.Direct;
+    }
+  }
+}
+
+const slot = { nr: -1 };
+const mapOut: { map: VmMapping | null } = { map: null };
+
+/** Prepare one page for the I/O in the submitter's context. */
+function* prepare_page(task: Task, k: HighmemKernel, p: IoPage, write: boolean): ProcessBody {
+  switch (p.route) {
+    case PageRoute.Bounce:
+      yield* create_bounce(task, k.bounce, p.page, write);
+      return;
+    case PageRoute.Kmap:
+      yield* kmap_high(task, k.pkmap, p.page, slot);
+      p.vpage = PkmapPool.vpage(slot.nr);
+      return;
+    case PageRoute.Vmap:
+      if (k.strategy === 'vmap') yield* vmap_eager(task, k.eager!, [p.page], mapOut);
+      else yield* vm_map_ram(task, k.lazy!, [p.page], mapOut);
+      if (mapOut.map === null) {
+        // vmalloc space exhausted ("vmap allocation failed"): fall back to a bounce page.
+        p.route = PageRoute.Bounce;
+        yield* create_bounce(task, k.bounce, p.page, write);
+        return;
+      }
+      p.map = mapOut.map;
+      p.vpage = p.map.vpage;
+      return;
+  }
+}
+
+/** Map (or bounce) every page, then hand the request to the device. */
+export function* submit_io(task: Task, k: HighmemKernel, req: IoRequest): ProcessBody {
+  for (const p of req.pages) {
+    p.route = k.route(p.page);
+    if (p.route !== PageRoute.Direct) yield* prepare_page(task, k, p, req.write);
+  }
+  k.device.submit(req);
+}
+
+/** end_request / b_end_io, in the completion interrupt. */
+function* end_request(ctx: IrqCtx, req: IoRequest): ProcessBody {
+  const k = req.k;
+  const cpu = ctx.cpu;
+  const entry = k.m.costs.irq_entry_exit;
+  yield cpu.busy(IRQ, entry - Math.floor(entry / 2));
+  for (const p of req.pages) {
+    if (p.route === PageRoute.Bounce) yield* bounce_end_io(ctx, k.bounce, p.page, !req.write);
+  }
+  req.done = true;
+  k.onComplete(ctx, req);
+  yield cpu.busy(IRQ, Math.floor(entry / 2));
+}
+
+/**
+ * After the I/O, in the woken submitter: touch the data (`touchNs` per page, through the
+ * I/O mapping if there is one, else kmap_atomic), then tear the mappings down.
+ */
+export function* finish_io(task: Task, k: HighmemKernel, req: IoRequest, touchNs: number): ProcessBody {
+  const cpu = task.cpu;
+  if (touchNs > 0) {
+    for (const p of req.pages) yield* touch_page(task, k, p, touchNs);
+  }
+  for (const p of req.pages) {
+    switch (p.route) {
+      case PageRoute.Kmap:
+        yield* kunmap_high(task, k.pkmap, p.page);
+        break;
+      case PageRoute.Vmap:
+        if (k.strategy === 'vmap') yield* vfree_eager(task, k.eager!, p.map!);
+        else yield* vm_unmap_ram(task, k.lazy!, p.map!);
+        p.map = null;
+        break;
+    }
+    p.vpage = -1;
+  }
+  cpu.setCat(WORK);
+}
+
+/** CPU work on one page's data through whatever mapping it has. */
+export function* touch_page(task: Task, k: HighmemKernel, p: IoPage, touchNs: number): ProcessBody {
+  const m = k.m;
+  const cpu = task.cpu;
+  if (p.vpage >= 0) {
+    const refill = touch_kernel_page(task, m, p.vpage, p.page);
+    if (refill > 0) yield refill;
+    yield cpu.busy(WORK, touchNs);
+  } else if (k.pages.isHigh(p.page)) {
+    yield kmap_atomic(task, m, p.page, KM_USER0);
+    const refill = touch_kernel_page(task, m, kmap_atomic_vpage(cpu.id, KM_USER0), p.page);
+    if (refill > 0) yield refill;
+    yield cpu.busy(WORK, touchNs);
+    kunmap_atomic(task, KM_USER0);
+  } else {
+    yield cpu.busy(WORK, touchNs); // lowmem: the permanent direct mapping
+  }
+}

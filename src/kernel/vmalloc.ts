@@ -1,0 +1,361 @@
+/**
+ * vmalloc space mappings (mm/vmalloc.c), in two generations:
+ *
+ * Eager (2.4 – 2.6.27): one rwlock `vmlist_lock` over a sorted list of vm_structs.
+ *   get_vm_area(): size += guard page; write_lock; first-fit linear walk; insert; unlock.
+ *   Mapping sets PTEs, no flush. vfree()/vunmap(): write_lock; walk to the area; unlink;
+ *   clear its PTEs; flush_tlb_all() WHILE STILL HOLDING the write lock; unlock. So every
+ *   teardown is a broadcast IPI round, and teardowns serialise behind each other's rounds.
+ *
+ * Lazy (2.6.28+): areas under spinlock `vmap_area_lock`. Teardown clears PTEs, defers the
+ *   flush: vmap_lazy_nr += pages, purge when vmap_lazy_nr > lazy_max_pages() =
+ *   fls(num_online_cpus()) × (32 MiB / PAGE_SIZE). A purge (under purge_lock, trylock when
+ *   opportunistic) does ONE flush over the union range, then frees every lazy area under
+ *   vmap_area_lock. An allocation that finds no hole purges synchronously and retries once,
+ *   then fails ("vmap allocation failed").
+ *   Small mappings (vm_map_ram ≤ VMAP_MAX_ALLOC pages) go through the per-CPU vmap_block
+ *   frontend (vb_alloc / vb_free), which takes no global lock in the common case.
+ */
+import type { ProcessBody } from '../engine/process.js';
+import { MAP } from '../cpu/accounting.js';
+import type { ExecCtx, Task } from '../cpu/task.js';
+import { PAGE_SIZE, VMALLOC_BASE, fls } from './layout.js';
+import type { Machine } from './machine.js';
+import type { RwLock } from './rwlock.js';
+import { spin_lock, spin_unlock, type Spinlock } from './spinlock.js';
+import { flush_kernel_range } from './tlbflush.js';
+
+/** The vmalloc address range as pages, allocated first-fit. */
+export class VmallocSpace {
+  readonly pages: number;
+  private used: Uint8Array;
+  /** Lowest page that may be free: every page below it is in use. */
+  private lowestFree = 0;
+
+  constructor(bytes: number) {
+    this.pages = Math.floor(bytes / PAGE_SIZE);
+    this.used = new Uint8Array(this.pages);
+  }
+
+  /** First fit for `n` contiguous pages; returns the page offset or −1 if no hole. */
+  alloc(n: number): number {
+    const used = this.used;
+    let run = 0;
+    for (let i = this.lowestFree; i < this.pages; i++) {
+      if (used[i] !== 0) {
+        run = 0;
+        continue;
+      }
+      if (++run === n) {
+        const start = i - n + 1;
+        used.fill(1, start, i + 1);
+        if (start === this.lowestFree) this.advanceLowest();
+        return start;
+      }
+    }
+    return -1;
+  }
+
+  free(start: number, n: number): void {
+    this.used.fill(0, start, start + n);
+    if (start < this.lowestFree) this.lowestFree = start;
+  }
+
+  private advanceLowest(): void {
+    while (this.lowestFree < this.pages && this.used[this.lowestFree] !== 0) this.lowestFree++;
+  }
+}
+
+/** A live vmalloc mapping, as the caller keeps it for the teardown. */
+export interface VmMapping {
+  /** First virtual page. */
+  vpage: number;
+  /** Pages mapped (excluding any guard page). */
+  npages: number;
+  /** Pages the area occupies in the vmalloc space (with guard page / block order). */
+  span: number;
+  /** The vmap_block it was carved from (lazy frontend), else null. */
+  block: VmapBlock | null;
+}
+
+function setPtes(m: Machine, vpage: number, pages: readonly number[]): void {
+  for (let i = 0; i < pages.length; i++) m.pgtable.set(vpage + i, pages[i]!);
+}
+
+function clearPtes(m: Machine, vpage: number, n: number): void {
+  for (let i = 0; i < n; i++) m.pgtable.clear(vpage + i);
+}
+
+// ---- eager: 2.4 get_vm_area / vfree ------------------------------------------------------
+
+interface VmStruct {
+  addr: number; // page offset in the space
+  size: number; // pages, including the guard page
+}
+
+export class VmallocEager {
+  /** vmlist, sorted by address. */
+  readonly vmlist: VmStruct[] = [];
+  readonly vmlist_lock: RwLock;
+
+  constructor(
+    readonly m: Machine,
+    readonly space: VmallocSpace,
+    /** Bug injection: tear down without the TLB flush. */
+    readonly skipFlush: boolean,
+  ) {
+    this.vmlist_lock = m.rwlock('vmlist_lock');
+  }
+}
+
+/**
+ * 2.4 get_vm_area(size) + mapping the pages (vmalloc_area_pages / the 2000 patch's map):
+ * returns the mapping, or null if the space is full (2.4 does not retry).
+ */
+export function* vmap_eager(task: Task, v: VmallocEager, pages: readonly number[], out: { map: VmMapping | null }): ProcessBody {
+  const m = v.m;
+  const cpu = task.cpu;
+  const size = pages.length + 1; // size += PAGE_SIZE: the guard page
+  yield v.vmlist_lock.write_lock(task, 'get_vm_area');
+  const addr = v.space.alloc(size);
+  // First-fit walk: every area below the hole was visited.
+  let visited = 0;
+  while (visited < v.vmlist.length && v.vmlist[visited]!.addr < addr) visited++;
+  if (addr < 0) visited = v.vmlist.length;
+  yield cpu.busy(MAP, (visited + 1) * m.costs.vmlist_walk_area);
+  if (addr >= 0) v.vmlist.splice(visited, 0, { addr, size });
+  v.vmlist_lock.write_unlock(task);
+  if (addr < 0) {
+    m.highmem.vmap.failures++;
+    out.map = null;
+    return;
+  }
+  m.highmem.vmap.allocs++;
+  const vpage = VMALLOC_BASE + addr;
+  setPtes(m, vpage, pages);
+  yield cpu.busy(MAP, pages.length * m.costs.pte_write);
+  out.map = { vpage, npages: pages.length, span: size, block: null };
+}
+
+/** 2.4 vfree()/vunmap(): unlink, clear PTEs, flush_tlb_all() under the write lock. */
+export function* vfree_eager(task: Task, v: VmallocEager, map: VmMapping): ProcessBody {
+  if (task.inIrq) throw new Error(`${task.name}: vfree() in interrupt context`);
+  const m = v.m;
+  const cpu = task.cpu;
+  const addr = map.vpage - VMALLOC_BASE;
+  yield v.vmlist_lock.write_lock(task, 'vfree');
+  const i = v.vmlist.findIndex((a) => a.addr === addr);
+  if (i < 0) throw new Error(`vfree: no vm area at page ${addr}`);
+  yield cpu.busy(MAP, (i + 1) * m.costs.vmlist_walk_area + map.npages * m.costs.pte_write);
+  v.vmlist.splice(i, 1);
+  clearPtes(m, map.vpage, map.npages);
+  v.space.free(addr, map.span);
+  m.highmem.vmap.frees++;
+  if (!v.skipFlush) yield* flush_kernel_range(task, m, map.vpage, map.npages);
+  v.vmlist_lock.write_unlock(task);
+}
+
+// ---- lazy: 2.6.28 vmap_area + vmap_block -------------------------------------------------
+
+/** VMAP_MAX_ALLOC = BITS_PER_LONG (32 on i386): the largest vm_map_ram served by blocks. */
+export const VMAP_MAX_ALLOC = 32;
+
+export class VmapBlock {
+  /** Pages not yet handed out (allocation only moves forward within a block). */
+  free: number;
+  /** Pages handed out and since freed (their PTEs cleared, TLBs not yet flushed). */
+  dirty = 0;
+  constructor(
+    readonly vpage: number,
+    readonly size: number,
+    readonly lock: Spinlock,
+  ) {
+    this.free = size;
+  }
+}
+
+interface LazyArea {
+  addr: number;
+  span: number;
+}
+
+export interface VmapLazyOptions {
+  /** Use the per-CPU vmap_block frontend for small mappings. */
+  vmapBlock: boolean;
+  /** Override lazy_max_pages(); null: fls(ncpus) × 8192. */
+  lazyMaxPages: number | null;
+  skipFlush: boolean;
+}
+
+export class VmapLazy {
+  readonly vmap_area_lock: Spinlock;
+  readonly purge_lock: Spinlock;
+  vmap_lazy_nr = 0;
+  readonly lazy_max_pages: number;
+  /** VMAP_BBMAP_BITS: pages per vmap_block. */
+  readonly blockPages: number;
+  /** Lazily freed areas awaiting the purge (the kernel marks them VM_LAZY_FREE). */
+  lazy: LazyArea[] = [];
+  /** Per-CPU vmap_block_queue: its lock and the blocks with free space. */
+  readonly vbq: Array<{ lock: Spinlock; free: VmapBlock[] }>;
+
+  constructor(
+    readonly m: Machine,
+    readonly space: VmallocSpace,
+    readonly opts: VmapLazyOptions,
+  ) {
+    this.vmap_area_lock = m.spinlock('vmap_area_lock');
+    this.purge_lock = m.spinlock('purge_lock');
+    // lazy_max_pages(): fls(num_online_cpus()) * (32UL * 1024 * 1024 / PAGE_SIZE)
+    this.lazy_max_pages = opts.lazyMaxPages ?? fls(m.ncpus) * ((32 * 1024 * 1024) / PAGE_SIZE);
+    // VMAP_BBMAP_BITS = min(1024, max(2*VMAP_MAX_ALLOC, VMALLOC_PAGES / roundup_pow_of_two(NR_CPUS) / 16))
+    const cpusPow2 = 2 ** Math.ceil(Math.log2(m.ncpus));
+    this.blockPages = Math.min(1024, Math.max(2 * VMAP_MAX_ALLOC, Math.floor(space.pages / cpusPow2 / 16)));
+    this.vbq = m.cpus.map(() => ({ lock: m.spinlock('vmap_block_queue.lock'), free: [] }));
+  }
+
+  get lazyAreas(): number {
+    return this.lazy.length;
+  }
+}
+
+/**
+ * alloc_vmap_area(): first fit under vmap_area_lock; on failure purge synchronously and
+ * retry once; then fail. Returns the page offset or −1.
+ */
+function* alloc_vmap_area(ctx: ExecCtx, v: VmapLazy, span: number, out: { addr: number }): ProcessBody {
+  const m = v.m;
+  let purged = false;
+  for (;;) {
+    yield spin_lock(ctx, v.vmap_area_lock, 'alloc_vmap_area');
+    yield ctx.cpu.busy(MAP, m.costs.vmap_area_op);
+    const addr = v.space.alloc(span);
+    spin_unlock(ctx, v.vmap_area_lock);
+    if (addr >= 0) {
+      out.addr = addr;
+      return;
+    }
+    if (purged) {
+      m.highmem.vmap.failures++; // "vmap allocation for size %lu failed: use vmalloc=<size> to increase size."
+      out.addr = -1;
+      return;
+    }
+    purged = true;
+    yield* purge_vmap_area_lazy(ctx, v, true);
+  }
+}
+
+/** free_unmap_vmap_area_noflush(): the area goes lazy; purge if too many lazy pages. */
+function* free_vmap_area_noflush(ctx: ExecCtx, v: VmapLazy, addr: number, span: number): ProcessBody {
+  v.lazy.push({ addr, span });
+  v.vmap_lazy_nr += span;
+  if (v.vmap_lazy_nr > v.lazy_max_pages) yield* purge_vmap_area_lazy(ctx, v, false);
+}
+
+/**
+ * __purge_vmap_area_lazy(): ONE flush over the union range of every lazy area, then free
+ * them all under vmap_area_lock. `sync` waits for purge_lock; otherwise trylock (another
+ * CPU already purging is good enough).
+ */
+export function* purge_vmap_area_lazy(ctx: ExecCtx, v: VmapLazy, sync: boolean): ProcessBody {
+  const m = v.m;
+  if (!sync && v.purge_lock.locked) return; // spin_trylock failed
+  yield spin_lock(ctx, v.purge_lock, sync ? 'purge_vmap_area_lazy' : 'try_purge_vmap_area_lazy');
+  const areas = v.lazy;
+  if (areas.length > 0) {
+    v.lazy = [];
+    let start = Number.POSITIVE_INFINITY;
+    let end = 0;
+    let nr = 0;
+    for (const a of areas) {
+      if (a.addr < start) start = a.addr;
+      if (a.addr + a.span > end) end = a.addr + a.span;
+      nr += a.span;
+    }
+    v.vmap_lazy_nr -= nr;
+    m.highmem.vmap.purges++;
+    if (!v.opts.skipFlush) yield* flush_kernel_range(ctx, m, VMALLOC_BASE + start, end - start);
+    yield spin_lock(ctx, v.vmap_area_lock, '__purge_vmap_area_lazy');
+    for (const a of areas) v.space.free(a.addr, a.span);
+    yield ctx.cpu.busy(MAP, areas.length * m.costs.vmap_area_op);
+    spin_unlock(ctx, v.vmap_area_lock);
+  }
+  spin_unlock(ctx, v.purge_lock);
+}
+
+/** vm_map_ram(pages): through this CPU's vmap_block when small enough, else its own area. */
+export function* vm_map_ram(ctx: ExecCtx, v: VmapLazy, pages: readonly number[], out: { map: VmMapping | null }): ProcessBody {
+  const m = v.m;
+  const n = pages.length;
+  let vpage = -1;
+  let span = 0;
+  let block: VmapBlock | null = null;
+  if (v.opts.vmapBlock && n <= VMAP_MAX_ALLOC) {
+    span = 2 ** Math.ceil(Math.log2(n)); // bitmap_find_free_region(order): power-of-two runs
+    const r = { vb: null as VmapBlock | null, off: 0 };
+    yield* vb_alloc(ctx, v, span, r);
+    block = r.vb;
+    if (block !== null) vpage = block.vpage + r.off;
+  } else {
+    span = n + 1; // vmap(): get_vm_area adds a guard page
+    const r = { addr: -1 };
+    yield* alloc_vmap_area(ctx, v, span, r);
+    if (r.addr >= 0) vpage = VMALLOC_BASE + r.addr;
+  }
+  if (vpage < 0) {
+    out.map = null;
+    return;
+  }
+  m.highmem.vmap.allocs++;
+  setPtes(m, vpage, pages);
+  yield ctx.cpu.busy(MAP, n * m.costs.pte_write);
+  out.map = { vpage, npages: n, span, block };
+}
+
+/** vm_unmap_ram(): clear PTEs, no flush; the address range goes lazy (via its block). */
+export function* vm_unmap_ram(ctx: ExecCtx, v: VmapLazy, map: VmMapping): ProcessBody {
+  const m = v.m;
+  clearPtes(m, map.vpage, map.npages);
+  yield ctx.cpu.busy(MAP, map.npages * m.costs.pte_write);
+  m.highmem.vmap.frees++;
+  if (map.block !== null) yield* vb_free(ctx, v, map.block, map.span);
+  else yield* free_vmap_area_noflush(ctx, v, map.vpage - VMALLOC_BASE, map.span);
+}
+
+/** vb_alloc(): carve `span` pages from one of this CPU's blocks, making a new block if needed. */
+function* vb_alloc(ctx: ExecCtx, v: VmapLazy, span: number, out: { vb: VmapBlock | null; off: number }): ProcessBody {
+  const q = v.vbq[ctx.cpu.id]!;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    yield spin_lock(ctx, q.lock, 'vb_alloc');
+    for (let i = 0; i < q.free.length; i++) {
+      const vb = q.free[i]!;
+      if (vb.free < span) continue;
+      out.vb = vb;
+      out.off = vb.size - vb.free;
+      vb.free -= span;
+      if (vb.free === 0) q.free.splice(i, 1);
+      spin_unlock(ctx, q.lock);
+      return;
+    }
+    spin_unlock(ctx, q.lock);
+    if (attempt === 1) break;
+    // new_vmap_block(): a block-sized area from the global allocator (no guard page).
+    const r = { addr: -1 };
+    yield* alloc_vmap_area(ctx, v, v.blockPages, r);
+    if (r.addr < 0) break;
+    const vb = new VmapBlock(VMALLOC_BASE + r.addr, v.blockPages, v.m.spinlock('vmap_block.lock', undefined, false));
+    yield spin_lock(ctx, q.lock, 'new_vmap_block');
+    q.free.push(vb);
+    spin_unlock(ctx, q.lock);
+  }
+  out.vb = null;
+}
+
+/** vb_free(): mark the range dirty; a fully dirty block goes back through the lazy purge. */
+function* vb_free(ctx: ExecCtx, v: VmapLazy, vb: VmapBlock, span: number): ProcessBody {
+  yield spin_lock(ctx, vb.lock, 'vb_free');
+  vb.dirty += span;
+  const whole = vb.dirty === vb.size;
+  spin_unlock(ctx, vb.lock);
+  if (whole) yield* free_vmap_area_noflush(ctx, v, vb.vpage - VMALLOC_BASE, vb.size);
+}

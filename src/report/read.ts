@@ -1,0 +1,72 @@
+/**
+ * Reading a result file back (for `smpsim compare`): JSON, `schema: "smpsim.result/1"`,
+ * and the fields the metrics need, checked. Other fields pass through unchecked.
+ */
+import { z } from 'zod';
+import { CATEGORY_NAMES } from '../cpu/accounting.js';
+import type { MetricSource } from './metrics.js';
+import { RESULT_SCHEMA } from './result.js';
+
+const num = z.number();
+const timeStat = z.looseObject({ total: num });
+const lock = z.looseObject({ acquisitions: num, contentions: num, wait_ns: timeStat });
+
+const ResultFile = z.looseObject({
+  schema: z.literal(RESULT_SCHEMA),
+  seed: num.optional(),
+  scenario: z.looseObject({ name: z.string().optional() }).optional(),
+  ops: z.looseObject({
+    completed: num,
+    per_sec: num,
+    latency_ns: z.looseObject({ mean: num, p50: num, p99: num }),
+  }),
+  tlb: z.looseObject({ ipis_sent: num, shootdowns: num }),
+  kmap: z.looseObject({ flushes: num }),
+  bounce: z.looseObject({ bytes_copied: num }),
+  locks: z.record(z.string(), lock),
+  cpus: z.array(z.looseObject({ time_ns: z.partialRecord(z.enum(CATEGORY_NAMES), num) })),
+});
+
+export interface ReadResult {
+  result: MetricSource;
+  name: string | undefined;
+  seed: number | undefined;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
+}
+
+/** Parse a result file's text; problems are one line each, prefixed by `file`. */
+export function parseResultText(text: string, file: string): { ok: true; value: ReadResult } | { ok: false; problems: string[] } {
+  let data: unknown;
+  try {
+    data = JSON.parse(text) as unknown;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    return { ok: false, problems: [`${file}: not a JSON file: ${msg}`] };
+  }
+  const schema =
+    typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>).schema : undefined;
+  if (schema !== RESULT_SCHEMA) {
+    const what = Array.isArray(data) ? ' (an array: a --vary run? compare takes single results)' : '';
+    return {
+      ok: false,
+      problems: [`${file}: not a smpsim result: expected "schema": "${RESULT_SCHEMA}", got ${describe(schema)}${what}`],
+    };
+  }
+  const parsed = ResultFile.safeParse(data);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      problems: parsed.error.issues.map((iss) => {
+        const at = iss.path.map(String).join('.');
+        return `${file}: ${at === '' ? '' : `${at}: `}${iss.message.split('\n')[0]}`;
+      }),
+    };
+  }
+  const d = parsed.data;
+  return { ok: true, value: { result: d, name: d.scenario?.name, seed: d.seed } };
+}

@@ -1,0 +1,153 @@
+/**
+ * The human report of one run, in the manner of `perf stat`: a header naming the scenario,
+ * counter lines `<value>  <name>  # <derived figure>`, the per-CPU time table by category,
+ * the TLB/IPI counters, the kmap/vmap/bounce/device counters when the run used them, and
+ * the lock table as /proc/lock_stat prints it (src/report/lockstat.ts).
+ */
+import { CATEGORY_NAMES } from '../cpu/accounting.js';
+import { formatDuration, formatSize } from '../engine/units.js';
+import { fmtFixed, fmtInt, padLeft, padRight, ratio, renderTable } from './format.js';
+import { formatLockStat } from './lockstat.js';
+import type { Result } from './result.js';
+
+const VALUE_WIDTH = 18;
+const NAME_WIDTH = 26;
+
+/** One counter line: right-aligned value, name, optional `# comment`. */
+function counter(value: string, name: string, comment?: string): string {
+  const head = `${padLeft(value, VALUE_WIDTH)}      ${comment === undefined ? name : padRight(name, NAME_WIDTH)}`;
+  return comment === undefined ? head : `${head}#  ${comment}`;
+}
+
+function perOp(n: number, ops: number): string {
+  return `${ratio(n, ops).toFixed(3)} per op`;
+}
+
+/** "1.93 M/sec" */
+function rate(perSec: number): string {
+  if (perSec >= 1e9) return `${(perSec / 1e9).toFixed(3)} G/sec`;
+  if (perSec >= 1e6) return `${(perSec / 1e6).toFixed(3)} M/sec`;
+  if (perSec >= 1e3) return `${(perSec / 1e3).toFixed(3)} K/sec`;
+  return `${perSec.toFixed(3)} /sec`;
+}
+
+function describeRun(r: Result): string {
+  const s = r.scenario;
+  const w = s.workload;
+  const strategy = w.type === 'locktorture' ? '' : `, ${s.kernel.strategy}`;
+  return `${s.machine.cpus} CPUs, ${s.machine.spinlock} spinlock, ${s.costs_preset} costs, ${w.type}${strategy}, seed ${r.seed}`;
+}
+
+function cpuTable(r: Result): string[] {
+  const header = ['CPU', ...CATEGORY_NAMES];
+  const rows: string[][] = [header];
+  const totals = CATEGORY_NAMES.map(() => 0);
+  let grand = 0;
+  for (const c of r.cpus) {
+    const sum = CATEGORY_NAMES.reduce((s, cat) => s + c.time_ns[cat], 0);
+    grand += sum;
+    rows.push([
+      String(c.cpu),
+      ...CATEGORY_NAMES.map((cat, i) => {
+        totals[i]! += c.time_ns[cat];
+        return (ratio(c.time_ns[cat], sum) * 100).toFixed(1);
+      }),
+    ]);
+  }
+  if (r.cpus.length > 1) rows.push(['all', ...totals.map((t) => (ratio(t, grand) * 100).toFixed(1))]);
+  return [' CPU time by category (% of simulated time):', '', ...renderTable(rows, ['r'], 2, '   ')];
+}
+
+function section(title: string, lines: string[]): string[] {
+  return [` ${title}:`, '', ...lines];
+}
+
+const anyNonZero = (o: Record<string, number>) => Object.values(o).some((v) => v !== 0);
+
+/** The whole report, newline-terminated. */
+export function formatTextReport(r: Result): string {
+  const ops = r.ops.completed;
+  const lat = r.ops.latency_ns;
+  const wallS = r.wall_ms / 1000;
+  const out: string[] = [];
+  out.push(` Performance counter stats for scenario '${r.scenario.name}' (${describeRun(r)}):`, '');
+  out.push(
+    counter(fmtInt(ops), 'ops completed', `stopped by ${r.stop_reason === 'ops' ? 'the ops target' : 'the time limit'}`),
+    counter(fmtFixed(r.ops.per_sec, 0), 'ops/s', rate(r.ops.per_sec) + ' of simulated time'),
+    counter(formatDuration(lat.mean), 'latency mean'),
+    counter(formatDuration(lat.p50), 'latency p50'),
+    counter(formatDuration(lat.p90), 'latency p90'),
+    counter(formatDuration(lat.p99), 'latency p99'),
+    counter(formatDuration(lat.p999), 'latency p99.9'),
+    counter(formatDuration(lat.max), 'latency max'),
+    counter(fmtInt(r.events), 'events', `${rate(ratio(r.events, wallS))} of wall time`),
+    counter(
+      formatDuration(r.sim_time_ns),
+      'simulated time',
+      r.warmup_ns > 0 ? `after ${formatDuration(r.warmup_ns)} of warm-up` : undefined,
+    ),
+    counter(`${(r.wall_ms / 1000).toFixed(3)}s`, 'wall time'),
+    '',
+  );
+  out.push(...cpuTable(r), '');
+
+  const t = r.tlb;
+  out.push(
+    ...section('TLB and IPIs', [
+      counter(fmtInt(t.local_flushes), 'local full flushes'),
+      counter(fmtInt(t.page_flushes), 'page flushes (invlpg)'),
+      counter(fmtInt(t.shootdowns), 'shootdowns', perOp(t.shootdowns, ops)),
+      counter(fmtInt(t.ipis_sent), 'IPIs sent', perOp(t.ipis_sent, ops)),
+      counter(fmtInt(t.ipis_received), 'IPIs received'),
+      counter(fmtInt(t.faults), 'TLB faults'),
+      counter(fmtInt(t.stale_accesses), 'stale TLB accesses', t.stale_accesses > 0 ? 'COHERENCE BUG: a flush was skipped' : undefined),
+    ]),
+    '',
+  );
+  if (anyNonZero(r.kmap)) {
+    out.push(
+      ...section('kmap', [
+        counter(fmtInt(r.kmap.kmaps), 'kmap_high calls', perOp(r.kmap.kmaps, ops)),
+        counter(fmtInt(r.kmap.hits), 'already mapped (hits)', `${(ratio(r.kmap.hits, r.kmap.kmaps) * 100).toFixed(1)}% of kmaps`),
+        counter(fmtInt(r.kmap.flushes), 'flush_all_zero_pkmaps', perOp(r.kmap.flushes, ops)),
+        counter(fmtInt(r.kmap.waits), 'pkmap_map_wait sleeps'),
+        counter(fmtInt(r.kmap.atomic), 'kmap_atomic calls'),
+      ]),
+      '',
+    );
+  }
+  if (anyNonZero(r.vmap)) {
+    out.push(
+      ...section('vmap', [
+        counter(fmtInt(r.vmap.allocs), 'area allocations'),
+        counter(fmtInt(r.vmap.frees), 'area frees'),
+        counter(fmtInt(r.vmap.purges), 'lazy purges'),
+        counter(fmtInt(r.vmap.failures), 'allocation failures'),
+      ]),
+      '',
+    );
+  }
+  if (anyNonZero(r.bounce)) {
+    out.push(
+      ...section('bounce', [
+        counter(fmtInt(r.bounce.pages), 'bounce pages'),
+        counter(formatSize(r.bounce.bytes_copied), 'bytes copied', `${formatSize(ratio(r.bounce.bytes_copied, ops))} per op`),
+        counter(fmtInt(r.bounce.pool_taken), 'taken from the pool'),
+        counter(fmtInt(r.bounce.pool_waits), 'pool waits'),
+      ]),
+      '',
+    );
+  }
+  if (r.device.requests > 0) {
+    out.push(
+      ...section('device', [
+        counter(fmtInt(r.device.requests), 'requests'),
+        counter(formatSize(r.device.bytes), 'transferred'),
+        counter(`${(r.device.busy_fraction * 100).toFixed(1)}%`, 'busy'),
+        counter(r.device.mean_queue.toFixed(2), 'mean queue length'),
+      ]),
+      '',
+    );
+  }
+  return `${out.join('\n')}\n${formatLockStat(r.locks)}`;
+}

@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import type { ResolvedScenario } from '../../src/scenario/schema.js';
+import { ORIGIN, at, problemsOfRaw, resolve } from './helpers.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+type Get = (r: ResolvedScenario) => unknown;
+const wl = (r: ResolvedScenario) => r.workload as unknown as Record<string, unknown>;
+
+/** [raw scenario, getter, expected resolved value] */
+const ACCEPTED: [string, Record<string, unknown>, Get, unknown][] = [
+  ['name', { name: 'my run' }, (r) => r.name, 'my run'],
+  ['description', { description: 'text' }, (r) => r.description, 'text'],
+  ['seed', { seed: 0 }, (r) => r.seed, 0],
+  ['seed large', { seed: 2 ** 40 }, (r) => r.seed, 2 ** 40],
+  ['replications', { replications: 10000 }, (r) => r.replications, 10000],
+  ['$schema ignored', { $schema: '../scenario.schema.json' }, (r) => r.name, 'x'],
+  ['machine.cpus', at('machine.cpus', 4096), (r) => r.machine.cpus, 4096],
+  ['machine.cpus 1', at('machine.cpus', 1), (r) => r.machine.cpus, 1],
+  ['machine.pae', { machine: { pae: true, highmem: '8GiB' } }, (r) => [r.machine.pae, r.machine.highmem_bytes], [true, 8 * GiB]],
+  ['machine.lowmem', at('machine.lowmem', '512MiB'), (r) => r.machine.lowmem_bytes, 512 * MiB],
+  ['machine.lowmem decimal', at('machine.lowmem', '0.5GiB'), (r) => r.machine.lowmem_bytes, 512 * MiB],
+  ['machine.lowmem bare bytes', at('machine.lowmem', 4096), (r) => r.machine.lowmem_bytes, 4096],
+  ['machine.highmem 0', at('machine.highmem', 0), (r) => r.machine.highmem_bytes, 0],
+  ['machine.spinlock', at('machine.spinlock', 'tas'), (r) => r.machine.spinlock, 'tas'],
+  ['machine.tlb_entries', at('machine.tlb_entries', 1536), (r) => r.machine.tlb_entries, 1536],
+  ['costs override', { costs: { ipi_latency: '5us', memcpy_page: '1.5us', pte_write: 0 } }, (r) => [r.costs.ipi_latency, r.costs.memcpy_page, r.costs.pte_write, r.costs_source.ipi_latency, r.costs_source.pte_write], [5000, 1500, 0, 'scenario override', 'scenario override']],
+  ['costs override units', { costs: { preset: 'era2000', context_switch: '2ms', lock_acquire: '20ns', ipi_send: '0.001s' } }, (r) => [r.costs.context_switch, r.costs.lock_acquire, r.costs.ipi_send, r.costs.ipi_latency], [2_000_000, 20, 1_000_000, 3000]],
+  ['kernel.strategy', at('kernel.strategy', 'vmap_lazy'), (r) => r.kernel.strategy, 'vmap_lazy'],
+  ['kernel.bounce_pool_pages', at('kernel.bounce_pool_pages', 0), (r) => r.kernel.bounce_pool_pages, 0],
+  ['kernel.lowmem_free_pages n', at('kernel.lowmem_free_pages', 100), (r) => r.kernel.lowmem_free_pages, 100],
+  ['kernel.lowmem_free_pages unlimited', at('kernel.lowmem_free_pages', 'unlimited'), (r) => r.kernel.lowmem_free_pages, null],
+  ['kernel.vmalloc_size', at('kernel.vmalloc_size', '64MiB'), (r) => r.kernel.vmalloc_size_bytes, 64 * MiB],
+  ['kernel.vmap_block', at('kernel.vmap_block', false), (r) => r.kernel.vmap_block, false],
+  ['kernel.lazy_max_pages', at('kernel.lazy_max_pages', 8192), (r) => r.kernel.lazy_max_pages, 8192],
+  ['kernel.tlb_flush', at('kernel.tlb_flush', 'flush_tlb_kernel_range'), (r) => r.kernel.tlb_flush, 'flush_tlb_kernel_range'],
+  ['kernel.tlb_single_page_flush_ceiling', at('kernel.tlb_single_page_flush_ceiling', 0), (r) => r.kernel.tlb_single_page_flush_ceiling, 0],
+  ['kernel.flush_concurrent_local', at('kernel.flush_concurrent_local', true), (r) => r.kernel.flush_concurrent_local, true],
+  ['kernel.inject_bug', at('kernel.inject_bug', 'skip_vfree_flush'), (r) => r.kernel.inject_bug, 'skip_vfree_flush'],
+  ['device.dma_limit', at('device.dma_limit', 'isa'), (r) => r.device.dma_limit, 'isa'],
+  ['device.latency const', at('device.latency', '2ms'), (r) => r.device.latency, { kind: 'const', value: 2_000_000 }],
+  ['device.latency exp', at('device.latency', 'exp(200ns)'), (r) => r.device.latency, { kind: 'exp', mean: 200 }],
+  ['device.latency uniform', at('device.latency', 'uniform(1us,3us)'), (r) => r.device.latency, { kind: 'uniform', lo: 1000, hi: 3000 }],
+  ['device.latency normal', at('device.latency', 'normal(10us, 2us)'), (r) => r.device.latency, { kind: 'normal', mean: 10_000, sd: 2000 }],
+  ['device.latency lognormal', at('device.latency', 'lognormal(10us,5us)'), (r) => r.device.latency, { kind: 'lognormal', mean: 10_000, sd: 5000 }],
+  ['device.latency const()', at('device.latency', 'const(2us)'), (r) => r.device.latency, { kind: 'const', value: 2000 }],
+  ['device.bandwidth', at('device.bandwidth', '80MiB/s'), (r) => r.device.bandwidth_bytes_per_s, 80 * MiB],
+  ['device.bandwidth bare', at('device.bandwidth', 1000), (r) => r.device.bandwidth_bytes_per_s, 1000],
+  ['device.queue_depth', at('device.queue_depth', 4096), (r) => r.device.queue_depth, 4096],
+  ['device.irq', at('device.irq', 'round_robin'), (r) => r.device.irq, 'round_robin'],
+  ['io.tasks', { workload: { type: 'io', tasks: 16 } }, (r) => r.workload.tasks, 16],
+  ['io.think', { workload: { type: 'io', think: 'exp(10us)' } }, (r) => r.workload.think, { kind: 'exp', mean: 10_000 }],
+  ['io.outstanding', { workload: { type: 'io', outstanding: 1024 } }, (r) => wl(r).outstanding, 1024],
+  ['io.size', { workload: { type: 'io', size: '64KiB' } }, (r) => wl(r).size, { kind: 'const', value: 64 * KiB }],
+  ['io.size bare bytes', { workload: { type: 'io', size: 512 } }, (r) => wl(r).size, { kind: 'const', value: 512 }],
+  ['io.size dist', { workload: { type: 'io', size: 'uniform(4KiB,64KiB)' } }, (r) => wl(r).size, { kind: 'uniform', lo: 4 * KiB, hi: 64 * KiB }],
+  ['io.read_fraction', { workload: { type: 'io', read_fraction: 1 } }, (r) => wl(r).read_fraction, 1],
+  ['io.read_fraction %', { workload: { type: 'io', read_fraction: '70%' } }, (r) => wl(r).read_fraction, 0.7],
+  ['io.read_fraction 0%', { workload: { type: 'io', read_fraction: '0%' } }, (r) => wl(r).read_fraction, 0],
+  ['io.working_set_pages', { workload: { type: 'io', working_set_pages: 1 } }, (r) => wl(r).working_set_pages, 1],
+  ['io.highmem_fraction', { workload: { type: 'io', highmem_fraction: 0.25 } }, (r) => wl(r).highmem_fraction, 0.25],
+  ['io.locality uniform', { workload: { type: 'io', locality: 'uniform' } }, (r) => wl(r).locality, { kind: 'uniform' }],
+  ['io.locality zipf', { workload: { type: 'io', locality: 'zipf(1.2)' } }, (r) => wl(r).locality, { kind: 'zipf', s: 1.2 }],
+  ['io.touch_per_page', { workload: { type: 'io', touch_per_page: '500ns' } }, (r) => wl(r).touch_per_page_ns, 500],
+  ['locktorture.think/hold', { workload: { type: 'locktorture', think: 0, hold: 'uniform(100ns,300ns)' } }, (r) => [wl(r).think, wl(r).hold], [{ kind: 'const', value: 0 }, { kind: 'uniform', lo: 100, hi: 300 }]],
+  ['maptorture.pages', { workload: { type: 'maptorture', pages: 65536 } }, (r) => wl(r).pages, 65536],
+  ['maptorture kmap_atomic with pages > 1', { workload: { type: 'maptorture', api: 'kmap_atomic', pages: 4 } }, (r) => [wl(r).api, wl(r).pages], ['kmap_atomic', 4]],
+  ['maptorture.touch', { workload: { type: 'maptorture', touch: false } }, (r) => wl(r).touch, false],
+  ['maptorture.locality', { workload: { type: 'maptorture', locality: 'zipf(0.99)', highmem_fraction: '50%', working_set_pages: 1024 } }, (r) => [wl(r).locality, wl(r).highmem_fraction, wl(r).working_set_pages], [{ kind: 'zipf', s: 0.99 }, 0.5, 1024]],
+  ['stop.ops', at('stop.ops', 5), (r) => r.stop, { ops: 5, time_ns: null, warmup: null }],
+  ['stop.time', at('stop.time', '10ms'), (r) => r.stop, { ops: null, time_ns: 10_000_000, warmup: null }],
+  ['stop both', { stop: { time: '1s', ops: 10 } }, (r) => r.stop, { ops: 10, time_ns: 1e9, warmup: null }],
+  ['stop.warmup time', { stop: { time: '10ms', warmup: '1ms' } }, (r) => r.stop.warmup, { time_ns: 1_000_000 }],
+  ['stop.warmup ops', { stop: { ops: 1000, warmup: { ops: 999 } } }, (r) => r.stop.warmup, { ops: 999 }],
+  ['stop.warmup ops with default ops', { stop: { warmup: { ops: 10 } } }, (r) => r.stop, { ops: 100_000, time_ns: null, warmup: { ops: 10 } }],
+  ['stop.warmup time with ops stop', { stop: { ops: 10, warmup: '5s' } }, (r) => r.stop.warmup, { time_ns: 5e9 }],
+];
+
+describe('accepted values resolve', () => {
+  it.each(ACCEPTED)('%s', (_name, raw, get, expected) => {
+    expect(get(resolve(raw))).toEqual(expected);
+  });
+});
+
+const F = ORIGIN;
+const DUR = 'a duration (ns, us, ms, s) like 100us';
+
+/** [raw scenario, exact problem lines] */
+const REJECTED: [Record<string, unknown> | unknown, string[]][] = [
+  [5, [`${F}: expected a mapping of scenario settings, got 5`]],
+  [[1, 2], [`${F}: expected a mapping of scenario settings, got [1,2]`]],
+  [{ name: 5 }, [`${F}: name: expected a string, got 5`]],
+  [{ description: null }, [`${F}: description: expected a string, got null`]],
+  [{ seed: -1 }, [`${F}: seed: expected an integer >= 0, got -1`]],
+  [{ seed: 1.5 }, [`${F}: seed: expected an integer >= 0, got 1.5`]],
+  [{ seed: '1' }, [`${F}: seed: expected an integer >= 0, got "1"`]],
+  [{ replications: 0 }, [`${F}: replications: expected an integer 1..10000, got 0`]],
+  [{ replications: 10001 }, [`${F}: replications: expected an integer 1..10000, got 10001`]],
+  [{ extends: 3 }, [`${F}: extends: expected a path to a scenario file, got 3`]],
+  [{ machine: 5 }, [`${F}: machine: expected a mapping of machine settings, got 5`]],
+  [at('machine.cpus', 0), [`${F}: machine.cpus: expected an integer 1..4096, got 0`]],
+  [at('machine.cpus', 4097), [`${F}: machine.cpus: expected an integer 1..4096, got 4097`]],
+  [at('machine.cpus', 1.5), [`${F}: machine.cpus: expected an integer 1..4096, got 1.5`]],
+  [at('machine.cpus', '4'), [`${F}: machine.cpus: expected an integer 1..4096, got "4"`]],
+  [at('machine.pae', 'yes'), [`${F}: machine.pae: expected true or false, got "yes"`]],
+  [at('machine.lowmem', '1KiB'), [`${F}: machine.lowmem: expected a size (B, KiB, MiB, GiB) of at least 4KiB like 896MiB, got "1KiB"`]],
+  [at('machine.lowmem', '896MB'), [`${F}: machine.lowmem: expected a size (B, KiB, MiB, GiB) of at least 4KiB like 896MiB, got "896MB"`]],
+  [at('machine.highmem', -1), [`${F}: machine.highmem: expected a size (B, KiB, MiB, GiB) like 3200MiB, got -1`]],
+  [at('machine.highmem', true), [`${F}: machine.highmem: expected a size (B, KiB, MiB, GiB) like 3200MiB, got true`]],
+  [at('machine.spinlock', 'mcs'), [`${F}: machine.spinlock: expected one of tas, ticket, got "mcs"`]],
+  [at('machine.tlb_entries', 0), [`${F}: machine.tlb_entries: expected an integer 1..65536, got 0`]],
+  [at('machine.cpuss', 8), [`${F}: machine.cpuss: unknown key (did you mean "cpus"?)`]],
+  [at('costs.preset', 'era1990'), [`${F}: costs.preset: expected one of era2000, modern, got "era1990"`]],
+  [at('costs.ipi_latency', 5), [`${F}: costs.ipi_latency: expected ${DUR}, got 5`]],
+  [at('costs.ipi_latency', '5'), [`${F}: costs.ipi_latency: expected ${DUR}, got "5"`]],
+  [at('costs.ipi_latency', '-5us'), [`${F}: costs.ipi_latency: expected ${DUR}, got "-5us"`]],
+  [at('costs.ipi_latency', '5 parsecs'), [`${F}: costs.ipi_latency: expected ${DUR}, got "5 parsecs"`]],
+  [at('costs.ipi_latency', '99999999999999s'), [`${F}: costs.ipi_latency: expected ${DUR}, got "99999999999999s" (too large)`]],
+  [at('costs.ipi_latncy', '1us'), [`${F}: costs.ipi_latncy: unknown key (did you mean "ipi_latency"?)`]],
+  [at('costs.memcpy', '1us'), [`${F}: costs.memcpy: unknown key`]],
+  [at('kernel.strategy', 'kmapp'), [`${F}: kernel.strategy: expected one of bounce, vmap, vmap_lazy, kmap, direct, got "kmapp"`]],
+  [at('kernel.bounce_pool_pages', -1), [`${F}: kernel.bounce_pool_pages: expected an integer >= 0, got -1`]],
+  [at('kernel.lowmem_free_pages', 'lots'), [`${F}: kernel.lowmem_free_pages: expected an integer >= 0 or unlimited, got "lots"`]],
+  [at('kernel.lowmem_free_pages', -1), [`${F}: kernel.lowmem_free_pages: expected an integer >= 0 or unlimited, got -1`]],
+  [at('kernel.vmalloc_size', '4KiB'), [`${F}: kernel.vmalloc_size: expected a size (B, KiB, MiB, GiB) of at least 8KiB like 128MiB, got "4KiB"`]],
+  [at('kernel.vmap_block', 1), [`${F}: kernel.vmap_block: expected true or false, got 1`]],
+  [at('kernel.lazy_max_pages', 0), [`${F}: kernel.lazy_max_pages: expected an integer >= 1, got 0`]],
+  [at('kernel.tlb_flush', 'flush_tlb_page'), [`${F}: kernel.tlb_flush: expected one of flush_tlb_all, flush_tlb_kernel_range, got "flush_tlb_page"`]],
+  [at('kernel.tlb_single_page_flush_ceiling', -1), [`${F}: kernel.tlb_single_page_flush_ceiling: expected an integer >= 0, got -1`]],
+  [at('kernel.flush_concurrent_local', 'false'), [`${F}: kernel.flush_concurrent_local: expected true or false, got "false"`]],
+  [at('kernel.inject_bug', 'skip'), [`${F}: kernel.inject_bug: expected one of none, skip_pkmap_flush, skip_vfree_flush, got "skip"`]],
+  [at('kernel.stratgey', 'vmap'), [`${F}: kernel.stratgey: unknown key (did you mean "strategy"?)`]],
+  [at('device.dma_limit', '16bit'), [`${F}: device.dma_limit: expected one of isa, 32bit, 64bit, got "16bit"`]],
+  [at('device.dma_limit', 32), [`${F}: device.dma_limit: expected one of isa, 32bit, 64bit, got 32`]],
+  [at('device.latency', '100'), [`${F}: device.latency: expected a duration or distribution like 100us, exp(100us), uniform(50us,150us), got "100"`]],
+  [at('device.latency', 'exp(-1us)'), [`${F}: device.latency: expected a duration or distribution like 100us, exp(100us), uniform(50us,150us), got "exp(-1us)"`]],
+  [at('device.latency', 'poisson(1us)'), [`${F}: device.latency: expected a duration or distribution like 100us, exp(100us), uniform(50us,150us), got "poisson(1us)"`]],
+  [at('device.latency', 'uniform(3us,1us)'), [`${F}: device.latency: expected a duration or distribution like 100us, exp(100us), uniform(50us,150us), got "uniform(3us,1us)" (uniform(lo,hi) needs lo <= hi)`]],
+  [at('device.bandwidth', '100MB/s'), [`${F}: device.bandwidth: expected a rate > 0 like 100MiB/s, got "100MB/s"`]],
+  [at('device.bandwidth', 0), [`${F}: device.bandwidth: expected a rate > 0 like 100MiB/s, got 0`]],
+  [at('device.queue_depth', 0), [`${F}: device.queue_depth: expected an integer 1..4096, got 0`]],
+  [at('device.irq', 'cpu1'), [`${F}: device.irq: expected one of cpu0, submitter, round_robin, got "cpu1"`]],
+  [at('device.latncy', '1us'), [`${F}: device.latncy: unknown key (did you mean "latency"?)`]],
+  [{ workload: 'io' }, [`${F}: workload: expected a mapping with type: one of io, locktorture, maptorture, got "io"`]],
+  [{ workload: {} }, [`${F}: workload.type: expected one of io, locktorture, maptorture, got nothing`]],
+  [{ workload: { type: 'fio' } }, [`${F}: workload.type: expected one of io, locktorture, maptorture, got "fio"`]],
+  [{ workload: { type: 'io', tasks: 0 } }, [`${F}: workload.tasks: expected an integer >= 1, got 0`]],
+  [{ workload: { type: 'io', think: 'exp(1)' } }, [`${F}: workload.think: expected a duration or distribution like 0, 10us, exp(10us), got "exp(1)"`]],
+  [{ workload: { type: 'io', outstanding: 1025 } }, [`${F}: workload.outstanding: expected an integer 1..1024, got 1025`]],
+  [{ workload: { type: 'io', size: '0B' } }, [`${F}: workload.size: expected a size of at least 1B or a distribution of sizes like 4KiB, uniform(4KiB,64KiB), got "0B"`]],
+  [{ workload: { type: 'io', size: 'uniform(0B,4KiB)' } }, [`${F}: workload.size: expected a size of at least 1B or a distribution of sizes like 4KiB, uniform(4KiB,64KiB), got "uniform(0B,4KiB)"`]],
+  [{ workload: { type: 'io', size: '4us' } }, [`${F}: workload.size: expected a size of at least 1B or a distribution of sizes like 4KiB, uniform(4KiB,64KiB), got "4us"`]],
+  [{ workload: { type: 'io', read_fraction: 1.5 } }, [`${F}: workload.read_fraction: expected a fraction 0..1 or a percentage like "70%", got 1.5`]],
+  [{ workload: { type: 'io', read_fraction: '170%' } }, [`${F}: workload.read_fraction: expected a fraction 0..1 or a percentage like "70%", got "170%"`]],
+  [{ workload: { type: 'io', read_fraction: '70' } }, [`${F}: workload.read_fraction: expected a fraction 0..1 or a percentage like "70%", got "70"`]],
+  [{ workload: { type: 'io', working_set_pages: 0 } }, [`${F}: workload.working_set_pages: expected an integer >= 1, got 0`]],
+  [{ workload: { type: 'io', highmem_fraction: -0.1 } }, [`${F}: workload.highmem_fraction: expected a fraction 0..1 or a percentage like "70%", got -0.1`]],
+  [{ workload: { type: 'io', locality: 'zipf(0)' } }, [`${F}: workload.locality: expected uniform or zipf(s) with s > 0, got "zipf(0)"`]],
+  [{ workload: { type: 'io', locality: 'zipf' } }, [`${F}: workload.locality: expected uniform or zipf(s) with s > 0, got "zipf"`]],
+  [{ workload: { type: 'io', locality: 1 } }, [`${F}: workload.locality: expected uniform or zipf(s) with s > 0, got 1`]],
+  [{ workload: { type: 'io', touch_per_page: '1' } }, [`${F}: workload.touch_per_page: expected ${DUR}, got "1"`]],
+  [{ workload: { type: 'io', hold: '1us' } }, [`${F}: workload.hold: unknown key`]],
+  [{ workload: { type: 'io', outstandng: 2 } }, [`${F}: workload.outstandng: unknown key (did you mean "outstanding"?)`]],
+  [{ workload: { type: 'locktorture', hld: '1us' } }, [`${F}: workload.hld: unknown key (did you mean "hold"?)`]],
+  [{ workload: { type: 'locktorture', size: '4KiB' } }, [`${F}: workload.size: unknown key`]],
+  [{ workload: { type: 'locktorture', hold: 'exp(x)' } }, [`${F}: workload.hold: expected a duration or distribution like 200ns, exp(200ns), uniform(100ns,300ns), got "exp(x)"`]],
+  [{ workload: { type: 'maptorture', pages: 0 } }, [`${F}: workload.pages: expected an integer 1..65536, got 0`]],
+  [{ workload: { type: 'maptorture', pages: 65537 } }, [`${F}: workload.pages: expected an integer 1..65536, got 65537`]],
+  [{ workload: { type: 'maptorture', api: 'kmap_high' } }, [`${F}: workload.api: expected one of kmap, kmap_atomic, vmap, vmap_lazy, got "kmap_high"`]],
+  [{ workload: { type: 'maptorture', touch: 'no' } }, [`${F}: workload.touch: expected true or false, got "no"`]],
+  [{ workload: { type: 'maptorture', outstanding: 2 } }, [`${F}: workload.outstanding: unknown key`]],
+  [at('stop.ops', 0), [`${F}: stop.ops: expected an integer >= 1, got 0`]],
+  [at('stop.time', 0), [`${F}: stop.time: expected a duration > 0 like 10ms, got 0`]],
+  [at('stop.time', '0ms'), [`${F}: stop.time: expected a duration > 0 like 10ms, got "0ms"`]],
+  [at('stop.warmup', 'soon'), [`${F}: stop.warmup: expected a duration like 1ms or {ops: N} with N >= 1, got "soon"`]],
+  [at('stop.warmup', { opz: 3 }), [`${F}: stop.warmup: expected a duration like 1ms or {ops: N} with N >= 1, got {"opz":3}`]],
+  [at('stop.warmup', { ops: 0 }), [`${F}: stop.warmup.ops: expected an integer >= 1, got 0`]],
+  [at('stop.opps', 5), [`${F}: stop.opps: unknown key (did you mean "ops"?)`]],
+  [{ machin: {} }, [`${F}: machin: unknown key (did you mean "machine"?)`]],
+  [{ replication: 2 }, [`${F}: replication: unknown key (did you mean "replications"?)`]],
+  [{ zzzz: 1 }, [`${F}: zzzz: unknown key`]],
+];
+
+describe('rejected values: exact one-line messages', () => {
+  it.each(REJECTED)('%j', (raw, lines) => {
+    expect(problemsOfRaw(raw)).toEqual(lines);
+  });
+
+  it('reports every problem, one line each, in file order', () => {
+    expect(
+      problemsOfRaw({
+        machine: { cpus: 0, cpuss: 2, lowmemm: '1GiB' },
+        kernel: { strategy: 'kmapp' },
+        workload: { type: 'io', read_fraction: 2 },
+      }),
+    ).toEqual([
+      `${F}: machine.cpus: expected an integer 1..4096, got 0`,
+      `${F}: machine.cpuss: unknown key (did you mean "cpus"?)`,
+      `${F}: machine.lowmemm: unknown key (did you mean "lowmem"?)`,
+      `${F}: kernel.strategy: expected one of bounce, vmap, vmap_lazy, kmap, direct, got "kmapp"`,
+      `${F}: workload.read_fraction: expected a fraction 0..1 or a percentage like "70%", got 2`,
+    ]);
+  });
+});
