@@ -27,7 +27,7 @@ export async function runDefaultJob(io: CliIo, job: DefaultJob = DEFAULT_JOB): P
   const ops = io.env[DEFAULT_OPS_ENV];
   if (ops !== undefined && ops !== '') {
     if (!/^\s*\d+\s*$/.test(ops) || Number(ops) < 1 || !Number.isSafeInteger(Number(ops))) {
-      throw new UsageError(`smpsim: ${DEFAULT_OPS_ENV}: expected an integer >= 1, got ${JSON.stringify(ops)}`);
+      throw new UsageError(`${DEFAULT_OPS_ENV}: expected an integer >= 1, got ${JSON.stringify(ops)}`);
     }
     set.push(`stop.ops=${Number(ops)}`);
   }

@@ -78,10 +78,13 @@ export function checkOutputPath(io: CliIo, out: string): void {
   try {
     st = fs.statSync(path.dirname(file));
   } catch (err) {
-    throw new UsageError(`smpsim: cannot write ${out}: directory ${path.dirname(out)}: ${fsReason(err)}`);
+    const why = fsReason(err);
+    throw new UsageError(
+      `--out: cannot write ${out}: ${why === 'no such file or directory' ? `no directory ${path.dirname(out)}` : why}`,
+    );
   }
-  if (!st.isDirectory()) throw new UsageError(`smpsim: cannot write ${out}: ${path.dirname(out)} is not a directory`);
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`smpsim: cannot write ${out}: is a directory`);
+  if (!st.isDirectory()) throw new UsageError(`--out: cannot write ${out}: ${path.dirname(out)} is not a directory`);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`--out: cannot write ${out}: is a directory`);
 }
 
 /** Write `text` to `out` atomically: a temporary file in the same directory, then rename. */
@@ -97,6 +100,6 @@ export function writeFileAtomic(io: CliIo, out: string, text: string): void {
     } catch {
       // best effort
     }
-    throw new UsageError(`smpsim: cannot write ${out}: ${fsReason(err)}`);
+    throw new UsageError(`--out: cannot write ${out}: ${fsReason(err)}`);
   }
 }

@@ -65,7 +65,7 @@ function usageLine(err: CommanderError, argv: readonly string[]): string {
     .map((l) => l.replace(/^\(Did you mean (.*)\?\)$/, '(did you mean $1?)'));
   const cmd = argv.find((a) => COMMANDS.includes(a) && a !== 'help');
   const hint = err.code === 'commander.unknownCommand' || cmd === undefined ? 'smpsim --help' : `smpsim ${cmd} --help`;
-  return `smpsim: ${parts.join(' ')}; see '${hint}'`;
+  return `smpsim: ${parts.join(' ').replace(/\.$/, '')}; see '${hint}'`;
 }
 
 function debug(io: CliIo): boolean {

@@ -6,7 +6,7 @@
  * check writes nothing (not even --out).
  */
 import fs from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import YAML from 'yaml';
 import { SimulationAborted } from '../engine/sim.js';
 import { COST_KEYS } from '../kernel/costs.js';
@@ -19,7 +19,7 @@ import { renderTable } from '../report/format.js';
 import { ScenarioError, loadScenario, parseSetOption } from '../scenario/load.js';
 import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
-import { checkOutputPath, inputPath, writeFileAtomic, type CliIo } from './io.js';
+import { UsageError, checkOutputPath, inputPath, writeFileAtomic, type CliIo } from './io.js';
 import { bundledScenario } from './paths.js';
 import { Progress } from './progress.js';
 import { expandVary, type Variant } from './vary.js';
@@ -43,7 +43,7 @@ export interface RunJob {
 export function parseSeed(text: string): number {
   const t = text.trim();
   if (!/^\d+$/.test(t) || !Number.isSafeInteger(Number(t))) {
-    throw new InvalidArgumentError(`expected an integer 0..${Number.MAX_SAFE_INTEGER}`);
+    throw new UsageError(`--seed: expected an integer 0..${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(text)}`);
   }
   return Number(t);
 }
@@ -56,19 +56,19 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
     .description('run a scenario and report (perf-stat-like text, JSON or CSV)')
     .argument('<scenario>', 'scenario file (YAML or JSON), or the name of a bundled scenario (see `smpsim list`)')
     .option('--set <path=value>', 'override a scenario field, e.g. --set machine.cpus=8 (repeatable)', collect, [])
-    .option('--seed <n>', 'override the scenario seed', parseSeed)
+    .option('--seed <n>', 'override the scenario seed (an integer >= 0)')
     .option('--vary <path=v1,v2>', 'run once per value, side by side; repeat for a cartesian product', collect, [])
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
     .option('--out <file>', 'write the output to FILE (atomically) instead of stdout')
     .option('--verbose', 'first print the resolved scenario (YAML) and the cost table')
     .addOption(new Option('--quiet', 'print nothing but errors (--out is still written)').conflicts('verbose'))
-    .action(async (scenario: string, opts: { set: string[]; seed?: number; vary: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean }) => {
+    .action(async (scenario: string, opts: { set: string[]; seed?: string; vary: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean }) => {
       setExit(
         await executeRun(
           {
             scenario,
             set: opts.set,
-            seed: opts.seed,
+            seed: opts.seed === undefined ? undefined : parseSeed(opts.seed),
             vary: opts.vary,
             format: opts.format,
             out: opts.out,

@@ -50,15 +50,15 @@ export function parseVary(text: string): VarySpec {
   const eq = text.indexOf('=');
   const path = eq < 0 ? '' : text.slice(0, eq).trim();
   if (eq < 0 || path === '' || path.split('.').some((p) => p.trim() === '')) {
-    throw new UsageError(`smpsim: --vary: expected path=v1,v2,... like ${EXAMPLE}, got ${JSON.stringify(text)}`);
+    throw new UsageError(`--vary: expected path=v1,v2,... like ${EXAMPLE}, got ${JSON.stringify(text)}`);
   }
   const parts = splitTopLevel(text.slice(eq + 1));
   if (parts === undefined) {
-    throw new UsageError(`smpsim: --vary: unbalanced brackets in the values of ${JSON.stringify(text)}`);
+    throw new UsageError(`--vary: unbalanced brackets in the values of ${JSON.stringify(text)}`);
   }
   const values = parts.map((v) => v.trim());
   if (values.some((v) => v === '')) {
-    throw new UsageError(`smpsim: --vary: expected non-empty values separated by commas, got ${JSON.stringify(text)}`);
+    throw new UsageError(`--vary: expected non-empty values separated by commas, got ${JSON.stringify(text)}`);
   }
   return { path, values };
 }
@@ -68,12 +68,12 @@ export function expandVary(texts: readonly string[]): { specs: VarySpec[]; varia
   const specs = texts.map(parseVary);
   const seen = new Set<string>();
   for (const s of specs) {
-    if (seen.has(s.path)) throw new UsageError(`smpsim: --vary: ${s.path} is varied twice; give all its values in one --vary`);
+    if (seen.has(s.path)) throw new UsageError(`--vary: ${s.path} is varied twice; give all its values in one --vary`);
     seen.add(s.path);
   }
   const count = specs.reduce((n, s) => n * s.values.length, 1);
   if (count > MAX_VARIANTS) {
-    throw new UsageError(`smpsim: --vary: ${count} variants is too many (at most ${MAX_VARIANTS})`);
+    throw new UsageError(`--vary: ${count} variants is too many (at most ${MAX_VARIANTS})`);
   }
   let combos: Array<Array<[string, string]>> = [[]];
   for (const s of specs) {
