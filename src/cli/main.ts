@@ -73,7 +73,7 @@ function debug(io: CliIo): boolean {
 }
 
 /** Classify a thrown value → stderr lines and an exit code. */
-function report(err: unknown, io: CliIo, argv: readonly string[]): number {
+export function reportError(err: unknown, io: CliIo, argv: readonly string[]): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
       if (err.exitCode === 0) return EXIT.OK;
@@ -117,6 +117,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {
-    return report(err, io, argv);
+    return reportError(err, io, argv);
   }
 }

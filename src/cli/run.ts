@@ -149,9 +149,11 @@ function loadVariants(io: CliIo, job: RunJob): { loaded: LoadedVariant[]; varied
 export function formatVerbose(s: ResolvedScenario, heading: string): string {
   const rows: string[][] = [['key', 'value', 'unit', 'source']];
   for (const k of COST_KEYS) rows.push([k, String(s.costs[k]), 'ns', s.costs_source[k]]);
+  // The costs print once, as the table below.
+  const { costs: _costs, costs_source: _sources, ...rest } = s;
   return (
-    `# ${heading}\n` +
-    YAML.stringify(s, { lineWidth: 0 }) +
+    `# ${heading} (costs: see the cost table below)\n` +
+    YAML.stringify(rest, { lineWidth: 0 }) +
     `\n# cost table (preset ${s.costs_preset})\n` +
     renderTable(rows, ['l', 'r', 'l', 'l']).join('\n') +
     '\n\n'

@@ -39,7 +39,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
       concurrentLocal: s.kernel.flush_concurrent_local,
     },
   });
-  const ops = new OpStats();
+  const ops = new OpStats(s.workload.tasks);
   const workload = startWorkload(m, s, ops);
 
   const stopOps = s.stop.ops ?? Number.POSITIVE_INFINITY;
@@ -51,7 +51,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
     warmupEnd = sim.now;
     opsAtWarmup = ops.completed;
     m.resetStats();
-    ops.latency.reset();
+    ops.resetStats();
     workload.resetStats();
   };
   let stoppedBy = 'time' as Result['stop_reason'];
@@ -103,6 +103,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
     ops: {
       completed,
       per_sec: window > 0 ? (completed * 1e9) / window : 0,
+      per_task: ops.fairness(),
       latency_ns: {
         mean: lat.mean,
         p50: lat.percentile(50),

@@ -39,7 +39,13 @@ export interface Result {
   stop_reason: 'ops' | 'time';
   events: number;
   wall_ms: number;
-  ops: { completed: number; per_sec: number; latency_ns: LatencySummary };
+  ops: {
+    completed: number;
+    per_sec: number;
+    /** Fewest and most ops completed by one task (a starved task shows as a low min). */
+    per_task: { min: number; max: number };
+    latency_ns: LatencySummary;
+  };
   locks: Record<string, LockStatJson>;
   tlb: {
     local_flushes: number;

@@ -74,7 +74,7 @@ function* io_task(c: IoContext, t: IoTaskState): ProcessBody {
       const req = t.completed.shift()!;
       yield* finish_io(task, c.k, req, c.w.touch_per_page_ns);
       inFlight--;
-      c.ops.record(sim.now - req.startNs);
+      c.ops.record(sim.now - req.startNs, task.id);
     }
   }
 }

@@ -22,7 +22,7 @@ function* lock_torture_writer(task: Task, lock: Spinlock, think: Sampler, hold: 
     yield spin_lock(task, lock, 'lock_torture_writer');
     yield cpu.busy(WORK, hold(task.rng));
     spin_unlock(task, lock);
-    ops.record(sim.now - t0);
+    ops.record(sim.now - t0, task.id);
   }
 }
 

@@ -91,7 +91,7 @@ function* maptorture_task(c: MapContext, task: Task): ProcessBody {
     const t0 = sim.now;
     yield* map_round(c, task, pages);
     cpu.setCat(WORK);
-    c.ops.record(sim.now - t0);
+    c.ops.record(sim.now - t0, task.id);
   }
 }
 

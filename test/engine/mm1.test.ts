@@ -8,12 +8,14 @@
  * The 2% must be a real test, not luck: each estimate's standard error is measured by
  * batch means (B contiguous batches of customers, each far longer than the queue's
  * relaxation time, so the batch means are nearly independent), and the test asserts that
- * 2% is at least MIN_SE_MULTIPLE standard errors before comparing. For the customer
- * counts below the measured standard errors are about 0.2% (ρ = 0.5) and 0.45–0.5% (ρ = 0.9) of
- * the exact value, so 2% is ≈ 4 SE at ρ = 0.9 (≈ 10 SE at ρ = 0.5). That agrees with
- * the asymptotic variance of the M/M/1 mean wait, ρ(2 + 5ρ − 4ρ² + ρ³)/(μ²(1 − ρ)⁴) per
- * customer (Daley 1968; Whitt 1989), which gives SE ≈ 0.47% of Wq for 16 M customers at
- * ρ = 0.9, and ≈ 2% (only 1 SE) at the 1 M customers one might first try.
+ * 2% is at least MIN_SE_MULTIPLE (3) standard errors before comparing. With the customer
+ * counts below, the measured relative standard errors are:
+ *   ρ = 0.9 (20 M customers): Wq ≈ 0.47%, L ≈ 0.45%  → the 2% tolerance is ≈ 4 SE;
+ *   ρ = 0.5 (3 M customers):  Wq ≈ 0.31%, L ≈ 0.20%  → ≈ 6.5 SE and ≈ 10 SE.
+ * That agrees with the asymptotic variances of the M/M/1 estimators (Whitt 1989): per
+ * customer ρ(2 + 5ρ − 4ρ² + ρ³)/(μ²(1 − ρ)⁴) for the mean wait, giving 0.47% of Wq for
+ * 20 M customers at ρ = 0.9 (and ≈ 2%, a single SE, at the 1 M one might first try);
+ * per unit time 2ρ(1 + ρ)/(μ(1 − ρ)⁴) for the time-average number in system.
  *
  * Time is in integer ns (makeSampler rounds); with a mean service of 10 µs the rounding
  * changes the moments by < 1e-8 relative, far below the tolerance.
@@ -142,20 +144,19 @@ function simulateMm1(rho: number, customers: number, warmup: number, batches: nu
 }
 
 describe('M/M/1 on the engine (issue #2)', () => {
-  const seeds = (process.env.MM1_SEEDS ?? '1').split(',').map(Number);
-  const cases = seeds.flatMap((seed) => [
-    // Seeds are fixed; any seed should pass (2% ≥ 4 SE), these were checked.
-    { rho: 0.5, customers: 3_000_000, warmup: 100_000, seed },
-    { rho: 0.9, customers: 20_000_000, warmup: 200_000, seed },
-  ]);
+  // Fixed seed. Seeds 1–8 were all run: errors/SE were within ±2 (|z| ≤ 1.98), 2%/SE
+  // was 3.7–4.8 at ρ = 0.9 and ≥ 4.7 at ρ = 0.5. About 6 s in all (42 M events at ρ = 0.9).
+  const cases = [
+    { rho: 0.5, customers: 3_000_000, warmup: 100_000, seed: 1 },
+    { rho: 0.9, customers: 20_000_000, warmup: 200_000, seed: 1 },
+  ];
   for (const c of cases) {
-    it(`seed ${c.seed} ρ = ${c.rho}: Wq and L match the closed forms within 2% (${c.customers / 1e6} M customers)`, () => {
+    it(`ρ = ${c.rho}: Wq and L match the closed forms within 2% (${c.customers / 1e6} M customers)`, () => {
       const mu = 1 / SERVICE_NS;
       const lambda = c.rho * mu;
       const wqExact = c.rho / (mu - lambda);
       const lExact = c.rho / (1 - c.rho);
       const est = simulateMm1(c.rho, c.customers, c.warmup, 40, c.seed);
-      console.log(JSON.stringify({ ...c, wqRelErr: (est.wq - wqExact) / wqExact, wqRelSe: est.wqSe / wqExact, lRelErr: (est.l - lExact) / lExact, lRelSe: est.lSe / lExact, events: est.events }));
 
       // The bound is meaningful: 2% is several standard errors of each estimate.
       expect(TOLERANCE * wqExact).toBeGreaterThan(MIN_SE_MULTIPLE * est.wqSe);

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { main, type CliIo } from '../../src/cli/main.js';
+
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+export const BUNDLED = path.join(ROOT, 'scenarios', 'locktorture-ticket-vs-tas.yaml');
+
+export interface Captured {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface FakeIoOptions {
+  isTTY?: boolean;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+}
+
+export function fakeIo(opts: FakeIoOptions = {}): { io: CliIo; out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = {
+    stdout: (s) => out.push(s),
+    stderr: (s) => err.push(s),
+    isTTY: opts.isTTY ?? false,
+    env: opts.env ?? {},
+    cwd: opts.cwd ?? process.cwd(),
+  };
+  return { io, out, err };
+}
+
+export async function cli(argv: string[], opts: FakeIoOptions = {}): Promise<Captured> {
+  const { io, out, err } = fakeIo(opts);
+  const code = await main(argv, io);
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+export function tempDir(prefix = 'smpsim-cli-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A stack frame line, as Node prints them. */
+export const STACK_FRAME = /^\s+at\s/m;
+
+/** A tiny valid scenario (fast to run). */
+export const TINY_SCENARIO = [
+  'name: tiny',
+  'description: a tiny locktorture for CLI tests',
+  'machine: {cpus: 2, spinlock: ticket}',
+  'workload: {type: locktorture, think: exp(1us), hold: exp(200ns)}',
+  'stop: {ops: 200}',
+  '',
+].join('\n');
