@@ -151,8 +151,10 @@ function firstLine(s: string): string {
 
 /** YAML (JSON is YAML); a syntax error becomes one `file:line:col: YAML syntax error: ...` line. */
 export function parseText(text: string, file: string): unknown {
-  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const err = doc.errors[0];
+  // Warnings (e.g. an unknown `!tag`) are errors too: the value would otherwise be taken
+  // silently as something the author did not mean. logLevel 'error' keeps warnings off stderr.
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
+  const err = doc.errors[0] ?? doc.warnings[0];
   if (err) {
     const pos = err.linePos?.[0];
     const where = pos ? `${file}:${pos.line}:${pos.col}` : file;

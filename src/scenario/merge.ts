@@ -144,7 +144,7 @@ function parseSetValue(text: string): unknown {
   if (t === '') return '';
   if (t.startsWith('{') || t.startsWith('[')) {
     try {
-      return YAML.parse(t) as unknown;
+      return YAML.parse(t, { logLevel: 'error' }) as unknown;
     } catch {
       throw new ScenarioError([
         { source: SET_SOURCE, path: [], message: `expected a YAML flow value, got ${show(t)}` },
@@ -152,7 +152,7 @@ function parseSetValue(text: string): unknown {
     }
   }
   try {
-    const v: unknown = YAML.parse(t);
+    const v: unknown = YAML.parse(t, { logLevel: 'error' });
     if (v === null || typeof v === 'object') return t;
     return v;
   } catch {

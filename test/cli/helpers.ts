@@ -37,8 +37,16 @@ export async function cli(argv: string[], opts: FakeIoOptions = {}): Promise<Cap
   return { code, stdout: out.join(''), stderr: err.join('') };
 }
 
+const made: string[] = [];
+process.on('exit', () => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh temporary directory, removed when the test process exits. */
 export function tempDir(prefix = 'smpsim-cli-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 /** A stack frame line, as Node prints them. */

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_JOB } from '../../src/cli/default-job.js';
+import { STACK_FRAME, cli, tempDir } from './helpers.js';
+
+describe('smpsim with no arguments: the default job', () => {
+  it('is data: a bundled scenario and its --vary', () => {
+    expect(DEFAULT_JOB.scenario).toMatch(/^scenarios\/[\w.-]+\.yaml$/);
+    expect(DEFAULT_JOB.vary.length).toBeGreaterThan(0);
+  });
+
+  it('runs through the --vary path and prints the side-by-side table, from any cwd', async () => {
+    const r = await cli([], { env: { SMPSIM_DEFAULT_OPS: '500' }, cwd: tempDir() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `smpsim: no command given: running the default job, smpsim run ${DEFAULT_JOB.scenario} ${DEFAULT_JOB.vary.map((v) => `--vary ${v}`).join(' ')} --set stop.ops=500 (see smpsim --help)\n`,
+    );
+    const header = r.stdout.split('\n').find((l) => l.startsWith('metric'))!;
+    const values = DEFAULT_JOB.vary.map((v) => v.slice(v.indexOf('=') + 1).split(','));
+    expect(header.split(/\s{2,}/).length).toBe(1 + values.reduce((n, v) => n * v.length, 1));
+    expect(r.stdout).toMatch(/^ops\/s  /m);
+  });
+
+  it('refuses a bad SMPSIM_DEFAULT_OPS', async () => {
+    const r = await cli([], { env: { SMPSIM_DEFAULT_OPS: 'lots' } });
+    expect(r).toEqual({ code: 2, stdout: '', stderr: 'SMPSIM_DEFAULT_OPS: expected an integer >= 1, got "lots"\n' });
+    expect(r.stderr).not.toMatch(STACK_FRAME);
+  });
+});
