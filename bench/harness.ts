@@ -128,6 +128,8 @@ export function formatValue(x: number, unit: string): string {
       return `${(x / (1024 * 1024)).toFixed(2)} MiB`;
     case '/s':
       return `${si(x)}/s`;
+    case 'ns/event':
+      return `${x.toFixed(1)} ns/event`;
     case 's':
       return `${x.toFixed(3)} s`;
     default:

@@ -117,6 +117,8 @@ function machine() {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
     expose_gc: hasGc(),
+    /** 1-minute load average at the end: above ~0 on this machine, other work competed for the cores. */
+    loadavg_1m: Number(os.loadavg()[0]!.toFixed(2)),
   };
 }
 
@@ -134,6 +136,7 @@ function main(): void {
   }
   const defs = select(args.filters);
   const started = new Date();
+  const loadBefore = Number(os.loadavg()[0]!.toFixed(2));
   const results: BenchResult[] = [];
   for (const def of defs) {
     process.stderr.write(`bench: ${def.name} (${args.opts.reps} reps)...\n`);
@@ -143,11 +146,12 @@ function main(): void {
   }
   const m = machine();
   if (args.json) {
-    const doc = { date: started.toISOString(), machine: m, reps: args.opts.reps, scale: args.opts.scale, results };
+    const doc = { date: started.toISOString(), machine: m, loadavg_1m_before: loadBefore, reps: args.opts.reps, scale: args.opts.scale, results };
     process.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   } else {
     process.stdout.write(
       `smpsim benchmarks  ${started.toISOString()}  node ${m.node}  ${m.cpu} x${m.cores}  ` +
+        `load ${loadBefore} -> ${m.loadavg_1m}  ` +
         `reps=${args.opts.reps}${args.opts.scale !== 1 ? ` scale=${args.opts.scale}` : ''}${m.expose_gc ? '' : '  (no --expose-gc: memory not measured)'}\n\n`,
     );
     process.stdout.write(`${formatTable(results)}\n`);

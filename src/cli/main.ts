@@ -25,7 +25,7 @@ export { EXIT } from './io.js';
 
 const COMMANDS = ['run', 'validate', 'schema', 'list', 'compare', 'help'];
 
-function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+function buildProgram(io: CliIo, setExit: (code: number) => void, errBuf: string[]): Command {
   const program = new Command('smpsim');
   program
     .description(
@@ -37,7 +37,9 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout(s),
-      writeErr: (s) => io.stderr(s),
+      // Held back: when commander shows the help as an error (options but no command),
+      // main() replaces it with one line.
+      writeErr: (s) => errBuf.push(s),
       // Errors are printed by main() as one line with a hint; commander stays quiet.
       outputError: () => {},
     })
@@ -68,6 +70,14 @@ function usageLine(err: CommanderError, argv: readonly string[]): string {
   return `smpsim: ${parts.join(' ').replace(/\.$/, '')}; see '${hint}'`;
 }
 
+/** commander showed the help as an error: options without a command, or `help <unknown>`. */
+function helpAsErrorLine(argv: readonly string[]): string {
+  const asked = argv[0] === 'help' ? argv.slice(1).find((a) => !a.startsWith('-')) : undefined;
+  return asked === undefined
+    ? "smpsim: no command given; see 'smpsim --help'"
+    : `smpsim: unknown command '${asked}'; see 'smpsim --help'`;
+}
+
 function debug(io: CliIo): boolean {
   return io.env.SMPSIM_DEBUG === '1';
 }
@@ -75,10 +85,10 @@ function debug(io: CliIo): boolean {
 /** Classify a thrown value → stderr lines and an exit code. */
 export function reportError(err: unknown, io: CliIo, argv: readonly string[]): number {
   if (err instanceof CommanderError) {
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
-      if (err.exitCode === 0) return EXIT.OK;
-    }
-    io.stderr(`${usageLine(err, argv)}\n`);
+    const help = err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version';
+    if (help && err.exitCode === 0) return EXIT.OK;
+    const line = help ? helpAsErrorLine(argv) : usageLine(err, argv);
+    io.stderr(`${line}\n`);
     return EXIT.USAGE;
   }
   if (err instanceof UsageError) {
@@ -111,10 +121,21 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     if (argv.length === 0) return await runDefaultJob(io);
     let code: number = EXIT.OK;
-    const program = buildProgram(io, (c) => {
-      code = c;
-    });
-    await program.parseAsync(argv, { from: 'user' });
+    const errBuf: string[] = [];
+    const program = buildProgram(
+      io,
+      (c) => {
+        code = c;
+      },
+      errBuf,
+    );
+    try {
+      await program.parseAsync(argv, { from: 'user' });
+    } catch (err) {
+      if (!(err instanceof CommanderError && err.exitCode !== 0)) for (const s of errBuf) io.stderr(s);
+      throw err;
+    }
+    for (const s of errBuf) io.stderr(s);
     return code;
   } catch (err) {
     return reportError(err, io, argv);

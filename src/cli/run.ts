@@ -48,28 +48,28 @@ export function parseSeed(text: string): number {
   return Number(t);
 }
 
-const collect = (v: string, prev: string[]) => [...prev, v];
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 export function registerRun(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('run')
     .description('run a scenario and report (perf-stat-like text, JSON or CSV)')
     .argument('<scenario>', 'scenario file (YAML or JSON), or the name of a bundled scenario (see `smpsim list`)')
-    .option('--set <path=value>', 'override a scenario field, e.g. --set machine.cpus=8 (repeatable)', collect, [])
+    .option('--set <path=value>', 'override a scenario field, e.g. --set machine.cpus=8 (repeatable)', collect)
     .option('--seed <n>', 'override the scenario seed (an integer >= 0)')
-    .option('--vary <path=v1,v2>', 'run once per value, side by side; repeat for a cartesian product', collect, [])
+    .option('--vary <path=v1,v2>', 'run once per value, side by side; repeat for a cartesian product', collect)
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
     .option('--out <file>', 'write the output to FILE (atomically) instead of stdout')
     .option('--verbose', 'first print the resolved scenario (YAML) and the cost table')
     .addOption(new Option('--quiet', 'print nothing but errors (--out is still written)').conflicts('verbose'))
-    .action(async (scenario: string, opts: { set: string[]; seed?: string; vary: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean }) => {
+    .action(async (scenario: string, opts: { set?: string[]; seed?: string; vary?: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean }) => {
       setExit(
         await executeRun(
           {
             scenario,
-            set: opts.set,
+            set: opts.set ?? [],
             seed: opts.seed === undefined ? undefined : parseSeed(opts.seed),
-            vary: opts.vary,
+            vary: opts.vary ?? [],
             format: opts.format,
             out: opts.out,
             verbose: opts.verbose === true,

@@ -25,6 +25,11 @@ describe('usage errors: exit 2, one line, nothing on stdout', () => {
     await fails(['run', BUNDLED, '--formt', 'json'], "smpsim: unknown option '--formt' (did you mean --format?); see 'smpsim run --help'\n");
   });
 
+  it('no command, help for an unknown command', async () => {
+    await fails(['--'], "smpsim: no command given; see 'smpsim --help'\n");
+    await fails(['help', 'bogus'], "smpsim: unknown command 'bogus'; see 'smpsim --help'\n");
+  });
+
   it('missing argument, extra argument, bad choice, conflicting options', async () => {
     await fails(['run'], "smpsim: missing required argument 'scenario'; see 'smpsim run --help'\n");
     await fails(['schema', 'x'], "smpsim: too many arguments for 'schema'. Expected 0 arguments but got 1; see 'smpsim schema --help'\n");
@@ -113,6 +118,28 @@ describe('help and version', () => {
 });
 
 describe('aborted runs and internal errors', () => {
+  it('a run that deadlocks: exit 3, the message and the diagnosis, nothing on stdout', async () => {
+    // Every task holds more persistent kmaps than its share of the pool: all end up asleep
+    // on pkmap_map_wait, as a real kernel would.
+    const dir = tempDir();
+    const f = path.join(dir, 'deadlock.yaml');
+    fs.writeFileSync(
+      f,
+      'machine: {cpus: 4, pae: true, highmem: 7GiB}\n' +
+        'workload: {type: maptorture, api: kmap, pages: 2000, working_set_pages: 100000}\n' +
+        'stop: {ops: 100}\n',
+    );
+    const r = await cli(['run', f, '--format', 'json']);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^smpsim: run aborted: deadlock at t=\d+ ns/);
+    expect(lines[1]).toBe('diagnosis (per-CPU state, lock holders and waiters):');
+    expect(lines.slice(2).every((l) => l.startsWith('  '))).toBe(true);
+    expect(r.stderr).toContain('cpu0:');
+    expect(r.stderr).not.toMatch(STACK_FRAME);
+  });
+
   it('SimulationAborted: exit 3 with its message and diagnosis', () => {
     const { io, out, err } = fakeIo();
     const e = new SimulationAborted('deadlock', 'run aborted: deadlock at t=5 ns: no event pending', 'cpu0: spinning on kmap_lock\nkmap_lock: held by cpu1');
