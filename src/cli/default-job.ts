@@ -16,8 +16,8 @@ export interface DefaultJob {
 }
 
 export const DEFAULT_JOB: DefaultJob = {
-  scenario: 'scenarios/locktorture-ticket-vs-tas.yaml',
-  vary: ['machine.spinlock=ticket,tas'],
+  scenario: 'scenarios/lkml-2000-4way.yaml',
+  vary: ['kernel.strategy=bounce,vmap,vmap_lazy,kmap,direct'],
 };
 
 export const DEFAULT_OPS_ENV = 'SMPSIM_DEFAULT_OPS';

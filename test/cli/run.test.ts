@@ -259,7 +259,8 @@ describe('--out, --quiet, --verbose', () => {
     expect(r.stdout.startsWith('# resolved scenario')).toBe(true);
     expect(r.stdout).toMatch(/^machine:\n {2}cpus: 8$/m);
     expect(r.stdout).toMatch(/^key +value +unit +source$/m);
-    expect(r.stdout).toMatch(/^lock_handoff +60 +ns +ccbench/m);
+    expect(r.stdout).toMatch(/^lock_handoff +0 +ns +scenario override/m);
+    expect(r.stdout).toMatch(/^ipi_latency +1300 +ns +KVM IPIv/m);
     expect(r.stdout).toContain('lock_stat version 0.4');
   });
 
