@@ -41,7 +41,15 @@ const BASE: Array<MetricDef & { get: (r: MetricSource) => number }> = [
   { key: 'per_op.shootdowns', label: 'shootdowns per op', kind: 'per_op', optional: false, get: (r) => ratio(r.tlb.shootdowns, r.ops.completed) },
   { key: 'per_op.kmap_flushes', label: 'kmap flushes per op', kind: 'per_op', optional: false, get: (r) => ratio(r.kmap.flushes, r.ops.completed) },
   { key: 'per_op.bytes_copied', label: 'bytes copied per op', kind: 'bytes', optional: false, get: (r) => ratio(r.bounce.bytes_copied, r.ops.completed) },
+  { key: 'per_op.cpu_ns', label: 'CPU time per op', kind: 'duration', optional: false, get: (r) => ratio(busyNs(r), r.ops.completed) },
 ];
+
+/** CPU time of all CPUs that is not idle: what the ops cost the machine. */
+function busyNs(r: MetricSource): number {
+  let busy = 0;
+  for (const c of r.cpus) for (const cat of CATEGORY_NAMES) if (cat !== 'idle') busy += c.time_ns[cat] ?? 0;
+  return busy;
+}
 
 /** Share of all CPUs' time per category (0..1). */
 export function cpuShares(r: MetricSource): Record<CategoryName, number> {
