@@ -12,6 +12,7 @@ import { SPIN } from '../cpu/accounting.js';
 import type { ExecCtx, SpinWaitable } from '../cpu/task.js';
 import type { Costs } from './costs.js';
 import type { LockClassStat } from './lockstat.js';
+import { acquireCost, handoffCost } from './spinlock.js';
 
 interface Waiter {
   ctx: ExecCtx;
@@ -77,7 +78,7 @@ export class RwLock implements SpinWaitable {
 
   private uncontended(ctx: ExecCtx, write: boolean): number {
     const bounce = this.lastCpu >= 0 && this.lastCpu !== ctx.cpu.id;
-    const cost = this.costs.lock_acquire + (bounce ? this.costs.lock_handoff : 0);
+    const cost = acquireCost(this.costs, this.lastCpu, ctx.cpu.id);
     this.stat.acquired(bounce);
     if (write) this.writeHoldStart = this.sim.now + cost;
     return ctx.cpu.busy(SPIN, cost);
@@ -111,7 +112,7 @@ export class RwLock implements SpinWaitable {
       const w = ws.splice(i, 1)[0]!;
       this.writer = w.ctx;
       this.grant(w.ctx, traffic);
-      this.writeHoldStart = this.sim.now + this.handoffCost(w.ctx, traffic);
+      this.writeHoldStart = this.sim.now + handoffCost(this.costs, this.lastCpu, w.ctx.cpu.id, traffic);
       return;
     }
     // A reader won: every spinning reader gets in.
@@ -125,13 +126,9 @@ export class RwLock implements SpinWaitable {
     }
   }
 
-  private handoffCost(ctx: ExecCtx, traffic: number): number {
-    return this.lastCpu !== ctx.cpu.id ? this.costs.lock_handoff * traffic : this.costs.lock_acquire;
-  }
-
   private grant(ctx: ExecCtx, traffic: number): void {
     const bounce = this.lastCpu !== ctx.cpu.id;
-    const handoff = this.handoffCost(ctx, traffic);
+    const handoff = handoffCost(this.costs, this.lastCpu, ctx.cpu.id, traffic);
     this.stat.acquired(bounce);
     this.stat.contended(this.sim.now + handoff - ctx.spinSince, bounce, ctx.spinSite);
     ctx.spinningOn = null;

@@ -24,6 +24,20 @@ import type { Costs } from './costs.js';
 import type { LockClassStat } from './lockstat.js';
 
 export type SpinlockKind = 'tas' | 'ticket';
+
+/** Taking a free lock: the locked op, plus a line transfer if another CPU held it last. */
+export function acquireCost(costs: Costs, lastCpu: number, cpu: number): number {
+  return costs.lock_acquire + (lastCpu >= 0 && lastCpu !== cpu ? costs.lock_handoff : 0);
+}
+
+/**
+ * Handing a released lock to a spinner on `cpu`: a line transfer per CPU pulling the line
+ * (`traffic`: every spinner for unfair locks, 1 for ticket), or just the locked op if the
+ * line never left this CPU.
+ */
+export function handoffCost(costs: Costs, lastCpu: number, cpu: number, traffic: number): number {
+  return lastCpu !== cpu ? costs.lock_handoff * traffic : costs.lock_acquire;
+}
 export const SPINLOCK_KINDS: readonly SpinlockKind[] = ['tas', 'ticket'];
 
 export class Spinlock implements SpinWaitable {
@@ -48,7 +62,7 @@ export class Spinlock implements SpinWaitable {
     const cpu = ctx.cpu;
     if (this.owner === null) {
       const bounce = this.lastCpu >= 0 && this.lastCpu !== cpu.id;
-      const cost = this.costs.lock_acquire + (bounce ? this.costs.lock_handoff : 0);
+      const cost = acquireCost(this.costs, this.lastCpu, cpu.id);
       this.owner = ctx;
       this.stat.acquired(bounce);
       this.holdStart = this.sim.now + cost;
@@ -106,8 +120,7 @@ export class Spinlock implements SpinWaitable {
     s.splice(i, 1);
     const cpu = ctx.cpu;
     const bounce = this.lastCpu !== cpu.id;
-    const perSpinner = this.kind === 'tas' ? spinning : 1;
-    const handoff = bounce ? this.costs.lock_handoff * perSpinner : this.costs.lock_acquire;
+    const handoff = handoffCost(this.costs, this.lastCpu, cpu.id, this.kind === 'tas' ? spinning : 1);
     const now = this.sim.now;
     this.owner = ctx;
     this.holdStart = now + handoff;
