@@ -7,7 +7,12 @@
  * 4× the ops. A benchmark whose model is missing reports "not available" instead of failing.
  * ========================================================================
  */
-import type { BenchDef } from './harness.js';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NotAvailable, median, metric, type BenchDef } from './harness.js';
 import { pholdBench, pholdProcessBench } from './phold.js';
 import { scenarioBench } from './scenario.js';
 
@@ -47,4 +52,98 @@ export const BENCHMARKS: BenchDef[] = [
     targets: { eventsPerSec: 1_000_000 },
     memory: true,
   }),
+
+  // Issue #6: the same sweep with --jobs 1 and --jobs 2 (below).
+  sweepJobsBench(),
 ];
+
+// ---------------------------------------------------------------------------------------
+// sweep-jobs (issue #6): `smpsim sweep` of 24 short runs (scenarios/scaling-1-32.yaml,
+// machine.cpus=1,2,4,8 × kmap,vmap,bounce × 2 replications, stop.time 60 ms × scale), timed
+// with --jobs 1 and --jobs 2 in interleaved pairs. Each timing runs in a fresh node process
+// (so both pay the same cold JIT) and covers runSweep alone: worker-pool start-up, the runs,
+// the run files and the summary — not node's own start-up or the scenario loading. The
+// speedup is the median of the per-pair ratios; the two summaries must be identical bytes.
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const SWEEP_CHILD = `
+import { buildSpec } from './src/cli/sweep.ts';
+import { runSweep } from './src/study/sweep.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+const [jobs, out, timeMs] = JSON.parse(process.env.SMPSIM_BENCH_SWEEP);
+const io = { stdout() {}, stderr() {}, isTTY: false, env: {}, cwd: process.cwd() };
+const spec = buildSpec(io, {
+  scenario: 'scenarios/scaling-1-32.yaml',
+  vary: ['machine.cpus=1..8x2', 'kernel.strategy=kmap,vmap,bounce'],
+  zip: false,
+  set: ['stop.time=' + timeMs + 'ms', 'stop.warmup=' + timeMs / 10 + 'ms'],
+  replications: 2,
+  out, plot: false, force: true, quiet: true,
+});
+const t0 = performance.now();
+const o = await runSweep(spec, { dir: out, jobs, force: true });
+const seconds = (performance.now() - t0) / 1000;
+const summary = fs.readFileSync(path.join(out, 'summary.json'), 'utf8');
+process.stdout.write(JSON.stringify({ seconds, executed: o.executed, summary }));
+`;
+
+interface SweepTiming {
+  seconds: number;
+  executed: number;
+  summary: string;
+}
+
+function timeSweep(jobs: number, timeMs: number): SweepTiming {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'smpsim-bench-sweep-'));
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SWEEP_CHILD], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, SMPSIM_BENCH_SWEEP: JSON.stringify([jobs, out, timeMs]) },
+      maxBuffer: 64 << 20,
+    });
+    if (r.status !== 0) throw new Error(`sweep child (--jobs ${jobs}) failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+    return JSON.parse(r.stdout) as SweepTiming;
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+function sweepJobsBench(): BenchDef {
+  return {
+    name: 'sweep-jobs',
+    issue: '#6',
+    description: 'smpsim sweep of 24 short runs, --jobs 1 vs --jobs 2 (interleaved pairs); target speedup ≥ 1.8× on 2 cores',
+    run(opts, info) {
+      if (!fs.existsSync(path.join(ROOT, 'src', 'study', 'sweep.ts'))) throw new NotAvailable('src/study/sweep.ts is missing');
+      const timeMs = Math.max(5, Math.round(60 * opts.scale));
+      timeSweep(2, timeMs); // warm-up: disk caches, tsx's transform cache
+      const one: number[] = [];
+      const two: number[] = [];
+      const ratio: number[] = [];
+      let identical = true;
+      let runs = 0;
+      for (let i = 0; i < opts.reps; i++) {
+        const a = timeSweep(1, timeMs);
+        const b = timeSweep(2, timeMs);
+        identical &&= a.summary === b.summary;
+        runs = a.executed;
+        one.push(a.seconds);
+        two.push(b.seconds);
+        ratio.push(a.seconds / b.seconds);
+      }
+      info['runs/sweep'] = runs;
+      info['stop.time'] = `${timeMs}ms`;
+      info['summaries identical'] = identical;
+      info['cores'] = os.availableParallelism();
+      info['median --jobs 1 / --jobs 2'] = `${median(one).toFixed(2)} s / ${median(two).toFixed(2)} s`;
+      return [
+        metric('sweep wall, --jobs 1', 's', one),
+        metric('sweep wall, --jobs 2', 's', two),
+        metric('speedup --jobs 2 vs 1', 'ratio', ratio, { op: '>=', value: 1.8 }, 'median of per-pair ratios'),
+      ];
+    },
+  };
+}

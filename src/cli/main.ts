@@ -12,18 +12,22 @@ import { SimulationAborted } from '../engine/sim.js';
 import { UnitError } from '../engine/units.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { VERSION } from '../version.js';
+import { registerBaseline } from './baseline.js';
+import { registerCheck } from './check.js';
 import { registerCompare } from './compare.js';
 import { runDefaultJob } from './default-job.js';
 import { EXIT, UsageError, firstLine, type CliIo } from './io.js';
 import { registerList } from './list.js';
+import { registerPlot } from './plot.js';
 import { registerRun } from './run.js';
 import { registerSchema } from './schema.js';
+import { registerSweep } from './sweep.js';
 import { registerValidate } from './validate.js';
 
 export type { CliIo } from './io.js';
 export { EXIT } from './io.js';
 
-const COMMANDS = ['run', 'validate', 'schema', 'list', 'compare', 'help'];
+const COMMANDS = ['run', 'validate', 'schema', 'list', 'compare', 'baseline', 'check', 'sweep', 'plot', 'help'];
 
 function buildProgram(io: CliIo, setExit: (code: number) => void, errBuf: string[]): Command {
   const program = new Command('smpsim');
@@ -50,6 +54,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, errBuf: string
   registerSchema(program, io, setExit);
   registerList(program, io, setExit);
   registerCompare(program, io, setExit);
+  registerBaseline(program, io, setExit);
+  registerCheck(program, io, setExit);
+  registerSweep(program, io, setExit);
+  registerPlot(program, io, setExit);
   program.addHelpText(
     'after',
     '\nExit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 run aborted, 70 internal error.',

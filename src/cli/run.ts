@@ -20,6 +20,7 @@ import { ScenarioError, loadScenario, parseSetOption } from '../scenario/load.js
 import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { UsageError, checkOutputPath, inputPath, writeFileAtomic, type CliIo } from './io.js';
+import { TraceSession, checkTracePath, parseTraceOptions, type TraceSpec } from '../trace/cli.js';
 import { bundledScenario } from './paths.js';
 import { Progress } from './progress.js';
 import { expandVary, type Variant } from './vary.js';
@@ -37,6 +38,8 @@ export interface RunJob {
   out?: string;
   verbose: boolean;
   quiet: boolean;
+  /** --trace FILE [--trace-window] [--trace-limit]: write the run's timeline (docs/TRACE.md). */
+  trace?: TraceSpec;
 }
 
 /** --seed: a non-negative safe integer. */
@@ -62,7 +65,10 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
     .option('--out <file>', 'write the output to FILE (atomically) instead of stdout')
     .option('--verbose', 'first print the resolved scenario (YAML) and the cost table')
     .addOption(new Option('--quiet', 'print nothing but errors (--out is still written)').conflicts('verbose'))
-    .action(async (scenario: string, opts: { set?: string[]; seed?: string; vary?: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean }) => {
+    .option('--trace <file>', 'write a timeline of the run: Chrome trace JSON for ui.perfetto.dev (docs/TRACE.md)')
+    .option('--trace-window <start:end>', 'with --trace: keep only this span of simulated time, e.g. 1ms:2ms')
+    .option('--trace-limit <n>', 'with --trace: at most N events (default 1000000)')
+    .action(async (scenario: string, opts: { set?: string[]; seed?: string; vary?: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean; trace?: string; traceWindow?: string; traceLimit?: string }) => {
       setExit(
         await executeRun(
           {
@@ -74,6 +80,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
             out: opts.out,
             verbose: opts.verbose === true,
             quiet: opts.quiet === true,
+            trace: parseTraceOptions(opts),
           },
           io,
         ),
@@ -183,7 +190,11 @@ function formatOutput(job: RunJob, runs: Array<{ variant: Variant; result: Resul
 /** Load, run and report; returns the exit code. Throws the errors main() classifies. */
 export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
   if (job.out !== undefined) checkOutputPath(io, job.out);
+  if (job.trace !== undefined) checkTracePath(io, job.trace);
   const { loaded, varied } = loadVariants(io, job);
+  if (job.trace !== undefined && loaded.length > 1) {
+    throw new UsageError('--trace: traces a single run, so it cannot be combined with --vary (choose the variant with --set)');
+  }
 
   // Verbose output goes to stdout unless stdout carries JSON/CSV, then to stderr.
   const verboseSink = job.format === 'text' || job.out !== undefined ? io.stdout : io.stderr;
@@ -201,13 +212,22 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
     for (const [i, { variant, scenario }] of loaded.entries()) {
       progress.update(i, 0, variant.label);
       let result: Result;
+      const trace = job.trace === undefined ? null : TraceSession.open(io, job.trace, scenario);
       try {
-        result = runScenario(scenario, { onProgress: (f) => progress.update(i, f, variant.label) });
+        result = runScenario(scenario, { onProgress: (f) => progress.update(i, f, variant.label), trace: trace?.tracer });
       } catch (e) {
+        if (trace !== null) {
+          progress.stop();
+          trace.close(io, job.quiet, e);
+        }
         if (e instanceof SimulationAborted && loaded.length > 1) {
           throw new SimulationAborted(e.reason, `${e.message} (variant ${variant.assignment})`, e.diagnosis);
         }
         throw e;
+      }
+      if (trace !== null) {
+        progress.stop();
+        trace.close(io, job.quiet, null);
       }
       runs.push({ variant, result });
       // Let the event loop breathe between runs (signals, the progress bar's timer).

@@ -3,6 +3,10 @@
  * options combine as a cartesian product (the last one varies fastest). Commas inside
  * parentheses or brackets do not split, so `workload.hold=exp(200ns),uniform(100ns,300ns)`
  * is two values.
+ *
+ * Integer ranges expand in place: `1..8` is 1,2,…,8 and `1..64x2` multiplies by 2 from 1
+ * up to 64 (1,2,4,…,64); they mix with plain values (`1,3..5` is 1,3,4,5). With
+ * `{ zip: true }` (`smpsim sweep --zip`) the lists pair up element by element instead.
  */
 import { UsageError } from './io.js';
 
@@ -60,24 +64,63 @@ export function parseVary(text: string): VarySpec {
   if (values.some((v) => v === '')) {
     throw new UsageError(`--vary: expected non-empty values separated by commas, got ${JSON.stringify(text)}`);
   }
-  return { path, values };
+  return { path, values: values.flatMap((v) => expandRange(path, v)) };
 }
 
-/** All --vary options → the variants to run (one empty variant without --vary). */
-export function expandVary(texts: readonly string[]): { specs: VarySpec[]; variants: Variant[] } {
+const RANGE = /^(\d+)\.\.(\d+)(?:x(\d+))?$/;
+
+/**
+ * `a..b` → a, a+1, …, b; `a..bxk` → a, a·k, a·k², … up to b; anything else that does not
+ * start like a range is one value as it stands.
+ */
+export function expandRange(path: string, value: string): string[] {
+  if (!/^\s*-?\d+\s*\.\./.test(value)) return [value];
+  const m = RANGE.exec(value.replace(/\s+/g, ''));
+  const bad = (why: string) => new UsageError(`--vary: ${path}: ${why}, got ${JSON.stringify(value)}`);
+  if (m === null) throw bad('expected a range of integers >= 0 like 1..8 or 1..64x2');
+  const from = Number(m[1]);
+  const to = Number(m[2]);
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) throw bad('expected range bounds up to 2^53');
+  if (to < from) throw bad('expected a range whose end is not below its start');
+  const out: string[] = [];
+  if (m[3] === undefined) {
+    if (to - from + 1 > MAX_VARIANTS) throw bad(`expected at most ${MAX_VARIANTS} values in a range`);
+    for (let v = from; v <= to; v++) out.push(String(v));
+    return out;
+  }
+  const factor = Number(m[3]);
+  if (!(factor >= 2)) throw bad('expected a factor of 2 or more after x');
+  if (from === 0) throw bad('expected a start of 1 or more when multiplying');
+  for (let v = from; v <= to; v *= factor) out.push(String(v));
+  return out;
+}
+
+/**
+ * All --vary options → the variants to run (one empty variant without --vary): their
+ * cartesian product, or with `zip` the i-th value of every list together.
+ */
+export function expandVary(texts: readonly string[], opts: { zip?: boolean } = {}): { specs: VarySpec[]; variants: Variant[] } {
   const specs = texts.map(parseVary);
   const seen = new Set<string>();
   for (const s of specs) {
     if (seen.has(s.path)) throw new UsageError(`--vary: ${s.path} is varied twice; give all its values in one --vary`);
     seen.add(s.path);
   }
-  const count = specs.reduce((n, s) => n * s.values.length, 1);
+  if (opts.zip === true && specs.some((s) => s.values.length !== specs[0]!.values.length)) {
+    const lengths = specs.map((s) => `${s.path} has ${s.values.length}`).join(', ');
+    throw new UsageError(`--zip: expected --vary lists of equal length, got ${lengths} values`);
+  }
+  const count = opts.zip === true ? (specs[0]?.values.length ?? 1) : specs.reduce((n, s) => n * s.values.length, 1);
   if (count > MAX_VARIANTS) {
     throw new UsageError(`--vary: ${count} variants is too many (at most ${MAX_VARIANTS})`);
   }
   let combos: Array<Array<[string, string]>> = [[]];
-  for (const s of specs) {
-    combos = combos.flatMap((c) => s.values.map((v): Array<[string, string]> => [...c, [s.path, v]]));
+  if (opts.zip === true && specs.length > 0) {
+    combos = specs[0]!.values.map((_, i) => specs.map((s): [string, string] => [s.path, s.values[i]!]));
+  } else {
+    for (const s of specs) {
+      combos = combos.flatMap((c) => s.values.map((v): Array<[string, string]> => [...c, [s.path, v]]));
+    }
   }
   const variants = combos.map((c) => ({
     sets: c.map(([p, v]) => `${p}=${v}`),

@@ -19,6 +19,7 @@ import type { Costs } from '../kernel/costs.js';
 import { CATEGORY_NAMES, IDLE, IRQ, N_CATEGORIES, SCHED, type Category } from './accounting.js';
 import { IrqCtx, type IrqHandler, type Task } from './task.js';
 import { Tlb } from './tlb.js';
+import type { Tracer } from './tracer.js';
 
 /** Event priority of interrupt delivery: before task steps due at the same instant. */
 export const PRIO_IRQ = -2;
@@ -52,6 +53,8 @@ export class Cpu {
   irqs = 0;
   contextSwitches = 0;
   reschedIpis = 0;
+  /** The machine's tracer (src/cpu/tracer.ts), or null: set by the Machine. */
+  tracer: Tracer | null = null;
 
   private cat: Category = IDLE;
   private since = 0;
@@ -79,6 +82,7 @@ export class Cpu {
     this.time[this.cat]! += now - this.since;
     this.since = now;
     this.cat = c;
+    if (this.tracer !== null) this.tracer.category(this.id, c);
   }
 
   /** Charge the next `ns` to `c`: `yield cpu.busy(COPY, memcpy_page)`. */
@@ -95,6 +99,7 @@ export class Cpu {
     this.setCat(ca);
     this.time[cb]! += b;
     this.time[ca]! -= b;
+    if (this.tracer !== null) this.tracer.categorySplit(this.id, a, cb);
     return a + b;
   }
 
@@ -171,6 +176,7 @@ export class Cpu {
   }
 
   private runHandler(irq: PendingIrq): void {
+    if (this.tracer !== null) this.tracer.irqEnter(this.id, irq.name);
     this.setCat(IRQ);
     const h = new Process(this.sim, irq.name);
     h.onExit = this.handlerDone;
@@ -178,6 +184,7 @@ export class Cpu {
   }
 
   private irqExit(): void {
+    if (this.tracer !== null) this.tracer.irqExit(this.id);
     const next = this.pending.shift();
     if (next !== undefined) {
       this.runHandler(next); // still in IRQ context: back-to-back handlers
@@ -201,6 +208,7 @@ export class Cpu {
   addTask(task: Task, body: ProcessBody): void {
     if (this.current === null && !this.inIrq) {
       this.current = task;
+      if (this.tracer !== null) this.tracer.taskIn(this.id, task.name);
       task.proc.start(body);
     } else {
       task.proc.startParked(body);
@@ -216,7 +224,11 @@ export class Cpu {
   sleep(task: Task): number {
     if (this.current !== task) throw new Error(`cpu${this.id}: ${task.name} sleeps but is not current`);
     if (this.atomicKmaps !== 0) throw new Error(`cpu${this.id}: ${task.name} sleeps while holding a kmap_atomic`);
+    // schedule() → blk_flush_plug(): block requests the task has queued but not yet
+    // submitted go to the device before it sleeps (2.4: run_task_queue(&tq_disk)).
+    if (task.plugFlush !== null) task.plugFlush();
     this.current = null;
+    if (this.tracer !== null) this.tracer.taskOut(this.id, task.name, task.sleepingOn);
     this.switchToNext();
     return PARK;
   }
@@ -224,6 +236,7 @@ export class Cpu {
   /** try_to_wake_up(): make `task` (pinned here) runnable; `waker` is the CPU that wakes it. */
   wakeUp(task: Task, waker: Cpu | null): void {
     this.runqueue.push(task);
+    if (this.tracer !== null) this.tracer.runqueue(this.id, this.runqueue.length);
     if (this.current === null && !this.kickPending) {
       this.kickPending = true;
       const remote = waker !== null && waker !== this;
@@ -247,6 +260,10 @@ export class Cpu {
     }
     this.current = next;
     this.contextSwitches++;
+    if (this.tracer !== null) {
+      this.tracer.runqueue(this.id, this.runqueue.length);
+      this.tracer.taskIn(this.id, next.name);
+    }
     this.setCat(SCHED);
     next.proc.wake(this.costs.context_switch);
   }

@@ -35,6 +35,8 @@ export class Task implements ExecCtx {
   spinSite = '';
   /** What the task sleeps on, for diagnostics. */
   sleepingOn: string | null = null;
+  /** The task's block plug: submits what it has queued, called when it is about to sleep. */
+  plugFlush: (() => void) | null = null;
 
   constructor(
     readonly id: number,

@@ -14,6 +14,27 @@ export interface Rng {
   next(): number;
 }
 
+/** Told of every draw of a stream (a run's fingerprint, engine/fingerprint.ts). */
+export type DrawMixer = (draw: number) => void;
+
+/** The mixer that streams created now report to; set only inside withDrawMixer. */
+let scopeMixer: DrawMixer | null = null;
+
+/**
+ * Run `body` with every stream created inside it reporting each draw to `mix`. Used by
+ * the model runner while it builds a fingerprinted machine; streams created outside
+ * such a scope (every run without a fingerprint) cost nothing extra per draw.
+ */
+export function withDrawMixer<T>(mix: DrawMixer, body: () => T): T {
+  const prev = scopeMixer;
+  scopeMixer = mix;
+  try {
+    return body();
+  } finally {
+    scopeMixer = prev;
+  }
+}
+
 /**
  * xmur3-style 32-bit string hash (MurmurHash3 mixing), started from `h`. Used only at
  * stream creation, never per draw.
@@ -55,7 +76,15 @@ export function createStream(seed: number | string, name: string): Rng {
   for (let i = 0; i < 4; i++) seedText += hash32(key, 0x9e3779b9 * (i + 1)).toString(16).padStart(8, '0');
   const prng = seedrandom.alea(seedText);
   // alea's prng is a closure over its own state (no `this`), so it can serve as `next`.
-  return { next: prng };
+  const mix = scopeMixer;
+  if (mix === null) return { next: prng };
+  return {
+    next: () => {
+      const x = prng();
+      mix(x);
+      return x;
+    },
+  };
 }
 
 /**

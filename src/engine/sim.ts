@@ -9,6 +9,7 @@
  * processes (process.ts) on it.
  */
 import TinyQueue from 'tinyqueue';
+import { Fingerprint } from './fingerprint.js';
 
 export type EventFn<T> = (arg: T) => void;
 
@@ -66,6 +67,8 @@ export class Simulator {
   /** Events executed so far (cancelled ones excluded). */
   events = 0;
   limits: Limits = { maxEvents: Number.POSITIVE_INFINITY, wallMs: Number.POSITIVE_INFINITY };
+  /** The run's trajectory hash, when enabled (enableFingerprint); null costs nothing. */
+  fingerprint: Fingerprint | null = null;
   private heap = new TinyQueue<SimEvent>([], compareEvents);
   private seq = 0;
   private dead = 0;
@@ -110,6 +113,17 @@ export class Simulator {
     this.stopRequested = true;
   }
 
+  /** Start hashing every executed event into a fingerprint (engine/fingerprint.ts). */
+  enableFingerprint(): Fingerprint {
+    if (this.fingerprint === null) this.fingerprint = new Fingerprint();
+    return this.fingerprint;
+  }
+
+  /** Mix a number (a CPU id, a decision) into the fingerprint; a no-op when it is off. */
+  mix(n: number): void {
+    if (this.fingerprint !== null) this.fingerprint.mix(n);
+  }
+
   /** Register a function that describes model state for abort diagnostics. */
   addDiagnoser(fn: () => string): void {
     this.diagnosers.push(fn);
@@ -133,6 +147,7 @@ export class Simulator {
     const wallLimit = this.limits.wallMs;
     const wallStart = wallLimit < Number.POSITIVE_INFINITY ? Date.now() : 0;
     const heap = this.heap;
+    const fp = this.fingerprint;
     this.stopRequested = false;
     for (;;) {
       const ev = heap.peek();
@@ -149,6 +164,7 @@ export class Simulator {
       }
       this.now = ev.time;
       ev.fn = null; // fired events are no longer cancellable
+      if (fp !== null) fp.event(ev.time, fn, ev.arg);
       fn(ev.arg);
       const n = ++this.events;
       if (this.stopRequested) return 'stopped';

@@ -63,6 +63,8 @@ export class BlockDevice<R extends DeviceRequest> {
     this.occupancy.add(this.sim.now, 1);
     if (this.inService < this.cfg.queueDepth) this.start(r);
     else this.queue.push(r);
+    // The machine's tracer (src/cpu/tracer.ts) is reached through its CPUs.
+    if (this.cpus[0]!.tracer !== null) this.cpus[0]!.tracer.counter('device queue', 'depth', this.queued);
   }
 
   get queued(): number {
@@ -85,6 +87,7 @@ export class BlockDevice<R extends DeviceRequest> {
     const t = Math.round((r.bytes * 1e9) / this.cfg.bandwidthBytesPerSec);
     this.channelFreeAt = Math.max(this.channelFreeAt, this.sim.now) + t;
     this.sim.at(this.channelFreeAt, this.onTransferDone, r);
+    if (this.cpus[0]!.tracer !== null) this.cpus[0]!.tracer.deviceTransfer(this.channelFreeAt - t, this.channelFreeAt, r.bytes);
   }
 
   private complete(r: R): void {
@@ -92,6 +95,7 @@ export class BlockDevice<R extends DeviceRequest> {
     if (--this.inService === 0) this.busy.set(this.sim.now, 0);
     const next = this.queue.shift();
     if (next !== undefined) this.start(next);
+    if (this.cpus[0]!.tracer !== null) this.cpus[0]!.tracer.counter('device queue', 'depth', this.queued);
     this.routeIrq(r).raise('end_request', this.endIo, r);
   }
 

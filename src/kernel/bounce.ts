@@ -45,6 +45,7 @@ function* alloc_bounce_page(task: Task, b: BouncePool): ProcessBody {
   for (;;) {
     if (b.lowmemFree === null || b.lowmemFree > 0) {
       if (b.lowmemFree !== null) b.lowmemFree--;
+      if (m.tracer !== null && b.lowmemFree !== null) m.tracer.counter('lowmem', 'free_pages', b.lowmemFree);
       yield cpu.busy(MAP, m.costs.page_alloc);
       return;
     }
@@ -53,6 +54,7 @@ function* alloc_bounce_page(task: Task, b: BouncePool): ProcessBody {
     yield spin_lock(task, b.emergency_lock, 'alloc_bounce_page');
     const got = b.nr_emergency_pages > 0;
     if (got) b.nr_emergency_pages--;
+    if (m.tracer !== null) m.tracer.counter('bounce pool', 'free_pages', b.nr_emergency_pages);
     spin_unlock(task, b.emergency_lock);
     cpu.local_irq_enable();
     if (got) {
@@ -60,6 +62,7 @@ function* alloc_bounce_page(task: Task, b: BouncePool): ProcessBody {
       return;
     }
     m.highmem.bounce.poolWaits++;
+    if (m.tracer !== null) m.tracer.instant(cpu.id, 'bounce pool wait', { task: task.name });
     yield b.waiters.sleep(task);
   }
 }
@@ -98,6 +101,11 @@ export function* bounce_end_io(ctx: IrqCtx, b: BouncePool, page: number, read: b
   yield spin_lock(ctx, b.emergency_lock, 'bounce_end_io');
   if (b.nr_emergency_pages < b.poolSize) b.nr_emergency_pages++;
   else if (b.lowmemFree !== null) b.lowmemFree++;
+  const tr = b.m.tracer;
+  if (tr !== null) {
+    tr.counter('bounce pool', 'free_pages', b.nr_emergency_pages);
+    if (b.lowmemFree !== null) tr.counter('lowmem', 'free_pages', b.lowmemFree);
+  }
   spin_unlock(ctx, b.emergency_lock);
   b.waiters.wake_up(ctx.cpu);
 }

@@ -17,6 +17,7 @@
  */
 import type { ProcessBody } from '../engine/process.js';
 import { IRQ, WORK } from '../cpu/accounting.js';
+import type { Cpu } from '../cpu/cpu.js';
 import type { IrqCtx, Task } from '../cpu/task.js';
 import type { ResolvedScenario, Strategy } from '../scenario/types.js';
 import { BlockDevice } from './blockdev.js';
@@ -40,6 +41,8 @@ export const PageRoute = {
 /** One page of a request and what was done to it. */
 export interface IoPage {
   page: number;
+  /** Bytes of the I/O in this page (the last page of an I/O may be partial). */
+  bytes: number;
   route: number;
   /** Kernel virtual page it is mapped at for the I/O (kmap slot or vmalloc), or −1. */
   vpage: number;
@@ -47,17 +50,33 @@ export interface IoPage {
   map: VmMapping | null;
 }
 
-/** A block request (a bio / a group of buffer_heads) from one task. */
+/** One I/O of a task (a group of buffer_heads / a bio): one op of the io workload. */
 export interface IoRequest {
   k: HighmemKernel;
   task: Task;
-  submitCpu: Task['cpu'];
   write: boolean;
   bytes: number;
   pages: IoPage[];
   startNs: number;
-  /** Set by the completion interrupt. */
+  /** Device requests submitted and not yet completed. */
+  partsInFlight: number;
+  /** The submitter is still preparing pages (more parts may follow). */
+  submitting: boolean;
+  /** Set once every part has completed. */
   done: boolean;
+}
+
+/**
+ * One device request: pages of an I/O submitted together. 2.4 submits each buffer_head as
+ * soon as it is ready, so when the submitter must sleep (for a bounce page, a kmap slot)
+ * what it has prepared goes to the device first (the plug is flushed) instead of holding
+ * those pages — and their bounce pages or kmap slots — while it waits.
+ */
+export interface IoPart {
+  io: IoRequest;
+  pages: IoPage[];
+  bytes: number;
+  submitCpu: Cpu;
 }
 
 /** Every highmem mechanism of one machine, built from the scenario. */
@@ -67,11 +86,11 @@ export class HighmemKernel {
   readonly bounce: BouncePool;
   readonly eager: VmallocEager | null;
   readonly lazy: VmapLazy | null;
-  readonly device: BlockDevice<IoRequest>;
+  readonly device: BlockDevice<IoPart>;
   readonly strategy: Strategy;
   readonly dmaLimit: number;
-  /** Called by the completion interrupt once a request is done (wakes its submitter). */
-  onComplete: (ctx: IrqCtx, req: IoRequest) => void = () => {};
+  /** Called once an I/O is done (wakes its submitter); `waker` is the CPU completing it. */
+  onComplete: (waker: Cpu, req: IoRequest) => void = () => {};
 
   constructor(
     readonly m: Machine,
@@ -91,7 +110,7 @@ export class HighmemKernel {
       skipFlush: skipVfreeFlush,
     });
     this.dmaLimit = s.device.dma_limit === 'isa' ? ISA_DMA_LIMIT : s.device.dma_limit === '32bit' ? DMA32_LIMIT : Number.POSITIVE_INFINITY;
-    this.device = new BlockDevice<IoRequest>(
+    this.device = new BlockDevice<IoPart>(
       m.sim,
       {
         latency: s.device.latency,
@@ -151,26 +170,49 @@ function* prepare_page(task: Task, k: HighmemKernel, p: IoPage, write: boolean):
   }
 }
 
-/** Map (or bounce) every page, then hand the request to the device. */
+/** Hand `pages` of `req` to the device as one request. */
+function submitPart(k: HighmemKernel, req: IoRequest, pages: IoPage[], cpu: Cpu): void {
+  let bytes = 0;
+  for (const p of pages) bytes += p.bytes;
+  req.partsInFlight++;
+  k.device.submit({ io: req, pages, bytes, submitCpu: cpu });
+}
+
+/** Map (or bounce) every page and hand them to the device, flushing the plug before any sleep. */
 export function* submit_io(task: Task, k: HighmemKernel, req: IoRequest): ProcessBody {
+  let plugged: IoPage[] = [];
+  req.submitting = true;
+  task.plugFlush = () => {
+    if (plugged.length === 0) return;
+    submitPart(k, req, plugged, task.cpu);
+    plugged = [];
+  };
   for (const p of req.pages) {
     p.route = k.route(p.page);
     if (p.route !== PageRoute.Direct) yield* prepare_page(task, k, p, req.write);
+    plugged.push(p);
   }
-  k.device.submit(req);
+  task.plugFlush = null;
+  submitPart(k, req, plugged, task.cpu);
+  req.submitting = false;
 }
 
 /** end_request / b_end_io, in the completion interrupt. */
-function* end_request(ctx: IrqCtx, req: IoRequest): ProcessBody {
+function* end_request(ctx: IrqCtx, part: IoPart): ProcessBody {
+  const req = part.io;
   const k = req.k;
   const cpu = ctx.cpu;
   const entry = k.m.costs.irq_entry_exit;
   yield cpu.busy(IRQ, entry - Math.floor(entry / 2));
-  for (const p of req.pages) {
+  for (const p of part.pages) {
     if (p.route === PageRoute.Bounce) yield* bounce_end_io(ctx, k.bounce, p.page, !req.write);
   }
-  req.done = true;
-  k.onComplete(ctx, req);
+  // The last part of the last submission completes the I/O (the submitter is done by then:
+  // it submits its final part before it can sleep on the I/O).
+  if (--req.partsInFlight === 0 && !req.submitting) {
+    req.done = true;
+    k.onComplete(cpu, req);
+  }
   yield cpu.busy(IRQ, Math.floor(entry / 2));
 }
 

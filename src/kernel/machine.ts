@@ -5,6 +5,7 @@
 import { createStream, type Rng } from '../engine/random.js';
 import type { Simulator } from '../engine/sim.js';
 import { Cpu } from '../cpu/cpu.js';
+import type { Tracer } from '../cpu/tracer.js';
 import type { Costs } from './costs.js';
 import { HighmemCounters } from './counters.js';
 import { LockStatRegistry } from './lockstat.js';
@@ -20,6 +21,8 @@ export interface MachineConfig {
   seed: number;
   /** How kernel-range flushes (pkmap wrap, vfree, lazy purge) reach the other CPUs. */
   tlbFlush?: KernelFlushConfig;
+  /** Timeline hooks (src/cpu/tracer.ts); none by default. */
+  tracer?: Tracer | null;
 }
 
 export interface KernelFlushConfig {
@@ -58,6 +61,8 @@ export class Machine {
   readonly highmem = new HighmemCounters();
   /** 2.4 arch/i386/kernel/smp.c: serialises smp_call_function callers. */
   readonly call_lock: Spinlock;
+  /** The timeline tracer, or null (the default): every hook site tests it once. */
+  readonly tracer: Tracer | null;
   private locks: Spinlock[] = [];
   /** One stream for every lock's arbitration (tas handoffs, rwlock races). */
   private lockRng: Rng;
@@ -70,6 +75,11 @@ export class Machine {
     this.lockRng = createStream(config.seed, 'locks');
     this.cpus = [];
     for (let i = 0; i < config.cpus; i++) this.cpus.push(new Cpu(i, sim, config.costs, config.tlbEntries));
+    this.tracer = config.tracer ?? null;
+    if (this.tracer !== null) {
+      this.tracer.begin(sim, config.cpus);
+      for (const c of this.cpus) c.tracer = this.tracer;
+    }
     this.call_lock = this.spinlock('call_lock');
     sim.addDiagnoser(() => this.describe());
   }

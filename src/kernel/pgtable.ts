@@ -40,7 +40,10 @@ export function touch_kernel_page(ctx: ExecCtx, m: Machine, vpage: number, ppage
   const tlb = ctx.cpu.tlb;
   const cached = tlb.lookup(vpage);
   if (cached !== NO_PAGE) {
-    if (cached !== ppage) m.tlbStats.staleAccesses++;
+    if (cached !== ppage) {
+      m.tlbStats.staleAccesses++;
+      if (m.tracer !== null) m.tracer.instant(ctx.cpu.id, 'stale TLB access', { vpage, expected: ppage, tlb: cached, pte: m.pgtable.get(vpage) });
+    }
     return 0;
   }
   const pte = m.pgtable.get(vpage);
@@ -48,7 +51,10 @@ export function touch_kernel_page(ctx: ExecCtx, m: Machine, vpage: number, ppage
     m.tlbStats.faults++;
     return 0;
   }
-  if (pte !== ppage) m.tlbStats.staleAccesses++; // the mapping itself is wrong
+  if (pte !== ppage) {
+    m.tlbStats.staleAccesses++; // the mapping itself is wrong
+    if (m.tracer !== null) m.tracer.instant(ctx.cpu.id, 'stale TLB access', { vpage, expected: ppage, tlb: -1, pte });
+  }
   tlb.fill(vpage, pte);
   return ctx.cpu.busy(TLB, m.costs.tlb_refill);
 }

@@ -37,7 +37,7 @@ export class RwLock implements SpinWaitable {
   write_lock(ctx: ExecCtx, site: string): number {
     if (this.writer === null && this.readers === 0) {
       this.writer = ctx;
-      return this.uncontended(ctx, true);
+      return this.uncontended(ctx, true, site);
     }
     return this.spin(ctx, true, site);
   }
@@ -45,6 +45,7 @@ export class RwLock implements SpinWaitable {
   write_unlock(ctx: ExecCtx): void {
     if (this.writer !== ctx) throw new Error(`${ctx.name}: write_unlock(${this.name}) by a non-owner`);
     this.stat.held(this.sim.now - this.writeHoldStart);
+    if (ctx.cpu.tracer !== null) ctx.cpu.tracer.lockReleased(ctx.cpu.id, ctx.inIrq, this.name);
     this.writer = null;
     this.lastCpu = ctx.cpu.id;
     this.handOff();
@@ -53,7 +54,7 @@ export class RwLock implements SpinWaitable {
   read_lock(ctx: ExecCtx, site: string): number {
     if (this.writer === null) {
       this.readers++;
-      return this.uncontended(ctx, false);
+      return this.uncontended(ctx, false, site);
     }
     return this.spin(ctx, false, site);
   }
@@ -61,6 +62,7 @@ export class RwLock implements SpinWaitable {
   read_unlock(ctx: ExecCtx): void {
     if (this.readers <= 0) throw new Error(`${ctx.name}: read_unlock(${this.name}) without readers`);
     this.readers--;
+    if (ctx.cpu.tracer !== null) ctx.cpu.tracer.lockReleased(ctx.cpu.id, ctx.inIrq, this.name);
     this.lastCpu = ctx.cpu.id;
     if (this.readers === 0) this.handOff();
   }
@@ -76,11 +78,16 @@ export class RwLock implements SpinWaitable {
     return this.waiters.length;
   }
 
-  private uncontended(ctx: ExecCtx, write: boolean): number {
+  private uncontended(ctx: ExecCtx, write: boolean, site: string): number {
     const bounce = this.lastCpu >= 0 && this.lastCpu !== ctx.cpu.id;
     const cost = acquireCost(this.costs, this.lastCpu, ctx.cpu.id);
     this.stat.acquired(bounce);
     if (write) this.writeHoldStart = this.sim.now + cost;
+    const tr = ctx.cpu.tracer;
+    if (tr !== null) {
+      tr.spin(ctx.cpu.id, this.name, site);
+      tr.lockHeld(ctx.cpu.id, ctx.inIrq, this.name, this.sim.now + cost, write ? 'write' : 'read');
+    }
     return ctx.cpu.busy(SPIN, cost);
   }
 
@@ -89,6 +96,7 @@ export class RwLock implements SpinWaitable {
     ctx.spinSince = this.sim.now;
     ctx.spinSite = site;
     this.waiters.push({ ctx, write });
+    if (ctx.cpu.tracer !== null) ctx.cpu.tracer.spin(ctx.cpu.id, this.name, site);
     ctx.cpu.setCat(SPIN);
     return PARK;
   }
@@ -132,6 +140,7 @@ export class RwLock implements SpinWaitable {
     this.stat.acquired(bounce);
     this.stat.contended(this.sim.now + handoff - ctx.spinSince, bounce, ctx.spinSite);
     ctx.spinningOn = null;
+    if (ctx.cpu.tracer !== null) ctx.cpu.tracer.lockHeld(ctx.cpu.id, ctx.inIrq, this.name, this.sim.now + handoff, this.writer === ctx ? 'write' : 'read');
     ctx.proc.wake(handoff);
   }
 

@@ -66,6 +66,10 @@ export class Spinlock implements SpinWaitable {
       this.owner = ctx;
       this.stat.acquired(bounce);
       this.holdStart = this.sim.now + cost;
+      if (cpu.tracer !== null) {
+        cpu.tracer.spin(cpu.id, this.name, site);
+        cpu.tracer.lockHeld(cpu.id, ctx.inIrq, this.name, this.holdStart, '');
+      }
       return cpu.busy(SPIN, cost);
     }
     if (this.owner === ctx) throw new Error(`${ctx.name}: recursive spin_lock(${this.name}) deadlocks`);
@@ -73,6 +77,7 @@ export class Spinlock implements SpinWaitable {
     ctx.spinSince = this.sim.now;
     ctx.spinSite = site;
     this.spinners.push(ctx);
+    if (cpu.tracer !== null) cpu.tracer.spin(cpu.id, this.name, site);
     cpu.setCat(SPIN);
     return PARK;
   }
@@ -81,6 +86,7 @@ export class Spinlock implements SpinWaitable {
   release(ctx: ExecCtx): void {
     if (this.owner !== ctx) throw new Error(`${ctx.name}: spin_unlock(${this.name}) by a non-owner`);
     this.stat.held(this.sim.now - this.holdStart);
+    if (ctx.cpu.tracer !== null) ctx.cpu.tracer.lockReleased(ctx.cpu.id, ctx.inIrq, this.name);
     this.lastCpu = ctx.cpu.id;
     this.owner = null;
     if (this.spinners.length === 0) return;
@@ -127,6 +133,7 @@ export class Spinlock implements SpinWaitable {
     this.stat.acquired(bounce);
     this.stat.contended(now + handoff - ctx.spinSince, bounce, ctx.spinSite);
     ctx.spinningOn = null;
+    if (cpu.tracer !== null) cpu.tracer.lockHeld(cpu.id, ctx.inIrq, this.name, this.holdStart, '');
     ctx.proc.wake(handoff);
   }
 

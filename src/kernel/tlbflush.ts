@@ -35,6 +35,8 @@ class CallData {
   finished = 0;
   /** The initiator is parked waiting for the last finisher. */
   waiting = false;
+  /** The tracer's id of this IPI round (flow arrows), when tracing. */
+  traceRound = 0;
   constructor(
     readonly m: Machine,
     readonly func: IpiFunc,
@@ -56,6 +58,7 @@ function deliverIpi(d: IpiDelivery): void {
 
 /** smp_call_function_interrupt(): the receiving side, in interrupt context. */
 function* call_function_interrupt(ctx: IrqCtx, call: CallData): ProcessBody {
+  if (call.m.tracer !== null) call.m.tracer.ipiHandler(ctx.cpu.id, call.traceRound);
   const entry = call.m.costs.irq_entry_exit;
   yield ctx.cpu.busy(IRQ, entry - Math.floor(entry / 2));
   call.started++;
@@ -67,6 +70,7 @@ function* call_function_interrupt(ctx: IrqCtx, call: CallData): ProcessBody {
 /** Send the IPIs of `call` to every CPU but the initiator's. */
 function sendIpis(m: Machine, call: CallData, self: Cpu): void {
   m.tlbStats.ipisSent += call.targets;
+  if (m.tracer !== null) call.traceRound = m.tracer.ipiSend(self.id, call.targets);
   const latency = m.costs.ipi_latency;
   for (const cpu of m.cpus) {
     if (cpu !== self) m.sim.schedule(latency, deliverIpi, { cpu, call });
@@ -122,8 +126,10 @@ const FLUSH_ALL: FlushInfo = { start: 0, npages: -1 };
 /** 2.4 flush_tlb_all(): broadcast full flush, then the local one. */
 export function* flush_tlb_all(ctx: ExecCtx, m: Machine): ProcessBody {
   if (m.ncpus > 1) m.tlbStats.shootdowns++;
+  if (m.tracer !== null) m.tracer.enter(ctx.cpu.id, 'flush_tlb_all', null);
   yield* smp_call_function(ctx, m, flush_ipi, FLUSH_ALL);
   yield local_flush(ctx.cpu, m, FLUSH_ALL);
+  if (m.tracer !== null) m.tracer.leave(ctx.cpu.id, 'flush_tlb_all');
 }
 
 export interface RangeFlushOptions {
@@ -149,6 +155,7 @@ export function* flush_tlb_kernel_range(
     return;
   }
   m.tlbStats.shootdowns++;
+  if (m.tracer !== null) m.tracer.enter(ctx.cpu.id, 'flush_tlb_kernel_range', { pages: npages, full: info.npages < 0 });
   const call = new CallData(m, flush_ipi, info, targets, ctx);
   // smp_call_function_many: one ICR write per target (no all-but-self shortcut).
   yield ctx.cpu.busy(IPI_WAIT, m.costs.ipi_send * targets);
@@ -157,6 +164,7 @@ export function* flush_tlb_kernel_range(
   ctx.cpu.setCat(IPI_WAIT);
   yield waitForAcks(call);
   if (!opts.concurrentLocal) yield local_flush(ctx.cpu, m, info);
+  if (m.tracer !== null) m.tracer.leave(ctx.cpu.id, 'flush_tlb_kernel_range');
 }
 
 /**

@@ -6,7 +6,9 @@
  * the result describes only the measured window.
  */
 import { Simulator, SimulationAborted, type Limits } from '../engine/sim.js';
+import { withFingerprintStreams } from '../engine/fingerprint.js';
 import { CATEGORY_NAMES, type CategoryName } from '../cpu/accounting.js';
+import type { Tracer } from '../cpu/tracer.js';
 import { Machine } from '../kernel/machine.js';
 import { RESULT_SCHEMA, type CpuResult, type Result } from '../report/result.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
@@ -18,6 +20,19 @@ export interface RunOptions {
   limits?: Partial<Limits>;
   /** Called now and then with the fraction done (0..1), for progress bars. */
   onProgress?: (fraction: number) => void;
+  /** Compute the run's fingerprint (engine/fingerprint.ts) into `result.fingerprint`. */
+  fingerprint?: boolean;
+  /**
+   * Called after every completed op with the simulated time and that op's latency (ns),
+   * warm-up included: the per-run time series of src/study/series.ts (warm-up detection).
+   * Outside the Result contract; when unset it costs nothing.
+   */
+  onOpSample?: (nowNs: number, latencyNs: number) => void;
+  /**
+   * Timeline hooks (src/cpu/tracer.ts, e.g. src/trace/chrome.ts), called as the run goes;
+   * they observe only, so the result is the same with or without. The caller finishes it.
+   */
+  trace?: Tracer;
 }
 
 /** Default guards: generous, but a runaway scenario ends with a diagnosis. */
@@ -27,7 +42,8 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
   const wallStart = performance.now();
   const sim = new Simulator();
   sim.limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  const m = new Machine(sim, {
+  const fp = opts.fingerprint === true ? sim.enableFingerprint() : null;
+  const m = withFingerprintStreams(fp, () => new Machine(sim, {
     cpus: s.machine.cpus,
     spinlock: s.machine.spinlock,
     tlbEntries: s.machine.tlb_entries,
@@ -38,9 +54,18 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
       ceiling: s.kernel.tlb_single_page_flush_ceiling,
       concurrentLocal: s.kernel.flush_concurrent_local,
     },
-  });
+    tracer: opts.trace ?? null,
+  }));
   const ops = new OpStats(s.workload.tasks);
-  const workload = startWorkload(m, s, ops);
+  if (opts.onOpSample !== undefined) {
+    const sample = opts.onOpSample;
+    const record = ops.record.bind(ops);
+    ops.record = (latencyNs: number, task: number) => {
+      sample(sim.now, latencyNs);
+      record(latencyNs, task);
+    };
+  }
+  const workload = withFingerprintStreams(fp, () => startWorkload(m, s, ops));
 
   const stopOps = s.stop.ops ?? Number.POSITIVE_INFINITY;
   const stopTime = s.stop.time_ns ?? Number.POSITIVE_INFINITY;
@@ -49,6 +74,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
   let opsAtWarmup = 0;
   const endWarmup = () => {
     warmupEnd = sim.now;
+    if (m.tracer !== null) m.tracer.instant(-1, 'warm-up end', null);
     opsAtWarmup = ops.completed;
     m.resetStats();
     ops.resetStats();
@@ -90,7 +116,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
   const lat = ops.latency;
   const t = m.tlbStats;
   const hm = m.highmem;
-  return {
+  const result: Result = {
     schema: RESULT_SCHEMA,
     version: VERSION,
     scenario: s,
@@ -145,6 +171,14 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
       };
     }),
   };
+  if (fp !== null) {
+    // Fold in the final counters, so that a change in any reported number changes the
+    // fingerprint; not the identity fields nor wall_ms (docs/CHECK.md).
+    const { schema: _schema, version: _version, scenario: _scenario, wall_ms: _wall, ...measured } = result;
+    fp.text(JSON.stringify(measured));
+    result.fingerprint = fp.digest();
+  }
+  return result;
 }
 
 /** Run; an event heap that empties before the stop condition means every task is stuck. */

@@ -61,4 +61,9 @@ export interface Result {
   bounce: { pages: number; bytes_copied: number; pool_waits: number; pool_taken: number };
   device: { requests: number; bytes: number; busy_fraction: number; mean_queue: number };
   cpus: CpuResult[];
+  /**
+   * The run's fingerprint (16 hex digits; docs/CHECK.md), present only when the run was
+   * asked for it (`runScenario(s, { fingerprint: true })`, `smpsim check`/`baseline`).
+   */
+  fingerprint?: string;
 }

@@ -42,15 +42,19 @@ function newRequest(c: IoContext, t: IoTaskState): IoRequest {
   const n = Math.ceil(bytes / PAGE_SIZE);
   const first = c.pick(rng);
   const pages: IoPage[] = [];
-  for (let i = 0; i < n; i++) pages.push({ page: (first + i) % c.k.pages.count, route: 0, vpage: -1, map: null });
+  for (let i = 0; i < n; i++) {
+    const pageBytes = Math.min(PAGE_SIZE, bytes - i * PAGE_SIZE);
+    pages.push({ page: (first + i) % c.k.pages.count, bytes: pageBytes, route: 0, vpage: -1, map: null });
+  }
   return {
     k: c.k,
     task: t.task,
-    submitCpu: t.task.cpu,
     write: rng.next() >= c.w.read_fraction,
     bytes,
     pages,
     startNs: 0,
+    partsInFlight: 0,
+    submitting: false,
     done: false,
   };
 }
@@ -95,10 +99,10 @@ export function startIo(m: Machine, s: ResolvedScenario, w: IoWorkload, ops: OpS
     const task = new Task(i, `io/${i}`, m.cpus[i % m.ncpus]!, m.stream(`task:${i}`));
     states.push(new IoTaskState(task));
   }
-  k.onComplete = (ctx, req) => {
+  k.onComplete = (waker, req) => {
     const st = states[req.task.id]!;
     st.completed.push(req);
-    st.wq.wake_up(ctx.cpu);
+    st.wq.wake_up(waker);
   };
   for (const st of states) st.task.start(io_task(c, st));
   return k;

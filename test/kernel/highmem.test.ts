@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ProcessBody } from '../../src/engine/process.js';
-import { Simulator } from '../../src/engine/sim.js';
+import { SimulationAborted, Simulator } from '../../src/engine/sim.js';
 import { Task } from '../../src/cpu/task.js';
 import { presetCosts } from '../../src/kernel/costs.js';
 import { PkmapPool, kmap_high, kunmap_high } from '../../src/kernel/highmem.js';
@@ -83,6 +83,45 @@ describe('persistent kmap pool: the kernel arithmetic', () => {
     expect(r.ops.completed).toBeGreaterThanOrEqual(3000);
     expect(r.kmap.waits).toBeGreaterThan(0);
     expect(r.tlb.stale_accesses).toBe(0);
+  });
+});
+
+describe('the plug: no hold-and-wait across the pages of one I/O', () => {
+  it('multi-page bounced writes with a pool smaller than one I/O and no free lowmem complete', () => {
+    const r = run({
+      kernel: { strategy: 'bounce', bounce_pool_pages: 4, lowmem_free_pages: 0 },
+      workload: { type: 'io', tasks: 32, size: '64KiB', read_fraction: 0, highmem_fraction: 1 },
+      stop: { ops: 500 },
+    });
+    expect(r.ops.completed).toBeGreaterThanOrEqual(500);
+    expect(r.bounce.pool_waits).toBeGreaterThan(0);
+    // Each I/O went to the device in several requests: the plug was flushed before sleeping.
+    expect(r.device.requests).toBeGreaterThan(r.ops.completed);
+  });
+
+  it('multi-page kmapped I/O that exhausts the pool deadlocks, as the kernel warns, and is diagnosed', () => {
+    // Each task holds the kmaps of its I/O's earlier pages until the whole I/O is done, and
+    // sleeps on pkmap_map_wait for a later page: with 100 × 16 pages wanted and 512 slots,
+    // every slot ends up held by a sleeper. This is why the kernel says never to hold more
+    // than one persistent kmap at a time; the simulator must report it, not hang.
+    const scenario = (tasks: number) =>
+      run({
+        machine: { cpus: 4, pae: true },
+        kernel: { strategy: 'kmap' },
+        device: { latency: '1ms', queue_depth: 4096, bandwidth: '10GiB/s' },
+        workload: { type: 'io', tasks, size: '64KiB', highmem_fraction: 1, working_set_pages: 200000 },
+        stop: { ops: 1000 },
+      });
+    expect(scenario(24).ops.completed).toBeGreaterThanOrEqual(1000); // 24 × 16 = 384 ≤ 512: fine
+    try {
+      scenario(100);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(SimulationAborted);
+      const a = e as SimulationAborted;
+      expect(a.reason).toBe('deadlock');
+      expect(a.diagnosis).toMatch(/kmap pool: 512 of 512 slots in use, \d+ tasks on pkmap_map_wait/);
+    }
   });
 });
 

@@ -1,0 +1,251 @@
+/**
+ * `smpsim sweep <scenario> --vary … --out DIR`: a replicated study over the points of the
+ * --vary lists (src/study/sweep.ts), summarised per point with 95% CIs and, over
+ * machine.cpus, with speedup and USL/Amdahl fits; `--plot` also writes the charts.
+ *
+ * As with `run`, everything that can be wrong with the input — option values, --vary and
+ * --set syntax, every point's scenario, a --out that holds a different sweep — is checked
+ * before the first run, and reported as exit code 2, one line per problem.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ScenarioError, loadScenario, parseSetOption } from '../scenario/load.js';
+import type { Problem } from '../scenario/errors.js';
+import { SweepFileError } from '../study/files.js';
+import { writePlots } from '../study/plot.js';
+import { defaultJobs } from '../study/pool.js';
+import { THROUGHPUT, formatSummaryText, isKnownMetric, knownMetricNames } from '../study/summary.js';
+import { runSweep, type SweepPoint, type SweepSpec } from '../study/sweep.js';
+import { EXIT, UsageError, type CliIo } from './io.js';
+import { Progress } from './progress.js';
+import { parseSeed, scenarioPath } from './run.js';
+import { expandVary } from './vary.js';
+
+export const DEFAULT_MAX_REPLICATIONS = 30;
+/** Replications to start from with --precision when neither --replications nor the scenario says more. */
+export const PRECISION_MIN_START = 3;
+
+export interface SweepJob {
+  scenario: string;
+  vary: string[];
+  zip: boolean;
+  set: string[];
+  seed?: number;
+  replications?: number;
+  precision?: number;
+  metric?: string;
+  maxReplications?: number;
+  jobs?: number;
+  warmup?: 'auto';
+  out: string;
+  plot: boolean;
+  force: boolean;
+  quiet: boolean;
+}
+
+interface RawSweepOptions {
+  vary?: string[];
+  zip?: boolean;
+  set?: string[];
+  seed?: string;
+  replications?: string;
+  precision?: string;
+  metric?: string;
+  maxReplications?: string;
+  jobs?: string;
+  warmup?: string;
+  out: string;
+  plot?: boolean;
+  force?: boolean;
+  quiet?: boolean;
+}
+
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
+export function parseIntOption(name: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const t = text.trim();
+  if (!/^\d+$/.test(t) || Number(t) < min || Number(t) > max) {
+    throw new UsageError(`${name}: expected an integer ${min}..${max === Number.MAX_SAFE_INTEGER ? '' : max}, got ${JSON.stringify(text)}`.replace('.., got', ' or more, got'));
+  }
+  return Number(t);
+}
+
+/** --precision: a fraction in (0, 1), or a percentage like 3%. */
+export function parsePrecision(text: string): number {
+  const t = text.trim();
+  const pct = /^(\d+(?:\.\d+)?|\.\d+)%$/.exec(t);
+  const v = pct !== null ? Number(pct[1]) / 100 : /^(\d+(?:\.\d+)?|\.\d+)(e-?\d+)?$/i.test(t) ? Number(t) : Number.NaN;
+  if (!(v > 0 && v < 1)) {
+    throw new UsageError(`--precision: expected a relative half-width between 0 and 1 like 0.03 or 3%, got ${JSON.stringify(text)}`);
+  }
+  return v;
+}
+
+/** Options → job; every problem with the options themselves is a UsageError. */
+export function sweepJobFrom(scenario: string, o: RawSweepOptions): SweepJob {
+  const job: SweepJob = {
+    scenario,
+    vary: o.vary ?? [],
+    zip: o.zip === true,
+    set: o.set ?? [],
+    seed: o.seed === undefined ? undefined : parseSeed(o.seed),
+    replications: o.replications === undefined ? undefined : parseIntOption('--replications', o.replications, 1, 10_000),
+    precision: o.precision === undefined ? undefined : parsePrecision(o.precision),
+    metric: o.metric,
+    maxReplications: o.maxReplications === undefined ? undefined : parseIntOption('--max-replications', o.maxReplications, 2, 10_000),
+    jobs: o.jobs === undefined ? undefined : parseIntOption('--jobs', o.jobs, 1, 256),
+    out: o.out,
+    plot: o.plot === true,
+    force: o.force === true,
+    quiet: o.quiet === true,
+  };
+  if (o.warmup !== undefined) {
+    if (o.warmup.trim() !== 'auto') {
+      throw new UsageError(`--warmup: expected auto (MSER-5 on a pilot run; for a fixed warm-up use --set stop.warmup=…), got ${JSON.stringify(o.warmup)}`);
+    }
+    job.warmup = 'auto';
+  }
+  if (job.precision === undefined) {
+    if (job.metric !== undefined) throw new UsageError('--metric: only used with --precision (the metric whose CI must reach it)');
+    if (job.maxReplications !== undefined) throw new UsageError('--max-replications: only used with --precision');
+  } else {
+    if (job.metric !== undefined && !isKnownMetric(job.metric)) {
+      throw new UsageError(`--metric: expected one of ${knownMetricNames().join(', ')}, got ${JSON.stringify(job.metric)}`);
+    }
+    if (job.replications !== undefined && job.replications < 2) {
+      throw new UsageError(`--replications: expected 2 or more with --precision (a CI needs two values), got ${job.replications}`);
+    }
+    const max = job.maxReplications ?? DEFAULT_MAX_REPLICATIONS;
+    if (job.replications !== undefined && job.replications > max) {
+      throw new UsageError(`--max-replications: expected at least --replications (${job.replications}), got ${max}`);
+    }
+  }
+  return job;
+}
+
+export function registerSweep(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('sweep')
+    .description('replicated study over --vary points: means, 95% CIs, scaling (speedup, USL fit); files in --out DIR')
+    .argument('<scenario>', 'scenario file (YAML or JSON), or the name of a bundled scenario')
+    .requiredOption('--out <dir>', 'directory for the run files, sweep.json, summary.json/csv (and the plots)')
+    .option('--vary <path=v1,v2>', 'values of one field; ranges 1..8 and 1..64x2; repeat for a cartesian product', collect)
+    .option('--zip', 'pair the --vary lists element by element instead of their product (equal lengths)')
+    .option('--set <path=value>', 'override a scenario field (repeatable)', collect)
+    .option('--seed <n>', 'override the scenario seed (an integer >= 0)')
+    .option('--replications <n>', "replications per point (default: the scenario's replications; 3 with --precision)")
+    .option('--precision <p>', 'add replications until the 95% CI half-width / |mean| <= p (e.g. 0.03 or 3%)')
+    .option('--metric <name>', `the metric --precision applies to (default ${THROUGHPUT})`)
+    .option('--max-replications <n>', `cap on replications per point with --precision (default ${DEFAULT_MAX_REPLICATIONS})`)
+    .option('--jobs <n>', 'runs in parallel on worker threads (default: the number of cores)')
+    .option('--warmup <auto>', 'auto: choose each point\'s warm-up by MSER-5 on a pilot run')
+    .option('--plot', 'also write the SVG charts and report.html (as smpsim plot DIR)')
+    .option('--force', 'replace a different sweep found in --out instead of refusing')
+    .option('--quiet', 'print nothing but errors')
+    .action(async (scenario: string, opts: RawSweepOptions) => {
+      setExit(await executeSweep(sweepJobFrom(scenario, opts), io));
+    });
+}
+
+/** Problems in a point's --vary values come from `--set` inside loadScenario: say --vary. */
+function blameVary(err: ScenarioError, varyPaths: string[]): Problem[] {
+  return err.problems.map((p): Problem => {
+    const at = p.path.map(String).join('.');
+    return p.source === '--set' && varyPaths.some((v) => at === v || at.startsWith(`${v}.`) || v.startsWith(`${at}.`)) ? { ...p, source: '--vary' } : p;
+  });
+}
+
+/** The job → a validated spec with every point resolved (nothing has run yet). */
+export function buildSpec(io: CliIo, job: SweepJob): SweepSpec {
+  const setProblems: Problem[] = [];
+  for (const s of job.set) {
+    try {
+      parseSetOption(s);
+    } catch (e) {
+      if (e instanceof ScenarioError) setProblems.push(...e.problems);
+      else throw e;
+    }
+  }
+  if (setProblems.length > 0) throw new ScenarioError(setProblems);
+  const { specs, variants } = expandVary(job.vary, { zip: job.zip });
+  const varied = specs.map((s) => s.path);
+  const file = scenarioPath(io, job.scenario);
+  const points: SweepPoint[] = [];
+  const problems: Problem[] = [];
+  for (const [index, v] of variants.entries()) {
+    try {
+      const scenario = loadScenario(file, { set: [...job.set, ...v.sets], seed: job.seed });
+      points.push({ index, assignments: v.sets.map((a, i) => [specs[i]!.path, a.slice(specs[i]!.path.length + 1)]), scenario });
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      problems.push(...blameVary(e, varied));
+      if (!e.problems.some((p) => p.source === '--set')) break;
+    }
+  }
+  if (problems.length > 0) throw new ScenarioError(problems);
+  const fromScenario = points[0]!.scenario.replications;
+  const replications = job.replications ?? (job.precision !== undefined ? Math.max(PRECISION_MIN_START, fromScenario) : fromScenario);
+  const maxReplications = job.maxReplications ?? Math.max(DEFAULT_MAX_REPLICATIONS, replications);
+  return {
+    scenarioFile: job.scenario,
+    set: job.set,
+    seed: job.seed ?? null,
+    vary: specs.map((s) => ({ path: s.path, values: s.values })),
+    zip: job.zip,
+    replications,
+    precision: job.precision ?? null,
+    metric: job.metric ?? THROUGHPUT,
+    maxReplications,
+    warmup: job.warmup ?? 'scenario',
+    points,
+  };
+}
+
+export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
+  const spec = buildSpec(io, job);
+  const dir = path.resolve(io.cwd, job.out);
+  const jobs = job.jobs ?? defaultJobs();
+  const progress = job.quiet ? null : new Progress(io, 1);
+  const started = Date.now();
+  let outcome;
+  try {
+    outcome = await runSweep(spec, {
+      dir,
+      jobs,
+      force: job.force,
+      onProgress: progress === null ? undefined : (done, total, label) => progress.update(0, total > 0 ? done / total : 0, label),
+      onNote: (line) => {
+        if (!job.quiet) {
+          const wasActive = progress?.active === true;
+          progress?.stop();
+          io.stderr(`${line}\n`);
+          if (wasActive) progress?.update(0, 0, '');
+        }
+      },
+    });
+  } catch (e) {
+    if (e instanceof SweepFileError) throw new UsageError(e.message);
+    throw e;
+  } finally {
+    progress?.stop();
+  }
+  let plots: string[] = [];
+  if (job.plot) {
+    try {
+      plots = await writePlots(dir, outcome.summary);
+    } catch (e) {
+      if (e instanceof SweepFileError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
+  if (!job.quiet) {
+    io.stdout(formatSummaryText(outcome.summary, job.out));
+    const total = outcome.executed + outcome.reused;
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    io.stderr(
+      `smpsim: sweep: ${total} runs (${outcome.executed} computed, ${outcome.reused} reused${outcome.corrupt > 0 ? `, ${outcome.corrupt} corrupt files recomputed` : ''}) with --jobs ${jobs} in ${secs}s; ` +
+        `summary in ${path.join(job.out, 'summary.json')} and summary.csv${plots.length > 0 ? `; report in ${path.join(job.out, 'report.html')}` : ''}\n`,
+    );
+  }
+  return EXIT.OK;
+}

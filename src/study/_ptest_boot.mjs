@@ -1,4 +1,0 @@
-import { register } from 'tsx/esm/api';
-register();
-const mod = await import('./_ptest_worker.ts');
-export default mod.default;

@@ -1,0 +1,356 @@
+/**
+ * Charts of a sweep summary (summary.json), as SVG files and one self-contained HTML report
+ * (DIR/report.html: the SVGs inlined, no script, no CDN — it opens offline).
+ *
+ * The charts are Vega-Lite specs compiled to Vega and rendered headless in Node
+ * (`new vega.View(…, { renderer: 'none' }).toSVG()`; text widths are Vega's estimates, no
+ * canvas needed):
+ *   throughput.svg  ops/s vs CPUs per series, 95% CI error bars, fitted USL curves (dashed)
+ *   speedup.svg     speedup vs CPUs per series, with the ideal (linear) line
+ *   latency.svg     latency p50 and p99 vs CPUs (log scale)
+ *   ipis.svg        IPIs per op vs CPUs
+ *   lockwait.svg    lock wait share vs CPUs
+ *   cputime.svg     where the CPU time goes (share by category), one panel per series
+ * Without a varied machine.cpus the x axis is the first --vary path (as categories), and
+ * there are no USL curves or speedups.
+ */
+import path from 'node:path';
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+import { CATEGORY_NAMES } from '../cpu/accounting.js';
+import { formatMetric } from '../report/compare.js';
+import { CPUS_PATH, LOCK_WAIT_SHARE, THROUGHPUT, formatScalingText, type SweepSummary } from './summary.js';
+import { uslCurve } from './usl.js';
+import { SweepFileError, readJsonFile, writeAtomic, SUMMARY_SCHEMA } from './files.js';
+
+type Row = Record<string, string | number | null>;
+
+/** A metric name as a Vega field: dots would mean nested access. */
+function field(metric: string): string {
+  return metric.replace(/[.[\]]/g, '_');
+}
+
+export interface Chart {
+  file: string;
+  title: string;
+  caption: string;
+  svg: string;
+}
+
+const WIDTH = 460;
+const HEIGHT = 300;
+const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
+
+/** Compile a Vega-Lite spec and render it to an SVG string. */
+export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
+  const compiled = vl.compile(spec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+interface Axis {
+  /** Field name in the rows. */
+  field: string;
+  title: string;
+  /** Quantitative (machine.cpus) or categories (another path). */
+  quantitative: boolean;
+  log2: boolean;
+}
+
+/** The series label of a point: its assignments other than the x path. */
+function seriesLabel(s: SweepSummary, assignments: Record<string, string>, xPath: string | null): string {
+  return (
+    s.vary
+      .map((v) => v.path)
+      .filter((p) => p !== xPath)
+      .map((p) => `${p}=${assignments[p]}`)
+      .join(' ') || 'all'
+  );
+}
+
+function axisOf(s: SweepSummary): { path: string | null; axis: Axis } {
+  const cpus = s.vary.find((v) => v.path === CPUS_PATH);
+  if (cpus !== undefined) {
+    const ns = s.points.map((p) => Number(p.assignments[CPUS_PATH]));
+    const ok = ns.every((n) => Number.isFinite(n) && n > 0);
+    const log2 = ok && Math.max(...ns) / Math.min(...ns) >= 8;
+    return { path: CPUS_PATH, axis: { field: 'x', title: 'CPUs (machine.cpus)', quantitative: ok, log2 } };
+  }
+  const first = s.vary[0];
+  return { path: first?.path ?? null, axis: { field: 'x', title: first?.path ?? 'point', quantitative: false, log2: false } };
+}
+
+function xEncoding(a: Axis): Record<string, unknown> {
+  if (!a.quantitative) return { field: a.field, type: 'ordinal', title: a.title, sort: null };
+  return {
+    field: a.field,
+    type: 'quantitative',
+    title: a.title,
+    scale: a.log2 ? { type: 'log', base: 2 } : { zero: false },
+    axis: a.log2 ? { values: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], format: 'd' } : { format: 'd' },
+  };
+}
+
+/** One row per point: x, series, and every metric's mean, lo and hi. */
+function pointRows(s: SweepSummary, xPath: string | null, a: Axis): Row[] {
+  return s.points.map((p) => {
+    const row: Row = {
+      x: xPath === null ? String(p.index) : a.quantitative ? Number(p.assignments[xPath]) : p.assignments[xPath]!,
+      series: seriesLabel(s, p.assignments, xPath),
+      point: p.index,
+    };
+    for (const [name, m] of Object.entries(p.metrics)) {
+      row[field(name)] = m.mean;
+      row[`${field(name)}_lo`] = m.ci95 === null ? m.mean : m.mean - m.ci95;
+      row[`${field(name)}_hi`] = m.ci95 === null ? m.mean : m.mean + m.ci95;
+    }
+    return row;
+  });
+}
+
+function base(title: string, rows: Row[]): Record<string, unknown> {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: title, anchor: 'start', fontSize: 14 },
+    width: WIDTH,
+    height: HEIGHT,
+    background: 'white',
+    config: { font: FONT, legend: { orient: 'right', labelLimit: 260 }, axis: { gridColor: '#e6e6e6' } },
+    data: { values: rows },
+  };
+}
+
+const COLOR = { field: 'series', type: 'nominal', title: 'series', sort: null, scale: { scheme: 'tableau10' } };
+
+/** Mean per series as lines + points, with the 95% CI as error bars. */
+function metricChart(title: string, metric: string, yTitle: string, rows: Row[], a: Axis, yScale: Record<string, unknown> = {}, format?: string): vl.TopLevelSpec {
+  const f = field(metric);
+  const y = { field: f, type: 'quantitative', title: yTitle, scale: yScale, ...(format === undefined ? {} : { axis: { format } }) };
+  return {
+    ...base(title, rows),
+    encoding: { x: xEncoding(a), color: COLOR },
+    layer: [
+      { mark: { type: 'line', point: { filled: true, size: 40 } }, encoding: { y } },
+      {
+        mark: { type: 'errorbar', ticks: { size: 6 } },
+        encoding: { y: { field: `${f}_lo`, type: 'quantitative', title: yTitle }, y2: { field: `${f}_hi` } },
+      },
+    ],
+  } as unknown as vl.TopLevelSpec;
+}
+
+function throughputChart(s: SweepSummary, rows: Row[], a: Axis): vl.TopLevelSpec {
+  const curves: Row[] = [];
+  for (const ser of s.scaling?.series ?? []) {
+    if (ser.usl === null || !a.quantitative) continue;
+    for (const [n, x] of uslCurve(ser.usl, Math.min(...ser.points.map((p) => p.n)), Math.max(...ser.points.map((p) => p.n)), 80, a.log2)) {
+      curves.push({ x: n, series: ser.label, fit: x });
+    }
+  }
+  const spec = metricChart('Throughput vs CPUs (mean, 95% CI; dashed: USL fit)', THROUGHPUT, 'ops/s', rows, a, { zero: true }, '~s') as unknown as {
+    layer: unknown[];
+  };
+  if (curves.length > 0) {
+    spec.layer.push({
+      data: { values: curves },
+      mark: { type: 'line', strokeDash: [5, 4], strokeWidth: 1.5, opacity: 0.9 },
+      encoding: { y: { field: 'fit', type: 'quantitative' } },
+    });
+  }
+  return spec as unknown as vl.TopLevelSpec;
+}
+
+function speedupChart(s: SweepSummary, a: Axis): vl.TopLevelSpec | null {
+  const sc = s.scaling;
+  if (sc === null || !a.quantitative) return null;
+  const rows: Row[] = sc.series.flatMap((ser) => ser.points.map((p) => ({ x: p.n, series: ser.label, speedup: p.speedup })));
+  const ns = [...new Set(rows.map((r) => r.x as number))].sort((x, y) => x - y);
+  const ideal: Row[] = ns.map((n) => ({ x: n, ideal: n }));
+  return {
+    ...base('Speedup vs CPUs (grey: linear)', rows),
+    encoding: { x: xEncoding(a) },
+    layer: [
+      { data: { values: ideal }, mark: { type: 'line', color: '#999', strokeDash: [2, 3] }, encoding: { y: { field: 'ideal', type: 'quantitative' } } },
+      {
+        mark: { type: 'line', point: { filled: true, size: 40 } },
+        encoding: { y: { field: 'speedup', type: 'quantitative', title: 'speedup', scale: a.log2 ? { type: 'log', base: 2 } : {} }, color: COLOR },
+      },
+    ],
+  } as unknown as vl.TopLevelSpec;
+}
+
+function latencyChart(rows: Row[], a: Axis): vl.TopLevelSpec {
+  const long: Row[] = rows.flatMap((r) =>
+    (['p50', 'p99'] as const).map((q) => ({
+      x: r.x!,
+      series: r.series!,
+      percentile: q,
+      us: (r[field(`ops.latency_ns.${q}`)] as number) / 1000,
+      lo: (r[`${field(`ops.latency_ns.${q}`)}_lo`] as number) / 1000,
+      hi: (r[`${field(`ops.latency_ns.${q}`)}_hi`] as number) / 1000,
+    })),
+  );
+  return {
+    ...base('Latency of one op vs CPUs (p50 solid, p99 dashed)', long),
+    encoding: {
+      x: xEncoding(a),
+      color: COLOR,
+      strokeDash: {
+        field: 'percentile',
+        type: 'nominal',
+        title: 'percentile',
+        scale: { domain: ['p50', 'p99'], range: [[1, 0], [5, 3]] },
+        legend: null, // said in the title: line legends drawn by Vega's headless renderer lose the dash
+      },
+    },
+    layer: [
+      { mark: { type: 'line', point: { filled: true, size: 30 } }, encoding: { y: { field: 'us', type: 'quantitative', title: 'latency (µs, log)', scale: { type: 'log' } } } },
+      { mark: { type: 'errorbar', ticks: { size: 5 } }, encoding: { y: { field: 'lo', type: 'quantitative', title: 'latency (µs, log)' }, y2: { field: 'hi' } } },
+    ],
+  } as unknown as vl.TopLevelSpec;
+}
+
+function cpuTimeChart(s: SweepSummary, a: Axis, xPath: string | null): vl.TopLevelSpec {
+  const rows: Row[] = [];
+  for (const p of s.points) {
+    for (const cat of CATEGORY_NAMES) {
+      const m = p.metrics[`cpu_share.${cat}`];
+      if (m === undefined || m.mean === 0) continue;
+      rows.push({
+        x: xPath === null ? String(p.index) : p.assignments[xPath]!,
+        series: seriesLabel(s, p.assignments, xPath),
+        category: cat,
+        share: m.mean,
+      });
+    }
+  }
+  const xValues = [...new Set(rows.map((r) => r.x as string))];
+  if (a.quantitative) xValues.sort((u, v) => Number(u) - Number(v));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: 'Where the CPU time goes (share of all CPUs, by category)', anchor: 'start', fontSize: 14 },
+    background: 'white',
+    config: { font: FONT, axis: { gridColor: '#e6e6e6' } },
+    data: { values: rows },
+    facet: { column: { field: 'series', type: 'nominal', title: null, sort: [...new Set(rows.map((r) => r.series as string))] } },
+    spec: {
+      width: Math.max(120, Math.min(260, 36 * xValues.length)),
+      height: 220,
+      mark: 'bar',
+      encoding: {
+        x: { field: 'x', type: 'ordinal', title: a.title, sort: xValues },
+        y: { field: 'share', type: 'quantitative', title: 'share of CPU time', axis: { format: '%' }, scale: { domain: [0, 1] } },
+        color: { field: 'category', type: 'nominal', title: 'category', sort: [...CATEGORY_NAMES], scale: { scheme: 'tableau10' } },
+        order: { field: 'category', sort: 'ascending' },
+      },
+    },
+  } as unknown as vl.TopLevelSpec;
+}
+
+/** Every chart of a summary, rendered. */
+export async function renderCharts(s: SweepSummary): Promise<Chart[]> {
+  const { path: xPath, axis } = axisOf(s);
+  const rows = pointRows(s, xPath, axis);
+  const charts: Chart[] = [];
+  const add = async (file: string, title: string, caption: string, spec: vl.TopLevelSpec | null) => {
+    if (spec !== null) charts.push({ file, title, caption, svg: await renderSvg(spec) });
+  };
+  await add('throughput.svg', 'Throughput', 'Mean ops/s of simulated time per point, with 95% confidence intervals of the mean over replications; dashed lines are the fitted Universal Scalability Law curves.', throughputChart(s, rows, axis));
+  await add('speedup.svg', 'Speedup', 'X(N)/X(1) per series (relative to the smallest N when N = 1 was not run); the grey line is linear speedup.', speedupChart(s, axis));
+  await add('latency.svg', 'Latency', 'Latency of one op (submission to end of teardown), median and 99th percentile, means over replications with 95% CIs.', latencyChart(rows, axis));
+  await add('ipis.svg', 'IPIs per op', 'Inter-processor interrupts sent per completed op (TLB shootdowns, pkmap flushes).', metricChart('IPIs per op vs CPUs', 'per_op.ipis', 'IPIs per op', rows, axis, { zero: true }));
+  await add('lockwait.svg', 'Lock wait share', 'Total time spent waiting for spinlocks (all classes) as a share of all CPU time: wait / (simulated time × CPUs).', metricChart('Lock wait share vs CPUs', LOCK_WAIT_SHARE, 'share of CPU time waiting for locks', rows, axis, { zero: true }, '%'));
+  await add('cputime.svg', 'CPU time', 'Share of all CPUs’ time by category (work, copy, spin, ipi_wait, irq, tlb, map, sched, idle), mean over replications.', cpuTimeChart(s, axis, xPath));
+  return charts;
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+const TABLE_METRICS = [THROUGHPUT, 'ops.latency_ns.p50', 'ops.latency_ns.p99', 'per_op.ipis', 'per_op.shootdowns', LOCK_WAIT_SHARE];
+
+/** The self-contained HTML report: summary tables and every chart inlined. */
+export function reportHtml(s: SweepSummary, charts: readonly Chart[]): string {
+  const paths = s.vary.map((v) => v.path);
+  const metrics = TABLE_METRICS.filter((m) => s.metrics[m] !== undefined);
+  const head = [...paths, 'reps', ...metrics.map((m) => s.metrics[m]!.label)];
+  const cell = (m: string, p: SweepSummary['points'][number]) => {
+    const st = p.metrics[m]!;
+    const kind = s.metrics[m]!.kind;
+    return esc(st.ci95 === null ? formatMetric(kind, st.mean) : `${formatMetric(kind, st.mean)} ± ${formatMetric(kind, st.ci95)}`);
+  };
+  const pointRowsHtml = s.points
+    .map((p) => `<tr>${paths.map((q) => `<td>${esc(p.assignments[q] ?? '')}</td>`).join('')}<td class="n">${p.replications}</td>${metrics.map((m) => `<td class="n">${cell(m, p)}</td>`).join('')}</tr>`)
+    .join('\n');
+  const scaling = s.scaling === null ? '' : `<h2>Scaling</h2>\n<pre>${esc(formatScalingText(s.scaling).join('\n'))}</pre>`;
+  const spec = [
+    `vary: ${s.vary.map((v) => `${v.path}=${v.values.join(',')}`).join('; ') || '(none)'}${s.zip ? ' (zipped)' : ''}`,
+    `replications: ${s.replications}${s.precision === null ? '' : `, until the 95% CI half-width of ${s.metric} is within ${s.precision * 100}% of its mean (at most ${s.max_replications})`}`,
+    `warm-up: ${s.warmup === 'auto' ? 'MSER-5 on a pilot run per point' : "the scenario's stop.warmup"}`,
+  ];
+  const figures = charts
+    .map((c) => `<figure id="${esc(c.file.replace(/\.svg$/, ''))}">\n<h2>${esc(c.title)}</h2>\n${c.svg}\n<figcaption>${esc(c.caption)}</figcaption>\n</figure>`)
+    .join('\n');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>smpsim sweep: ${esc(s.scenario.name)}</title>
+<style>
+body { font-family: ${FONT}; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
+table { border-collapse: collapse; font-size: 0.85em; }
+th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; white-space: nowrap; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+pre { font-size: 0.8em; background: #f7f7f7; padding: 0.8em; overflow-x: auto; }
+figure { margin: 1em 0; } figcaption { font-size: 0.85em; color: #555; max-width: 760px; }
+.desc { color: #444; max-width: 820px; }
+</style>
+</head>
+<body>
+<h1>smpsim sweep: ${esc(s.scenario.name)}</h1>
+<p class="desc">${esc(s.scenario.description)}</p>
+<ul>${spec.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
+<p>smpsim ${esc(s.version)}. Values are means over replications ± the half-width of the 95% confidence interval (Student t).</p>
+${scaling}
+<h2>Points</h2>
+<table>
+<tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>
+${pointRowsHtml}
+</table>
+${figures}
+</body>
+</html>
+`;
+}
+
+/** Read DIR/summary.json (written by `smpsim sweep`). */
+export function readSummary(dir: string): SweepSummary {
+  const file = path.join(dir, 'summary.json');
+  const v = readJsonFile(file);
+  if (v === undefined) throw new SweepFileError(`${file}: no such file (run smpsim sweep --out ${dir} first)`);
+  if (typeof v !== 'object' || v === null || (v as { schema?: unknown }).schema !== SUMMARY_SCHEMA) {
+    throw new SweepFileError(`${file}: not a sweep summary (expected "schema": "${SUMMARY_SCHEMA}")`);
+  }
+  return v as SweepSummary;
+}
+
+/** Write every chart as DIR/<name>.svg and DIR/report.html; returns the files written. */
+export async function writePlots(dir: string, s: SweepSummary): Promise<string[]> {
+  const charts = await renderCharts(s);
+  const files: string[] = [];
+  for (const c of charts) {
+    const f = path.join(dir, c.file);
+    writeAtomic(f, c.svg);
+    files.push(f);
+  }
+  const html = path.join(dir, 'report.html');
+  writeAtomic(html, reportHtml(s, charts));
+  files.push(html);
+  return files;
+}

@@ -1,0 +1,438 @@
+/**
+ * A sweep: every point (an assignment of the --vary paths) × replication is one
+ * deterministic run, seeded with runSeed(scenario seed, replication, point key). Runs go
+ * to an executor (this thread or a worker pool); each finished run is written at once,
+ * atomically, to DIR/runs/<point>-<rep>.json, and a rerun of the same sweep takes every
+ * valid file as done, so a killed sweep resumes where it stopped.
+ *
+ * Per point, in order:
+ *   1. --warmup auto: a pilot run (replication 0's seed, no warm-up) records its time
+ *      series; MSER-5 picks the truncation (src/study/series.ts); the point's
+ *      replications then run with that stop.warmup.
+ *   2. replications 0..R−1;
+ *   3. --precision p: after each completed replication, JMT's rule (src/study/ci.ts) —
+ *      one more replication until CI half-width/|mean| ≤ p for --metric, or
+ *      --max-replications.
+ * Decisions depend only on the point's own results, so the runs made, and every byte of
+ * the summary, are the same for any --jobs and any interruption.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { SimulationAborted } from '../engine/sim.js';
+import { runSeed } from '../model/seeds.js';
+import type { Result } from '../report/result.js';
+import type { ResolvedScenario, Warmup } from '../scenario/types.js';
+import { VERSION } from '../version.js';
+import { stopDecision } from './ci.js';
+import {
+  MANIFEST_SCHEMA,
+  PILOT_SCHEMA,
+  RUN_SCHEMA,
+  SweepFileError,
+  readJsonFile,
+  readPilotFile,
+  readRunFile,
+  removeStaleTemps,
+  runFileName,
+  sha256,
+  writeAtomic,
+  type PilotFile,
+  type RunFile,
+} from './files.js';
+import { createExecutor, type Executor } from './pool.js';
+import { chooseWarmup, warmupSetting, type WarmupChoice } from './series.js';
+import { metricValues, summarize, summaryCsv, summaryJson, type SweepSummary } from './summary.js';
+import type { RunOutput } from './worker.js';
+
+export interface SweepPoint {
+  index: number;
+  /** (path, value) in --vary order. */
+  assignments: Array<[string, string]>;
+  /** The point's resolved scenario (seed: the scenario's; replications get their own). */
+  scenario: ResolvedScenario;
+}
+
+export interface SweepSpec {
+  /** The scenario file as given (for people; not compared on resume). */
+  scenarioFile: string;
+  set: string[];
+  seed: number | null;
+  vary: Array<{ path: string; values: string[] }>;
+  zip: boolean;
+  replications: number;
+  /** Relative CI half-width target, or null for a fixed number of replications. */
+  precision: number | null;
+  metric: string;
+  maxReplications: number;
+  warmup: 'scenario' | 'auto';
+  points: SweepPoint[];
+}
+
+export interface SweepOptions {
+  dir: string;
+  jobs: number;
+  /** Discard a sweep with a different spec found in `dir`. */
+  force: boolean;
+  /** Progress: runs done and the current estimate of runs in all. */
+  onProgress?: (done: number, total: number, label: string) => void;
+  /** Notes for stderr: corrupt files recomputed, a warm-up that did not settle. */
+  onNote?: (line: string) => void;
+  /** Use this executor instead of creating one (tests). */
+  executor?: Executor;
+}
+
+export interface SweepOutcome {
+  summary: SweepSummary;
+  /** Runs computed now (pilots included). */
+  executed: number;
+  /** Runs taken from files of an earlier, interrupted sweep. */
+  reused: number;
+  /** Run files found corrupt and recomputed. */
+  corrupt: number;
+}
+
+/** Canonical point key: the assignments sorted by path, as JSON. Seeds derive from it. */
+export function pointKey(assignments: ReadonlyArray<readonly [string, string]>): string {
+  if (assignments.length === 0) return '';
+  const sorted = [...assignments].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return JSON.stringify(Object.fromEntries(sorted));
+}
+
+export function assignmentText(assignments: ReadonlyArray<readonly [string, string]>): string {
+  return assignments.map(([p, v]) => `${p}=${v}`).join(' ');
+}
+
+// ---------------------------------------------------------------------------------------
+// Manifest
+
+export interface Manifest {
+  schema: typeof MANIFEST_SCHEMA;
+  version: string;
+  scenario: { file: string; name: string };
+  set: string[];
+  seed: number | null;
+  vary: Array<{ path: string; values: string[] }>;
+  zip: boolean;
+  replications: number;
+  precision: number | null;
+  metric: string | null;
+  max_replications: number | null;
+  warmup: 'scenario' | 'auto';
+  points: Array<{ index: number; key: string; sha256: string }>;
+}
+
+export function manifestOf(spec: SweepSpec): Manifest {
+  return {
+    schema: MANIFEST_SCHEMA,
+    version: VERSION,
+    scenario: { file: spec.scenarioFile, name: spec.points[0]?.scenario.name ?? '' },
+    set: spec.set,
+    seed: spec.seed,
+    vary: spec.vary,
+    zip: spec.zip,
+    replications: spec.replications,
+    precision: spec.precision,
+    metric: spec.precision === null ? null : spec.metric,
+    max_replications: spec.precision === null ? null : spec.maxReplications,
+    warmup: spec.warmup,
+    points: spec.points.map((p) => ({ index: p.index, key: pointKey(p.assignments), sha256: sha256(JSON.stringify(p.scenario)) })),
+  };
+}
+
+/** The first field in which two manifests differ (the scenario file's name does not count). */
+export function manifestDifference(a: Manifest, b: unknown): string | null {
+  if (typeof b !== 'object' || b === null || (b as { schema?: unknown }).schema !== MANIFEST_SCHEMA) {
+    return `it is not a sweep manifest (expected "schema": "${MANIFEST_SCHEMA}")`;
+  }
+  const other = b as Record<string, unknown>;
+  const fields: Array<keyof Manifest> = ['version', 'set', 'seed', 'vary', 'zip', 'replications', 'precision', 'metric', 'max_replications', 'warmup'];
+  const show = (v: unknown) => JSON.stringify(v);
+  for (const f of fields) {
+    if (show(a[f]) !== show(other[f])) return `${f}: ${show(a[f])} now, ${show(other[f])} there`;
+  }
+  const pts = Array.isArray(other.points) ? (other.points as Array<Record<string, unknown>>) : [];
+  if (pts.length !== a.points.length) return `points: ${a.points.length} now, ${pts.length} there`;
+  for (const [i, p] of a.points.entries()) {
+    const q = pts[i]!;
+    if (q.key !== p.key) return `point ${i}: ${p.key} now, ${show(q.key)} there`;
+    if (q.sha256 !== p.sha256) return `point ${i} (${p.key || 'the scenario'}): the resolved scenario differs (the scenario file or --set changed)`;
+  }
+  return null;
+}
+
+/** Files of ours that --force removes. */
+const OUR_FILES = ['summary.json', 'summary.csv', 'report.html'];
+
+/**
+ * Make `dir` ready: new (create it, write the manifest), the same sweep (resume), or a
+ * different one (an error naming the difference, unless `force`).
+ */
+export function prepareDir(dir: string, manifest: Manifest, force: boolean): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new SweepFileError(`--out: cannot create ${dir}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  if (!fs.statSync(dir).isDirectory()) throw new SweepFileError(`--out: ${dir} is not a directory`);
+  const file = path.join(dir, 'sweep.json');
+  const runs = path.join(dir, 'runs');
+  let old: unknown;
+  try {
+    old = readJsonFile(file);
+  } catch (e) {
+    if (!force) throw new SweepFileError(`${(e as Error).message}; use --force to start the sweep afresh`);
+    old = null;
+  }
+  if (old === undefined && fs.existsSync(runs) && !force) {
+    throw new SweepFileError(`--out: ${dir} has a runs/ folder but no sweep.json: not a sweep of smpsim; use --force or another --out`);
+  }
+  if (old !== undefined) {
+    const diff = old === null ? 'unreadable' : manifestDifference(manifest, old);
+    if (diff !== null) {
+      if (!force) {
+        throw new SweepFileError(`--out: ${dir} holds a different sweep (${diff}); use --force to replace it, or another --out`);
+      }
+    }
+    if (diff !== null && force) {
+      fs.rmSync(runs, { recursive: true, force: true });
+      for (const f of OUR_FILES) fs.rmSync(path.join(dir, f), { force: true });
+      for (const f of fs.readdirSync(dir)) if (f.endsWith('.svg')) fs.rmSync(path.join(dir, f), { force: true });
+    }
+  } else if (force) {
+    fs.rmSync(runs, { recursive: true, force: true });
+  }
+  removeStaleTemps(dir);
+  writeAtomic(file, `${JSON.stringify(manifest, null, 2)}\n`);
+  fs.mkdirSync(runs, { recursive: true });
+  removeStaleTemps(runs);
+}
+
+// ---------------------------------------------------------------------------------------
+// The run loop
+
+type Job = { point: number; rep: number } | { point: number; pilot: true };
+
+interface PointState {
+  p: SweepPoint;
+  key: string;
+  /** undefined until the pilot has decided (--warmup auto). */
+  warmup: Warmup | null | undefined;
+  choice: WarmupChoice | null;
+  results: Array<Result | undefined>;
+  /** Replications wanted so far. */
+  target: number;
+  /** Replications completed. */
+  done: number;
+  finished: boolean;
+  converged: boolean | null;
+}
+
+/** What a job gave: a replication's result, or a pilot's warm-up choice. */
+type Done = { kind: 'run'; result: Result } | { kind: 'pilot'; pilot: PilotFile };
+
+function isPilot(j: Job): j is { point: number; pilot: true } {
+  return 'pilot' in j;
+}
+
+/** The scenario of one replication: its own seed, the point's warm-up. */
+export function replicationScenario(p: SweepPoint, key: string, rep: number, warmup: Warmup | null): ResolvedScenario {
+  return { ...p.scenario, seed: runSeed(p.scenario.seed, rep, key), stop: { ...p.scenario.stop, warmup } };
+}
+
+export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<SweepOutcome> {
+  const dir = opts.dir;
+  const runsDir = path.join(dir, 'runs');
+  prepareDir(dir, manifestOf(spec), opts.force);
+  const note = opts.onNote ?? (() => {});
+  const states: PointState[] = spec.points.map((p) => ({
+    p,
+    key: pointKey(p.assignments),
+    warmup: spec.warmup === 'auto' ? undefined : p.scenario.stop.warmup,
+    choice: null,
+    results: [],
+    target: spec.replications,
+    done: 0,
+    finished: false,
+    converged: null,
+  }));
+  const queue: Job[] = [];
+  for (const st of states) {
+    if (st.warmup === undefined) queue.push({ point: st.p.index, pilot: true });
+    else for (let r = 0; r < st.target; r++) queue.push({ point: st.p.index, rep: r });
+  }
+  let executed = 0;
+  let reused = 0;
+  let corrupt = 0;
+  let completed = 0;
+  const totalEstimate = () => states.reduce((n, s) => n + (spec.warmup === 'auto' ? 1 : 0) + s.target, 0);
+  const labelOf = (j: Job) => {
+    const st = states[j.point]!;
+    const a = assignmentText(st.p.assignments) || st.p.scenario.name;
+    return isPilot(j) ? `${a} pilot` : `${a} #${j.rep}`;
+  };
+
+  const pilotScenario = (st: PointState) => replicationScenario(st.p, st.key, 0, null);
+
+  /** A finished job → state changes, maybe more jobs. */
+  const complete = (j: Job, done: Done) => {
+    const st = states[j.point]!;
+    completed++;
+    if (done.kind === 'pilot') {
+      const pilot = done.pilot;
+      st.choice = pilot.choice;
+      st.warmup = warmupSetting(pilot.choice, pilot.stop_reason);
+      if (pilot.choice.at_limit) {
+        note(
+          `smpsim: sweep: point ${st.p.index} (${assignmentText(st.p.assignments) || 'the scenario'}): MSER-5 found no steady state in the first half of the pilot run; lengthen stop.time or stop.ops`,
+        );
+      }
+      for (let r = 0; r < st.target; r++) queue.push({ point: j.point, rep: r });
+      return;
+    }
+    if (isPilot(j)) return;
+    st.results[j.rep] = done.result;
+    st.done++;
+    if (st.done < st.target) return;
+    if (spec.precision === null) {
+      st.finished = true;
+      return;
+    }
+    const values = metricValues(st.results.slice(0, st.target) as Result[], spec.metric);
+    const d = stopDecision(values, { precision: spec.precision, maxReplications: spec.maxReplications });
+    if (d.stop) {
+      st.finished = true;
+      st.converged = d.converged;
+    } else {
+      queue.push({ point: j.point, rep: st.target });
+      st.target++;
+    }
+  };
+
+  /** A job whose valid file is already there: its outcome without running. */
+  const fromFile = (j: Job): Done | null => {
+    const st = states[j.point]!;
+    const file = path.join(runsDir, runFileName(j.point, isPilot(j) ? 'pilot' : j.rep));
+    if (isPilot(j)) {
+      const r = readPilotFile(file, { point: j.point, pointKey: st.key, seed: pilotScenario(st).seed });
+      if (r.kind === 'ok') return { kind: 'pilot', pilot: r.value };
+      if (r.kind === 'corrupt') {
+        corrupt++;
+        note(`smpsim: sweep: ${file}: ${r.why}; recomputing it`);
+      }
+      return null;
+    }
+    const scenario = replicationScenario(st.p, st.key, j.rep, st.warmup!);
+    const r = readRunFile(file, { point: j.point, pointKey: st.key, rep: j.rep, scenarioJson: JSON.stringify(scenario) });
+    if (r.kind === 'ok') return { kind: 'run', result: r.value.result };
+    if (r.kind === 'corrupt') {
+      corrupt++;
+      note(`smpsim: sweep: ${file}: ${r.why}; recomputing it`);
+    }
+    return null;
+  };
+
+  /** Run a job on the executor and write its file. */
+  const execute = async (exec: Executor, j: Job, onFraction?: (f: number) => void): Promise<Done> => {
+    const st = states[j.point]!;
+    const pilot = isPilot(j);
+    const scenario = pilot ? pilotScenario(st) : replicationScenario(st.p, st.key, j.rep, st.warmup!);
+    const out: RunOutput = await exec.run({ scenario, series: pilot }, onFraction);
+    executed++;
+    if (!out.ok) {
+      const where = `${labelOf(j)}`;
+      throw new SimulationAborted(out.aborted.reason, `${out.aborted.message} (sweep point ${j.point}: ${where})`, out.aborted.diagnosis);
+    }
+    if (pilot) {
+      const series = out.series!;
+      const choice = chooseWarmup(series);
+      const file: PilotFile = {
+        schema: PILOT_SCHEMA,
+        point: j.point,
+        point_key: st.key,
+        seed: scenario.seed,
+        stop_reason: out.result.stop_reason,
+        sim_time_ns: out.result.sim_time_ns,
+        ops_completed: out.result.ops.completed,
+        choice,
+        series,
+      };
+      writeAtomic(path.join(runsDir, runFileName(j.point, 'pilot')), `${JSON.stringify(file)}\n`);
+      return { kind: 'pilot', pilot: file };
+    }
+    const file: RunFile = {
+      schema: RUN_SCHEMA,
+      point: j.point,
+      point_key: st.key,
+      rep: j.rep,
+      seed: scenario.seed,
+      warmup: st.warmup!,
+      result: out.result,
+    };
+    writeAtomic(path.join(runsDir, runFileName(j.point, j.rep)), `${JSON.stringify(file, null, 1)}\n`);
+    return { kind: 'run', result: out.result };
+  };
+
+  const exec = opts.executor ?? createExecutor(opts.jobs);
+  const jobs = Math.max(1, opts.executor?.jobs ?? opts.jobs);
+  const progress = (label: string, fraction = 0) => opts.onProgress?.(completed + fraction, totalEstimate(), label);
+  let failure: unknown = null;
+  try {
+    const running = new Set<Promise<void>>();
+    for (;;) {
+      while (failure === null && queue.length > 0 && running.size < jobs) {
+        const j = queue.shift()!;
+        const cached = fromFile(j);
+        if (cached !== null) {
+          reused++;
+          complete(j, cached);
+          progress(labelOf(j));
+          continue;
+        }
+        const label = labelOf(j);
+        progress(label);
+        const task: Promise<void> = execute(exec, j, jobs === 1 ? (f) => progress(label, f) : undefined)
+          .then((done) => {
+            complete(j, done);
+            progress(label);
+          })
+          .catch((e: unknown) => {
+            failure ??= e;
+          })
+          .finally(() => {
+            running.delete(task);
+          });
+        running.add(task);
+      }
+      if (running.size === 0) break;
+      await Promise.race(running);
+    }
+  } finally {
+    if (opts.executor === undefined) await exec.close();
+  }
+  if (failure !== null) throw failure;
+
+  const summary = summarize(
+    {
+      scenario: { name: spec.points[0]?.scenario.name ?? '', description: spec.points[0]?.scenario.description ?? '' },
+      vary: spec.vary,
+      zip: spec.zip,
+      replications: spec.replications,
+      precision: spec.precision,
+      metric: spec.metric,
+      maxReplications: spec.precision === null ? null : spec.maxReplications,
+      warmup: spec.warmup,
+    },
+    states.map((st) => ({
+      index: st.p.index,
+      key: st.key,
+      assignments: st.p.assignments,
+      results: st.results.slice(0, st.target) as Result[],
+      converged: st.converged,
+      warmup: st.warmup ?? null,
+      warmupChoice: st.choice,
+    })),
+  );
+  writeAtomic(path.join(dir, 'summary.json'), summaryJson(summary));
+  writeAtomic(path.join(dir, 'summary.csv'), summaryCsv(summary));
+  return { summary, executed, reused, corrupt };
+}
