@@ -59,7 +59,7 @@ export const BENCHMARKS: BenchDef[] = [
 
 // ---------------------------------------------------------------------------------------
 // sweep-jobs (issue #6): `smpsim sweep` of 24 short runs (scenarios/scaling-1-32.yaml,
-// machine.cpus=1,2,4,8 × kmap,vmap,bounce × 2 replications, stop.time 60 ms × scale), timed
+// machine.cpus=1,2,4,8 × kmap,vmap,bounce × 2 replications, stop.time 150 ms × scale), timed
 // with --jobs 1 and --jobs 2 in interleaved pairs. Each timing runs in a fresh node process
 // (so both pay the same cold JIT) and covers runSweep alone: worker-pool start-up, the runs,
 // the run files and the summary — not node's own start-up or the scenario loading. The
@@ -118,7 +118,7 @@ function sweepJobsBench(): BenchDef {
     description: 'smpsim sweep of 24 short runs, --jobs 1 vs --jobs 2 (interleaved pairs); target speedup ≥ 1.8× on 2 cores',
     run(opts, info) {
       if (!fs.existsSync(path.join(ROOT, 'src', 'study', 'sweep.ts'))) throw new NotAvailable('src/study/sweep.ts is missing');
-      const timeMs = Math.max(5, Math.round(60 * opts.scale));
+      const timeMs = Math.max(5, Math.round(150 * opts.scale));
       timeSweep(2, timeMs); // warm-up: disk caches, tsx's transform cache
       const one: number[] = [];
       const two: number[] = [];
