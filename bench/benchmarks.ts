@@ -58,8 +58,8 @@ export const BENCHMARKS: BenchDef[] = [
 ];
 
 // ---------------------------------------------------------------------------------------
-// sweep-jobs (issue #6): `smpsim sweep` of 24 short runs (scenarios/scaling-1-32.yaml,
-// machine.cpus=1,2,4,8 × kmap,vmap,bounce × 2 replications, stop.time 150 ms × scale), timed
+// sweep-jobs (issue #6): `smpsim sweep` of 16 short runs (scenarios/scaling-1-32.yaml,
+// machine.cpus=1,2,4,8 × kmap,vmap × 2 replications, stop.time 300 ms × scale; 0.3–2 s each), timed
 // with --jobs 1 and --jobs 2 in interleaved pairs. Each timing runs in a fresh node process
 // (so both pay the same cold JIT) and covers runSweep alone: worker-pool start-up, the runs,
 // the run files and the summary — not node's own start-up or the scenario loading. The
@@ -76,7 +76,7 @@ const [jobs, out, timeMs] = JSON.parse(process.env.SMPSIM_BENCH_SWEEP);
 const io = { stdout() {}, stderr() {}, isTTY: false, env: {}, cwd: process.cwd() };
 const spec = buildSpec(io, {
   scenario: 'scenarios/scaling-1-32.yaml',
-  vary: ['machine.cpus=1..8x2', 'kernel.strategy=kmap,vmap,bounce'],
+  vary: ['machine.cpus=1..8x2', 'kernel.strategy=kmap,vmap'],
   zip: false,
   set: ['stop.time=' + timeMs + 'ms', 'stop.warmup=' + timeMs / 10 + 'ms'],
   replications: 2,
@@ -115,10 +115,10 @@ function sweepJobsBench(): BenchDef {
   return {
     name: 'sweep-jobs',
     issue: '#6',
-    description: 'smpsim sweep of 24 short runs, --jobs 1 vs --jobs 2 (interleaved pairs); target speedup ≥ 1.8× on 2 cores',
+    description: 'smpsim sweep of 16 short runs, --jobs 1 vs --jobs 2 (interleaved pairs); target speedup ≥ 1.8× on 2 cores',
     run(opts, info) {
       if (!fs.existsSync(path.join(ROOT, 'src', 'study', 'sweep.ts'))) throw new NotAvailable('src/study/sweep.ts is missing');
-      const timeMs = Math.max(5, Math.round(150 * opts.scale));
+      const timeMs = Math.max(5, Math.round(300 * opts.scale));
       timeSweep(2, timeMs); // warm-up: disk caches, tsx's transform cache
       const one: number[] = [];
       const two: number[] = [];

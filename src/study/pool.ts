@@ -53,6 +53,10 @@ class PoolExecutor implements Executor {
       maxThreads: jobs,
       // One run at a time per worker: runs are long and CPU-bound.
       concurrentTasksPerWorker: 1,
+      // A run allocates fast (events, generator frames) and keeps little: a larger young
+      // generation means fewer scavenges. Measured on the sweep-jobs benchmark: 6.2 s with
+      // 128 MiB against 6.8 s with the default (48 MiB: 6.9 s, 256 MiB: 6.3 s).
+      resourceLimits: { maxYoungGenerationSizeMb: 128 },
       idleTimeout: 60_000,
     });
   }

@@ -256,7 +256,12 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
     converged: null,
   }));
   const queue: Job[] = [];
-  for (const st of states) {
+  // Biggest machines first (a run's cost grows with its CPUs and tasks), so that parallel
+  // workers do not end on one long run while the others idle. Results do not depend on
+  // the order: everything is assembled in point order.
+  const cost = (st: PointState) => st.p.scenario.machine.cpus + st.p.scenario.workload.tasks;
+  const order = [...states].sort((a, b) => cost(b) - cost(a) || a.p.index - b.p.index);
+  for (const st of order) {
     if (st.warmup === undefined) queue.push({ point: st.p.index, pilot: true });
     else for (let r = 0; r < st.target; r++) queue.push({ point: st.p.index, rep: r });
   }
