@@ -25,7 +25,7 @@ import { abortedCheck, checkAgainstBaseline, type ScenarioCheck } from '../check
 import { DEFAULT_METRICS, expandPatterns, patternProblem, patternRegex, suggestMetric } from '../check/metrics.js';
 import { formatJson, formatJunit, formatText, makeReport } from '../check/report.js';
 import { runReplications, type ScenarioRuns } from '../check/runs.js';
-import { ScenarioError, loadScenario, parseSetOption } from '../scenario/load.js';
+import { ScenarioError, checkSetOptions, loadScenario } from '../scenario/load.js';
 import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { EXIT, UsageError, checkOutputPath, firstLine, fsReason, inputPath, writeFileAtomic, type CliIo } from './io.js';
@@ -73,16 +73,7 @@ function expandArgs(io: CliIo, args: readonly string[]): { files: Array<{ shown:
 
 /** Load every scenario before running any; all problems at once (exit 2). */
 export function loadInputs(io: CliIo, args: readonly string[], set: readonly string[]): ScenarioInput[] {
-  const setProblems: Problem[] = [];
-  for (const s of set) {
-    try {
-      parseSetOption(s);
-    } catch (e) {
-      if (e instanceof ScenarioError) setProblems.push(...e.problems);
-      else throw e;
-    }
-  }
-  if (setProblems.length > 0) throw new ScenarioError(setProblems);
+  checkSetOptions(set);
   const { files, problems } = expandArgs(io, args);
   const lines = [...problems];
   const inputs: ScenarioInput[] = [];

@@ -16,7 +16,7 @@ import { formatCsv } from '../report/csv.js';
 import type { Result } from '../report/result.js';
 import { formatTextReport } from '../report/text.js';
 import { renderTable } from '../report/format.js';
-import { ScenarioError, loadScenario, parseSetOption } from '../scenario/load.js';
+import { ScenarioError, checkSetOptions, loadScenario } from '../scenario/load.js';
 import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { UsageError, checkOutputPath, inputPath, writeFileAtomic, type CliIo } from './io.js';
@@ -123,16 +123,7 @@ interface LoadedVariant {
 /** Resolve every variant before running any. */
 function loadVariants(io: CliIo, job: RunJob): { loaded: LoadedVariant[]; varied: string[] } {
   // --set syntax first: a typo there should not wait for the file to be read.
-  const setProblems: Problem[] = [];
-  for (const s of job.set) {
-    try {
-      parseSetOption(s);
-    } catch (e) {
-      if (e instanceof ScenarioError) setProblems.push(...e.problems);
-      else throw e;
-    }
-  }
-  if (setProblems.length > 0) throw new ScenarioError(setProblems);
+  checkSetOptions(job.set);
   const { specs, variants } = expandVary(job.vary);
   const varied = specs.map((s) => s.path);
   const file = scenarioPath(io, job.scenario);

@@ -9,7 +9,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ScenarioError, loadScenario, parseSetOption } from '../scenario/load.js';
+import { ScenarioError, checkSetOptions, loadScenario } from '../scenario/load.js';
 import type { Problem } from '../scenario/errors.js';
 import { SweepFileError } from '../study/files.js';
 import { writePlots } from '../study/plot.js';
@@ -157,16 +157,7 @@ function blameVary(err: ScenarioError, varyPaths: string[]): Problem[] {
 
 /** The job → a validated spec with every point resolved (nothing has run yet). */
 export function buildSpec(io: CliIo, job: SweepJob): SweepSpec {
-  const setProblems: Problem[] = [];
-  for (const s of job.set) {
-    try {
-      parseSetOption(s);
-    } catch (e) {
-      if (e instanceof ScenarioError) setProblems.push(...e.problems);
-      else throw e;
-    }
-  }
-  if (setProblems.length > 0) throw new ScenarioError(setProblems);
+  checkSetOptions(job.set);
   const { specs, variants } = expandVary(job.vary, { zip: job.zip });
   const varied = specs.map((s) => s.path);
   const file = scenarioPath(io, job.scenario);

@@ -13,7 +13,7 @@ import { validateAndResolve } from './resolve.js';
 import type { ResolvedScenario } from './types.js';
 
 export { ScenarioError } from './errors.js';
-export { parseSetOption } from './merge.js';
+export { checkSetOptions, parseSetOption } from './merge.js';
 
 export interface LoadOptions {
   /** `path=value` overrides, applied in order after `extends`. */

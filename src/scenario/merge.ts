@@ -4,7 +4,7 @@
  * reported against the file the user has to edit.
  */
 import YAML from 'yaml';
-import { ScenarioError, show, type PathSegment } from './errors.js';
+import { ScenarioError, show, type PathSegment, type Problem } from './errors.js';
 
 export type RawObject = Record<string, unknown>;
 
@@ -137,6 +137,20 @@ export function parseSetOption(s: string): SetOption {
     ]);
   }
   return { path, value: parseSetValue(s.slice(eq + 1)) };
+}
+
+/** Check the syntax of every `--set` at once: one ScenarioError listing all bad ones. */
+export function checkSetOptions(set: readonly string[]): void {
+  const problems: Problem[] = [];
+  for (const s of set) {
+    try {
+      parseSetOption(s);
+    } catch (e) {
+      if (e instanceof ScenarioError) problems.push(...e.problems);
+      else throw e;
+    }
+  }
+  if (problems.length > 0) throw new ScenarioError(problems);
 }
 
 function parseSetValue(text: string): unknown {

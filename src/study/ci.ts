@@ -5,7 +5,7 @@
  * are i.i.d. samples; the 95% interval of their mean is mean ± t_{0.975, n−1} · s / √n
  * (Student t, s the sample standard deviation).
  */
-import { tCritical } from './tdist.js';
+import { tCritical } from '../engine/tdist.js';
 
 export const CONFIDENCE = 0.95;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createStream } from '../../src/engine/random.js';
 import { meanCi } from '../../src/study/ci.js';
-import { incompleteBeta, lnGamma, tCdf, tCritical, tQuantile } from '../../src/study/tdist.js';
+import { incompleteBeta, lnGamma, tCdf, tCritical, tQuantile } from '../../src/engine/tdist.js';
 
 // Two-sided 95% (t_{0.975}) and 99% (t_{0.995}) critical values, from printed tables
 // (e.g. NIST/SEMATECH e-Handbook, table 1.3.6.7.2), to the digits they give.

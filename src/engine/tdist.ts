@@ -2,7 +2,7 @@
  * Student's t distribution: CDF and quantile, for the confidence intervals of replicated
  * runs. No dependency: the CDF is the regularized incomplete beta function (Lentz's
  * continued fraction, as in Numerical Recipes §6.4), the quantile inverts it by Newton
- * steps safeguarded by bisection. Checked against printed tables in test/study/tdist.test.ts
+ * steps safeguarded by bisection. Checked against printed tables in test/engine/tdist.test.ts
  * (t_{0.975,1} = 12.7062, t_{0.975,5} = 2.5706, t_{0.975,30} = 2.0423, …).
  */
 
@@ -60,6 +60,7 @@ function betaContinuedFraction(a: number, b: number, x: number): number {
 
 /** Regularized incomplete beta I_x(a, b), a, b > 0, x in [0, 1]. */
 export function incompleteBeta(x: number, a: number, b: number): number {
+  if (!(a > 0) || !(b > 0)) throw new RangeError(`incomplete beta: expected a, b > 0, got a=${a}, b=${b}`);
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   const lnFront = lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log1p(-x);
