@@ -89,9 +89,9 @@ const DESCRIPTIONS: Record<string, string> = {
   'workload.api': 'Mapping API exercised. Default: kmap.',
   'workload.touch': 'Touch the mapped pages. Default: true.',
   stop: 'When a run ends. Default: {ops: 100000}.',
-  'stop.ops': 'Stop after this many completed operations.',
-  'stop.time': 'Stop at this simulated time.',
-  'stop.warmup': 'Discard statistics before this time, or before {ops: N} operations.',
+  'stop.ops': 'Stop after this many completed operations (warm-up included); whichever of ops and time comes first ends the run.',
+  'stop.time': 'Stop at this simulated time (warm-up included).',
+  'stop.warmup': 'Discard statistics before this time, or before {ops: N} operations; results cover only the rest of the run.',
   'stop.warmup.ops': 'Warm-up operations.',
 };
 
