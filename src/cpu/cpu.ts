@@ -60,6 +60,8 @@ export class Cpu {
   private since = 0;
   private taskCat: Category = IDLE;
   private runqueue: Task[] = [];
+  /** Every task pinned here, for diagnostics (who sleeps on what). */
+  private readonly tasks: Task[] = [];
   private pending: PendingIrq[] = [];
   private kickPending = false;
   private takePendingScheduled = false;
@@ -206,6 +208,7 @@ export class Cpu {
 
   /** Put a new task on this CPU; it starts when the CPU is free. */
   addTask(task: Task, body: ProcessBody): void {
+    this.tasks.push(task);
     if (this.current === null && !this.inIrq) {
       this.current = task;
       if (this.tracer !== null) this.tracer.taskIn(this.id, task.name);
@@ -278,6 +281,10 @@ export class Cpu {
     const irq = this.irqsOffDepth > 0 ? ', IRQs off' : '';
     const pend = this.pending.length > 0 ? `, ${this.pending.length} IRQs pending` : '';
     const rq = this.runqueue.length > 0 ? `, runqueue: ${this.runqueue.map((t) => t.name).join(' ')}` : '';
-    return `cpu${this.id}: ${ctx}${irq}${pend}${rq} [${CATEGORY_NAMES[this.cat]}]`;
+    const sleepers = this.tasks.filter((t) => t.sleepingOn !== null);
+    const shown = sleepers.slice(0, 6).map((t) => `${t.name} on ${t.sleepingOn}`);
+    if (sleepers.length > shown.length) shown.push(`${sleepers.length - shown.length} more`);
+    const sl = shown.length > 0 ? `; sleeping: ${shown.join(', ')}` : '';
+    return `cpu${this.id}: ${ctx}${irq}${pend}${rq} [${CATEGORY_NAMES[this.cat]}]${sl}`;
   }
 }
