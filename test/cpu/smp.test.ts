@@ -177,3 +177,36 @@ describe('interrupts', () => {
     for (const c of m.cpus) expect(c.time.reduce((a, b) => a + b, 0)).toBe(sim.now);
   });
 });
+
+describe('spinlock handoff costs', () => {
+  for (const [kind, factor] of [
+    ['tas', 3],
+    ['ticket', 1],
+  ] as const) {
+    it(`${kind}: a release with 3 spinners hands the line over in ${factor} × lock_handoff`, () => {
+      const { sim, m, task } = machine(4, { lock_acquire: 10, lock_handoff: 100 }, kind);
+      const lock = m.spinlock('l');
+      const got: number[] = [];
+      task(0, function* (t) {
+        yield spin_lock(t, lock, 'holder');
+        yield t.cpu.busy(WORK, 1000);
+        spin_unlock(t, lock); // at t = 10 + 1000
+      });
+      for (const cpu of [1, 2, 3]) {
+        task(cpu, function* (t) {
+          yield t.cpu.busy(WORK, 50 + cpu);
+          yield spin_lock(t, lock, 'waiter');
+          got.push(sim.now);
+          yield t.cpu.busy(WORK, 10_000);
+          spin_unlock(t, lock);
+        });
+      }
+      sim.run();
+      // The first waiter gets the lock `factor` line transfers after the release at 1010.
+      expect(got[0]).toBe(1010 + factor * 100);
+      const s = m.lockstat.get('l').toJSON();
+      expect(s.contentions).toBe(3);
+      expect(s.con_bounces).toBe(3);
+    });
+  }
+});
