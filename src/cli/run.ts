@@ -187,6 +187,15 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
     throw new UsageError('--trace: traces a single run, so it cannot be combined with --vary (choose the variant with --set)');
   }
 
+  // `replications` is for studies and checks; say so rather than ignore it silently.
+  const reps = Math.max(...loaded.map((l) => l.scenario.replications));
+  if (reps > 1 && !job.quiet) {
+    io.stderr(
+      `smpsim: note: the scenario asks for ${reps} replications; run does one per variant (replication 0, the scenario's seed). ` +
+        `For replicated statistics use: smpsim sweep ${job.scenario} --out DIR (or smpsim baseline/check)\n`,
+    );
+  }
+
   // Verbose output goes to stdout unless stdout carries JSON/CSV, then to stderr.
   const verboseSink = job.format === 'text' || job.out !== undefined ? io.stdout : io.stderr;
   if (job.verbose) {

@@ -272,3 +272,15 @@ describe('--out, --quiet, --verbose', () => {
     expect(r.stderr).not.toMatch(STACK_FRAME);
   });
 });
+
+describe('replications in a scenario', () => {
+  it('run says it does one replication and points to sweep, instead of ignoring them silently', async () => {
+    const r = await cli(['run', BUNDLED, '--set', 'replications=3', '--set', 'stop.ops=500']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/asks for 3 replications; run does one per variant .* smpsim sweep /);
+    const quiet = await cli(['run', BUNDLED, '--set', 'replications=3', '--set', 'stop.ops=500', '--quiet']);
+    expect(quiet.stderr).toBe('');
+    const single = await cli(['run', BUNDLED, '--set', 'stop.ops=500']);
+    expect(single.stderr).not.toMatch(/replications/);
+  });
+});
