@@ -350,25 +350,37 @@ export class ChromeTrace implements Tracer {
 
   taskIn(cpu: number, task: string): void {
     if (this.off) return;
-    const s = this.cpus[cpu]!;
-    if (s.splitAt >= 0) this.settle(s);
-    const cat = s.leafCat;
-    const args = s.leafArgs;
-    this.closeLeaf(s);
-    if (!s.track.open(KIND_TASK, this.q(task), 'task', this.clock.now, null)) return;
-    this.openLeaf(s, cat, args);
+    this.openAroundLeaf(this.cpus[cpu]!, KIND_TASK, this.q(task), 'task', null);
   }
 
   taskOut(cpu: number, _task: string, sleepsOn: string | null): void {
     if (this.off) return;
     const s = this.cpus[cpu]!;
     if (s.splitAt >= 0) this.settle(s);
-    const cat = s.leafCat;
-    const args = s.leafArgs;
-    this.closeLeaf(s);
     const then = sleepsOn === null ? 'exits' : `sleeps on ${sleepsOn}`;
-    this.closeThrough(s.track, s.track.find(KIND_TASK, null), JSON.stringify({ then }));
-    this.openLeaf(s, cat, args);
+    this.closeAroundLeaf(s, s.track.find(KIND_TASK, null), JSON.stringify({ then }));
+  }
+
+  /**
+   * Open an enclosing span (a task, a kernel function) at now: the current category leaf
+   * is closed and reopened inside it, so slices stay strictly nested.
+   */
+  private openAroundLeaf(s: CpuState, kind: number, name: string, cat: string, args: string | null): void {
+    if (s.splitAt >= 0) this.settle(s);
+    const leafCat = s.leafCat;
+    const leafArgs = s.leafArgs;
+    this.closeLeaf(s);
+    if (!s.track.open(kind, name, cat, this.clock.now, args)) return;
+    this.openLeaf(s, leafCat, leafArgs);
+  }
+
+  /** Close the enclosing span at track index `i` (and what it holds), reopening the leaf outside it. */
+  private closeAroundLeaf(s: CpuState, i: number, endArgs: string | null): void {
+    const leafCat = s.leafCat;
+    const leafArgs = s.leafArgs;
+    this.closeLeaf(s);
+    this.closeThrough(s.track, i, endArgs);
+    this.openLeaf(s, leafCat, leafArgs);
   }
 
   runqueue(cpu: number, length: number): void {
@@ -417,13 +429,7 @@ export class ChromeTrace implements Tracer {
 
   enter(cpu: number, fn: string, args: TraceArgs | null): void {
     if (this.off) return;
-    const s = this.cpus[cpu]!;
-    if (s.splitAt >= 0) this.settle(s);
-    const cat = s.leafCat;
-    const leafArgs = s.leafArgs;
-    this.closeLeaf(s);
-    if (!s.track.open(KIND_FN, this.q(fn), 'kernel', this.clock.now, args === null ? null : JSON.stringify(args))) return;
-    this.openLeaf(s, cat, leafArgs);
+    this.openAroundLeaf(this.cpus[cpu]!, KIND_FN, this.q(fn), 'kernel', args === null ? null : JSON.stringify(args));
   }
 
   leave(cpu: number, fn: string): void {
@@ -431,12 +437,7 @@ export class ChromeTrace implements Tracer {
     const s = this.cpus[cpu]!;
     if (s.splitAt >= 0) this.settle(s);
     const i = s.track.find(KIND_FN, this.q(fn));
-    if (i < 0) return;
-    const cat = s.leafCat;
-    const args = s.leafArgs;
-    this.closeLeaf(s);
-    this.closeThrough(s.track, i, null);
-    this.openLeaf(s, cat, args);
+    if (i >= 0) this.closeAroundLeaf(s, i, null);
   }
 
   ipiSend(cpu: number, targets: number): number {
