@@ -42,12 +42,29 @@ describe('metric names', () => {
   });
 
   it('derive per-op ratios and CPU shares', () => {
-    const v = metricValues(result);
-    expect(v.get('per_op.tlb.ipis_sent')).toBe(result.tlb.ipis_sent / result.ops.completed);
-    const lock = Object.keys(result.locks)[0]!;
-    expect(v.get(`per_op.locks.${lock}.contentions`)).toBeCloseTo(result.locks[lock]!.contentions / result.ops.completed, 12);
-    const shares = [...v.entries()].filter(([k]) => k.startsWith('cpu_share.')).reduce((s, [, x]) => s + x, 0);
-    expect(shares).toBeCloseTo(1, 9);
+    // Hand-set, non-zero inputs with known answers (the locktorture run has no IPIs, so
+    // ratios taken from it would compare 0 with 0).
+    const zero = Object.fromEntries(Object.keys(result.cpus[0]!.time_ns).map((k) => [k, 0])) as Result['cpus'][number]['time_ns'];
+    const r: Result = {
+      ...withLocks(result, { kmap_lock: { contentions: 4, wait: 40 } }),
+      ops: { ...result.ops, completed: 8 },
+      tlb: { ...result.tlb, ipis_sent: 12, shootdowns: 3 },
+      cpus: [
+        { ...result.cpus[0]!, time_ns: { ...zero, work: 300, spin: 100, idle: 100 } },
+        { ...result.cpus[1]!, time_ns: { ...zero, work: 100, idle: 400 } },
+      ],
+    };
+    const v = metricValues(r);
+    expect(v.get('per_op.tlb.ipis_sent')).toBe(1.5);
+    expect(v.get('per_op.tlb.shootdowns')).toBe(0.375);
+    expect(v.get('per_op.locks.kmap_lock.contentions')).toBe(0.5);
+    expect(v.get('per_op.locks.kmap_lock.wait_ns.total')).toBe(5);
+    expect(v.get('cpu_share.work')).toBeCloseTo(0.4, 12);
+    expect(v.get('cpu_share.spin')).toBeCloseTo(0.1, 12);
+    expect(v.get('cpu_share.idle')).toBeCloseTo(0.5, 12);
+    expect(v.get('cpu_share.copy')).toBe(0);
+    // No op completed: ratios are 0, not NaN or Infinity.
+    expect(metricValues({ ...r, ops: { ...r.ops, completed: 0 } }).get('per_op.tlb.ipis_sent')).toBe(0);
   });
 
   it('expand * patterns across dotted lock class names, in order, without duplicates', () => {

@@ -97,7 +97,7 @@ describe('formatDistribution', () => {
       fc.property(specArb, fc.constantFrom('duration' as const, 'size' as const), (spec, unit) => {
         expect(parseDistribution(formatDistribution(spec, unit), unit)).toEqual(spec);
       }),
-      { numRuns: 3000 },
+      { numRuns: 3000, seed: 103 },
     );
   });
 });

@@ -1,10 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { COST_KEYS, COST_TABLE, presetCosts } from '../../src/kernel/costs.js';
+import { COST_KEYS } from '../../src/kernel/costs.js';
 import type { ResolvedScenario } from '../../src/scenario/schema.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 import { resolve } from './helpers.js';
 
 const MiB = 1024 * 1024;
+
+/**
+ * The cost presets, written out from DESIGN.md §3 (the suggested preset table) rather than
+ * read from the production table, so a changed default fails here until the docs agree.
+ * vmap_area_op and page_alloc are the model's own estimates (not in §3).
+ */
+const ERA2000 = {
+  lock_acquire: 50, lock_handoff: 200, ipi_send: 500, ipi_latency: 3000, irq_entry_exit: 1000,
+  tlb_flush_full: 200, tlb_refill: 100, invlpg: 300, pte_write: 20, memcpy_page: 10_000,
+  context_switch: 3000, pkmap_scan_slot: 5, vmlist_walk_area: 30, vmap_area_op: 150, page_alloc: 400,
+};
+const MODERN = {
+  lock_acquire: 15, lock_handoff: 60, ipi_send: 100, ipi_latency: 1300, irq_entry_exit: 300,
+  tlb_flush_full: 35, tlb_refill: 30, invlpg: 100, pte_write: 5, memcpy_page: 700,
+  context_switch: 1500, pkmap_scan_slot: 1, vmlist_walk_area: 5, vmap_area_op: 40, page_alloc: 100,
+};
+/** What each measured default must cite (DESIGN.md §3's source column). */
+const CITED: Record<string, RegExp> = {
+  lock_handoff: /ccbench/,
+  ipi_latency: /KVM IPIv/,
+  tlb_flush_full: /Molnar/,
+  invlpg: /arch\/x86\/mm\/tlb\.c/,
+  memcpy_page: /PC133/,
+};
 
 describe('defaults', () => {
   it('an empty scenario resolves to the documented defaults', () => {
@@ -22,8 +46,9 @@ describe('defaults', () => {
         tlb_entries: 64,
       },
       costs_preset: 'modern',
-      costs: presetCosts('modern'),
-      costs_source: Object.fromEntries(COST_KEYS.map((k) => [k, COST_TABLE[k].source])) as ResolvedScenario['costs_source'],
+      // Cost keys other branches add are checked by their own tests; these are §3's.
+      costs: expect.objectContaining(MODERN) as ResolvedScenario['costs'],
+      costs_source: expect.any(Object) as ResolvedScenario['costs_source'],
       kernel: {
         strategy: 'kmap',
         bounce_pool_pages: 32,
@@ -57,7 +82,13 @@ describe('defaults', () => {
       },
       stop: { ops: 100_000, time_ns: null, warmup: null },
     };
-    expect(resolve({})).toEqual(expected);
+    const r = resolve({});
+    expect(r).toEqual(expected);
+    // Every cost has a number and a source; a measured one names its measurement, the rest say "estimate".
+    for (const k of COST_KEYS) {
+      expect(typeof r.costs[k], k).toBe('number');
+      expect(r.costs_source[k], k).toMatch(CITED[k] ?? /estimate/);
+    }
   });
 
   it('the resolved scenario is plain JSON data', () => {
@@ -73,7 +104,7 @@ describe('defaults', () => {
 
   it('era2000 preset: era costs and test-and-set spinlocks', () => {
     const r = resolve({ costs: { preset: 'era2000' } });
-    expect(r.costs).toEqual(presetCosts('era2000'));
+    expect(r.costs).toMatchObject(ERA2000);
     expect(r.costs_preset).toBe('era2000');
     expect(r.machine.spinlock).toBe('tas');
     expect(resolve({ costs: { preset: 'era2000' }, machine: { spinlock: 'ticket' } }).machine.spinlock).toBe('ticket');

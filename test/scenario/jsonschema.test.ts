@@ -95,21 +95,21 @@ describe('patterns agree with the parsers', () => {
   };
 
   it('duration', () => {
-    fc.assert(fc.property(dur, agree(re('duration'), parseDuration)), { numRuns: 2000 });
+    fc.assert(fc.property(dur, agree(re('duration'), parseDuration)), { numRuns: 2000, seed: 111 });
   });
   it('size', () => {
-    fc.assert(fc.property(size, agree(re('size'), parseSize)), { numRuns: 2000 });
+    fc.assert(fc.property(size, agree(re('size'), parseSize)), { numRuns: 2000, seed: 112 });
   });
   it('rate', () => {
     const rate = fc.tuple(size, fc.constantFrom('/s', '', '/sec')).map(([a, b]) => a + b);
-    fc.assert(fc.property(rate, agree(re('rate'), parseRate)), { numRuns: 2000 });
+    fc.assert(fc.property(rate, agree(re('rate'), parseRate)), { numRuns: 2000, seed: 113 });
   });
   it('duration distribution (every accepted text matches)', () => {
     fc.assert(
       fc.property(dist(dur), (s) => {
         if (accepts(() => parseDistribution(s, 'duration'))) expect(re('duration_dist').test(s), s).toBe(true);
       }),
-      { numRuns: 2000 },
+      { numRuns: 2000, seed: 114 },
     );
   });
   it('size distribution (every accepted text matches)', () => {
@@ -117,7 +117,7 @@ describe('patterns agree with the parsers', () => {
       fc.property(dist(size), (s) => {
         if (accepts(() => parseDistribution(s, 'size'))) expect(re('size_dist').test(s), s).toBe(true);
       }),
-      { numRuns: 2000 },
+      { numRuns: 2000, seed: 115 },
     );
   });
   it('locality', () => {
