@@ -119,3 +119,96 @@ describe('junk never throws anything but ScenarioError', () => {
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 });
+
+/**
+ * The other half: junk must not be silently accepted. Each case is a valid scenario with one
+ * field set to a value that is wrong by construction; the resolver must refuse it, naming
+ * that field.
+ */
+describe('junk is rejected, naming the field', () => {
+  const BASES: RawObject[] = [
+    {},
+    { name: 'n', machine: { cpus: 2 } },
+    { kernel: { strategy: 'vmap' }, workload: { type: 'io', tasks: 4 }, stop: { ops: 100 } },
+    { workload: { type: 'locktorture' }, stop: { time: '1ms' } },
+    { workload: { type: 'maptorture', pages: 2 }, machine: { pae: true } },
+  ];
+  const notIn = (allowed: readonly string[]) => fc.string({ maxLength: 10 }).filter((s) => !allowed.includes(s));
+  const notAnInteger = fc.oneof(
+    fc.double({ noNaN: true }).filter((x) => !Number.isInteger(x)),
+    fc.string({ maxLength: 6 }),
+    fc.boolean(),
+    fc.array(fc.integer(), { maxLength: 2 }),
+  );
+  const positiveIntField = fc.oneof(fc.integer({ min: -1_000_000, max: 0 }), notAnInteger);
+  /** [dotted path, wrong value, extra settings the path needs] */
+  const bad: fc.Arbitrary<[string, unknown, RawObject]> = fc.oneof(
+    fc.tuple(fc.constant('machine.cpus'), fc.oneof(positiveIntField, fc.integer({ min: 4097, max: 1e9 })), fc.constant({})),
+    fc.tuple(fc.constant('machine.spinlock'), notIn(['tas', 'ticket']), fc.constant({})),
+    fc.tuple(fc.constant('machine.pae'), fc.oneof(fc.string({ maxLength: 5 }), fc.integer()), fc.constant({})),
+    fc.tuple(fc.constant('machine.tlb_entries'), positiveIntField, fc.constant({})),
+    fc.tuple(fc.constant('kernel.strategy'), notIn(['bounce', 'vmap', 'vmap_lazy', 'kmap', 'direct']), fc.constant({})),
+    fc.tuple(fc.constant('costs.preset'), notIn(['era2000', 'modern']), fc.constant({})),
+    fc.tuple(fc.constant('costs.ipi_latency'), fc.oneof(fc.integer({ min: 1, max: 1e6 }).map((n) => `-${n}us`), fc.integer({ min: 1 }), fc.constantFrom('fast', '5 parsecs', '')), fc.constant({})),
+    fc.tuple(fc.constant('device.queue_depth'), positiveIntField, fc.constant({})),
+    fc.tuple(fc.constant('device.irq'), notIn(['cpu0', 'submitter', 'round_robin']), fc.constant({})),
+    fc.tuple(fc.constant('workload.type'), notIn(['io', 'locktorture', 'maptorture']), fc.constant({})),
+    fc.tuple(fc.constant('workload.read_fraction'), fc.oneof(fc.double({ min: 1.0001, max: 1e6, noNaN: true }), fc.double({ min: -1e6, max: -0.0001, noNaN: true })), fc.constant({ workload: { type: 'io' } })),
+    fc.tuple(fc.constant('stop.ops'), positiveIntField, fc.constant({})),
+    fc.tuple(fc.constant('seed'), fc.oneof(fc.integer({ min: -1e9, max: -1 }), notAnInteger), fc.constant({})),
+    fc.tuple(fc.constant('replications'), fc.oneof(fc.integer({ min: -1000, max: 0 }), fc.integer({ min: 10_001, max: 1e9 })), fc.constant({})),
+    // An unknown key in any section ('zz' cannot begin a valid key).
+    fc.tuple(
+      fc.tuple(fc.constantFrom('', 'machine.', 'costs.', 'kernel.', 'device.', 'workload.', 'stop.'), fc.stringMatching(/^[a-z_]{0,8}$/)).map(([s, k]) => `${s}zz${k}`),
+      fc.oneof(fc.integer(), fc.string({ maxLength: 4 })),
+      fc.constant({}),
+    ),
+  );
+
+  function withBad(base: RawObject, extra: RawObject, dotted: string, value: unknown): RawObject {
+    const out = structuredClone(base);
+    for (const [k, v] of Object.entries(extra)) out[k] = { ...((out[k] as RawObject | undefined) ?? {}), ...(v as RawObject) };
+    // A workload field is only checked once the workload has a type.
+    if (dotted.startsWith('workload.') && dotted !== 'workload.type') {
+      const w = (out.workload ?? {}) as RawObject;
+      out.workload = { type: 'io', ...w };
+    }
+    const keys = dotted.split('.');
+    let o = out;
+    for (const k of keys.slice(0, -1)) {
+      if (typeof o[k] !== 'object' || o[k] === null) o[k] = {};
+      o = o[k] as RawObject;
+    }
+    o[keys[keys.length - 1]!] = value;
+    return out;
+  }
+
+  it('one wrong field in a valid scenario is refused with a line naming it', () => {
+    for (const base of BASES) expect(() => resolveScenario(base, ORIGIN)).not.toThrow();
+    fc.assert(
+      fc.property(fc.constantFrom(...BASES), bad, (base, [dotted, value, extra]) => {
+        const raw = withBad(base, extra, dotted, value);
+        let lines: string[] | undefined;
+        try {
+          resolveScenario(raw, ORIGIN);
+        } catch (e) {
+          if (!(e instanceof ScenarioError)) throw e;
+          lines = e.lines;
+        }
+        expect(lines, `accepted ${dotted} = ${JSON.stringify(value)}`).toBeDefined();
+        expect(lines!.some((l) => l.startsWith(`${ORIGIN}: ${dotted}:`)), lines!.join('\n')).toBe(true);
+      }),
+      { numRuns: 2000, seed: 111 },
+    );
+  });
+
+  it('a document that is not a mapping is refused', () => {
+    const notMapping = fc.oneof(fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.array(fc.anything({ maxDepth: 1 }), { maxLength: 3 }));
+    fc.assert(
+      fc.property(notMapping, (v) => {
+        expect(() => resolveScenario(v, ORIGIN)).toThrow(ScenarioError);
+      }),
+      { numRuns: 300, seed: 112 },
+    );
+  });
+});
