@@ -13,6 +13,11 @@ export interface CliIo {
   isTTY: boolean;
   env: Record<string, string | undefined>;
   cwd: string;
+  /**
+   * Wall clock in ms for the progress bar's start delay (default Date.now); a test seam, so
+   * whether a bar appears never depends on how fast the machine runs the job.
+   */
+  now?: () => number;
 }
 
 export const EXIT = {

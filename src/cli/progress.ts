@@ -35,15 +35,18 @@ export function useColour(io: CliIo): boolean {
 export class Progress {
   private bar: cliProgress.SingleBar | undefined;
   private readonly started: number;
+  private readonly now: () => number;
 
   constructor(
     private readonly io: CliIo,
     /** Number of runs in the job; progress is (run index + fraction of it) / runs. */
     private readonly runs: number,
-    private readonly now: () => number = Date.now,
+    /** Wall clock in ms: this argument, else the io's clock, else Date.now. */
+    now?: () => number,
     private readonly delayMs = PROGRESS_DELAY_MS,
   ) {
-    this.started = now();
+    this.now = now ?? io.now ?? Date.now;
+    this.started = this.now();
   }
 
   /** Whether a bar is on screen. */

@@ -16,6 +16,8 @@ export interface FakeIoOptions {
   isTTY?: boolean;
   env?: Record<string, string | undefined>;
   cwd?: string;
+  /** Wall clock for the progress bar (see CliIo.now). */
+  now?: () => number;
 }
 
 export function fakeIo(opts: FakeIoOptions = {}): { io: CliIo; out: string[]; err: string[] } {
@@ -27,6 +29,7 @@ export function fakeIo(opts: FakeIoOptions = {}): { io: CliIo; out: string[]; er
     isTTY: opts.isTTY ?? false,
     env: opts.env ?? {},
     cwd: opts.cwd ?? process.cwd(),
+    ...(opts.now === undefined ? {} : { now: opts.now }),
   };
   return { io, out, err };
 }

@@ -49,9 +49,22 @@ describe('progress bar', () => {
     expect(err).toEqual([]);
   });
 
-  it('a short run on a TTY draws nothing', async () => {
-    const r = await cli(['run', BUNDLED, '--set', 'stop.ops=1000', '--format', 'json'], { isTTY: true });
+  // The two below run the CLI with an injected clock, so they hold on any machine: a run
+  // that (by the clock) ends within the delay draws nothing, one that outlasts it draws a
+  // bar and erases it.
+  it('a run that ends within the delay draws nothing on a TTY', async () => {
+    const r = await cli(['run', BUNDLED, '--set', 'stop.ops=1000', '--format', 'json'], { isTTY: true, now: () => 0 });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ ops: { completed: 1000 } });
+  });
+
+  it('a run that outlasts the delay draws a bar on a TTY, and erases it', async () => {
+    let t = 0;
+    const r = await cli(['run', BUNDLED, '--set', 'stop.ops=1000', '--format', 'json'], { isTTY: true, now: () => (t += 2000) });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/smpsim \[.*\] \d+%/);
+    expect(r.stderr).toContain('\u001b[2K'); // cleared on completion
+    expect(JSON.parse(r.stdout)).toMatchObject({ ops: { completed: 1000 } });
   });
 });
