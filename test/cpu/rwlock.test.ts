@@ -76,3 +76,38 @@ describe('rwlock (2.4 vmlist_lock)', () => {
     expect(lock.writer).toBe(null);
   });
 });
+
+describe('rwlock unfairness (2.4 RW_LOCK_BIAS: readers get in whenever no writer holds it)', () => {
+  it('readers slip past a spinning writer, which waits until no reader is left', () => {
+    const { sim, m, lock } = setup(4);
+    const log: string[] = [];
+    const start = (cpu: number, body: (t: Task) => ProcessBody) => {
+      const t = new Task(cpu, `t${cpu}`, m.cpus[cpu]!, m.stream(`t${cpu}`));
+      t.start(body(t));
+    };
+    const reader = (cpu: number, at: number, hold: number) =>
+      start(cpu, function* (t) {
+        if (at > 0) yield t.cpu.busy(WORK, at);
+        yield lock.read_lock(t, `reader${cpu}`);
+        log.push(`r${cpu} in @${sim.now}`);
+        yield t.cpu.busy(WORK, hold);
+        lock.read_unlock(t);
+      });
+    reader(0, 0, 1000); // holds 0..1000
+    start(1, function* (t) {
+      yield t.cpu.busy(WORK, 100);
+      yield lock.write_lock(t, 'writer'); // spins from 100
+      log.push(`w in @${sim.now}`);
+      yield t.cpu.busy(WORK, 50);
+      lock.write_unlock(t);
+    });
+    reader(2, 500, 1000); // arrives while the writer spins: gets in at once, holds 500..1500
+    reader(3, 1200, 1000); // overlaps reader 2: in at once, holds 1200..2200
+    sim.run();
+    // A fair (queued) rwlock would let the writer in at 1000 and hold readers 2 and 3 back.
+    expect(log).toEqual(['r0 in @0', 'r2 in @500', 'r3 in @1200', 'w in @2200']);
+    const s = m.lockstat.get('vmlist_lock').toJSON();
+    expect(s.contentions).toBe(1);
+    expect(s.wait_ns.max).toBe(2100);
+  });
+});
