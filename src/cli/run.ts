@@ -157,14 +157,14 @@ export function formatVerbose(s: ResolvedScenario, heading: string): string {
   for (const k of VERSION_SETTING_KEYS) {
     const src = s.version_source[k];
     const fromFile = src === OVERRIDE_SOURCE;
-    vrows.push([VERSION_SETTING_FIELDS[k], String(versionSettingValue(s, k)), fromFile ? 'file' : 'version', fromFile ? '' : src.replace(/^kernel\.version [^:]*: /, '')]);
+    vrows.push([VERSION_SETTING_FIELDS[k], String(versionSettingValue(s, k)), fromFile ? 'scenario' : 'version', fromFile ? '' : src.replace(/^kernel\.version [^:]*: /, '')]);
   }
   // The costs and the version sources print once, as the tables below.
   const { costs: _costs, costs_source: _sources, version_source: _vsources, ...rest } = s;
   return (
     `# ${heading} (costs: see the cost table below)\n` +
     YAML.stringify(rest, { lineWidth: 0 }) +
-    `\n# settings from kernel.version ${s.kernel.version} (from: version = its default, file = the scenario's own value)\n` +
+    `\n# settings from kernel.version ${s.kernel.version} (from: version = its default, scenario = set by the file or --set)\n` +
     renderTable(vrows, ['l', 'l', 'l', 'l']).join('\n') +
     `\n\n# cost table (preset ${s.costs_preset})\n` +
     renderTable(rows, ['l', 'r', 'l', 'l']).join('\n') +

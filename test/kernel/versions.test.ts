@@ -103,6 +103,19 @@ describe('kernel.version defaults', () => {
   });
 });
 
+describe('run --verbose', () => {
+  it('prints each version-derived setting, its value, and whether the version or the scenario set it', async () => {
+    const { io, out } = fakeIo({ env: {} });
+    const code = await main(['run', 'lkml-2000-4way', '--verbose', '--set', 'stop.ops=5', '--set', 'kernel.bounce_pool_pages=8'], io);
+    expect(code).toBe(0);
+    const text = out.join('');
+    expect(text).toContain('# settings from kernel.version 2.3.40');
+    expect(text).toMatch(/^kernel\.vmlist_lock +false +version +mm\/vmalloc\.c get_vm_area\/vfree: no lock at all/m);
+    expect(text).toMatch(/^machine\.spinlock +tas +version +include\/asm-i386\/spinlock\.h/m);
+    expect(text).toMatch(/^kernel\.bounce_pool_pages +8 +scenario *$/m);
+  });
+});
+
 describe('vmap_lazy exists from 2.6.28', () => {
   it('is refused on 2.4.16 with one line naming the field, the version and the allowed values (exit 2)', async () => {
     const { io, out, err } = fakeIo({ env: {} });
