@@ -45,6 +45,8 @@ class CallData {
   waiting = false;
   /** The tracer's id of this IPI round (flow arrows), when tracing. */
   traceRound = 0;
+  /** Generic IPIs: data->refs, the targets that have not yet dropped their reference. */
+  refs: number;
   constructor(
     readonly m: Machine,
     readonly func: IpiFunc,
@@ -53,7 +55,9 @@ class CallData {
     readonly initiator: ExecCtx,
     /** Generic IPIs (2.6.26+): struct call_function_data's own lock, else null. */
     readonly dataLock: Spinlock | null = null,
-  ) {}
+  ) {
+    this.refs = targets;
+  }
 }
 
 interface IpiDelivery {
@@ -77,7 +81,7 @@ function* call_function_interrupt(ctx: IrqCtx, call: CallData): ProcessBody {
     // 2.6.27 generic_smp_call_function_interrupt: spin_lock(&data->lock); refs--; unlock;
     // the last one unlinks the call under call_function_lock.
     yield spin_lock(ctx, call.dataLock, 'generic_smp_call_function_interrupt');
-    const last = call.finished + 1 === call.targets;
+    const last = --call.refs === 0;
     spin_unlock(ctx, call.dataLock);
     if (last) {
       yield spin_lock(ctx, call.m.call_lock, 'generic_smp_call_function_interrupt');
