@@ -246,14 +246,6 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
   },
 };
 
-/** The defaults of kernel `v`, without their sources. */
-export function versionDefaults(v: KernelVersion): VersionSettings {
-  const row = VERSION_TABLE[v];
-  const out = {} as Record<VersionSettingKey, unknown>;
-  for (const k of VERSION_SETTING_KEYS) out[k] = row[k].value;
-  return out as unknown as VersionSettings;
-}
-
 /** Whether kernel `v` has the lazy vmap layer (vm_map_ram, vmap_lazy_nr, purge). */
 export function hasVmapLazy(v: KernelVersion): boolean {
   return KERNEL_VERSIONS.indexOf(v) >= KERNEL_VERSIONS.indexOf(VMAP_LAZY_SINCE);
