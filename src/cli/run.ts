@@ -10,6 +10,7 @@ import { Command, Option } from 'commander';
 import YAML from 'yaml';
 import { SimulationAborted } from '../engine/sim.js';
 import { COST_KEYS } from '../kernel/costs.js';
+import { VERSION_SETTING_FIELDS, VERSION_SETTING_KEYS, type VersionSettingKey } from '../kernel/versions.js';
 import { runScenario } from '../model/run.js';
 import { formatVaryTable } from '../report/compare.js';
 import { formatCsv } from '../report/csv.js';
@@ -17,6 +18,7 @@ import type { Result } from '../report/result.js';
 import { formatTextReport } from '../report/text.js';
 import { renderTable } from '../report/format.js';
 import { ScenarioError, checkSetOptions, loadScenario } from '../scenario/load.js';
+import { OVERRIDE_SOURCE } from '../scenario/resolve.js';
 import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { UsageError, checkOutputPath, inputPath, writeFileAtomic, type CliIo } from './io.js';
@@ -143,19 +145,43 @@ function loadVariants(io: CliIo, job: RunJob): { loaded: LoadedVariant[]; varied
   return { loaded, varied };
 }
 
-/** --verbose: the resolved scenario as YAML, and its cost table with sources. */
+/**
+ * --verbose: the resolved scenario as YAML, the settings kernel.version decides (each
+ * value, and whether it came from the version's table or from the file), and the cost
+ * table with sources.
+ */
 export function formatVerbose(s: ResolvedScenario, heading: string): string {
   const rows: string[][] = [['key', 'value', 'unit', 'source']];
   for (const k of COST_KEYS) rows.push([k, String(s.costs[k]), 'ns', s.costs_source[k]]);
-  // The costs print once, as the table below.
-  const { costs: _costs, costs_source: _sources, ...rest } = s;
+  const vrows: string[][] = [['setting', 'value', 'from', 'source']];
+  for (const k of VERSION_SETTING_KEYS) {
+    const src = s.version_source[k];
+    const fromFile = src === OVERRIDE_SOURCE;
+    vrows.push([VERSION_SETTING_FIELDS[k], String(versionSettingValue(s, k)), fromFile ? 'scenario' : 'version', fromFile ? '' : src.replace(/^kernel\.version [^:]*: /, '')]);
+  }
+  // The costs and the version sources print once, as the tables below.
+  const { costs: _costs, costs_source: _sources, version_source: _vsources, ...rest } = s;
   return (
     `# ${heading} (costs: see the cost table below)\n` +
     YAML.stringify(rest, { lineWidth: 0 }) +
-    `\n# cost table (preset ${s.costs_preset})\n` +
+    `\n# settings from kernel.version ${s.kernel.version} (from: version = its default, scenario = set by the file or --set)\n` +
+    renderTable(vrows, ['l', 'l', 'l', 'l']).join('\n') +
+    `\n\n# cost table (preset ${s.costs_preset})\n` +
     renderTable(rows, ['l', 'r', 'l', 'l']).join('\n') +
     '\n\n'
   );
+}
+
+/** The resolved value of a version-dependent setting. */
+function versionSettingValue(s: ResolvedScenario, k: VersionSettingKey): string | number | boolean {
+  switch (k) {
+    case 'spinlock':
+      return s.machine.spinlock;
+    case 'costs_preset':
+      return s.costs_preset;
+    default:
+      return s.kernel[k];
+  }
 }
 
 function formatOutput(job: RunJob, runs: Array<{ variant: Variant; result: Result }>, varied: string[]): string {

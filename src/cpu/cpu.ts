@@ -236,10 +236,30 @@ export class Cpu {
     return PARK;
   }
 
+  /**
+   * schedule() with SCHED_YIELD set (2.4 sched_yield semantics, as alloc_bounce_page uses
+   * it): if another task is runnable here, `task` goes to the back of the run queue and
+   * that one runs — returns PARK, and `task` continues once it is picked again; else
+   * schedule() picks `task` again at once — returns 0 (the caller's loop costs the time).
+   */
+  sched_yield(task: Task): number {
+    if (this.current !== task) throw new Error(`cpu${this.id}: ${task.name} yields but is not current`);
+    if (this.runqueue.length === 0) return 0;
+    if (this.atomicKmaps !== 0) throw new Error(`cpu${this.id}: ${task.name} schedules while holding a kmap_atomic`);
+    this.current = null;
+    if (this.tracer !== null) this.tracer.taskOut(this.id, task.name, null);
+    this.runqueue.push(task);
+    this.switchToNext();
+    return PARK;
+  }
+
   /** try_to_wake_up(): make `task` (pinned here) runnable; `waker` is the CPU that wakes it. */
   wakeUp(task: Task, waker: Cpu | null): void {
     this.runqueue.push(task);
     if (this.tracer !== null) this.tracer.runqueue(this.id, this.runqueue.length);
+    // A task looping on schedule() (SCHED_YIELD) sees the newcomer at its next pass.
+    const cur = this.current;
+    if (cur !== null && cur.onRunnable !== null) cur.onRunnable();
     if (this.current === null && !this.kickPending) {
       this.kickPending = true;
       const remote = waker !== null && waker !== this;

@@ -37,6 +37,11 @@ export class Task implements ExecCtx {
   sleepingOn: string | null = null;
   /** The task's block plug: submits what it has queued, called when it is about to sleep. */
   plugFlush: (() => void) | null = null;
+  /**
+   * Set while the task busy-loops on schedule() with SCHED_YIELD and nobody else is
+   * runnable (2.4 alloc_bounce_page): called when a task becomes runnable on its CPU.
+   */
+  onRunnable: (() => void) | null = null;
 
   constructor(
     readonly id: number,

@@ -1,47 +1,97 @@
 /**
- * Bounce buffers (2.4 mm/highmem.c create_bounce, bounce_end_io_read/_write;
+ * Bounce buffers (2.3.40 / 2.4 mm/highmem.c create_bounce, bounce_end_io_read/_write;
  * 2.6 mm/bounce.c blk_queue_bounce): a lowmem page stands in for a page the device
  * cannot reach (or, in 2.4, any highmem page, since buffer_heads need a kernel address).
  *
- * Pages come from the page allocator (which fails when `lowmem_free_pages` runs out),
- * else from the emergency pool (2.4 POOL_SIZE 32, under the IRQ-safe emergency_lock).
- * With both empty the submitter waits for a completion to return a page (2.4 yields and
- * retries after kicking tq_disk; modelled as a sleep until a page is returned).
+ * What differs between versions (src/kernel/versions.ts), as BounceOptions:
+ * - the emergency pool: none in 2.3.40 and 2.4.0 (create_bounce loops on alloc_page);
+ *   POOL_SIZE 32 under the IRQ-safe emergency_lock in 2.4.16; a 64-page mempool in 2.6;
+ * - what a submitter does when neither the allocator (which fails when
+ *   `lowmem_free_pages` runs out) nor the pool has a page: 2.6 mempool_alloc sleeps;
+ *   2.4.16 alloc_bounce_page kicks tq_disk and loops on schedule() with SCHED_YIELD —
+ *   its CPU burns unless another task is runnable there; 2.4.0 retries at once
+ *   (wakeup_bdflush(1) writes dirty buffers inline and returns); 2.3.40's
+ *   wakeup_bdflush(1) sleeps on bdflush_done (modelled as a sleep until a page returns);
+ * - the WRITE copy: kmap_atomic(KM_BOUNCE_WRITE) inside __cli (2.4.0), kmap_atomic with
+ *   IRQs on (2.3.40 KM_BOUNCE_WRITE, 2.4.16 KM_USER0), kmap() through the pool (2.6);
+ * - the READ copy in the completion handler: inside __cli from 2.4.0 on, not in 2.3.40.
  */
-import type { ProcessBody } from '../engine/process.js';
-import { COPY, MAP } from '../cpu/accounting.js';
+import { PARK, type ProcessBody } from '../engine/process.js';
+import { COPY, MAP, SPIN } from '../cpu/accounting.js';
 import type { ExecCtx, IrqCtx, Task } from '../cpu/task.js';
 import { KM_BOUNCE_READ, KM_BOUNCE_WRITE, PAGE_SIZE } from './layout.js';
-import { kmap_atomic, kmap_atomic_vpage, kunmap_atomic } from './highmem.js';
+import { PkmapPool, kmap_atomic, kmap_atomic_vpage, kmap_high, kunmap_atomic, kunmap_high } from './highmem.js';
 import type { Machine } from './machine.js';
 import { touch_kernel_page } from './pgtable.js';
 import { spin_lock, spin_unlock, type Spinlock } from './spinlock.js';
+import type { BounceAllocWait, BounceWriteCopy } from './versions.js';
 import { TaskWaitQueue } from './waitqueue.js';
+
+export interface BounceOptions {
+  /** POOL_SIZE: the emergency pool (0: the kernel has none). */
+  poolSize: number;
+  /** Free lowmem pages the allocator can hand out; null = never runs out. */
+  lowmemFreePages: number | null;
+  writeCopy: BounceWriteCopy;
+  /** copy_to_high_bh_irq runs its copy inside __save_flags/__cli. */
+  readIrqsOff: boolean;
+  allocWait: BounceAllocWait;
+}
 
 export class BouncePool {
   /** Pages in the emergency pool (nr_emergency_pages). */
   nr_emergency_pages: number;
+  /** POOL_SIZE */
+  readonly poolSize: number;
   /** Free lowmem pages the allocator can hand out; null = never runs out. */
   lowmemFree: number | null;
-  readonly emergency_lock: Spinlock;
+  /** Only a kernel with an emergency pool has its lock. */
+  readonly emergency_lock: Spinlock | null;
+  /** Submitters asleep for a page (allocWait `sleep`). */
   readonly waiters = new TaskWaitQueue('bounce_pool_wait');
+  /** Submitters spinning in the retry loop with nobody else to run (the retry modes). */
+  private retrying: Task[] = [];
 
   constructor(
     readonly m: Machine,
-    /** POOL_SIZE */
-    readonly poolSize: number,
-    lowmemFreePages: number | null,
+    readonly opts: BounceOptions,
+    /** The persistent kmap pool, for 2.6's kmap() WRITE copy. */
+    readonly pkmap: PkmapPool,
   ) {
-    this.nr_emergency_pages = poolSize;
-    this.lowmemFree = lowmemFreePages;
-    this.emergency_lock = m.spinlock('emergency_lock');
+    this.poolSize = opts.poolSize;
+    this.nr_emergency_pages = opts.poolSize;
+    this.lowmemFree = opts.lowmemFreePages;
+    this.emergency_lock = opts.poolSize > 0 ? m.spinlock('emergency_lock') : null;
+  }
+
+  /** A page came back: every retrying submitter sees it at the end of its current pass. */
+  wakeRetriers(): void {
+    const ts = this.retrying;
+    if (ts.length === 0) return;
+    this.retrying = [];
+    for (const t of ts) this.wakeRetrier(t);
+  }
+
+  /** `task` spins in the retry loop with nobody else to run (it then yields PARK). */
+  addRetrier(task: Task, yields: boolean): void {
+    this.retrying.push(task);
+    if (yields) task.onRunnable = () => this.wakeRetrier(task);
+  }
+
+  /** End `task`'s spin: one pass of the loop (alloc attempt, run_task_queue, schedule()) later it retries. */
+  private wakeRetrier(task: Task): void {
+    task.onRunnable = null;
+    const i = this.retrying.indexOf(task);
+    if (i >= 0) this.retrying.splice(i, 1);
+    if (task.proc.parked) task.proc.wake(this.m.costs.bounce_retry);
   }
 }
 
-/** alloc_bounce_page(): allocator first, then the emergency pool, else wait. */
+/** alloc_bounce_page(): allocator first, then the emergency pool, else wait as the kernel does. */
 function* alloc_bounce_page(task: Task, b: BouncePool): ProcessBody {
   const m = b.m;
   const cpu = task.cpu;
+  let waited = false;
   for (;;) {
     if (b.lowmemFree === null || b.lowmemFree > 0) {
       if (b.lowmemFree !== null) b.lowmemFree--;
@@ -49,22 +99,58 @@ function* alloc_bounce_page(task: Task, b: BouncePool): ProcessBody {
       yield cpu.busy(MAP, m.costs.page_alloc);
       return;
     }
-    // spin_lock_irq(&emergency_lock)
-    cpu.local_irq_disable();
-    yield spin_lock(task, b.emergency_lock, 'alloc_bounce_page');
-    const got = b.nr_emergency_pages > 0;
-    if (got) b.nr_emergency_pages--;
-    if (m.tracer !== null) m.tracer.counter('bounce pool', 'free_pages', b.nr_emergency_pages);
-    spin_unlock(task, b.emergency_lock);
-    cpu.local_irq_enable();
-    if (got) {
-      m.highmem.bounce.poolTaken++;
-      return;
+    const lock = b.emergency_lock;
+    if (lock !== null) {
+      // spin_lock_irq(&emergency_lock)
+      cpu.local_irq_disable();
+      yield spin_lock(task, lock, 'alloc_bounce_page');
+      const got = b.nr_emergency_pages > 0;
+      if (got) b.nr_emergency_pages--;
+      if (m.tracer !== null) m.tracer.counter('bounce pool', 'free_pages', b.nr_emergency_pages);
+      spin_unlock(task, lock);
+      cpu.local_irq_enable();
+      if (got) {
+        m.highmem.bounce.poolTaken++;
+        return;
+      }
     }
-    m.highmem.bounce.poolWaits++;
-    if (m.tracer !== null) m.tracer.instant(cpu.id, 'bounce pool wait', { task: task.name });
-    yield b.waiters.sleep(task);
+    if (!waited) {
+      waited = true;
+      m.highmem.bounce.poolWaits++;
+      if (m.tracer !== null) m.tracer.instant(cpu.id, 'bounce pool wait', { task: task.name });
+    }
+    switch (b.opts.allocWait) {
+      case 'sleep':
+        yield b.waiters.sleep(task);
+        break;
+      case 'yield_retry':
+        yield* bounce_retry_pass(task, b, true);
+        break;
+      case 'busy_retry':
+        yield* bounce_retry_pass(task, b, false);
+        break;
+    }
   }
+}
+
+/**
+ * One turn of 2.4's retry loop, until the next attempt: run_task_queue(&tq_disk) (what the
+ * task has prepared goes to the device), then — 2.4.16 — schedule() with SCHED_YIELD,
+ * which runs another task if one is runnable here. With nobody else to run the loop burns
+ * its CPU (charged to `spin`) until a completion returns a page; it is modelled as one
+ * wait, not pass by pass: the task notices a returned page (or, when it yields, a newly
+ * runnable task) one `bounce_retry` pass later.
+ */
+function* bounce_retry_pass(task: Task, b: BouncePool, yields: boolean): ProcessBody {
+  const cpu = task.cpu;
+  if (task.plugFlush !== null) task.plugFlush();
+  if (yields && cpu.sched_yield(task) === PARK) {
+    yield PARK; // another task ran; this one is back: retry
+    return;
+  }
+  b.addRetrier(task, yields);
+  cpu.setCat(SPIN);
+  yield PARK;
 }
 
 /** memcpy of one page through the CPU's kmap_atomic slot `type` (IRQs already off). */
@@ -78,16 +164,34 @@ function* copy_page_atomic(ctx: ExecCtx, m: Machine, page: number, type: number)
 }
 
 /**
- * create_bounce(rw, page): take a bounce page; for a WRITE copy the data down now, in the
- * submitter's context with IRQs off through kmap_atomic(KM_BOUNCE_WRITE).
+ * create_bounce(rw, page) / __blk_queue_bounce: take a bounce page; for a WRITE copy the
+ * data down now, in the submitter, the way the configured kernel does (BounceOptions).
  */
 export function* create_bounce(task: Task, b: BouncePool, page: number, write: boolean): ProcessBody {
   yield* alloc_bounce_page(task, b);
-  b.m.highmem.bounce.pages++;
-  if (write) {
-    task.cpu.local_irq_disable(); // __save_flags; __cli()
-    yield* copy_page_atomic(task, b.m, page, KM_BOUNCE_WRITE);
-    task.cpu.local_irq_enable(); // __restore_flags
+  const m = b.m;
+  m.highmem.bounce.pages++;
+  if (!write) return;
+  switch (b.opts.writeCopy) {
+    case 'atomic_irqs_off': // 2.4.0 copy_from_high_bh: __save_flags; __cli(); KM_BOUNCE_WRITE
+      task.cpu.local_irq_disable();
+      yield* copy_page_atomic(task, m, page, KM_BOUNCE_WRITE);
+      task.cpu.local_irq_enable(); // __restore_flags
+      return;
+    case 'atomic': // 2.3.40 KM_BOUNCE_WRITE / 2.4.16 KM_USER0, IRQs left on
+      yield* copy_page_atomic(task, m, page, KM_BOUNCE_WRITE);
+      return;
+    case 'kmap': {
+      // 2.6 __blk_queue_bounce: vfrom = kmap(from->bv_page); memcpy; kunmap(from->bv_page)
+      const slot = { nr: -1 };
+      yield* kmap_high(task, b.pkmap, page, slot);
+      const refill = touch_kernel_page(task, m, PkmapPool.vpage(slot.nr), page);
+      if (refill > 0) yield refill;
+      yield task.cpu.busy(COPY, m.costs.memcpy_page);
+      m.highmem.bounce.bytesCopied += PAGE_SIZE;
+      yield* kunmap_high(task, b.pkmap, page);
+      return;
+    }
   }
 }
 
@@ -97,15 +201,22 @@ export function* create_bounce(task: Task, b: BouncePool, page: number, write: b
  * the pool while it is below POOL_SIZE, else to the allocator — and wake waiters.
  */
 export function* bounce_end_io(ctx: IrqCtx, b: BouncePool, page: number, read: boolean): ProcessBody {
-  if (read) yield* copy_page_atomic(ctx, b.m, page, KM_BOUNCE_READ);
-  yield spin_lock(ctx, b.emergency_lock, 'bounce_end_io');
+  if (read) {
+    // copy_to_high_bh_irq: 2.4.0+ wraps it in __save_flags/__cli; 2.3.40 does not.
+    if (b.opts.readIrqsOff) ctx.cpu.local_irq_disable();
+    yield* copy_page_atomic(ctx, b.m, page, KM_BOUNCE_READ);
+    if (b.opts.readIrqsOff) ctx.cpu.local_irq_enable();
+  }
+  const lock = b.emergency_lock;
+  if (lock !== null) yield spin_lock(ctx, lock, 'bounce_end_io');
   if (b.nr_emergency_pages < b.poolSize) b.nr_emergency_pages++;
   else if (b.lowmemFree !== null) b.lowmemFree++;
   const tr = b.m.tracer;
   if (tr !== null) {
-    tr.counter('bounce pool', 'free_pages', b.nr_emergency_pages);
+    if (lock !== null) tr.counter('bounce pool', 'free_pages', b.nr_emergency_pages);
     if (b.lowmemFree !== null) tr.counter('lowmem', 'free_pages', b.lowmemFree);
   }
-  spin_unlock(ctx, b.emergency_lock);
+  if (lock !== null) spin_unlock(ctx, lock);
   b.waiters.wake_up(ctx.cpu);
+  b.wakeRetriers();
 }

@@ -22,6 +22,7 @@ export const COST_KEYS = [
   'vmlist_walk_area',
   'vmap_area_op',
   'page_alloc',
+  'bounce_retry',
 ] as const;
 
 export type CostKey = (typeof COST_KEYS)[number];
@@ -113,6 +114,11 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
     era2000: 400, modern: 100,
     meaning: 'take one page from the buddy allocator (alloc_page) or return it',
     source: 'estimate',
+  },
+  bounce_retry: {
+    era2000: 1000, modern: 300,
+    meaning: "one pass of 2.4's bounce-page retry loop (failed alloc, emergency_lock, run_task_queue, schedule() with SCHED_YIELD)",
+    source: 'estimate: a page_alloc attempt, a locked op and a schedule() that picks the caller again',
   },
 };
 

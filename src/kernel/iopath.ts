@@ -101,9 +101,24 @@ export class HighmemKernel {
     this.pages = pages;
     this.strategy = k.strategy;
     this.pkmap = new PkmapPool(m, pages, { pae: s.machine.pae, skipFlush: k.inject_bug === 'skip_pkmap_flush' });
-    this.bounce = new BouncePool(m, k.bounce_pool_pages, k.lowmem_free_pages);
+    this.bounce = new BouncePool(
+      m,
+      {
+        poolSize: k.bounce_pool_pages,
+        lowmemFreePages: k.lowmem_free_pages,
+        writeCopy: k.bounce_write_copy,
+        readIrqsOff: k.bounce_read_irqs_off,
+        allocWait: k.bounce_alloc_wait,
+      },
+      this.pkmap,
+    );
     const skipVfreeFlush = k.inject_bug === 'skip_vfree_flush';
-    this.eager = new VmallocEager(m, new VmallocSpace(k.vmalloc_size_bytes), skipVfreeFlush);
+    this.eager = new VmallocEager(m, new VmallocSpace(k.vmalloc_size_bytes), {
+      vmlistLock: k.vmlist_lock,
+      mapLock: k.vmalloc_map_lock,
+      flushOnMap: k.vmalloc_flush_on_map,
+      skipFlush: skipVfreeFlush,
+    });
     this.lazy = new VmapLazy(m, new VmallocSpace(k.vmalloc_size_bytes), {
       vmapBlock: k.vmap_block,
       lazyMaxPages: k.lazy_max_pages,

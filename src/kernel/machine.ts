@@ -12,6 +12,7 @@ import { LockStatRegistry } from './lockstat.js';
 import { KernelPageTable } from './pgtable.js';
 import { RwLock } from './rwlock.js';
 import { Spinlock, type SpinlockKind } from './spinlock.js';
+import type { SmpCallFunctionKind } from './versions.js';
 
 export interface MachineConfig {
   cpus: number;
@@ -21,6 +22,11 @@ export interface MachineConfig {
   seed: number;
   /** How kernel-range flushes (pkmap wrap, vfree, lazy purge) reach the other CPUs. */
   tlbFlush?: KernelFlushConfig;
+  /**
+   * How smp_call_function() serialises initiators (src/kernel/versions.ts): 2.4's call_lock
+   * across the whole round (the default), or 2.6.26+ generic IPIs.
+   */
+  smpCallFunction?: SmpCallFunctionKind;
   /** Timeline hooks (src/cpu/tracer.ts); none by default. */
   tracer?: Tracer | null;
 }
@@ -59,8 +65,14 @@ export class Machine {
   readonly tlbStats = new TlbCounters();
   readonly pgtable = new KernelPageTable();
   readonly highmem = new HighmemCounters();
-  /** 2.4 arch/i386/kernel/smp.c: serialises smp_call_function callers. */
+  /**
+   * 2.4 arch/i386/kernel/smp.c call_lock, serialising smp_call_function callers across a
+   * whole round; with generic IPIs, 2.6.27 kernel/smp.c call_function_lock, held only to
+   * queue a call. The one that kernel has (the other is never created, so lock_stat lists
+   * only locks the kernel has).
+   */
   readonly call_lock: Spinlock;
+  readonly smpCallFunction: SmpCallFunctionKind;
   /** The timeline tracer, or null (the default): every hook site tests it once. */
   readonly tracer: Tracer | null;
   private locks: Spinlock[] = [];
@@ -80,7 +92,8 @@ export class Machine {
       this.tracer.begin(sim, config.cpus);
       for (const c of this.cpus) c.tracer = this.tracer;
     }
-    this.call_lock = this.spinlock('call_lock');
+    this.smpCallFunction = config.smpCallFunction ?? 'call_lock';
+    this.call_lock = this.spinlock(this.smpCallFunction === 'call_lock' ? 'call_lock' : 'call_function_lock');
     sim.addDiagnoser(() => this.describe());
   }
 

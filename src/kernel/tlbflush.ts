@@ -7,6 +7,14 @@
  *   *started*, then until all have *finished*; spin_unlock(&call_lock).
  *   Receivers (smp_call_function_interrupt): ack, started++, func(info), finished++.
  *   flush_tlb_all() = smp_call_function(flush_tlb_all_ipi) + do_flush_tlb_all_local().
+ *   (2.3.40 is the same with a function-local static lock instead of call_lock.)
+ *
+ * 2.6.26+ kernel/smp.c (generic IPI helpers; 2.6.27 smp_call_function_mask): the call
+ *   is queued on call_function_queue under call_function_lock (IRQs off), held only for
+ *   the list insertion; the IPI goes out and the initiator waits for the refcount to drop
+ *   to 0 WITHOUT holding any lock, so rounds of concurrent initiators overlap. Each target
+ *   (generic_smp_call_function_interrupt) runs func, then takes the call's own data->lock
+ *   to drop refs; the last one takes call_function_lock again to unlink the call.
  *
  * Modern arch/x86/mm/tlb.c flush_tlb_kernel_range(): per-page invlpg on every CPU if the
  * range is ≤ tlb_single_page_flush_ceiling (33) pages, else a full flush; IPIs through
@@ -18,7 +26,7 @@ import { IPI_WAIT, IRQ, TLB } from '../cpu/accounting.js';
 import type { Cpu } from '../cpu/cpu.js';
 import type { ExecCtx, IrqCtx } from '../cpu/task.js';
 import type { Machine } from './machine.js';
-import { spin_lock, spin_unlock } from './spinlock.js';
+import { spin_lock, spin_unlock, type Spinlock } from './spinlock.js';
 
 /** The function an IPI runs on each target, in interrupt context. */
 export type IpiFunc = (ctx: IrqCtx, m: Machine, info: FlushInfo) => ProcessBody;
@@ -37,13 +45,19 @@ class CallData {
   waiting = false;
   /** The tracer's id of this IPI round (flow arrows), when tracing. */
   traceRound = 0;
+  /** Generic IPIs: data->refs, the targets that have not yet dropped their reference. */
+  refs: number;
   constructor(
     readonly m: Machine,
     readonly func: IpiFunc,
     readonly info: FlushInfo,
     readonly targets: number,
     readonly initiator: ExecCtx,
-  ) {}
+    /** Generic IPIs (2.6.26+): struct call_function_data's own lock, else null. */
+    readonly dataLock: Spinlock | null = null,
+  ) {
+    this.refs = targets;
+  }
 }
 
 interface IpiDelivery {
@@ -63,6 +77,17 @@ function* call_function_interrupt(ctx: IrqCtx, call: CallData): ProcessBody {
   yield ctx.cpu.busy(IRQ, entry - Math.floor(entry / 2));
   call.started++;
   yield* call.func(ctx, call.m, call.info);
+  if (call.dataLock !== null) {
+    // 2.6.27 generic_smp_call_function_interrupt: spin_lock(&data->lock); refs--; unlock;
+    // the last one unlinks the call under call_function_lock.
+    yield spin_lock(ctx, call.dataLock, 'generic_smp_call_function_interrupt');
+    const last = --call.refs === 0;
+    spin_unlock(ctx, call.dataLock);
+    if (last) {
+      yield spin_lock(ctx, call.m.call_lock, 'generic_smp_call_function_interrupt');
+      spin_unlock(ctx, call.m.call_lock);
+    }
+  }
   if (++call.finished === call.targets && call.waiting) call.initiator.proc.wake(0);
   yield ctx.cpu.busy(IRQ, Math.floor(entry / 2));
 }
@@ -89,8 +114,14 @@ function checkCaller(ctx: ExecCtx, what: string): void {
   if (ctx.cpu.irqsOffDepth > 0) throw new Error(`${ctx.name}: ${what} called with IRQs disabled (deadlocks against call_lock)`);
 }
 
-/** 2.4 smp_call_function(func, info, 0, wait=1). */
+/** smp_call_function(func, info, 0, wait=1), as the configured kernel does it. */
 export function* smp_call_function(ctx: ExecCtx, m: Machine, func: IpiFunc, info: FlushInfo): ProcessBody {
+  if (m.smpCallFunction === 'generic') yield* smp_call_function_mask(ctx, m, func, info);
+  else yield* smp_call_function_call_lock(ctx, m, func, info);
+}
+
+/** 2.4 arch/i386/kernel/smp.c smp_call_function(func, info, 0, wait=1). */
+function* smp_call_function_call_lock(ctx: ExecCtx, m: Machine, func: IpiFunc, info: FlushInfo): ProcessBody {
   checkCaller(ctx, 'smp_call_function');
   const targets = m.ncpus - 1;
   if (targets === 0) return;
@@ -102,6 +133,27 @@ export function* smp_call_function(ctx: ExecCtx, m: Machine, func: IpiFunc, info
   ctx.cpu.setCat(IPI_WAIT);
   yield waitForAcks(call);
   spin_unlock(ctx, m.call_lock);
+}
+
+/**
+ * 2.6.27 kernel/smp.c smp_call_function_mask(all but self, func, info, wait=1): queue the
+ * call under call_function_lock (spin_lock_irqsave, held for list_add_tail_rcu only),
+ * send the IPI (all-but-self shortcut: one ICR write), wait for the targets without a lock.
+ */
+function* smp_call_function_mask(ctx: ExecCtx, m: Machine, func: IpiFunc, info: FlushInfo): ProcessBody {
+  checkCaller(ctx, 'smp_call_function');
+  const targets = m.ncpus - 1;
+  if (targets === 0) return;
+  const cpu = ctx.cpu;
+  const call = new CallData(m, func, info, targets, ctx, m.spinlock('call_function_data.lock', undefined, false));
+  cpu.local_irq_disable(); // spin_lock_irqsave(&call_function_lock, flags)
+  yield spin_lock(ctx, m.call_lock, 'smp_call_function_mask');
+  spin_unlock(ctx, m.call_lock);
+  cpu.local_irq_enable();
+  yield cpu.busy(IPI_WAIT, m.costs.ipi_send);
+  sendIpis(m, call, cpu);
+  cpu.setCat(IPI_WAIT);
+  yield waitForAcks(call); // csd_flag_wait(&data->csd)
 }
 
 /** Flush the local TLB: full, or `info.npages` invlpg's. Charged to `tlb`. */

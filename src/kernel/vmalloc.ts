@@ -1,11 +1,20 @@
 /**
  * vmalloc space mappings (mm/vmalloc.c), in two generations:
  *
- * Eager (2.4 – 2.6.27): one rwlock `vmlist_lock` over a sorted list of vm_structs.
- *   get_vm_area(): size += guard page; write_lock; first-fit linear walk; insert; unlock.
- *   Mapping sets PTEs, no flush. vfree()/vunmap(): write_lock; walk to the area; unlink;
- *   clear its PTEs; flush_tlb_all() WHILE STILL HOLDING the write lock; unlock. So every
- *   teardown is a broadcast IPI round, and teardowns serialise behind each other's rounds.
+ * Eager (2.3.40 – 2.6.27): a sorted list of vm_structs, with what each version does
+ *   (src/kernel/versions.ts; EagerOptions below):
+ *   2.4.16 / 2.6.27: one rwlock `vmlist_lock`. get_vm_area(): size += guard page;
+ *     write_lock; first-fit linear walk; insert; unlock. vmalloc_area_pages() sets the
+ *     PTEs under init_mm.page_table_lock (2.4.16), no flush. vfree()/vunmap(): write_lock;
+ *     walk to the area; unlink; clear its PTEs; flush_tlb_all() WHILE STILL HOLDING the
+ *     write lock; unlock. So every teardown is a broadcast IPI round, and teardowns
+ *     serialise behind each other's rounds.
+ *   2.4.0: the same, but vmalloc_area_pages() sets the PTEs under lock_kernel() and then
+ *     calls flush_tlb_all() (after unlock_kernel): a broadcast round on map too.
+ *   2.3.40 (the seed's kernel): no vmlist_lock at all — get_vm_area() and vfree() walk
+ *     and edit vmlist with no lock (the May 2000 "SMP-safe vmalloc" patch added it) — and
+ *     vmalloc_area_pages() ends with flush_tlb_all(): two IPI rounds per map+unmap, neither
+ *     under a vmalloc lock, so concurrent teardowns serialise only on smp_call_function's lock.
  *
  * Lazy (2.6.28+): areas under spinlock `vmap_area_lock`. Teardown clears PTEs, defers the
  *   flush: vmap_lazy_nr += pages, purge when vmap_lazy_nr > lazy_max_pages() =
@@ -24,6 +33,7 @@ import type { Machine } from './machine.js';
 import type { RwLock } from './rwlock.js';
 import { spin_lock, spin_unlock, type Spinlock } from './spinlock.js';
 import { flush_kernel_range } from './tlbflush.js';
+import type { VmallocMapLock } from './versions.js';
 
 /** The vmalloc address range as pages, allocated first-fit. */
 export class VmallocSpace {
@@ -93,38 +103,58 @@ interface VmStruct {
   size: number; // pages, including the guard page
 }
 
+/** What the eager vmalloc of the configured kernel does (src/kernel/versions.ts). */
+export interface EagerOptions {
+  /** get_vm_area/vfree take vmlist_lock for write (2.3.99pre9+); 2.3.40 has no lock. */
+  vmlistLock: boolean;
+  /** Lock held while vmalloc_area_pages writes the PTEs. */
+  mapLock: VmallocMapLock;
+  /** vmalloc_area_pages ends with flush_tlb_all() (2.3.40, 2.4.0). */
+  flushOnMap: boolean;
+  /** Bug injection: tear down without the TLB flush. */
+  skipFlush: boolean;
+}
+
 export class VmallocEager {
   /** vmlist, sorted by address. */
   readonly vmlist: VmStruct[] = [];
-  readonly vmlist_lock: RwLock;
+  /** null: the kernel has no vmlist_lock (2.3.40). */
+  readonly vmlist_lock: RwLock | null;
+  /** lock_kernel()'s kernel_flag (2.4.0) or init_mm.page_table_lock (2.4.16), or null. */
+  readonly mapLock: Spinlock | null;
 
   constructor(
     readonly m: Machine,
     readonly space: VmallocSpace,
-    /** Bug injection: tear down without the TLB flush. */
-    readonly skipFlush: boolean,
+    readonly opts: EagerOptions,
   ) {
-    this.vmlist_lock = m.rwlock('vmlist_lock');
+    this.vmlist_lock = opts.vmlistLock ? m.rwlock('vmlist_lock') : null;
+    this.mapLock =
+      opts.mapLock === 'kernel_flag' ? m.spinlock('kernel_flag') : opts.mapLock === 'page_table_lock' ? m.spinlock('init_mm.page_table_lock') : null;
   }
 }
 
 /**
- * 2.4 get_vm_area(size) + mapping the pages (vmalloc_area_pages / the 2000 patch's map):
+ * get_vm_area(size) + mapping the pages (vmalloc_area_pages / the 2000 patch's map):
  * returns the mapping, or null if the space is full (2.4 does not retry).
  */
 export function* vmap_eager(task: Task, v: VmallocEager, pages: readonly number[], out: { map: VmMapping | null }): ProcessBody {
   const m = v.m;
   const cpu = task.cpu;
   const size = pages.length + 1; // size += PAGE_SIZE: the guard page
-  yield v.vmlist_lock.write_lock(task, 'get_vm_area');
+  const lock = v.vmlist_lock;
+  if (lock !== null) yield lock.write_lock(task, 'get_vm_area');
   const addr = v.space.alloc(size);
   // First-fit walk: every area below the hole was visited.
   let visited = 0;
   while (visited < v.vmlist.length && v.vmlist[visited]!.addr < addr) visited++;
   if (addr < 0) visited = v.vmlist.length;
-  yield cpu.busy(MAP, (visited + 1) * m.costs.vmlist_walk_area);
+  // The list is edited at once and the walk charged after: with no vmlist_lock (2.3.40)
+  // another CPU may walk meanwhile, and the model keeps each walk+edit atomic (the real
+  // race on the unprotected list is not modelled).
   if (addr >= 0) v.vmlist.splice(visited, 0, { addr, size });
-  v.vmlist_lock.write_unlock(task);
+  yield cpu.busy(MAP, (visited + 1) * m.costs.vmlist_walk_area);
+  if (lock !== null) lock.write_unlock(task);
   if (addr < 0) {
     m.highmem.vmap.failures++;
     if (m.tracer !== null) m.tracer.instant(cpu.id, 'vmap allocation failed', { pages: pages.length });
@@ -133,27 +163,45 @@ export function* vmap_eager(task: Task, v: VmallocEager, pages: readonly number[
   }
   m.highmem.vmap.allocs++;
   const vpage = VMALLOC_BASE + addr;
-  setPtes(m, vpage, pages);
-  yield cpu.busy(MAP, pages.length * m.costs.pte_write);
+  yield* vmalloc_area_pages(task, v, vpage, pages);
   out.map = { vpage, npages: pages.length, span: size, block: null };
 }
 
-/** 2.4 vfree()/vunmap(): unlink, clear PTEs, flush_tlb_all() under the write lock. */
+/**
+ * vmalloc_area_pages(): write the PTEs — under lock_kernel() (2.4.0), under
+ * init_mm.page_table_lock (2.4.16) or with no lock (2.3.40) — then, in 2.3.40 and 2.4.0,
+ * flush_tlb_all() (outside every lock).
+ */
+function* vmalloc_area_pages(task: Task, v: VmallocEager, vpage: number, pages: readonly number[]): ProcessBody {
+  const m = v.m;
+  const lock = v.mapLock;
+  if (lock !== null) yield spin_lock(task, lock, 'vmalloc_area_pages');
+  setPtes(m, vpage, pages);
+  yield task.cpu.busy(MAP, pages.length * m.costs.pte_write);
+  if (lock !== null) spin_unlock(task, lock);
+  if (v.opts.flushOnMap) yield* flush_kernel_range(task, m, vpage, pages.length);
+}
+
+/**
+ * vfree()/vunmap(): unlink, clear PTEs, flush_tlb_all() — under the write lock (2.3.99pre9+),
+ * or with no lock at all (2.3.40).
+ */
 export function* vfree_eager(task: Task, v: VmallocEager, map: VmMapping): ProcessBody {
   if (task.inIrq) throw new Error(`${task.name}: vfree() in interrupt context`);
   const m = v.m;
   const cpu = task.cpu;
   const addr = map.vpage - VMALLOC_BASE;
-  yield v.vmlist_lock.write_lock(task, 'vfree');
+  const lock = v.vmlist_lock;
+  if (lock !== null) yield lock.write_lock(task, 'vfree');
   const i = v.vmlist.findIndex((a) => a.addr === addr);
   if (i < 0) throw new Error(`vfree: no vm area at page ${addr}`);
+  v.vmlist.splice(i, 1); // unlinked at once: see vmap_eager
   yield cpu.busy(MAP, (i + 1) * m.costs.vmlist_walk_area + map.npages * m.costs.pte_write);
-  v.vmlist.splice(i, 1);
   clearPtes(m, map.vpage, map.npages);
   v.space.free(addr, map.span);
   m.highmem.vmap.frees++;
-  if (!v.skipFlush) yield* flush_kernel_range(task, m, map.vpage, map.npages);
-  v.vmlist_lock.write_unlock(task);
+  if (!v.opts.skipFlush) yield* flush_kernel_range(task, m, map.vpage, map.npages);
+  if (lock !== null) lock.write_unlock(task);
 }
 
 // ---- lazy: 2.6.28 vmap_area + vmap_block -------------------------------------------------

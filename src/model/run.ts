@@ -54,6 +54,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
       ceiling: s.kernel.tlb_single_page_flush_ceiling,
       concurrentLocal: s.kernel.flush_concurrent_local,
     },
+    smpCallFunction: s.kernel.smp_call_function,
     tracer: opts.trace ?? null,
   }));
   const ops = new OpStats(s.workload.tasks);

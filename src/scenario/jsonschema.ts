@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { COST_KEYS, COST_TABLE } from '../kernel/costs.js';
+import { DEFAULT_KERNEL_VERSION, KERNEL_VERSIONS, VERSION_TABLE, VMAP_LAZY_SINCE, type VersionSettingKey } from '../kernel/versions.js';
 import { ScenarioRaw, unitFields, type UnitKind } from './schema.js';
 
 type Json = Record<string, unknown>;
@@ -39,6 +40,11 @@ const NUMERIC: Record<UnitKind, Json | undefined> = {
   locality: undefined,
 };
 
+/** `Default: by kernel.version: 2.3.40 tas, …` for a version-dependent setting. */
+function byVersion(k: VersionSettingKey): string {
+  return `Default: by kernel.version: ${KERNEL_VERSIONS.map((v) => `${v} ${String(VERSION_TABLE[v][k].value)}`).join(', ')}.`;
+}
+
 /** Field descriptions by dotted path (workload fields without the variant). */
 const DESCRIPTIONS: Record<string, string> = {
   $schema: 'JSON Schema reference for editors; ignored by smpsim.',
@@ -52,20 +58,29 @@ const DESCRIPTIONS: Record<string, string> = {
   'machine.pae': 'PAE paging: 64 GiB physical limit, LAST_PKMAP 512. Default: false (4 GiB, LAST_PKMAP 1024).',
   'machine.lowmem': 'Directly mapped memory. Default: 896MiB.',
   'machine.highmem': 'Memory above lowmem. Default: 3200MiB.',
-  'machine.spinlock': 'Spinlock implementation: tas (2.4 test-and-set, unfair) or ticket (FIFO). Default: tas for costs.preset era2000, else ticket.',
+  'machine.spinlock': `Spinlock implementation: tas (2.4 test-and-set, unfair) or ticket (FIFO). ${byVersion('spinlock')}`,
   'machine.tlb_entries': 'Per-CPU TLB capacity for modelled kernel mappings. Default: 64.',
   costs: 'Cost model: a preset plus per-key duration overrides.',
-  'costs.preset': 'Cost preset. Default: modern.',
-  kernel: 'The highmem I/O strategy and its tunables.',
-  'kernel.strategy': 'How I/O reaches highmem pages. Default: kmap.',
-  'kernel.bounce_pool_pages': 'Emergency bounce pool size (2.4 POOL_SIZE). Default: 32.',
+  'costs.preset': `Cost preset (the machine era). ${byVersion('costs_preset')}`,
+  kernel: 'The kernel version, the highmem I/O strategy and their tunables.',
+  'kernel.version': `The kernel asked about: sets the default of every setting that differs between versions (each overridable by its own field). Default: ${DEFAULT_KERNEL_VERSION}.`,
+  'kernel.strategy': `How I/O reaches highmem pages (vmap_lazy from ${VMAP_LAZY_SINCE}). Default: kmap.`,
+  'kernel.bounce_pool_pages': `Emergency bounce pool size (POOL_SIZE; 0: none). ${byVersion('bounce_pool_pages')}`,
+  'kernel.bounce_write_copy': `How a bounced WRITE copies highmem to the bounce page: kmap_atomic with IRQs off, kmap_atomic with IRQs on, or kmap() through the pool. ${byVersion('bounce_write_copy')}`,
+  'kernel.bounce_read_irqs_off': `The completion handler's READ copy runs with IRQs off. ${byVersion('bounce_read_irqs_off')}`,
+  'kernel.bounce_alloc_wait': `No bounce page free: sleep until one returns, yield and retry, or retry at once (CPU burnt). ${byVersion('bounce_alloc_wait')}`,
   'kernel.lowmem_free_pages': 'Free lowmem pages for bounce allocation, or unlimited. Default: unlimited.',
   'kernel.vmalloc_size': 'vmalloc address space (__VMALLOC_RESERVE). Default: 128MiB.',
   'kernel.vmap_block': 'vmap_lazy: per-CPU vmap_block frontend (vm_map_ram). Default: true.',
+  'kernel.vmlist_lock': `Eager vmalloc: get_vm_area and vfree take the vmlist_lock rwlock. ${byVersion('vmlist_lock')}`,
+  'kernel.vmalloc_map_lock': `Eager vmalloc: lock held while vmalloc_area_pages writes the PTEs. ${byVersion('vmalloc_map_lock')}`,
+  'kernel.vmalloc_flush_on_map': `Eager vmalloc: flush_tlb_all() after mapping too. ${byVersion('vmalloc_flush_on_map')}`,
   'kernel.lazy_max_pages': 'vmap_lazy purge threshold in pages. Default: fls(cpus) x 32MiB/PAGE_SIZE.',
-  'kernel.tlb_flush': 'Broadcast flush flavour. Default: flush_tlb_all.',
+  'kernel.tlb_flush': `Broadcast flush flavour. ${byVersion('tlb_flush')}`,
   'kernel.tlb_single_page_flush_ceiling': 'flush_tlb_kernel_range: page-by-page up to this many pages. Default: 33.',
-  'kernel.flush_concurrent_local': 'Initiator flushes locally while its IPIs are in flight (2021+). Default: false.',
+  'kernel.flush_concurrent_local': `Initiator flushes locally while its IPIs are in flight (5.13+). ${byVersion('flush_concurrent_local')}`,
+  'kernel.smp_call_function': `Cross-CPU calls: call_lock held across each round (2.4), or generic IPIs whose rounds overlap (2.6.26+). ${byVersion('smp_call_function')}`,
+  'kernel.device_irqs_nest': `Device interrupt handlers run with IRQs enabled unless SA_INTERRUPT (true) or always with IRQs off (false, 2.6.35+). ${byVersion('device_irqs_nest')}`,
   'kernel.inject_bug': 'Deliberately skip a TLB flush to show stale accesses. Default: none.',
   device: 'The block device.',
   'device.dma_limit': 'Highest address the device can DMA to. Default: 32bit.',

@@ -6,9 +6,21 @@ import path from 'node:path';
 import { COST_KEYS, COST_TABLE, presetCosts, type CostKey, type PresetName } from '../kernel/costs.js';
 import { parseDuration, parseRate, parseSize, formatDurationExact, formatSizeExact } from '../engine/units.js';
 import { parseDistribution } from '../engine/distributions.js';
+import {
+  DEFAULT_KERNEL_VERSION,
+  VERSION_SETTING_KEYS,
+  VERSION_TABLE,
+  VMAP_LAZY_SINCE,
+  hasVmapLazy,
+  type KernelVersion,
+  type VersionSettingKey,
+  type VersionSettings,
+} from '../kernel/versions.js';
 import { ScenarioError, unknownKeyMessage, type PathSegment, type Problem } from './errors.js';
 import {
   DEFAULT_STOP_OPS,
+  MAP_APIS,
+  STRATEGIES,
   MAX_MEM_NO_PAE,
   MAX_MEM_PAE,
   PAGE_SIZE,
@@ -68,8 +80,22 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     problems.push({ source: sourceOf(p), path: p, message });
   };
 
+  // kernel.version: the default of every setting that differs between versions; a field
+  // the file gives wins, and version_source says which it was.
+  const version: KernelVersion = raw.kernel?.version ?? DEFAULT_KERNEL_VERSION;
+  const row = VERSION_TABLE[version];
+  const version_source = {} as Record<VersionSettingKey, string>;
+  const byVersion = <K extends VersionSettingKey>(key: K, given: VersionSettings[K] | undefined): VersionSettings[K] => {
+    if (given !== undefined) {
+      version_source[key] = OVERRIDE_SOURCE;
+      return given;
+    }
+    version_source[key] = `kernel.version ${version}: ${row[key].source}`;
+    return row[key].value as VersionSettings[K];
+  };
+
   // costs
-  const preset: PresetName = raw.costs?.preset ?? 'modern';
+  const preset: PresetName = byVersion('costs_preset', raw.costs?.preset);
   const costs = presetCosts(preset);
   const costs_source = {} as Record<CostKey, string>;
   for (const k of COST_KEYS) {
@@ -89,7 +115,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     pae: m.pae ?? false,
     lowmem_bytes: parseSize(m.lowmem ?? '896MiB'),
     highmem_bytes: parseSize(m.highmem ?? '3200MiB'),
-    spinlock: m.spinlock ?? (preset === 'era2000' ? 'tas' : 'ticket'),
+    spinlock: byVersion('spinlock', m.spinlock),
     tlb_entries: m.tlb_entries ?? 64,
   };
   const total = machine.lowmem_bytes + machine.highmem_bytes;
@@ -104,17 +130,42 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
   const k = raw.kernel ?? {};
   const lowmemFree = k.lowmem_free_pages ?? 'unlimited';
   const kernel = {
+    version,
     strategy: k.strategy ?? 'kmap',
-    bounce_pool_pages: k.bounce_pool_pages ?? 32,
+    bounce_pool_pages: byVersion('bounce_pool_pages', k.bounce_pool_pages),
+    bounce_write_copy: byVersion('bounce_write_copy', k.bounce_write_copy),
+    bounce_read_irqs_off: byVersion('bounce_read_irqs_off', k.bounce_read_irqs_off),
+    bounce_alloc_wait: byVersion('bounce_alloc_wait', k.bounce_alloc_wait),
     lowmem_free_pages: lowmemFree === 'unlimited' ? null : lowmemFree,
     vmalloc_size_bytes: parseSize(k.vmalloc_size ?? '128MiB'),
     vmap_block: k.vmap_block ?? true,
+    vmlist_lock: byVersion('vmlist_lock', k.vmlist_lock),
+    vmalloc_map_lock: byVersion('vmalloc_map_lock', k.vmalloc_map_lock),
+    vmalloc_flush_on_map: byVersion('vmalloc_flush_on_map', k.vmalloc_flush_on_map),
     lazy_max_pages: k.lazy_max_pages ?? null,
-    tlb_flush: k.tlb_flush ?? 'flush_tlb_all',
+    tlb_flush: byVersion('tlb_flush', k.tlb_flush),
     tlb_single_page_flush_ceiling: k.tlb_single_page_flush_ceiling ?? 33,
-    flush_concurrent_local: k.flush_concurrent_local ?? false,
+    flush_concurrent_local: byVersion('flush_concurrent_local', k.flush_concurrent_local),
+    smp_call_function: byVersion('smp_call_function', k.smp_call_function),
+    device_irqs_nest: byVersion('device_irqs_nest', k.device_irqs_nest),
     inject_bug: k.inject_bug ?? 'none',
   } satisfies ResolvedScenario['kernel'];
+  // Every setting of the table was resolved above, in the table's order.
+  if (Object.keys(version_source).length !== VERSION_SETTING_KEYS.length) {
+    throw new Error(`resolve: version settings ${VERSION_SETTING_KEYS.filter((x) => !(x in version_source)).join(', ')} not resolved`);
+  }
+  // The lazy vmap layer does not exist before 2.6.28: refuse it rather than mix eras.
+  if (!hasVmapLazy(version)) {
+    const noLazy = `with kernel.version ${version} (vmap_lazy exists from ${VMAP_LAZY_SINCE})`;
+    if (kernel.strategy === 'vmap_lazy') {
+      const allowed = STRATEGIES.filter((x) => x !== 'vmap_lazy');
+      problem(['kernel', 'strategy'], `expected one of ${allowed.join(', ')} ${noLazy}, got vmap_lazy`);
+    }
+    if (raw.workload?.type === 'maptorture' && raw.workload.api === 'vmap_lazy') {
+      const allowed = MAP_APIS.filter((x) => x !== 'vmap_lazy');
+      problem(['workload', 'api'], `expected one of ${allowed.join(', ')} ${noLazy}, got vmap_lazy`);
+    }
+  }
 
   // device
   const d = raw.device ?? {};
@@ -140,6 +191,8 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     costs,
     costs_source,
     kernel,
+    // In the table's order, whatever order they were resolved in.
+    version_source: Object.fromEntries(VERSION_SETTING_KEYS.map((x) => [x, version_source[x]])) as Record<VersionSettingKey, string>,
     device,
     workload,
     stop,

@@ -11,7 +11,12 @@ import { COST_KEYS, PRESET_NAMES, type CostKey, type PresetName } from '../kerne
 import { UnitError, parseDuration, parseRate, parseSize } from '../engine/units.js';
 import { parseDistribution, type DistSpec } from '../engine/distributions.js';
 import {
+  BOUNCE_ALLOC_WAITS,
+  BOUNCE_WRITE_COPIES,
   DMA_LIMITS,
+  KERNEL_VERSIONS,
+  SMP_CALL_FUNCTIONS,
+  VMALLOC_MAP_LOCKS,
   INJECT_BUGS,
   IRQ_ROUTINGS,
   MAP_APIS,
@@ -200,8 +205,12 @@ export const CostsRaw = obj(
 
 export const KernelRaw = obj(
   {
+    version: oneOf(KERNEL_VERSIONS).optional(),
     strategy: oneOf(STRATEGIES).optional(),
     bounce_pool_pages: int(0).optional(),
+    bounce_write_copy: oneOf(BOUNCE_WRITE_COPIES).optional(),
+    bounce_read_irqs_off: bool().optional(),
+    bounce_alloc_wait: oneOf(BOUNCE_ALLOC_WAITS).optional(),
     lowmem_free_pages: z
       .union(
         [int(0, undefined, 'an integer >= 0 or unlimited'), z.literal('unlimited')],
@@ -210,10 +219,15 @@ export const KernelRaw = obj(
       .optional(),
     vmalloc_size: size('a size (B, KiB, MiB, GiB) of at least 8KiB like 128MiB', 2 * PAGE_SIZE).optional(),
     vmap_block: bool().optional(),
+    vmlist_lock: bool().optional(),
+    vmalloc_map_lock: oneOf(VMALLOC_MAP_LOCKS).optional(),
+    vmalloc_flush_on_map: bool().optional(),
     lazy_max_pages: int(1).optional(),
     tlb_flush: oneOf(TLB_FLUSHES).optional(),
     tlb_single_page_flush_ceiling: int(0).optional(),
     flush_concurrent_local: bool().optional(),
+    smp_call_function: oneOf(SMP_CALL_FUNCTIONS).optional(),
+    device_irqs_nest: bool().optional(),
     inject_bug: oneOf(INJECT_BUGS).optional(),
   },
   'a mapping of kernel settings',

@@ -6,6 +6,28 @@
  */
 import type { CostKey, Costs, PresetName } from '../kernel/costs.js';
 import type { DistSpec } from '../engine/distributions.js';
+import type {
+  BounceAllocWait,
+  BounceWriteCopy,
+  KernelVersion,
+  SmpCallFunctionKind,
+  VersionSettingKey,
+  VmallocMapLock,
+} from '../kernel/versions.js';
+
+export {
+  BOUNCE_ALLOC_WAITS,
+  BOUNCE_WRITE_COPIES,
+  KERNEL_VERSIONS,
+  SMP_CALL_FUNCTIONS,
+  VMALLOC_MAP_LOCKS,
+  type BounceAllocWait,
+  type BounceWriteCopy,
+  type KernelVersion,
+  type SmpCallFunctionKind,
+  type VersionSettingKey,
+  type VmallocMapLock,
+} from '../kernel/versions.js';
 
 // ---------------------------------------------------------------------------------------
 // Enumerations
@@ -49,17 +71,38 @@ export interface ResolvedMachine {
 }
 
 export interface ResolvedKernel {
+  /** The kernel asked about: the defaults of every setting below marked "version". */
+  version: KernelVersion;
   strategy: Strategy;
+  /** version: the emergency pool (0: none). */
   bounce_pool_pages: number;
+  /** version: how a bounced WRITE copies the data down. */
+  bounce_write_copy: BounceWriteCopy;
+  /** version: the completion handler's READ copy runs with IRQs off. */
+  bounce_read_irqs_off: boolean;
+  /** version: what a submitter does when no bounce page is free. */
+  bounce_alloc_wait: BounceAllocWait;
   /** null = unlimited: the page allocator never fails. */
   lowmem_free_pages: number | null;
   vmalloc_size_bytes: number;
   vmap_block: boolean;
+  /** version: get_vm_area/vfree take vmlist_lock. */
+  vmlist_lock: boolean;
+  /** version: the lock held while vmalloc_area_pages writes PTEs. */
+  vmalloc_map_lock: VmallocMapLock;
+  /** version: vmalloc_area_pages ends with a global flush. */
+  vmalloc_flush_on_map: boolean;
   /** null = the model computes lazy_max_pages() from the CPU count. */
   lazy_max_pages: number | null;
+  /** version */
   tlb_flush: TlbFlushKind;
   tlb_single_page_flush_ceiling: number;
+  /** version */
   flush_concurrent_local: boolean;
+  /** version: how smp_call_function serialises its initiators. */
+  smp_call_function: SmpCallFunctionKind;
+  /** version: device interrupt handlers run with IRQs enabled (nest). */
+  device_irqs_nest: boolean;
   inject_bug: InjectBug;
 }
 
@@ -129,6 +172,11 @@ export interface ResolvedScenario {
   /** Where each cost comes from: COST_TABLE[key].source, or "scenario override". */
   costs_source: Record<CostKey, string>;
   kernel: ResolvedKernel;
+  /**
+   * Where each version-dependent setting comes from: `kernel.version <v>: <kernel source>`,
+   * or "scenario override" when the file (or --set) gave it.
+   */
+  version_source: Record<VersionSettingKey, string>;
   device: ResolvedDevice;
   workload: ResolvedWorkload;
   stop: ResolvedStop;

@@ -76,10 +76,14 @@ describe('the default study, checked against closed forms', () => {
     });
   }
 
-  it('vmap: one shootdown per highmem page, and N − 1 IPIs per shootdown', () => {
+  it('vmap: one shootdown per highmem page torn down (two before 2.4.16: also one after mapping), and N − 1 IPIs per shootdown', () => {
     const r = result('vmap');
-    near(perOp(r, r.tlb.shootdowns), highmemPerIo, 0.03);
-    expect(r.tlb.shootdowns).toBe(r.vmap.frees);
+    // 2.3.40 / 2.4.0 vmalloc_area_pages end in flush_tlb_all() too; 2.4.16 flushes only in vfree.
+    const roundsPerPage = base.kernel.vmalloc_flush_on_map ? 2 : 1;
+    near(perOp(r, r.tlb.shootdowns), roundsPerPage * highmemPerIo, 0.03);
+    // Counted within the measured window: a map's flush and its free's flush may fall on
+    // either side of its ends, so count each kind of round separately.
+    expect(r.tlb.shootdowns).toBe(r.vmap.frees + (base.kernel.vmalloc_flush_on_map ? r.vmap.allocs : 0));
     expect(r.tlb.ipis_sent).toBe((N - 1) * r.tlb.shootdowns);
   });
 

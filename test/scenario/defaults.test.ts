@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COST_KEYS } from '../../src/kernel/costs.js';
+import { VERSION_SETTING_KEYS, VERSION_TABLE } from '../../src/kernel/versions.js';
 import type { ResolvedScenario } from '../../src/scenario/schema.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 import { resolve } from './helpers.js';
@@ -50,17 +51,29 @@ describe('defaults', () => {
       costs: expect.objectContaining(MODERN) as ResolvedScenario['costs'],
       costs_source: expect.any(Object) as ResolvedScenario['costs_source'],
       kernel: {
+        version: 'modern',
         strategy: 'kmap',
-        bounce_pool_pages: 32,
+        bounce_pool_pages: 64,
+        bounce_write_copy: 'atomic',
+        bounce_read_irqs_off: false,
+        bounce_alloc_wait: 'sleep',
         lowmem_free_pages: null,
         vmalloc_size_bytes: 128 * MiB,
         vmap_block: true,
+        vmlist_lock: true,
+        vmalloc_map_lock: 'none',
+        vmalloc_flush_on_map: false,
         lazy_max_pages: null,
-        tlb_flush: 'flush_tlb_all',
+        tlb_flush: 'flush_tlb_kernel_range',
         tlb_single_page_flush_ceiling: 33,
-        flush_concurrent_local: false,
+        flush_concurrent_local: true,
+        smp_call_function: 'generic',
+        device_irqs_nest: false,
         inject_bug: 'none',
       },
+      version_source: Object.fromEntries(
+        VERSION_SETTING_KEYS.map((k) => [k, `kernel.version modern: ${VERSION_TABLE.modern[k].source}`]),
+      ) as ResolvedScenario['version_source'],
       device: {
         dma_limit: '32bit',
         latency: { kind: 'const', value: 100_000 },
@@ -102,12 +115,13 @@ describe('defaults', () => {
     expect(resolveScenario({ name: 'given' }, 'a.json').name).toBe('given');
   });
 
-  it('era2000 preset: era costs and test-and-set spinlocks', () => {
+  it('era2000 preset: era costs; the spinlock follows kernel.version, not the preset', () => {
     const r = resolve({ costs: { preset: 'era2000' } });
     expect(r.costs).toMatchObject(ERA2000);
     expect(r.costs_preset).toBe('era2000');
-    expect(r.machine.spinlock).toBe('tas');
-    expect(resolve({ costs: { preset: 'era2000' }, machine: { spinlock: 'ticket' } }).machine.spinlock).toBe('ticket');
+    expect(r.machine.spinlock).toBe('ticket');
+    expect(resolve({ costs: { preset: 'era2000' }, kernel: { version: '2.4.16' } }).machine.spinlock).toBe('tas');
+    expect(resolve({ kernel: { version: '2.4.16' }, machine: { spinlock: 'ticket' } }).machine.spinlock).toBe('ticket');
   });
 
   it('workload defaults per type', () => {

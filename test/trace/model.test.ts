@@ -30,8 +30,8 @@ function categoryTotals(doc: TraceDoc, cpus: number): Array<Record<string, numbe
   return out;
 }
 
-describe('trace of the lkml box with kernel.strategy=vmap', () => {
-  const t = traced(LKML, ['kernel.strategy=vmap', ...SHORT]);
+describe('trace of the lkml box with kernel.strategy=vmap on 2.4.16 (vfree flushes under vmlist_lock)', () => {
+  const t = traced(LKML, ['kernel.version=2.4.16', 'kernel.strategy=vmap', ...SHORT]);
   const { doc, result } = t;
 
   it('is a valid Chrome trace: fields, CPU names, strict nesting, paired flows, ordered counters', () => {
@@ -144,7 +144,7 @@ describe('instants for the rare events', () => {
   });
 
   it('marks lazy purges and counts vmap_lazy_nr (vmap_lazy)', () => {
-    const { doc, result } = traced(LKML, ['kernel.strategy=vmap_lazy', 'kernel.vmap_block=false', 'kernel.lazy_max_pages=64', ...SHORT]);
+    const { doc, result } = traced(LKML, ['kernel.version=2.6.28', 'kernel.strategy=vmap_lazy', 'kernel.vmap_block=false', 'kernel.lazy_max_pages=64', ...SHORT]);
     expect(checkTrace(doc, { cpus: 4 })).toEqual([]);
     expect(result.vmap.purges).toBeGreaterThan(0);
     expect(instants(doc, 'purge_vmap_area_lazy').length).toBe(result.vmap.purges);
@@ -157,7 +157,7 @@ describe('tracing does not change the simulation', () => {
     ['vmap', LKML, ['kernel.strategy=vmap', ...SHORT]],
     ['kmap', LKML, ['kernel.strategy=kmap', ...SHORT]],
     ['bounce', LKML, ['kernel.strategy=bounce', 'stop.time=20ms', 'stop.warmup=5ms']],
-    ['vmap_lazy, modern flush', LKML, ['kernel.strategy=vmap_lazy', 'kernel.vmap_block=false', 'kernel.tlb_flush=flush_tlb_kernel_range', 'kernel.lazy_max_pages=64', ...SHORT]],
+    ['vmap_lazy, modern flush', LKML, ['kernel.version=modern', 'kernel.strategy=vmap_lazy', 'kernel.vmap_block=false', 'kernel.lazy_max_pages=64', ...SHORT]],
     ['bounce pool waits', path.join(ROOT, 'scenarios', 'bounce-pool-exhaustion.yaml'), ['stop.time=15ms']],
     ['locktorture', path.join(ROOT, 'scenarios', 'locktorture-ticket-vs-tas.yaml'), ['stop.ops=20000', 'machine.spinlock=tas']],
   ];

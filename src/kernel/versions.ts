@@ -1,0 +1,252 @@
+/**
+ * Kernel versions (scenario `kernel.version`): what differs between the kernels a user may
+ * ask about, as the default of each mechanism's own setting. The scenario resolver fills
+ * every setting the file leaves out from this table; the mechanisms read the resolved
+ * settings, never the version string.
+ *
+ * Every value below was read in that kernel's own source (the file and function are in its
+ * `source`): 2.3.40 from schwabe/davej-history ("Import 2.3.40"), 2.4.0 from
+ * liexusong/linux-2.4.0, 2.4.16 from liexusong/Linux-2.4.16, 2.6.26–2.6.28 and current
+ * from torvalds/linux history.
+ */
+import type { PresetName } from './costs.js';
+
+export const KERNEL_VERSIONS = ['2.3.40', '2.4.0', '2.4.16', '2.6.27', '2.6.28', 'modern'] as const;
+export type KernelVersion = (typeof KERNEL_VERSIONS)[number];
+
+/** The version a scenario runs when it names none. */
+export const DEFAULT_KERNEL_VERSION: KernelVersion = 'modern';
+
+/** Where the lazy vmap layer (Piggin's rewrite) first exists. */
+export const VMAP_LAZY_SINCE: KernelVersion = '2.6.28';
+
+export const SMP_CALL_FUNCTIONS = ['call_lock', 'generic'] as const;
+/**
+ * How smp_call_function() serialises its initiators:
+ * `call_lock` — 2.3.40–2.6.25 arch/i386/kernel/smp.c: one global lock held across the whole
+ *   round (send, wait for every target to start and to finish);
+ * `generic` — 2.6.26+ kernel/smp.c (Axboe's generic IPI helpers): the call is queued under
+ *   call_function_lock, held only for the list insertion; rounds of different initiators
+ *   overlap.
+ */
+export type SmpCallFunctionKind = (typeof SMP_CALL_FUNCTIONS)[number];
+
+export const VMALLOC_MAP_LOCKS = ['none', 'kernel_flag', 'page_table_lock'] as const;
+/** The lock vmalloc_area_pages() holds while it writes the PTEs of a new area. */
+export type VmallocMapLock = (typeof VMALLOC_MAP_LOCKS)[number];
+
+export const BOUNCE_WRITE_COPIES = ['atomic_irqs_off', 'atomic', 'kmap'] as const;
+/**
+ * How a bounced WRITE copies highmem → the bounce page, in the submitter:
+ * `atomic_irqs_off` — kmap_atomic(KM_BOUNCE_WRITE) inside __save_flags/__cli (2.4.0);
+ * `atomic` — kmap_atomic with IRQs on (2.3.40 KM_BOUNCE_WRITE, 2.4.16 KM_USER0, modern
+ *   kmap_local_page via memcpy_from_bvec);
+ * `kmap` — kmap()/kunmap() through the persistent pool (2.6 __blk_queue_bounce).
+ */
+export type BounceWriteCopy = (typeof BOUNCE_WRITE_COPIES)[number];
+
+export const BOUNCE_ALLOC_WAITS = ['sleep', 'yield_retry', 'busy_retry'] as const;
+/**
+ * What a submitter does when neither the page allocator nor the emergency pool has a
+ * bounce page:
+ * `sleep` — sleeps until a page comes back (2.6 mempool_alloc; 2.3.40 wakeup_bdflush(1));
+ * `yield_retry` — kicks tq_disk, schedule() with SCHED_YIELD, retries: the CPU burns in
+ *   the loop unless another task is runnable there (2.4.16 alloc_bounce_page);
+ * `busy_retry` — retries at once without scheduling (2.4.0 create_bounce: its
+ *   wakeup_bdflush(1) writes dirty buffers inline and returns).
+ */
+export type BounceAllocWait = (typeof BOUNCE_ALLOC_WAITS)[number];
+
+/** The settings a version decides. Each has a scenario field of the same name. */
+export interface VersionSettings {
+  /** machine.spinlock */
+  spinlock: 'tas' | 'ticket';
+  /** costs.preset: the machine era that version ran on. */
+  costs_preset: PresetName;
+  /** kernel.vmlist_lock: get_vm_area/vfree serialise on the vmlist rwlock. */
+  vmlist_lock: boolean;
+  /** kernel.vmalloc_map_lock */
+  vmalloc_map_lock: VmallocMapLock;
+  /** kernel.vmalloc_flush_on_map: vmalloc_area_pages() ends with flush_tlb_all(). */
+  vmalloc_flush_on_map: boolean;
+  /** kernel.tlb_flush */
+  tlb_flush: 'flush_tlb_all' | 'flush_tlb_kernel_range';
+  /** kernel.flush_concurrent_local */
+  flush_concurrent_local: boolean;
+  /** kernel.smp_call_function */
+  smp_call_function: SmpCallFunctionKind;
+  /** kernel.bounce_pool_pages: the emergency pool (0: none). */
+  bounce_pool_pages: number;
+  /** kernel.bounce_write_copy */
+  bounce_write_copy: BounceWriteCopy;
+  /** kernel.bounce_read_irqs_off: the completion handler's READ copy runs inside __cli. */
+  bounce_read_irqs_off: boolean;
+  /** kernel.bounce_alloc_wait */
+  bounce_alloc_wait: BounceAllocWait;
+  /** kernel.device_irqs_nest: device handlers run with IRQs enabled (unless SA_INTERRUPT). */
+  device_irqs_nest: boolean;
+}
+
+export type VersionSettingKey = keyof VersionSettings;
+
+/** The scenario field each setting is overridden by. */
+export const VERSION_SETTING_FIELDS: Record<VersionSettingKey, string> = {
+  spinlock: 'machine.spinlock',
+  costs_preset: 'costs.preset',
+  vmlist_lock: 'kernel.vmlist_lock',
+  vmalloc_map_lock: 'kernel.vmalloc_map_lock',
+  vmalloc_flush_on_map: 'kernel.vmalloc_flush_on_map',
+  tlb_flush: 'kernel.tlb_flush',
+  flush_concurrent_local: 'kernel.flush_concurrent_local',
+  smp_call_function: 'kernel.smp_call_function',
+  bounce_pool_pages: 'kernel.bounce_pool_pages',
+  bounce_write_copy: 'kernel.bounce_write_copy',
+  bounce_read_irqs_off: 'kernel.bounce_read_irqs_off',
+  bounce_alloc_wait: 'kernel.bounce_alloc_wait',
+  device_irqs_nest: 'kernel.device_irqs_nest',
+};
+
+export const VERSION_SETTING_KEYS = Object.keys(VERSION_SETTING_FIELDS) as VersionSettingKey[];
+
+interface Row<T> {
+  value: T;
+  source: string;
+}
+
+type VersionRow = { [K in VersionSettingKey]: Row<VersionSettings[K]> };
+
+// ---- sources, shared by several versions ------------------------------------------------
+
+const TAS = 'include/asm-i386/spinlock.h spin_lock: lock; decb test-and-set (ticket locks came to x86 in 2.6.25)';
+const TICKET_2_6 = 'include/asm-x86/spinlock.h __ticket_spin_lock: ticket locks since 2.6.25';
+const TICKET_MODERN = 'queued spinlocks (kernel/locking/qspinlock.c, 4.2+) hand over FIFO: modelled as ticket';
+const ERA2000 = 'a 2000-era 4-way PIII Xeon box (machine era of the 2.3/2.4 kernels)';
+const MODERN_PRESET = 'modern costs (no 2008-era preset yet)';
+const CALL_LOCK_2_3 = 'arch/i386/kernel/smp.c smp_call_function: static lock held across send, wait started, wait finished';
+const CALL_LOCK_2_4 = 'arch/i386/kernel/smp.c smp_call_function: spin_lock_bh(&call_lock) across send, wait started, wait finished';
+const GENERIC_IPI = 'kernel/smp.c smp_call_function_mask (2.6.26+): call_function_lock only around list_add_tail_rcu; wait without it';
+const FLUSH_ALL_2_4 = 'arch/i386/kernel/smp.c flush_tlb_all: smp_call_function(flush_tlb_all_ipi) + do_flush_tlb_all_local';
+const FLUSH_ALL_2_6 = 'include/asm-x86/tlbflush.h flush_tlb_kernel_range() is flush_tlb_all() on x86 (on_each_cpu)';
+const FLUSH_RANGE_MODERN = 'arch/x86/mm/tlb.c flush_tlb_kernel_range: per-page up to tlb_single_page_flush_ceiling, else full';
+const NO_CONCURRENT = 'the initiator flushes locally after its IPI round (concurrent local flush is Linux 5.13+)';
+const CONCURRENT_MODERN = 'arch/x86/mm/tlb.c native_flush_tlb_multi: local flush while the IPIs are in flight (5.13+)';
+const VMLIST_2_4 = 'mm/vmalloc.c get_vm_area/vfree: write_lock(&vmlist_lock); vfree flushes before write_unlock';
+const VMLIST_2_6_27 = 'mm/vmalloc.c remove_vm_area: write_lock(&vmlist_lock) around __remove_vm_area → unmap_vm_area (flush)';
+const NO_MAP_FLUSH_2_6 = 'mm/vmalloc.c map_vm_area/vmap_page_range: PTEs set, no flush';
+const POOL_NONE_2_3 = 'mm/highmem.c create_bounce: alloc_page(GFP_BUFFER) only, no emergency pool';
+const POOL_NONE_2_4_0 = 'mm/highmem.c create_bounce: alloc_page(GFP_BUFFER) only, no emergency pool (added in 2.4.x)';
+const POOL_2_4_16 = 'mm/highmem.c POOL_SIZE 32, init_emergency_pool';
+const POOL_2_6 = 'mm/bounce.c POOL_SIZE 64: mempool_create_page_pool';
+const READ_CLI = 'mm/highmem.c copy_to_high_bh_irq: __save_flags; __cli(); kmap_atomic(KM_BOUNCE_READ)';
+const READ_CLI_2_6 = 'mm/bounce.c bounce_copy_vec: local_irq_save around kmap_atomic';
+const WAIT_MEMPOOL = 'mm/bounce.c __blk_queue_bounce: mempool_alloc(pool, q->bounce_gfp) sleeps on the pool wait queue';
+const NEST_2_X = 'arch/i386/kernel/irq.c handle_IRQ_event: if (!(action->flags & SA_INTERRUPT)) __sti()';
+const NEST_2_6 = 'kernel/irq/handle.c handle_IRQ_event: if (!(action->flags & IRQF_DISABLED)) local_irq_enable_in_hardirq()';
+const NO_NEST = 'handlers always run with IRQs off since 2.6.35 (genirq: Run irq handlers with interrupts disabled)';
+
+export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
+  '2.3.40': {
+    spinlock: { value: 'tas', source: TAS },
+    costs_preset: { value: 'era2000', source: ERA2000 },
+    vmlist_lock: { value: false, source: 'mm/vmalloc.c get_vm_area/vfree: no lock at all (vmlist_lock came in 2.3.99pre9, May 2000)' },
+    vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c vmalloc_area_pages: no lock around the PTE writes' },
+    vmalloc_flush_on_map: { value: true, source: 'mm/vmalloc.c vmalloc_area_pages: flush_tlb_all() after setting the PTEs' },
+    tlb_flush: { value: 'flush_tlb_all', source: FLUSH_ALL_2_4 },
+    flush_concurrent_local: { value: false, source: NO_CONCURRENT },
+    smp_call_function: { value: 'call_lock', source: CALL_LOCK_2_3 },
+    bounce_pool_pages: { value: 0, source: POOL_NONE_2_3 },
+    bounce_write_copy: { value: 'atomic', source: 'mm/highmem.c copy_from_high_bh: kmap_atomic(KM_BOUNCE_WRITE), IRQs left on' },
+    bounce_read_irqs_off: { value: false, source: 'mm/highmem.c copy_to_high_bh_irq: kmap_atomic(KM_BOUNCE_READ), no __cli' },
+    bounce_alloc_wait: {
+      value: 'sleep',
+      source: 'mm/highmem.c create_bounce: wakeup_bdflush(1) sleeps on bdflush_done (fs/buffer.c), then SCHED_YIELD and retry',
+    },
+    device_irqs_nest: { value: true, source: NEST_2_X },
+  },
+  '2.4.0': {
+    spinlock: { value: 'tas', source: TAS },
+    costs_preset: { value: 'era2000', source: ERA2000 },
+    vmlist_lock: { value: true, source: VMLIST_2_4 },
+    vmalloc_map_lock: { value: 'kernel_flag', source: 'mm/vmalloc.c vmalloc_area_pages: lock_kernel() around the PTE writes' },
+    vmalloc_flush_on_map: { value: true, source: 'mm/vmalloc.c vmalloc_area_pages: unlock_kernel(); flush_tlb_all()' },
+    tlb_flush: { value: 'flush_tlb_all', source: FLUSH_ALL_2_4 },
+    flush_concurrent_local: { value: false, source: NO_CONCURRENT },
+    smp_call_function: { value: 'call_lock', source: CALL_LOCK_2_4 },
+    bounce_pool_pages: { value: 0, source: POOL_NONE_2_4_0 },
+    bounce_write_copy: { value: 'atomic_irqs_off', source: 'mm/highmem.c copy_from_high_bh: __save_flags; __cli(); kmap_atomic(KM_BOUNCE_WRITE)' },
+    bounce_read_irqs_off: { value: true, source: READ_CLI },
+    bounce_alloc_wait: {
+      value: 'busy_retry',
+      source: 'mm/highmem.c create_bounce: wakeup_bdflush(1) (fs/buffer.c: flush_dirty_buffers inline) then goto repeat_page, no schedule()',
+    },
+    device_irqs_nest: { value: true, source: NEST_2_X },
+  },
+  '2.4.16': {
+    spinlock: { value: 'tas', source: TAS },
+    costs_preset: { value: 'era2000', source: ERA2000 },
+    vmlist_lock: { value: true, source: VMLIST_2_4 },
+    vmalloc_map_lock: { value: 'page_table_lock', source: 'mm/vmalloc.c vmalloc_area_pages: spin_lock(&init_mm.page_table_lock)' },
+    vmalloc_flush_on_map: { value: false, source: 'mm/vmalloc.c vmalloc_area_pages: no flush after mapping' },
+    tlb_flush: { value: 'flush_tlb_all', source: FLUSH_ALL_2_4 },
+    flush_concurrent_local: { value: false, source: NO_CONCURRENT },
+    smp_call_function: { value: 'call_lock', source: CALL_LOCK_2_4 },
+    bounce_pool_pages: { value: 32, source: POOL_2_4_16 },
+    bounce_write_copy: { value: 'atomic', source: 'mm/highmem.c copy_from_high_bh: kmap_atomic(KM_USER0), IRQs on' },
+    bounce_read_irqs_off: { value: true, source: READ_CLI },
+    bounce_alloc_wait: {
+      value: 'yield_retry',
+      source: 'mm/highmem.c alloc_bounce_page: run_task_queue(&tq_disk); SCHED_YIELD; schedule(); goto repeat_alloc',
+    },
+    device_irqs_nest: { value: true, source: NEST_2_X },
+  },
+  '2.6.27': {
+    spinlock: { value: 'ticket', source: TICKET_2_6 },
+    costs_preset: { value: 'modern', source: MODERN_PRESET },
+    vmlist_lock: { value: true, source: VMLIST_2_6_27 },
+    vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c map_vm_area: PTEs written without a global lock' },
+    vmalloc_flush_on_map: { value: false, source: NO_MAP_FLUSH_2_6 },
+    tlb_flush: { value: 'flush_tlb_all', source: FLUSH_ALL_2_6 },
+    flush_concurrent_local: { value: false, source: NO_CONCURRENT },
+    smp_call_function: { value: 'generic', source: GENERIC_IPI },
+    bounce_pool_pages: { value: 64, source: POOL_2_6 },
+    bounce_write_copy: { value: 'kmap', source: 'mm/bounce.c __blk_queue_bounce: vfrom = kmap(from->bv_page); memcpy; kunmap' },
+    bounce_read_irqs_off: { value: true, source: READ_CLI_2_6 },
+    bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
+    device_irqs_nest: { value: true, source: NEST_2_6 },
+  },
+  '2.6.28': {
+    spinlock: { value: 'ticket', source: TICKET_2_6 },
+    costs_preset: { value: 'modern', source: MODERN_PRESET },
+    vmlist_lock: { value: true, source: 'mm/vmalloc.c: vmlist_lock still guards the vm_struct list (eager vfree is a what-if here)' },
+    vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c vmap_page_range: PTEs written without a global lock' },
+    vmalloc_flush_on_map: { value: false, source: NO_MAP_FLUSH_2_6 },
+    tlb_flush: { value: 'flush_tlb_all', source: FLUSH_ALL_2_6 },
+    flush_concurrent_local: { value: false, source: NO_CONCURRENT },
+    smp_call_function: { value: 'generic', source: GENERIC_IPI },
+    bounce_pool_pages: { value: 64, source: POOL_2_6 },
+    bounce_write_copy: { value: 'kmap', source: 'mm/bounce.c __blk_queue_bounce: vfrom = kmap(from->bv_page); memcpy; kunmap' },
+    bounce_read_irqs_off: { value: true, source: READ_CLI_2_6 },
+    bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
+    device_irqs_nest: { value: true, source: NEST_2_6 },
+  },
+  modern: {
+    spinlock: { value: 'ticket', source: TICKET_MODERN },
+    costs_preset: { value: 'modern', source: 'modern costs' },
+    vmlist_lock: { value: true, source: 'eager vfree is a what-if on a modern kernel (vunmap is lazy): modelled as 2.6.27' },
+    vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c vmap_pages_range: PTEs written without a global lock' },
+    vmalloc_flush_on_map: { value: false, source: NO_MAP_FLUSH_2_6 },
+    tlb_flush: { value: 'flush_tlb_kernel_range', source: FLUSH_RANGE_MODERN },
+    flush_concurrent_local: { value: true, source: CONCURRENT_MODERN },
+    smp_call_function: { value: 'generic', source: 'kernel/smp.c smp_call_function_many_cond: per-CPU call_single_queue, no global lock' },
+    bounce_pool_pages: { value: 64, source: POOL_2_6 },
+    bounce_write_copy: { value: 'atomic', source: 'block/bounce.c __blk_queue_bounce: memcpy_from_bvec (kmap_local_page), IRQs on' },
+    bounce_read_irqs_off: { value: false, source: 'block/bounce.c copy_to_high_bio_irq: memcpy_to_bvec (kmap_local_page), no local_irq_save' },
+    bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
+    device_irqs_nest: { value: false, source: NO_NEST },
+  },
+};
+
+/** Whether kernel `v` has the lazy vmap layer (vm_map_ram, vmap_lazy_nr, purge). */
+export function hasVmapLazy(v: KernelVersion): boolean {
+  return KERNEL_VERSIONS.indexOf(v) >= KERNEL_VERSIONS.indexOf(VMAP_LAZY_SINCE);
+}

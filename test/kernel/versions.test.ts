@@ -1,0 +1,274 @@
+/**
+ * kernel.version: each version's defaults (as read in that kernel's sources), an explicit
+ * field beating the version, and the mechanisms that differ between versions.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ProcessBody } from '../../src/engine/process.js';
+import { Simulator } from '../../src/engine/sim.js';
+import { Task } from '../../src/cpu/task.js';
+import { presetCosts } from '../../src/kernel/costs.js';
+import { Machine } from '../../src/kernel/machine.js';
+import { flush_tlb_all } from '../../src/kernel/tlbflush.js';
+import { main } from '../../src/cli/main.js';
+import { runScenario } from '../../src/model/run.js';
+import { resolveScenario } from '../../src/scenario/load.js';
+import { fakeIo } from '../cli/helpers.js';
+
+function resolve(raw: Record<string, unknown>) {
+  return resolveScenario(raw, 'test');
+}
+
+function run(raw: Record<string, unknown>) {
+  return runScenario(resolve(raw));
+}
+
+// What each kernel's source says (src/kernel/versions.ts cites file and function), written
+// out here on purpose rather than read from the table under test.
+const EXPECTED = {
+  '2.3.40': {
+    spinlock: 'tas', costs_preset: 'era2000', vmlist_lock: false, vmalloc_map_lock: 'none', vmalloc_flush_on_map: true,
+    tlb_flush: 'flush_tlb_all', flush_concurrent_local: false, smp_call_function: 'call_lock', bounce_pool_pages: 0,
+    bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
+  },
+  '2.4.0': {
+    spinlock: 'tas', costs_preset: 'era2000', vmlist_lock: true, vmalloc_map_lock: 'kernel_flag', vmalloc_flush_on_map: true,
+    tlb_flush: 'flush_tlb_all', flush_concurrent_local: false, smp_call_function: 'call_lock', bounce_pool_pages: 0,
+    bounce_write_copy: 'atomic_irqs_off', bounce_read_irqs_off: true, bounce_alloc_wait: 'busy_retry', device_irqs_nest: true,
+  },
+  '2.4.16': {
+    spinlock: 'tas', costs_preset: 'era2000', vmlist_lock: true, vmalloc_map_lock: 'page_table_lock', vmalloc_flush_on_map: false,
+    tlb_flush: 'flush_tlb_all', flush_concurrent_local: false, smp_call_function: 'call_lock', bounce_pool_pages: 32,
+    bounce_write_copy: 'atomic', bounce_read_irqs_off: true, bounce_alloc_wait: 'yield_retry', device_irqs_nest: true,
+  },
+  '2.6.27': {
+    spinlock: 'ticket', costs_preset: 'modern', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
+    tlb_flush: 'flush_tlb_all', flush_concurrent_local: false, smp_call_function: 'generic', bounce_pool_pages: 64,
+    bounce_write_copy: 'kmap', bounce_read_irqs_off: true, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
+  },
+  '2.6.28': {
+    spinlock: 'ticket', costs_preset: 'modern', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
+    tlb_flush: 'flush_tlb_all', flush_concurrent_local: false, smp_call_function: 'generic', bounce_pool_pages: 64,
+    bounce_write_copy: 'kmap', bounce_read_irqs_off: true, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
+  },
+  modern: {
+    spinlock: 'ticket', costs_preset: 'modern', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
+    tlb_flush: 'flush_tlb_kernel_range', flush_concurrent_local: true, smp_call_function: 'generic', bounce_pool_pages: 64,
+    bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
+  },
+} as const;
+
+describe('kernel.version defaults', () => {
+  for (const [version, want] of Object.entries(EXPECTED)) {
+    it(`${version} resolves to its kernel's settings, each sourced from the version`, () => {
+      const s = resolve({ kernel: { version } });
+      const k = s.kernel;
+      expect({
+        spinlock: s.machine.spinlock,
+        costs_preset: s.costs_preset,
+        vmlist_lock: k.vmlist_lock,
+        vmalloc_map_lock: k.vmalloc_map_lock,
+        vmalloc_flush_on_map: k.vmalloc_flush_on_map,
+        tlb_flush: k.tlb_flush,
+        flush_concurrent_local: k.flush_concurrent_local,
+        smp_call_function: k.smp_call_function,
+        bounce_pool_pages: k.bounce_pool_pages,
+        bounce_write_copy: k.bounce_write_copy,
+        bounce_read_irqs_off: k.bounce_read_irqs_off,
+        bounce_alloc_wait: k.bounce_alloc_wait,
+        device_irqs_nest: k.device_irqs_nest,
+      }).toEqual(want);
+      expect(k.version).toBe(version);
+      for (const src of Object.values(s.version_source)) expect(src).toMatch(new RegExp(`^kernel\\.version ${version.replace(/\./g, '\\.')}: \\S`));
+    });
+  }
+
+  it('an explicit field beats the version, and says so', () => {
+    const s = resolve({
+      machine: { spinlock: 'ticket' },
+      costs: { preset: 'modern' },
+      kernel: { version: '2.3.40', vmlist_lock: true, vmalloc_flush_on_map: false, bounce_pool_pages: 32, smp_call_function: 'generic' },
+    });
+    expect(s.machine.spinlock).toBe('ticket');
+    expect(s.costs_preset).toBe('modern');
+    expect(s.kernel.vmlist_lock).toBe(true);
+    expect(s.kernel.vmalloc_flush_on_map).toBe(false);
+    expect(s.kernel.bounce_pool_pages).toBe(32);
+    expect(s.kernel.smp_call_function).toBe('generic');
+    for (const k of ['spinlock', 'costs_preset', 'vmlist_lock', 'vmalloc_flush_on_map', 'bounce_pool_pages', 'smp_call_function'] as const) {
+      expect(s.version_source[k]).toBe('scenario override');
+    }
+    // The fields left out still come from 2.3.40.
+    expect(s.kernel.bounce_write_copy).toBe('atomic');
+    expect(s.version_source.bounce_write_copy).toMatch(/^kernel\.version 2\.3\.40: mm\/highmem\.c copy_from_high_bh/);
+  });
+});
+
+describe('run --verbose', () => {
+  it('prints each version-derived setting, its value, and whether the version or the scenario set it', async () => {
+    const { io, out } = fakeIo({ env: {} });
+    const code = await main(['run', 'lkml-2000-4way', '--verbose', '--set', 'stop.ops=5', '--set', 'kernel.bounce_pool_pages=8'], io);
+    expect(code).toBe(0);
+    const text = out.join('');
+    expect(text).toContain('# settings from kernel.version 2.3.40');
+    expect(text).toMatch(/^kernel\.vmlist_lock +false +version +mm\/vmalloc\.c get_vm_area\/vfree: no lock at all/m);
+    expect(text).toMatch(/^machine\.spinlock +tas +version +include\/asm-i386\/spinlock\.h/m);
+    expect(text).toMatch(/^kernel\.bounce_pool_pages +8 +scenario *$/m);
+  });
+});
+
+describe('vmap_lazy exists from 2.6.28', () => {
+  it('is refused on 2.4.16 with one line naming the field, the version and the allowed values (exit 2)', async () => {
+    const { io, out, err } = fakeIo({ env: {} });
+    const code = await main(['run', 'lkml-2000-4way', '--set', 'kernel.version=2.4.16', '--set', 'kernel.strategy=vmap_lazy'], io);
+    expect(code).toBe(2);
+    expect(out.join('')).toBe('');
+    expect(err.join('')).toBe(
+      '--set: kernel.strategy: expected one of bounce, vmap, kmap, direct with kernel.version 2.4.16 (vmap_lazy exists from 2.6.28), got vmap_lazy\n',
+    );
+  });
+
+  it('is refused as a maptorture api before 2.6.28 and accepted from it', () => {
+    expect(() => resolve({ kernel: { version: '2.6.27' }, workload: { type: 'maptorture', api: 'vmap_lazy' } })).toThrow(
+      'test: workload.api: expected one of kmap, kmap_atomic, vmap with kernel.version 2.6.27 (vmap_lazy exists from 2.6.28), got vmap_lazy',
+    );
+    expect(resolve({ kernel: { version: '2.6.28' }, workload: { type: 'maptorture', api: 'vmap_lazy' } }).workload).toMatchObject({ api: 'vmap_lazy' });
+  });
+});
+
+describe('eager vmalloc by version (maptorture, api vmap, one page per round)', () => {
+  const OPS = 400;
+  const vmap = (version: string) =>
+    run({
+      machine: { cpus: 4 },
+      kernel: { version },
+      workload: { type: 'maptorture', api: 'vmap', pages: 1, think: '2us', working_set_pages: 1000 },
+      stop: { ops: OPS },
+    });
+
+  it('2.3.40 flushes every TLB on map and on free, and takes no vmlist_lock', () => {
+    const r = vmap('2.3.40');
+    const rounds = r.vmap.allocs + r.vmap.frees;
+    expect(r.vmap.frees).toBeGreaterThanOrEqual(OPS);
+    // One round per map and per free; at the stop each of the 4 tasks may have one counted
+    // map or free whose round has not started yet.
+    expect(r.tlb.shootdowns).toBeLessThanOrEqual(rounds);
+    expect(r.tlb.shootdowns).toBeGreaterThanOrEqual(rounds - 4);
+    expect(r.tlb.ipis_sent / r.ops.completed).toBeCloseTo(6, 1); // 2 rounds × (N−1 = 3)
+    expect(r.locks.vmlist_lock).toBeUndefined();
+  });
+
+  it('2.4.16 flushes only on free, under write_lock(&vmlist_lock)', () => {
+    const r = vmap('2.4.16');
+    expect(r.tlb.shootdowns).toBe(r.vmap.frees);
+    expect(r.tlb.ipis_sent).toBe(3 * r.vmap.frees);
+    expect(r.tlb.ipis_sent / r.ops.completed).toBeLessThan(3 + 0.1);
+    expect(r.locks.vmlist_lock!.acquisitions).toBe(r.vmap.allocs + r.vmap.frees);
+    expect(r.locks['init_mm.page_table_lock']!.acquisitions).toBe(r.vmap.allocs);
+  });
+
+  it('2.4.0 flushes on map too, and writes the PTEs under the big kernel lock', () => {
+    const r = vmap('2.4.0');
+    expect(r.tlb.shootdowns).toBe(r.vmap.allocs + r.vmap.frees);
+    expect(r.locks.kernel_flag!.acquisitions).toBe(r.vmap.allocs);
+    expect(r.locks.vmlist_lock!.acquisitions).toBe(r.vmap.allocs + r.vmap.frees);
+  });
+});
+
+type RunResult = ReturnType<typeof run>;
+const share = (r: RunResult, cat: 'spin' | 'idle' | 'sched') => r.cpus[0]!.time_ns[cat] / r.sim_time_ns;
+
+describe('bounce pool exhaustion by version', () => {
+  // One CPU, one writer, a 2-page pool and no free lowmem: every third page waits for a
+  // completion to give one back.
+  const exhaust = (version: string, tasks = 1) =>
+    run({
+      machine: { cpus: 1 },
+      kernel: { version, strategy: 'bounce', bounce_pool_pages: 2, lowmem_free_pages: 0 },
+      device: { latency: '200us', bandwidth: '1GiB/s' },
+      workload: { type: 'io', tasks, size: '16KiB', read_fraction: 0, highmem_fraction: 1 },
+      stop: { ops: 200 },
+    });
+
+  it('2.4.16 burns the CPU in its yield-and-retry loop, 2.6.27 sleeps in mempool_alloc', () => {
+    const y = exhaust('2.4.16');
+    const s = exhaust('2.6.27');
+    expect(y.bounce.pool_waits).toBeGreaterThan(50);
+    expect(s.bounce.pool_waits).toBeGreaterThan(50);
+    // The writer waits for a page, then sleeps on its I/O: roughly half the run each.
+    // 2.4.16: the first half is CPU time, spent in the loop (spin); 2.6: it sleeps, the CPU idles.
+    expect(share(y, 'spin')).toBeGreaterThan(0.4);
+    expect(share(s, 'spin')).toBeLessThan(0.01);
+    expect(share(s, 'idle')).toBeGreaterThan(share(y, 'idle') + 0.4);
+  });
+
+  it('2.4.0 retries without scheduling: also CPU burnt', () => {
+    const b = exhaust('2.4.0');
+    expect(b.bounce.pool_waits).toBeGreaterThan(50);
+    expect(share(b, 'spin')).toBeGreaterThan(0.4);
+  });
+
+  it('2.4.16 with two writers on the CPU: they yield to each other and the CPU never idles', () => {
+    const r = exhaust('2.4.16', 2);
+    expect(r.cpus[0]!.context_switches).toBeGreaterThan(10 * r.bounce.pool_waits);
+    expect(share(r, 'idle')).toBeLessThan(0.01);
+    expect(share(r, 'spin') + share(r, 'sched')).toBeGreaterThan(0.8);
+  });
+});
+
+describe('bounce WRITE copy by version', () => {
+  const writes = (version: string) =>
+    run({
+      machine: { cpus: 2 },
+      kernel: { version, strategy: 'bounce' },
+      workload: { type: 'io', read_fraction: 0, highmem_fraction: 1 },
+      stop: { ops: 300 },
+    });
+
+  it('2.6 copies through kmap() (the persistent pool), 2.4 through kmap_atomic', () => {
+    const k = writes('2.6.27');
+    expect(k.kmap.kmaps).toBe(k.bounce.pages);
+    expect(k.kmap.atomic).toBe(0);
+    const a = writes('2.4.16');
+    expect(a.kmap.kmaps).toBe(0);
+    expect(a.kmap.atomic).toBe(a.bounce.pages);
+  });
+});
+
+describe('smp_call_function: call_lock (2.4) vs generic IPIs (2.6.26+)', () => {
+  function twoInitiators(kind: 'call_lock' | 'generic') {
+    const sim = new Simulator();
+    const costs = presetCosts('modern');
+    const m = new Machine(sim, { cpus: 4, spinlock: 'ticket', tlbEntries: 64, costs, seed: 1, smpCallFunction: kind });
+    const done: number[] = [];
+    for (const cpu of [0, 1]) {
+      const t = new Task(cpu, `t${cpu}`, m.cpus[cpu]!, m.stream(`task:${cpu}`));
+      t.start(
+        (function* (): ProcessBody {
+          yield* flush_tlb_all(t, m);
+          done.push(sim.now);
+        })(),
+      );
+    }
+    sim.run();
+    // One round: send, delivery, IRQ entry, the remote flush (the ack precedes IRQ exit).
+    const round = costs.ipi_send + costs.ipi_latency + Math.ceil(costs.irq_entry_exit / 2) + costs.tlb_flush_full;
+    return { m, done, round };
+  }
+
+  it('2.4: the second initiator waits on call_lock for the whole first round', () => {
+    const { m, done, round } = twoInitiators('call_lock');
+    expect(m.lockstat.get('call_lock').toJSON().contentions).toBe(1);
+    expect(Math.max(...done)).toBeGreaterThanOrEqual(2 * round);
+  });
+
+  it('generic: both rounds run at once; call_function_lock is held only to queue the call', () => {
+    const { m, done, round } = twoInitiators('generic');
+    expect(m.tlbStats.ipisSent).toBe(6);
+    expect(m.tlbStats.shootdowns).toBe(2);
+    // Both finish well before two back-to-back rounds would.
+    expect(Math.max(...done)).toBeLessThan(1.5 * round);
+    const cfl = m.lockstat.get('call_function_lock').toJSON();
+    expect(cfl.wait_ns.max).toBeLessThan(round / 4);
+    expect(m.lockstat.get('call_lock').toJSON().acquisitions).toBe(0);
+  });
+});
