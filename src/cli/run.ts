@@ -10,6 +10,7 @@ import { Command, Option } from 'commander';
 import YAML from 'yaml';
 import { SimulationAborted } from '../engine/sim.js';
 import { COST_KEYS } from '../kernel/costs.js';
+import { PRESETS, canonicalPreset } from '../kernel/presets.js';
 import { runScenario } from '../model/run.js';
 import { formatVaryTable } from '../report/compare.js';
 import { formatCsv } from '../report/csv.js';
@@ -143,19 +144,38 @@ function loadVariants(io: CliIo, job: RunJob): { loaded: LoadedVariant[]; varied
   return { loaded, varied };
 }
 
-/** --verbose: the resolved scenario as YAML, and its cost table with sources. */
+/** --verbose: the resolved scenario as YAML, its cost table and its machine preset, with sources. */
 export function formatVerbose(s: ResolvedScenario, heading: string): string {
   const rows: string[][] = [['key', 'value', 'unit', 'source']];
   for (const k of COST_KEYS) rows.push([k, String(s.costs[k]), 'ns', s.costs_source[k]]);
   // The costs print once, as the table below.
   const { costs: _costs, costs_source: _sources, ...rest } = s;
+  const costName = canonicalPreset(s.costs_preset);
+  const alias = costName === s.costs_preset ? '' : ` = ${costName}`;
   return (
     `# ${heading} (costs: see the cost table below)\n` +
     YAML.stringify(rest, { lineWidth: 0 }) +
-    `\n# cost table (preset ${s.costs_preset})\n` +
+    `\n# cost table (preset ${s.costs_preset}${alias}: ${PRESETS[costName].title})\n` +
     renderTable(rows, ['l', 'r', 'l', 'l']).join('\n') +
-    '\n\n'
+    '\n\n' +
+    formatMachinePreset(s)
   );
+}
+
+/** The machine preset behind the scenario (machine.preset, else the cost preset's machine). */
+function formatMachinePreset(s: ResolvedScenario): string {
+  const name = canonicalPreset(s.machine.preset ?? s.costs_preset);
+  const d = PRESETS[name].machine;
+  const used = s.machine.preset === null ? ' (described only: machine.preset is not set, so it filled no defaults)' : '';
+  const rows: string[][] = [['field', 'preset value', 'source']];
+  rows.push(['cpus', String(d.cpus.value), d.cpus.source]);
+  rows.push(['clock', `${d.clock_mhz.value} MHz`, d.clock_mhz.source]);
+  rows.push(['memory bandwidth', `${(d.memory_bandwidth_bytes_per_s.value / 1e6).toFixed(0)} MB/s`, d.memory_bandwidth_bytes_per_s.source]);
+  rows.push(['pae', String(d.pae.value), d.pae.source]);
+  rows.push(['lowmem', `${d.lowmem_bytes.value / 2 ** 20} MiB`, d.lowmem_bytes.source]);
+  rows.push(['highmem', `${d.highmem_bytes.value / 2 ** 20} MiB`, d.highmem_bytes.source]);
+  rows.push(['spinlock', d.spinlock.value, d.spinlock.source]);
+  return `# machine preset ${name}${used}\n` + renderTable(rows, ['l', 'r', 'l']).join('\n') + '\n\n';
 }
 
 function formatOutput(job: RunJob, runs: Array<{ variant: Variant; result: Result }>, varied: string[]): string {

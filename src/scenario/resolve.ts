@@ -3,7 +3,9 @@
  * checks. Every problem names the file (or option) that supplied the offending value.
  */
 import path from 'node:path';
-import { COST_KEYS, COST_TABLE, presetCosts, type CostKey, type PresetName } from '../kernel/costs.js';
+import { COST_KEYS, type CostKey } from '../kernel/costs.js';
+import { PRESETS, canonicalPreset, machinePresetCosts, type PresetName } from '../kernel/presets.js';
+import { last_pkmap } from '../kernel/layout.js';
 import { parseDuration, parseRate, parseSize, formatDurationExact, formatSizeExact } from '../engine/units.js';
 import { parseDistribution } from '../engine/distributions.js';
 import { ScenarioError, unknownKeyMessage, type PathSegment, type Problem } from './errors.js';
@@ -68,28 +70,28 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     problems.push({ source: sourceOf(p), path: p, message });
   };
 
-  // costs
-  const preset: PresetName = raw.costs?.preset ?? 'modern';
-  const costs = presetCosts(preset);
-  const costs_source = {} as Record<CostKey, string>;
+  // costs: the machine preset's unless costs.preset names another; explicit keys win.
+  const m = raw.machine ?? {};
+  const preset: PresetName = raw.costs?.preset ?? m.preset ?? 'modern';
+  const { costs, sources: costs_source } = machinePresetCosts(preset);
   for (const k of COST_KEYS) {
     const override = raw.costs?.[k];
     if (override !== undefined) {
       costs[k] = parseDuration(override);
       costs_source[k] = OVERRIDE_SOURCE;
-    } else {
-      costs_source[k] = COST_TABLE[k].source;
     }
   }
 
-  // machine
-  const m = raw.machine ?? {};
+  // machine: explicit fields, else the machine preset's, else the model defaults. The
+  // spinlock follows the cost preset's era when no machine preset is given.
+  const mp = m.preset === undefined ? undefined : PRESETS[canonicalPreset(m.preset)].machine;
   const machine: ResolvedMachine = {
-    cpus: m.cpus ?? 4,
-    pae: m.pae ?? false,
-    lowmem_bytes: parseSize(m.lowmem ?? '896MiB'),
-    highmem_bytes: parseSize(m.highmem ?? '3200MiB'),
-    spinlock: m.spinlock ?? (preset === 'era2000' ? 'tas' : 'ticket'),
+    preset: m.preset ?? null,
+    cpus: m.cpus ?? mp?.cpus.value ?? 4,
+    pae: m.pae ?? mp?.pae.value ?? false,
+    lowmem_bytes: m.lowmem !== undefined ? parseSize(m.lowmem) : (mp?.lowmem_bytes.value ?? parseSize('896MiB')),
+    highmem_bytes: m.highmem !== undefined ? parseSize(m.highmem) : (mp?.highmem_bytes.value ?? parseSize('3200MiB')),
+    spinlock: m.spinlock ?? mp?.spinlock.value ?? PRESETS[canonicalPreset(preset)].machine.spinlock.value,
     tlb_entries: m.tlb_entries ?? 64,
   };
   const total = machine.lowmem_bytes + machine.highmem_bytes;
@@ -109,6 +111,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     lowmem_free_pages: lowmemFree === 'unlimited' ? null : lowmemFree,
     vmalloc_size_bytes: parseSize(k.vmalloc_size ?? '128MiB'),
     vmap_block: k.vmap_block ?? true,
+    last_pkmap: k.last_pkmap ?? last_pkmap(machine.pae),
     lazy_max_pages: k.lazy_max_pages ?? null,
     tlb_flush: k.tlb_flush ?? 'flush_tlb_all',
     tlb_single_page_flush_ceiling: k.tlb_single_page_flush_ceiling ?? 33,

@@ -14,6 +14,7 @@ describe('defaults', () => {
       seed: 1,
       replications: 1,
       machine: {
+        preset: null,
         cpus: 4,
         pae: false,
         lowmem_bytes: 896 * MiB,
@@ -30,6 +31,7 @@ describe('defaults', () => {
         lowmem_free_pages: null,
         vmalloc_size_bytes: 128 * MiB,
         vmap_block: true,
+        last_pkmap: 1024,
         lazy_max_pages: null,
         tlb_flush: 'flush_tlb_all',
         tlb_single_page_flush_ceiling: 33,
@@ -105,5 +107,48 @@ describe('defaults', () => {
     expect(w.type === 'io' && w.highmem_fraction).toBe(0.75);
     const none = resolve({ machine: { highmem: 0 }, workload: { type: 'maptorture' } }).workload;
     expect(none.type === 'maptorture' && none.highmem_fraction).toBe(0);
+  });
+});
+
+describe('machine presets (docs/VALIDATION.md)', () => {
+  it('machine.preset fills the machine defaults and the cost preset', () => {
+    const r = resolve({ machine: { preset: 'opteron-2x4-2008' } });
+    expect(r.machine.preset).toBe('opteron-2x4-2008');
+    expect(r.machine.cpus).toBe(8);
+    expect(r.machine.spinlock).toBe('ticket');
+    expect(r.costs_preset).toBe('opteron-2x4-2008');
+    // The Opteron's cache-line transfer is its own (AnandTech ping-pong), not modern's 60 ns.
+    expect(r.costs.lock_handoff).toBe(90);
+    expect(r.costs_source.lock_handoff).toMatch(/AnandTech/);
+    // Keys the preset does not override come from its base column, with that column's source.
+    expect(r.costs.pte_write).toBe(presetCosts('modern').pte_write);
+    expect(r.costs_source.pte_write).toBe(COST_TABLE.pte_write.source);
+  });
+
+  it('explicit values win over the preset', () => {
+    const r = resolve({ machine: { preset: 'piii-8way-2002', cpus: 2, spinlock: 'ticket' }, costs: { preset: 'modern', ipi_latency: '7us' } });
+    expect(r.machine.cpus).toBe(2);
+    expect(r.machine.spinlock).toBe('ticket');
+    expect(r.machine.pae).toBe(true);
+    expect(r.costs_preset).toBe('modern');
+    expect(r.costs.lock_handoff).toBe(presetCosts('modern').lock_handoff);
+    expect(r.costs.ipi_latency).toBe(7000);
+    expect(r.costs_source.ipi_latency).toBe('scenario override');
+  });
+
+  it('costs.preset alone changes the costs (and the era spinlock) but not the CPU count', () => {
+    const r = resolve({ costs: { preset: 'piii-8way-2002' } });
+    expect(r.machine.cpus).toBe(4);
+    expect(r.machine.spinlock).toBe('tas');
+    // 700 MHz: CPU-bound costs scaled from the 550 MHz era2000 box.
+    expect(r.costs.context_switch).toBe(Math.round((presetCosts('era2000').context_switch * 550) / 700));
+    expect(r.costs_source.context_switch).toMatch(/550\/700/);
+  });
+
+  it('era2000 and modern are aliases of the 2000 PIII box and the current server', () => {
+    expect(resolve({ costs: { preset: 'piii-xeon-4way-2000' } }).costs).toEqual(presetCosts('era2000'));
+    expect(resolve({ costs: { preset: 'x86-server-2024' } }).costs).toEqual(presetCosts('modern'));
+    expect(resolve({ machine: { preset: 'era2000' } }).machine.cpus).toBe(4);
+    expect(resolve({ machine: { preset: 'modern' } }).machine.cpus).toBe(64);
   });
 });
