@@ -63,12 +63,12 @@ describe('smpsim validation', () => {
 
   it('an override of a field smpsim does not know is dropped and flagged, not a crash', async () => {
     const f = targetsFile('future.json', [{ id: 'scales', kind: 'ratio', num: 'two', den: 'one', tolerance: 0.2, status: 'pass' }], [
-      'kernel.version=2.6.27',
+      'kernel.future_knob=2.6.27',
     ]);
     const r = await cli(['validation', f, '--format', 'json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as { targets: Array<{ cells: Record<string, { dropped: string[]; simulated: number }> }> };
-    expect(j.targets[0]!.cells.one!.dropped).toEqual(['kernel.version=2.6.27']);
+    expect(j.targets[0]!.cells.one!.dropped).toEqual(['kernel.future_knob=2.6.27']);
     expect(j.targets[0]!.cells.one!.simulated).toBeGreaterThan(0);
   });
 
