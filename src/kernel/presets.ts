@@ -88,7 +88,7 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
         value: 800 * MB,
         source: 'FSB arithmetic: 100 MHz x 8 bytes = 800 MB/s peak, shared by the 4 CPUs and DMA',
       },
-      pae: { value: true, source: '4 GiB of RAM needs PAE above 4 GiB of physical address space' },
+      pae: { value: true, source: 'the thread\'s 4 GiB box: RAM remapped above the 4 GiB PCI hole needs 36-bit PAE' },
       lowmem_bytes: { value: 896 * MiB, source: 'i386 3G/1G split: 896 MiB direct-mapped' },
       highmem_bytes: { value: 3200 * MiB, source: '4 GiB total' },
       spinlock: { value: 'tas', source: '2.4 x86 spinlocks are test-and-set (lock; decb)' },
