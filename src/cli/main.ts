@@ -23,11 +23,12 @@ import { registerRun } from './run.js';
 import { registerSchema } from './schema.js';
 import { registerSweep } from './sweep.js';
 import { registerValidate } from './validate.js';
+import { registerValidation } from './validation.js';
 
 export type { CliIo } from './io.js';
 export { EXIT } from './io.js';
 
-const COMMANDS = ['run', 'validate', 'schema', 'list', 'compare', 'baseline', 'check', 'sweep', 'plot', 'help'];
+const COMMANDS = ['run', 'validate', 'schema', 'list', 'compare', 'baseline', 'check', 'sweep', 'plot', 'validation', 'help'];
 
 function buildProgram(io: CliIo, setExit: (code: number) => void, errBuf: string[]): Command {
   const program = new Command('smpsim');
@@ -58,6 +59,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, errBuf: string
   registerCheck(program, io, setExit);
   registerSweep(program, io, setExit);
   registerPlot(program, io, setExit);
+  registerValidation(program, io, setExit);
   program.addHelpText(
     'after',
     '\nExit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 run aborted, 70 internal error.',

@@ -11,6 +11,7 @@ import YAML from 'yaml';
 import { SimulationAborted } from '../engine/sim.js';
 import { COST_KEYS } from '../kernel/costs.js';
 import { VERSION_SETTING_FIELDS, VERSION_SETTING_KEYS, type VersionSettingKey } from '../kernel/versions.js';
+import { PRESETS, canonicalPreset } from '../kernel/presets.js';
 import { runScenario } from '../model/run.js';
 import { formatVaryTable } from '../report/compare.js';
 import { formatCsv } from '../report/csv.js';
@@ -147,8 +148,8 @@ function loadVariants(io: CliIo, job: RunJob): { loaded: LoadedVariant[]; varied
 
 /**
  * --verbose: the resolved scenario as YAML, the settings kernel.version decides (each
- * value, and whether it came from the version's table or from the file), and the cost
- * table with sources.
+ * value, and whether it came from the version's table or from the file), the cost table
+ * and the machine preset, with sources.
  */
 export function formatVerbose(s: ResolvedScenario, heading: string): string {
   const rows: string[][] = [['key', 'value', 'unit', 'source']];
@@ -161,14 +162,17 @@ export function formatVerbose(s: ResolvedScenario, heading: string): string {
   }
   // The costs and the version sources print once, as the tables below.
   const { costs: _costs, costs_source: _sources, version_source: _vsources, ...rest } = s;
+  const costName = canonicalPreset(s.costs_preset);
+  const alias = costName === s.costs_preset ? '' : ` = ${costName}`;
   return (
     `# ${heading} (costs: see the cost table below)\n` +
     YAML.stringify(rest, { lineWidth: 0 }) +
     `\n# settings from kernel.version ${s.kernel.version} (from: version = its default, scenario = set by the file or --set)\n` +
     renderTable(vrows, ['l', 'l', 'l', 'l']).join('\n') +
-    `\n\n# cost table (preset ${s.costs_preset})\n` +
+    `\n\n# cost table (preset ${s.costs_preset}${alias}: ${PRESETS[costName].title})\n` +
     renderTable(rows, ['l', 'r', 'l', 'l']).join('\n') +
-    '\n\n'
+    '\n\n' +
+    formatMachinePreset(s)
   );
 }
 
@@ -182,6 +186,21 @@ function versionSettingValue(s: ResolvedScenario, k: VersionSettingKey): string 
     default:
       return s.kernel[k];
   }
+}
+
+/** The machine preset behind the scenario (machine.preset, else the cost preset's machine). */
+function formatMachinePreset(s: ResolvedScenario): string {
+  const name = canonicalPreset(s.machine.preset ?? s.costs_preset);
+  const d = PRESETS[name].machine;
+  const used = s.machine.preset === null ? ' (described only: machine.preset is not set, so it filled no defaults)' : '';
+  const rows: string[][] = [['field', 'preset value', 'source']];
+  rows.push(['cpus', String(d.cpus.value), d.cpus.source]);
+  rows.push(['clock', `${d.clock_mhz.value} MHz`, d.clock_mhz.source]);
+  rows.push(['memory bandwidth', `${(d.memory_bandwidth_bytes_per_s.value / 1e6).toFixed(0)} MB/s`, d.memory_bandwidth_bytes_per_s.source]);
+  rows.push(['pae', String(d.pae.value), d.pae.source]);
+  rows.push(['lowmem', `${d.lowmem_bytes.value / 2 ** 20} MiB`, d.lowmem_bytes.source]);
+  rows.push(['highmem', `${d.highmem_bytes.value / 2 ** 20} MiB`, d.highmem_bytes.source]);
+  return `# machine preset ${name}${used}\n` + renderTable(rows, ['l', 'r', 'l']).join('\n') + '\n\n';
 }
 
 function formatOutput(job: RunJob, runs: Array<{ variant: Variant; result: Result }>, varied: string[]): string {

@@ -27,8 +27,10 @@ export const COST_KEYS = [
 
 export type CostKey = (typeof COST_KEYS)[number];
 export type Costs = Record<CostKey, number>;
-export type PresetName = 'era2000' | 'modern';
-export const PRESET_NAMES: readonly PresetName[] = ['era2000', 'modern'];
+/** The two columns of COST_TABLE. The machine presets built on them: ./presets.ts. */
+export type CostTableName = 'era2000' | 'modern';
+/** Every name `costs.preset` accepts (the machine presets and their aliases). */
+export type { PresetName } from './presets.js';
 
 export interface CostDefault {
   era2000: number;
@@ -56,9 +58,11 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
     source: 'estimate: APIC ICR write (the P6 APIC bus was serial and slow)',
   },
   ipi_latency: {
-    era2000: 3000, modern: 1300,
+    era2000: 1200, modern: 1300,
     meaning: 'IPI one-way delivery, send to handler start',
-    source: 'KVM IPIv series Jul 2021, ~1.3-1.45 us one-way (modern); estimate (era2000)',
+    source:
+      'KVM IPIv series Jul 2021, ~1.3-1.45 us one-way (modern); Lundell, linux-kernel 8 Oct 2001: a P6 APIC-bus ' +
+      'interrupt+EOI exchange is 35-48 clocks at 16.7 MHz = 2-3 us, one message ~1.2 us (era2000)',
   },
   irq_entry_exit: {
     era2000: 1000, modern: 300,
@@ -88,7 +92,9 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
   memcpy_page: {
     era2000: 10_000, modern: 700,
     meaning: 'copy one 4 KiB page (bounce copy, cold)',
-    source: 'PC133 1.07 GB/s peak arithmetic (era2000); cold 4 KiB copy on an EPYC VM (modern)',
+    source:
+      'FSB arithmetic: 4 KiB read + 4 KiB written over a 100 MHz x 8 B = 800 MB/s bus ~ 10 us (era2000); ' +
+      'cold 4 KiB copy on an EPYC VM (modern)',
   },
   context_switch: {
     era2000: 3000, modern: 1500,
@@ -122,8 +128,8 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
   },
 };
 
-/** The resolved cost table of a preset. */
-export function presetCosts(preset: PresetName): Costs {
+/** One column of the cost table (the costs of `era2000` and `modern`; other presets: presets.ts). */
+export function presetCosts(preset: CostTableName): Costs {
   const out = {} as Costs;
   for (const k of COST_KEYS) out[k] = COST_TABLE[k][preset];
   return out;

@@ -23,6 +23,8 @@ import { TaskWaitQueue } from './waitqueue.js';
 
 export interface PkmapOptions {
   pae: boolean;
+  /** LAST_PKMAP when not the i386 default for `pae` (Bligh's 4096-entry pools); a power of two. */
+  lastPkmap?: number;
   /** Bug injection: clear count-1 slots without the global TLB flush. */
   skipFlush: boolean;
 }
@@ -41,7 +43,11 @@ export class PkmapPool {
     readonly pages: PagePool,
     readonly opts: PkmapOptions,
   ) {
-    this.LAST_PKMAP = last_pkmap(opts.pae);
+    this.LAST_PKMAP = opts.lastPkmap ?? last_pkmap(opts.pae);
+    // map_new_virtual() wraps the cursor with & LAST_PKMAP_MASK: a power of two.
+    if (this.LAST_PKMAP < 2 || (this.LAST_PKMAP & (this.LAST_PKMAP - 1)) !== 0) {
+      throw new RangeError(`LAST_PKMAP must be a power of two >= 2, got ${this.LAST_PKMAP}`);
+    }
     this.pkmap_count = new Int32Array(this.LAST_PKMAP);
     this.slotPage = new Int32Array(this.LAST_PKMAP).fill(-1);
     this.kmap_lock = m.spinlock('kmap_lock');

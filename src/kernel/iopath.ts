@@ -100,7 +100,11 @@ export class HighmemKernel {
     const k = s.kernel;
     this.pages = pages;
     this.strategy = k.strategy;
-    this.pkmap = new PkmapPool(m, pages, { pae: s.machine.pae, skipFlush: k.inject_bug === 'skip_pkmap_flush' });
+    this.pkmap = new PkmapPool(m, pages, {
+      pae: s.machine.pae,
+      lastPkmap: k.last_pkmap,
+      skipFlush: k.inject_bug === 'skip_pkmap_flush',
+    });
     this.bounce = new BouncePool(
       m,
       {

@@ -3,7 +3,9 @@
  * checks. Every problem names the file (or option) that supplied the offending value.
  */
 import path from 'node:path';
-import { COST_KEYS, COST_TABLE, presetCosts, type CostKey, type PresetName } from '../kernel/costs.js';
+import { COST_KEYS, type CostKey } from '../kernel/costs.js';
+import { PRESETS, canonicalPreset, machinePresetCosts, type PresetName } from '../kernel/presets.js';
+import { last_pkmap } from '../kernel/layout.js';
 import { parseDuration, parseRate, parseSize, formatDurationExact, formatSizeExact } from '../engine/units.js';
 import { parseDistribution } from '../engine/distributions.js';
 import {
@@ -94,27 +96,27 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     return row[key].value as VersionSettings[K];
   };
 
-  // costs
-  const preset: PresetName = byVersion('costs_preset', raw.costs?.preset);
-  const costs = presetCosts(preset);
-  const costs_source = {} as Record<CostKey, string>;
+  // costs: costs.preset, else the machine preset's, else the version's era; explicit keys win.
+  const m = raw.machine ?? {};
+  const preset: PresetName = byVersion('costs_preset', raw.costs?.preset ?? m.preset);
+  const { costs, sources: costs_source } = machinePresetCosts(preset);
   for (const k of COST_KEYS) {
     const override = raw.costs?.[k];
     if (override !== undefined) {
       costs[k] = parseDuration(override);
       costs_source[k] = OVERRIDE_SOURCE;
-    } else {
-      costs_source[k] = COST_TABLE[k].source;
     }
   }
 
-  // machine
-  const m = raw.machine ?? {};
+  // machine: explicit fields, else the machine preset's, else the model defaults.
+  const mp = m.preset === undefined ? undefined : PRESETS[canonicalPreset(m.preset)].machine;
   const machine: ResolvedMachine = {
-    cpus: m.cpus ?? 4,
-    pae: m.pae ?? false,
-    lowmem_bytes: parseSize(m.lowmem ?? '896MiB'),
-    highmem_bytes: parseSize(m.highmem ?? '3200MiB'),
+    preset: m.preset ?? null,
+    cpus: m.cpus ?? mp?.cpus.value ?? 4,
+    pae: m.pae ?? mp?.pae.value ?? false,
+    lowmem_bytes: m.lowmem !== undefined ? parseSize(m.lowmem) : (mp?.lowmem_bytes.value ?? parseSize('896MiB')),
+    highmem_bytes: m.highmem !== undefined ? parseSize(m.highmem) : (mp?.highmem_bytes.value ?? parseSize('3200MiB')),
+    // The spinlock is the kernel's, not the machine's: a PIII running 2.6.27 has ticket locks.
     spinlock: byVersion('spinlock', m.spinlock),
     tlb_entries: m.tlb_entries ?? 64,
   };
@@ -142,6 +144,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     vmlist_lock: byVersion('vmlist_lock', k.vmlist_lock),
     vmalloc_map_lock: byVersion('vmalloc_map_lock', k.vmalloc_map_lock),
     vmalloc_flush_on_map: byVersion('vmalloc_flush_on_map', k.vmalloc_flush_on_map),
+    last_pkmap: k.last_pkmap ?? last_pkmap(machine.pae),
     lazy_max_pages: k.lazy_max_pages ?? null,
     tlb_flush: byVersion('tlb_flush', k.tlb_flush),
     tlb_single_page_flush_ceiling: k.tlb_single_page_flush_ceiling ?? 33,

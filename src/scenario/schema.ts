@@ -7,7 +7,8 @@
  * src/scenario/resolve.ts turns a validated raw file into a ResolvedScenario.
  */
 import { z } from 'zod';
-import { COST_KEYS, PRESET_NAMES, type CostKey, type PresetName } from '../kernel/costs.js';
+import { COST_KEYS, type CostKey } from '../kernel/costs.js';
+import { PRESET_NAMES, type PresetName } from '../kernel/presets.js';
 import { UnitError, parseDuration, parseRate, parseSize } from '../engine/units.js';
 import { parseDistribution, type DistSpec } from '../engine/distributions.js';
 import {
@@ -180,8 +181,24 @@ function obj<T extends z.ZodRawShape>(shape: T, what: string) {
 // ---------------------------------------------------------------------------------------
 // The raw file
 
+const presetName = () =>
+  z.enum(PRESET_NAMES as unknown as [PresetName, ...PresetName[]], expect(`one of ${PRESET_NAMES.join(', ')}`));
+
+/** LAST_PKMAP = 1 << PKMAP_ORDER, and the pkmap area (4 KiB a slot) must fit the 128 MiB above lowmem. */
+export const LAST_PKMAP_MAX = 32768;
+const lastPkmap = () => {
+  const e = expect(`a power of two 2..${LAST_PKMAP_MAX} like 1024`);
+  return z
+    .number(e)
+    .int(e)
+    .min(2, e)
+    .max(LAST_PKMAP_MAX, e)
+    .refine((n) => (n & (n - 1)) === 0, e);
+};
+
 export const MachineRaw = obj(
   {
+    preset: presetName().optional(),
     cpus: int(1, 4096).optional(),
     pae: bool().optional(),
     lowmem: size('a size (B, KiB, MiB, GiB) of at least 4KiB like 896MiB', PAGE_SIZE).optional(),
@@ -194,7 +211,7 @@ export const MachineRaw = obj(
 
 export const CostsRaw = obj(
   {
-    preset: z.enum(PRESET_NAMES as unknown as [PresetName, ...PresetName[]], expect(`one of ${PRESET_NAMES.join(', ')}`)).optional(),
+    preset: presetName().optional(),
     ...Object.fromEntries(COST_KEYS.map((k) => [k, duration().optional()])) as Record<
       CostKey,
       z.ZodOptional<ReturnType<typeof duration>>
@@ -222,6 +239,7 @@ export const KernelRaw = obj(
     vmlist_lock: bool().optional(),
     vmalloc_map_lock: oneOf(VMALLOC_MAP_LOCKS).optional(),
     vmalloc_flush_on_map: bool().optional(),
+    last_pkmap: lastPkmap().optional(),
     lazy_max_pages: int(1).optional(),
     tlb_flush: oneOf(TLB_FLUSHES).optional(),
     tlb_single_page_flush_ceiling: int(0).optional(),

@@ -4,7 +4,8 @@
  * distributions as DistSpec in those base units. Plain JSON data (the result file embeds it).
  * Produced by src/scenario/load.ts; the file format itself is src/scenario/schema.ts.
  */
-import type { CostKey, Costs, PresetName } from '../kernel/costs.js';
+import type { CostKey, Costs } from '../kernel/costs.js';
+import type { PresetName } from '../kernel/presets.js';
 import type { DistSpec } from '../engine/distributions.js';
 import type {
   BounceAllocWait,
@@ -62,6 +63,8 @@ export type Locality = { kind: 'uniform' } | { kind: 'zipf'; s: number };
 export type Warmup = { time_ns: number } | { ops: number };
 
 export interface ResolvedMachine {
+  /** The machine preset whose defaults filled the unset machine fields (null: none). */
+  preset: PresetName | null;
   cpus: number;
   pae: boolean;
   lowmem_bytes: number;
@@ -92,6 +95,8 @@ export interface ResolvedKernel {
   vmalloc_map_lock: VmallocMapLock;
   /** version: vmalloc_area_pages ends with a global flush. */
   vmalloc_flush_on_map: boolean;
+  /** LAST_PKMAP: persistent kmap slots (a power of two; default 1024, 512 with PAE). */
+  last_pkmap: number;
   /** null = the model computes lazy_max_pages() from the CPU count. */
   lazy_max_pages: number | null;
   /** version */
@@ -169,7 +174,7 @@ export interface ResolvedScenario {
   costs_preset: PresetName;
   /** Every cost key, ns. */
   costs: Costs;
-  /** Where each cost comes from: COST_TABLE[key].source, or "scenario override". */
+  /** Where each cost comes from: the preset's source for the key, or "scenario override". */
   costs_source: Record<CostKey, string>;
   kernel: ResolvedKernel;
   /**

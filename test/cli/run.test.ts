@@ -257,10 +257,13 @@ describe('--out, --quiet, --verbose', () => {
     const r = await cli(['run', BUNDLED, ...SMALL, '--verbose']);
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith('# resolved scenario')).toBe(true);
-    expect(r.stdout).toMatch(/^machine:\n {2}cpus: 8$/m);
+    expect(r.stdout).toMatch(/^machine:\n {2}preset: null\n {2}cpus: 8$/m);
     expect(r.stdout).toMatch(/^key +value +unit +source$/m);
     expect(r.stdout).toMatch(/^lock_handoff +0 +ns +scenario override/m);
     expect(r.stdout).toMatch(/^ipi_latency +1300 +ns +KVM IPIv/m);
+    // The machine behind the cost preset, with the source of each figure.
+    expect(r.stdout).toMatch(/^# machine preset x86-server-2024 \(described only/m);
+    expect(r.stdout).toMatch(/^memory bandwidth +460000 MB\/s +spec arithmetic/m);
     expect(r.stdout).toContain('lock_stat version 0.4');
   });
 
@@ -268,7 +271,7 @@ describe('--out, --quiet, --verbose', () => {
     const r = await cli(['run', BUNDLED, ...SMALL, '--verbose', '--format', 'json']);
     expect(r.code).toBe(0);
     expect(() => JSON.parse(r.stdout) as unknown).not.toThrow();
-    expect(r.stderr).toContain('# cost table (preset modern)');
+    expect(r.stderr).toContain('# cost table (preset modern = x86-server-2024: ');
     expect(r.stderr).not.toMatch(STACK_FRAME);
   });
 });

@@ -330,3 +330,39 @@ describe('TLB coherence', () => {
     });
   }
 });
+
+describe('kernel.last_pkmap (Bligh 2002: a 4096-entry pool instead of 1024)', () => {
+  // One task mapping uniformly drawn pages one at a time: nearly every kmap needs a new
+  // slot, so flush_all_zero_pkmaps runs about once per LAST_PKMAP kmaps.
+  const scenario = (lastPkmap: number) => ({
+    machine: { cpus: 2, pae: false },
+    kernel: { last_pkmap: lastPkmap },
+    workload: { type: 'maptorture', tasks: 1, api: 'kmap', pages: 1, working_set_pages: 800_000 },
+    stop: { ops: 3 * 4096 },
+  });
+
+  it('resolves the pool size into the pool the kernel uses', () => {
+    const r = run(scenario(4096));
+    expect(r.scenario.kernel.last_pkmap).toBe(4096);
+    expect(r.kmap.kmaps).toBeGreaterThanOrEqual(3 * 4096);
+    // ~3 wraps of 4096 slots (a few hits on still-mapped pages may save one).
+    expect(r.kmap.flushes).toBeGreaterThanOrEqual(2);
+    expect(r.kmap.flushes).toBeLessThanOrEqual(3);
+  });
+
+  it('a four times larger pool flushes about four times less often', () => {
+    const small = run(scenario(1024)).kmap.flushes;
+    const large = run(scenario(4096)).kmap.flushes;
+    expect(small).toBeGreaterThanOrEqual(11);
+    expect(small).toBeLessThanOrEqual(12);
+    expect(small / large).toBeGreaterThanOrEqual(3.5);
+  });
+
+  it('the pool refuses a size the kernel could not have (LAST_PKMAP_MASK needs a power of two)', () => {
+    const sim = new Simulator();
+    const m = new Machine(sim, { cpus: 1, spinlock: 'ticket', tlbEntries: 64, costs: presetCosts('modern'), seed: 1 });
+    expect(() => new PkmapPool(m, new PagePool(8, 1, 896 << 20, 3 << 30), { pae: false, lastPkmap: 1000, skipFlush: false })).toThrow(
+      /power of two/,
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COST_KEYS } from '../../src/kernel/costs.js';
+import { COST_KEYS, COST_TABLE, presetCosts } from '../../src/kernel/costs.js';
 import { VERSION_SETTING_KEYS, VERSION_TABLE } from '../../src/kernel/versions.js';
 import type { ResolvedScenario } from '../../src/scenario/schema.js';
 import { resolveScenario } from '../../src/scenario/load.js';
@@ -13,7 +13,7 @@ const MiB = 1024 * 1024;
  * vmap_area_op and page_alloc are the model's own estimates (not in §3).
  */
 const ERA2000 = {
-  lock_acquire: 50, lock_handoff: 200, ipi_send: 500, ipi_latency: 3000, irq_entry_exit: 1000,
+  lock_acquire: 50, lock_handoff: 200, ipi_send: 500, ipi_latency: 1200, irq_entry_exit: 1000,
   tlb_flush_full: 200, tlb_refill: 100, invlpg: 300, pte_write: 20, memcpy_page: 10_000,
   context_switch: 3000, pkmap_scan_slot: 5, vmlist_walk_area: 30, vmap_area_op: 150, page_alloc: 400,
 };
@@ -28,7 +28,7 @@ const CITED: Record<string, RegExp> = {
   ipi_latency: /KVM IPIv/,
   tlb_flush_full: /Molnar/,
   invlpg: /arch\/x86\/mm\/tlb\.c/,
-  memcpy_page: /PC133/,
+  memcpy_page: /800 MB\/s/,
 };
 
 describe('defaults', () => {
@@ -39,6 +39,7 @@ describe('defaults', () => {
       seed: 1,
       replications: 1,
       machine: {
+        preset: null,
         cpus: 4,
         pae: false,
         lowmem_bytes: 896 * MiB,
@@ -63,6 +64,7 @@ describe('defaults', () => {
         vmlist_lock: true,
         vmalloc_map_lock: 'none',
         vmalloc_flush_on_map: false,
+        last_pkmap: 1024,
         lazy_max_pages: null,
         tlb_flush: 'flush_tlb_kernel_range',
         tlb_single_page_flush_ceiling: 33,
@@ -150,5 +152,49 @@ describe('defaults', () => {
     expect(w.type === 'io' && w.highmem_fraction).toBe(0.75);
     const none = resolve({ machine: { highmem: 0 }, workload: { type: 'maptorture' } }).workload;
     expect(none.type === 'maptorture' && none.highmem_fraction).toBe(0);
+  });
+});
+
+describe('machine presets (docs/VALIDATION.md)', () => {
+  it('machine.preset fills the machine defaults and the cost preset', () => {
+    const r = resolve({ machine: { preset: 'opteron-2x4-2008' } });
+    expect(r.machine.preset).toBe('opteron-2x4-2008');
+    expect(r.machine.cpus).toBe(8);
+    expect(r.machine.spinlock).toBe('ticket');
+    expect(r.costs_preset).toBe('opteron-2x4-2008');
+    // The Opteron's cache-line transfer is its own (AnandTech ping-pong), not modern's 60 ns.
+    expect(r.costs.lock_handoff).toBe(90);
+    expect(r.costs_source.lock_handoff).toMatch(/AnandTech/);
+    // Keys the preset does not override come from its base column, with that column's source.
+    expect(r.costs.pte_write).toBe(presetCosts('modern').pte_write);
+    expect(r.costs_source.pte_write).toBe(COST_TABLE.pte_write.source);
+  });
+
+  it('explicit values win over the preset', () => {
+    const r = resolve({ machine: { preset: 'piii-8way-2002', cpus: 2, spinlock: 'ticket' }, costs: { preset: 'modern', ipi_latency: '7us' } });
+    expect(r.machine.cpus).toBe(2);
+    expect(r.machine.spinlock).toBe('ticket');
+    expect(r.machine.pae).toBe(true);
+    expect(r.costs_preset).toBe('modern');
+    expect(r.costs.lock_handoff).toBe(presetCosts('modern').lock_handoff);
+    expect(r.costs.ipi_latency).toBe(7000);
+    expect(r.costs_source.ipi_latency).toBe('scenario override');
+  });
+
+  it('costs.preset alone changes the costs but neither the CPU count nor the spinlock (the kernel\'s)', () => {
+    const r = resolve({ costs: { preset: 'piii-8way-2002' } });
+    expect(r.machine.cpus).toBe(4);
+    expect(r.machine.spinlock).toBe('ticket');
+    expect(resolve({ costs: { preset: 'piii-8way-2002' }, kernel: { version: '2.4.16' } }).machine.spinlock).toBe('tas');
+    // 700 MHz: CPU-bound costs scaled from the 550 MHz era2000 box.
+    expect(r.costs.context_switch).toBe(Math.round((presetCosts('era2000').context_switch * 550) / 700));
+    expect(r.costs_source.context_switch).toMatch(/550\/700/);
+  });
+
+  it('era2000 and modern are aliases of the 2000 PIII box and the current server', () => {
+    expect(resolve({ costs: { preset: 'piii-xeon-4way-2000' } }).costs).toEqual(presetCosts('era2000'));
+    expect(resolve({ costs: { preset: 'x86-server-2024' } }).costs).toEqual(presetCosts('modern'));
+    expect(resolve({ machine: { preset: 'era2000' } }).machine.cpus).toBe(4);
+    expect(resolve({ machine: { preset: 'modern' } }).machine.cpus).toBe(64);
   });
 });

@@ -27,13 +27,16 @@ const ACCEPTED: [string, Record<string, unknown>, Get, unknown][] = [
   ['machine.spinlock', at('machine.spinlock', 'tas'), (r) => r.machine.spinlock, 'tas'],
   ['machine.tlb_entries', at('machine.tlb_entries', 1536), (r) => r.machine.tlb_entries, 1536],
   ['costs override', { costs: { ipi_latency: '5us', memcpy_page: '1.5us', pte_write: 0 } }, (r) => [r.costs.ipi_latency, r.costs.memcpy_page, r.costs.pte_write, r.costs_source.ipi_latency, r.costs_source.pte_write], [5000, 1500, 0, 'scenario override', 'scenario override']],
-  ['costs override units', { costs: { preset: 'era2000', context_switch: '2ms', lock_acquire: '20ns', ipi_send: '0.001s' } }, (r) => [r.costs.context_switch, r.costs.lock_acquire, r.costs.ipi_send, r.costs.ipi_latency], [2_000_000, 20, 1_000_000, 3000]],
+  ['costs override units', { costs: { preset: 'era2000', context_switch: '2ms', lock_acquire: '20ns', ipi_send: '0.001s' } }, (r) => [r.costs.context_switch, r.costs.lock_acquire, r.costs.ipi_send, r.costs.ipi_latency], [2_000_000, 20, 1_000_000, 1200]],
   ['kernel.strategy', at('kernel.strategy', 'vmap_lazy'), (r) => r.kernel.strategy, 'vmap_lazy'],
   ['kernel.bounce_pool_pages', at('kernel.bounce_pool_pages', 0), (r) => r.kernel.bounce_pool_pages, 0],
   ['kernel.lowmem_free_pages n', at('kernel.lowmem_free_pages', 100), (r) => r.kernel.lowmem_free_pages, 100],
   ['kernel.lowmem_free_pages unlimited', at('kernel.lowmem_free_pages', 'unlimited'), (r) => r.kernel.lowmem_free_pages, null],
   ['kernel.vmalloc_size', at('kernel.vmalloc_size', '64MiB'), (r) => r.kernel.vmalloc_size_bytes, 64 * MiB],
   ['kernel.vmap_block', at('kernel.vmap_block', false), (r) => r.kernel.vmap_block, false],
+  ['kernel.last_pkmap', at('kernel.last_pkmap', 4096), (r) => r.kernel.last_pkmap, 4096],
+  ['kernel.last_pkmap default with PAE', at('machine.pae', true), (r) => r.kernel.last_pkmap, 512],
+  ['kernel.last_pkmap default without PAE', {}, (r) => r.kernel.last_pkmap, 1024],
   ['kernel.lazy_max_pages', at('kernel.lazy_max_pages', 8192), (r) => r.kernel.lazy_max_pages, 8192],
   ['kernel.tlb_flush', at('kernel.tlb_flush', 'flush_tlb_kernel_range'), (r) => r.kernel.tlb_flush, 'flush_tlb_kernel_range'],
   ['kernel.tlb_single_page_flush_ceiling', at('kernel.tlb_single_page_flush_ceiling', 0), (r) => r.kernel.tlb_single_page_flush_ceiling, 0],
@@ -86,6 +89,7 @@ describe('accepted values resolve', () => {
 
 const F = ORIGIN;
 const DUR = 'a duration (ns, us, ms, s) like 100us';
+const PRESETS = 'era2000, modern, piii-xeon-4way-2000, piii-8way-2002, opteron-2x4-2008, x86-server-2024';
 
 /** [raw scenario, exact problem lines] */
 const REJECTED: [Record<string, unknown> | unknown, string[]][] = [
@@ -112,7 +116,12 @@ const REJECTED: [Record<string, unknown> | unknown, string[]][] = [
   [at('machine.spinlock', 'mcs'), [`${F}: machine.spinlock: expected one of tas, ticket, got "mcs"`]],
   [at('machine.tlb_entries', 0), [`${F}: machine.tlb_entries: expected an integer 1..65536, got 0`]],
   [at('machine.cpuss', 8), [`${F}: machine.cpuss: unknown key (did you mean "cpus"?)`]],
-  [at('costs.preset', 'era1990'), [`${F}: costs.preset: expected one of era2000, modern, got "era1990"`]],
+  [at('costs.preset', 'era1990'), [`${F}: costs.preset: expected one of ${PRESETS}, got "era1990"`]],
+  [at('machine.preset', 'opteron'), [`${F}: machine.preset: expected one of ${PRESETS}, got "opteron"`]],
+  [at('kernel.last_pkmap', 1000), [`${F}: kernel.last_pkmap: expected a power of two 2..32768 like 1024, got 1000`]],
+  [at('kernel.last_pkmap', 1), [`${F}: kernel.last_pkmap: expected a power of two 2..32768 like 1024, got 1`]],
+  [at('kernel.last_pkmap', 65536), [`${F}: kernel.last_pkmap: expected a power of two 2..32768 like 1024, got 65536`]],
+  [at('kernel.last_pkmap', '4096'), [`${F}: kernel.last_pkmap: expected a power of two 2..32768 like 1024, got "4096"`]],
   [at('costs.ipi_latency', 5), [`${F}: costs.ipi_latency: expected ${DUR}, got 5`]],
   [at('costs.ipi_latency', '5'), [`${F}: costs.ipi_latency: expected ${DUR}, got "5"`]],
   [at('costs.ipi_latency', '-5us'), [`${F}: costs.ipi_latency: expected ${DUR}, got "-5us"`]],

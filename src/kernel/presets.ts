@@ -1,0 +1,201 @@
+/**
+ * Machine presets: real machines behind the cost table, each with its sources
+ * (docs/VALIDATION.md §Presets). A preset names
+ *   - the cost table it starts from (`base`: a column of COST_TABLE), plus per-key
+ *     overrides, each with the value and where it comes from ("estimate", a component
+ *     figure with its citation, or "fitted to <end-to-end result>" — never fitted to the
+ *     table the preset is then said to reproduce);
+ *   - the machine itself: CPU count, clock, front-side bus / memory bandwidth, memory —
+ *     defaults for `machine.*` when a scenario says `machine.preset: <name>`. Not the
+ *     spinlock: that is the kernel's (kernel.version), not the machine's.
+ *
+ * `costs.preset` accepts every preset name and the historical aliases `era2000` (the seed
+ * thread's 4-way PIII Xeon) and `modern` (a current x86 server); `machine.preset` accepts
+ * the same names. A scenario's explicit values always win over a preset's defaults.
+ */
+import { COST_KEYS, COST_TABLE, type CostKey, type Costs } from './costs.js';
+
+export const MACHINE_PRESETS = ['piii-xeon-4way-2000', 'piii-8way-2002', 'opteron-2x4-2008', 'x86-server-2024'] as const;
+export type MachinePresetName = (typeof MACHINE_PRESETS)[number];
+
+/** Historical names, kept valid: each stands for one machine preset. */
+export const PRESET_ALIASES = { era2000: 'piii-xeon-4way-2000', modern: 'x86-server-2024' } as const satisfies Record<
+  string,
+  MachinePresetName
+>;
+export type PresetAlias = keyof typeof PRESET_ALIASES;
+
+/** Every name `costs.preset` and `machine.preset` accept: aliases first, then the machines. */
+export type PresetName = PresetAlias | MachinePresetName;
+export const PRESET_NAMES: readonly PresetName[] = [...(Object.keys(PRESET_ALIASES) as PresetAlias[]), ...MACHINE_PRESETS];
+
+/** A value with where it comes from. */
+export interface Sourced<T> {
+  value: T;
+  source: string;
+}
+
+/** What a preset says about the machine (defaults for `machine.*`, and description). */
+export interface MachineDescription {
+  cpus: Sourced<number>;
+  /** Core clock, MHz (descriptive: costs are in ns). */
+  clock_mhz: Sourced<number>;
+  /** Sustainable memory bandwidth of the whole machine, bytes/s (descriptive until the
+   *  shared memory bus lands: then the default of machine.memory_bandwidth). */
+  memory_bandwidth_bytes_per_s: Sourced<number>;
+  pae: Sourced<boolean>;
+  lowmem_bytes: Sourced<number>;
+  highmem_bytes: Sourced<number>;
+}
+
+export interface MachinePreset {
+  title: string;
+  /** The COST_TABLE column the costs start from. */
+  base: 'era2000' | 'modern';
+  machine: MachineDescription;
+  /** Per-key costs that differ from the base column, ns, each with its source. */
+  costs: Partial<Record<CostKey, Sourced<number>>>;
+}
+
+const MiB = 1024 * 1024;
+const GB = 1e9;
+const MB = 1e6;
+
+/** Lundell's P6 APIC-bus figure, cited by both PIII presets. */
+const LUNDELL =
+  'Jonathan Lundell, linux-kernel, "A note on APIC bus latency", 8 Oct 2001: a P6 APIC-bus message exchange ' +
+  '(interrupt + EOI) takes 35-48 bus clocks at 16.7 MHz = 2-3 us, so one message (the IPI) ~1.0-1.4 us';
+
+/** Clock-scaled CPU-bound costs of the 700 MHz box relative to the 550 MHz base. */
+function scaled(key: CostKey, from: number, to: number): Sourced<number> {
+  return {
+    value: Math.round((COST_TABLE[key].era2000 * from) / to),
+    source: `estimate: era2000 value x ${from}/${to} MHz (CPU-bound, scales with the core clock)`,
+  };
+}
+
+export const PRESETS: Record<MachinePresetName, MachinePreset> = {
+  'piii-xeon-4way-2000': {
+    title: '4-way Pentium III Xeon 550 MHz, 100 MHz FSB, 4 GiB with PAE (the January 2000 linux-kernel thread)',
+    base: 'era2000',
+    machine: {
+      cpus: { value: 4, source: 'the thread\'s 4-way box' },
+      clock_mhz: { value: 550, source: 'PIII Xeon of early 2000: 500-550 MHz on a 100 MHz FSB' },
+      memory_bandwidth_bytes_per_s: {
+        value: 800 * MB,
+        source: 'FSB arithmetic: 100 MHz x 8 bytes = 800 MB/s peak, shared by the 4 CPUs and DMA',
+      },
+      pae: { value: true, source: 'the thread\'s 4 GiB box: RAM remapped above the 4 GiB PCI hole needs 36-bit PAE' },
+      lowmem_bytes: { value: 896 * MiB, source: 'i386 3G/1G split: 896 MiB direct-mapped' },
+      highmem_bytes: { value: 3200 * MiB, source: '4 GiB total' },
+    },
+    costs: {},
+  },
+  'piii-8way-2002': {
+    title:
+      '8-way Pentium III Xeon 700 MHz (Profusion-class: two 100 MHz FSBs of 4 CPUs), ~4 GiB (Pulavarty, linux-kernel, Aug 2002)',
+    base: 'era2000',
+    machine: {
+      cpus: { value: 8, source: 'Pulavarty 29 Aug 2002: "8x 700MHz P-III"' },
+      clock_mhz: { value: 700, source: 'Pulavarty 29 Aug 2002' },
+      memory_bandwidth_bytes_per_s: {
+        value: 1600 * MB,
+        source:
+          'estimate: two 100 MHz x 8 B front-side buses (800 MB/s each) as on Intel\'s 8-way Profusion chipset; ' +
+          'the post does not name the chipset',
+      },
+      pae: { value: true, source: '~3.8 GB free in the post\'s vmstat: more than 4 GiB of RAM needs PAE' },
+      lowmem_bytes: { value: 896 * MiB, source: 'i386 3G/1G split' },
+      highmem_bytes: { value: 3200 * MiB, source: 'estimate: ~4 GiB total (vmstat shows 3.8 GB free)' },
+    },
+    costs: {
+      lock_acquire: scaled('lock_acquire', 550, 700),
+      lock_handoff: {
+        value: 300,
+        source: 'estimate: a cache-to-cache transfer between the two FSBs goes through the chipset (slower than the 4-way\'s 200 ns)',
+      },
+      irq_entry_exit: scaled('irq_entry_exit', 550, 700),
+      pte_write: scaled('pte_write', 550, 700),
+      context_switch: scaled('context_switch', 550, 700),
+      pkmap_scan_slot: scaled('pkmap_scan_slot', 550, 700),
+      vmlist_walk_area: scaled('vmlist_walk_area', 550, 700),
+      vmap_area_op: scaled('vmap_area_op', 550, 700),
+      page_alloc: scaled('page_alloc', 550, 700),
+    },
+  },
+  'opteron-2x4-2008': {
+    title: '2 sockets x quad-core Opteron (Barcelona/Shanghai, 2.3 GHz), HyperTransport (Piggin, linux-mm, Aug 2008)',
+    base: 'modern',
+    machine: {
+      cpus: { value: 8, source: 'Piggin 18 Aug 2008: "4 core, 2 socket opteron"' },
+      clock_mhz: { value: 2300, source: 'estimate: the post names no model; Opteron 2356 (Barcelona B3) runs at 2.3 GHz' },
+      memory_bandwidth_bytes_per_s: {
+        value: 21.3 * GB,
+        source: 'estimate: DDR2-667, two channels per socket = 10.7 GB/s peak per socket, two sockets',
+      },
+      pae: { value: false, source: 'x86-64: no highmem (the model keeps the i386 layout defaults)' },
+      lowmem_bytes: { value: 896 * MiB, source: 'model default (x86-64 has no lowmem/highmem split)' },
+      highmem_bytes: { value: 3200 * MiB, source: 'model default' },
+    },
+    costs: {
+      lock_handoff: {
+        value: 90,
+        source:
+          'AnandTech, Barcelona review (2007), Cache2Cache ping-pong on an Opteron 2350: 152 ns same die, 199 ns across ' +
+          'sockets, each ~2x the one-way time; a random other core of 7 (3 same die, 4 remote): (3x76 + 4x100)/7 ~ 90 ns',
+      },
+      memcpy_page: {
+        value: 2000,
+        source:
+          'estimate: a cold 4 KiB copy misses 64 lines read + 64 written at ~85 ns (McCalpin, Family10h rev B3 ' +
+          '2-socket memory latency, Oct 2010), ~5 misses in flight',
+      },
+      tlb_flush_full: {
+        value: 42,
+        source: 'estimate: Molnar 2015 CR3-reload 96 cycles at 2.3 GHz (no Family10h measurement found)',
+      },
+      invlpg: {
+        value: 113,
+        source: 'estimate: Molnar 2015 invlpg 260 cycles at 2.3 GHz (no Family10h measurement found)',
+      },
+      ipi_latency: {
+        value: 1300,
+        source: 'estimate: no 2008 Opteron IPI measurement found; the modern figure (KVM IPIv series, Jul 2021)',
+      },
+    },
+  },
+  'x86-server-2024': {
+    title: 'current 2-socket x86 server (64 cores), the `modern` costs',
+    base: 'modern',
+    machine: {
+      cpus: { value: 64, source: 'estimate: 2 sockets x 32 cores' },
+      clock_mhz: { value: 3000, source: 'estimate' },
+      memory_bandwidth_bytes_per_s: {
+        value: 460 * GB,
+        source: 'spec arithmetic: 2 sockets x 12 channels x DDR5-4800 (38.4 GB/s) = 922 GB/s peak; ~50% sustained',
+      },
+      pae: { value: false, source: 'x86-64: no highmem (the model keeps the i386 layout defaults)' },
+      lowmem_bytes: { value: 896 * MiB, source: 'model default' },
+      highmem_bytes: { value: 3200 * MiB, source: 'model default' },
+    },
+    costs: {},
+  },
+};
+
+/** The machine preset a name stands for (aliases resolved). */
+export function canonicalPreset(name: PresetName): MachinePresetName {
+  return (PRESET_ALIASES as Record<string, MachinePresetName>)[name] ?? (name as MachinePresetName);
+}
+
+/** The resolved cost table of a preset, with the source of each value. */
+export function machinePresetCosts(name: PresetName): { costs: Costs; sources: Record<CostKey, string> } {
+  const p = PRESETS[canonicalPreset(name)];
+  const costs = {} as Costs;
+  const sources = {} as Record<CostKey, string>;
+  for (const k of COST_KEYS) {
+    const o = p.costs[k];
+    costs[k] = o?.value ?? COST_TABLE[k][p.base];
+    sources[k] = o?.source ?? COST_TABLE[k].source;
+  }
+  return { costs, sources };
+}
