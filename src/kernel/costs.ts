@@ -13,6 +13,7 @@ export const COST_KEYS = [
   'ipi_latency',
   'irq_entry_exit',
   'tlb_flush_full',
+  'tlb_flush_refill',
   'tlb_refill',
   'invlpg',
   'pte_write',
@@ -22,6 +23,7 @@ export const COST_KEYS = [
   'vmlist_walk_area',
   'vmap_area_op',
   'page_alloc',
+  'pgtable_walk_level',
 ] as const;
 
 export type CostKey = (typeof COST_KEYS)[number];
@@ -69,6 +71,11 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
     meaning: 'local full TLB flush (CR3 reload), excluding refills',
     source: 'Ingo Molnar, linux-mm Jun 2015: CR3 reload 96 cycles (modern); estimate (era2000)',
   },
+  tlb_flush_refill: {
+    era2000: 2400, modern: 720,
+    meaning: 'refilling, after one full TLB flush on a CPU, the translations it goes on using outside the modelled mappings (kernel stack and data, user pages); charged to that CPU with the flush',
+    source: 'estimate: a working set of 24 entries × tlb_refill (2.4 __flush_tlb_all toggles CR4.PGE, so global kernel entries go too; the PIII has 64 4 KiB DTLB + 32 ITLB entries)',
+  },
   tlb_refill: {
     era2000: 100, modern: 30,
     meaning: 'one TLB miss on a modelled mapping (page walk)',
@@ -113,6 +120,29 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
     era2000: 400, modern: 100,
     meaning: 'take one page from the buddy allocator (alloc_page) or return it',
     source: 'estimate',
+  },
+  pgtable_walk_level: {
+    era2000: 50, modern: 10,
+    meaning: 'virt_to_phys of a non-linear kernel address: one level of the software page-table walk (2 levels, 3 with PAE)',
+    source: 'estimate: one dependent load of a page-table entry, usually in L2, plus the index arithmetic',
+  },
+};
+
+/**
+ * machine.memory_bandwidth by preset: sustained bytes/s of the memory path the CPUs and the
+ * DMA engines share (src/cpu/membus.ts). Not a duration, so not a cost key; the preset picks it.
+ */
+export const MEMORY_BANDWIDTH_DEFAULT: Record<PresetName, { bytesPerSec: number; text: string; source: string }> = {
+  era2000: {
+    bytesPerSec: 600 * 1024 ** 2,
+    text: '600MiB/s',
+    source:
+      'estimate: 4-way PIII Xeon on the Intel 450NX, one 100 MHz × 8 B front-side bus = 800 MB/s peak; ~80% of it sustained (629 MB/s) for the pipelined P6 bus',
+  },
+  modern: {
+    bytesPerSec: 100 * 1024 ** 3,
+    text: '100GiB/s',
+    source: 'estimate: one socket of 8 DDR4-3200 channels (204.8 GB/s peak) at ~50% sustained under mixed copy and DMA traffic',
   },
 };
 

@@ -16,18 +16,28 @@
  * kmap_atomic(KM_USER0).
  */
 import type { ProcessBody } from '../engine/process.js';
-import { IRQ, WORK } from '../cpu/accounting.js';
+import { IRQ, MAP, WORK } from '../cpu/accounting.js';
 import type { Cpu } from '../cpu/cpu.js';
 import type { IrqCtx, Task } from '../cpu/task.js';
 import type { ResolvedScenario, Strategy } from '../scenario/types.js';
 import { BlockDevice } from './blockdev.js';
 import { BouncePool, bounce_end_io, create_bounce } from './bounce.js';
 import { PkmapPool, kmap_atomic, kmap_atomic_vpage, kmap_high, kunmap_atomic, kunmap_high } from './highmem.js';
-import { KM_USER0, PAGE_SIZE } from './layout.js';
+import { KM_USER0, PAGE_SIZE, VMALLOC_BOOT_AREA_PAGES } from './layout.js';
 import type { Machine } from './machine.js';
 import { DMA32_LIMIT, ISA_DMA_LIMIT, PagePool } from './pages.js';
 import { touch_kernel_page } from './pgtable.js';
-import { VmallocEager, VmallocSpace, VmapLazy, vfree_eager, vm_map_ram, vm_unmap_ram, vmap_eager, type VmMapping } from './vmalloc.js';
+import {
+  VmallocEager,
+  VmallocSpace,
+  VmapLazy,
+  reserve_vmalloc_boot_areas,
+  vfree_eager,
+  vm_map_ram,
+  vm_unmap_ram,
+  vmap_eager,
+  type VmMapping,
+} from './vmalloc.js';
 
 /** How one page of a request reaches the device. */
 export const PageRoute = {
@@ -89,6 +99,8 @@ export class HighmemKernel {
   readonly device: BlockDevice<IoPart>;
   readonly strategy: Strategy;
   readonly dmaLimit: number;
+  /** Page-table levels a software walk visits: pgd → pte (2), pgd → pmd → pte with PAE (3). */
+  readonly pgtableLevels: number;
   /** Called once an I/O is done (wakes its submitter); `waker` is the CPU completing it. */
   onComplete: (waker: Cpu, req: IoRequest) => void = () => {};
 
@@ -121,7 +133,11 @@ export class HighmemKernel {
       m.cpus,
       m.stream('device:0'),
       end_request,
+      m.membus,
     );
+    this.pgtableLevels = s.machine.pae ? 3 : 2;
+    reserve_vmalloc_boot_areas(this.eager, k.vmalloc_boot_areas, VMALLOC_BOOT_AREA_PAGES);
+    reserve_vmalloc_boot_areas(this.lazy, k.vmalloc_boot_areas, VMALLOC_BOOT_AREA_PAGES);
   }
 
   /** How `page` goes to the device under this kernel's strategy. */
@@ -145,6 +161,19 @@ export class HighmemKernel {
 const slot = { nr: -1 };
 const mapOut: { map: VmMapping | null } = { map: null };
 
+/**
+ * virt_to_phys(b_data) for an address outside the linear map: Woodman's 2.3.40 patch
+ * ("Eliminating bounce buffers", linux-kernel, 28 Jan 2000) made virt_to_phys() and
+ * phys_to_virt() handle mapped highmem pages, i.e. walk the kernel page tables (pgd → pte,
+ * or pgd → pmd → pte with PAE) instead of subtracting PAGE_OFFSET. Paid wherever the I/O
+ * path turns b_data into a bus address, once per page; charged to `map`. Linear addresses
+ * (lowmem, bounce pages) need only the subtraction, and `direct` hands the device
+ * page + offset, so neither walks.
+ */
+function virt_to_phys_walk(task: Task, k: HighmemKernel): number {
+  return task.cpu.busy(MAP, k.pgtableLevels * k.m.costs.pgtable_walk_level);
+}
+
 /** Prepare one page for the I/O in the submitter's context. */
 function* prepare_page(task: Task, k: HighmemKernel, p: IoPage, write: boolean): ProcessBody {
   switch (p.route) {
@@ -154,6 +183,7 @@ function* prepare_page(task: Task, k: HighmemKernel, p: IoPage, write: boolean):
     case PageRoute.Kmap:
       yield* kmap_high(task, k.pkmap, p.page, slot);
       p.vpage = PkmapPool.vpage(slot.nr);
+      yield virt_to_phys_walk(task, k); // a pkmap address is not linear either
       return;
     case PageRoute.Vmap:
       if (k.strategy === 'vmap') yield* vmap_eager(task, k.eager!, [p.page], mapOut);
@@ -166,6 +196,7 @@ function* prepare_page(task: Task, k: HighmemKernel, p: IoPage, write: boolean):
       }
       p.map = mapOut.map;
       p.vpage = p.map.vpage;
+      yield virt_to_phys_walk(task, k);
       return;
   }
 }

@@ -49,6 +49,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
     tlbEntries: s.machine.tlb_entries,
     costs: s.costs,
     seed: s.seed,
+    memoryBandwidth: s.machine.memory_bandwidth_bytes_per_s,
     tlbFlush: {
       kind: s.kernel.tlb_flush,
       ceiling: s.kernel.tlb_single_page_flush_ceiling,

@@ -3,7 +3,8 @@
  * checks. Every problem names the file (or option) that supplied the offending value.
  */
 import path from 'node:path';
-import { COST_KEYS, COST_TABLE, presetCosts, type CostKey, type PresetName } from '../kernel/costs.js';
+import { COST_KEYS, COST_TABLE, MEMORY_BANDWIDTH_DEFAULT, presetCosts, type CostKey, type PresetName } from '../kernel/costs.js';
+import { VMALLOC_BOOT_AREAS_DEFAULT } from '../kernel/layout.js';
 import { parseDuration, parseRate, parseSize, formatDurationExact, formatSizeExact } from '../engine/units.js';
 import { parseDistribution } from '../engine/distributions.js';
 import { ScenarioError, unknownKeyMessage, type PathSegment, type Problem } from './errors.js';
@@ -91,6 +92,8 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     highmem_bytes: parseSize(m.highmem ?? '3200MiB'),
     spinlock: m.spinlock ?? (preset === 'era2000' ? 'tas' : 'ticket'),
     tlb_entries: m.tlb_entries ?? 64,
+    memory_bandwidth_bytes_per_s:
+      m.memory_bandwidth === undefined ? MEMORY_BANDWIDTH_DEFAULT[preset].bytesPerSec : parseRate(m.memory_bandwidth),
   };
   const total = machine.lowmem_bytes + machine.highmem_bytes;
   const memGot = `${formatSizeExact(machine.lowmem_bytes)} + ${formatSizeExact(machine.highmem_bytes)}`;
@@ -108,6 +111,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     bounce_pool_pages: k.bounce_pool_pages ?? 32,
     lowmem_free_pages: lowmemFree === 'unlimited' ? null : lowmemFree,
     vmalloc_size_bytes: parseSize(k.vmalloc_size ?? '128MiB'),
+    vmalloc_boot_areas: k.vmalloc_boot_areas ?? VMALLOC_BOOT_AREAS_DEFAULT,
     vmap_block: k.vmap_block ?? true,
     lazy_max_pages: k.lazy_max_pages ?? null,
     tlb_flush: k.tlb_flush ?? 'flush_tlb_all',

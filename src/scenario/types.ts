@@ -46,6 +46,8 @@ export interface ResolvedMachine {
   highmem_bytes: number;
   spinlock: SpinlockKind;
   tlb_entries: number;
+  /** Shared memory bus, bytes/s (src/cpu/membus.ts). */
+  memory_bandwidth_bytes_per_s: number;
 }
 
 export interface ResolvedKernel {
@@ -54,6 +56,8 @@ export interface ResolvedKernel {
   /** null = unlimited: the page allocator never fails. */
   lowmem_free_pages: number | null;
   vmalloc_size_bytes: number;
+  /** vm areas present from boot (ioremap, modules) ahead of the I/O's in the vmalloc space. */
+  vmalloc_boot_areas: number;
   vmap_block: boolean;
   /** null = the model computes lazy_max_pages() from the CPU count. */
   lazy_max_pages: number | null;

@@ -20,6 +20,7 @@ describe('defaults', () => {
         highmem_bytes: 3200 * MiB,
         spinlock: 'ticket',
         tlb_entries: 64,
+        memory_bandwidth_bytes_per_s: 100 * 1024 * MiB,
       },
       costs_preset: 'modern',
       costs: presetCosts('modern'),
@@ -29,6 +30,7 @@ describe('defaults', () => {
         bounce_pool_pages: 32,
         lowmem_free_pages: null,
         vmalloc_size_bytes: 128 * MiB,
+        vmalloc_boot_areas: 16,
         vmap_block: true,
         lazy_max_pages: null,
         tlb_flush: 'flush_tlb_all',
@@ -77,6 +79,8 @@ describe('defaults', () => {
     expect(r.costs_preset).toBe('era2000');
     expect(r.machine.spinlock).toBe('tas');
     expect(resolve({ costs: { preset: 'era2000' }, machine: { spinlock: 'ticket' } }).machine.spinlock).toBe('ticket');
+    expect(r.machine.memory_bandwidth_bytes_per_s).toBe(600 * MiB);
+    expect(resolve({ costs: { preset: 'era2000' }, machine: { memory_bandwidth: '1GiB/s' } }).machine.memory_bandwidth_bytes_per_s).toBe(1024 * MiB);
   });
 
   it('workload defaults per type', () => {
