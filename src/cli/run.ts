@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
 import { SimulationAborted } from '../engine/sim.js';
-import { COST_KEYS } from '../kernel/costs.js';
+import { COST_KEYS, MEMORY_BANDWIDTH_DEFAULT } from '../kernel/costs.js';
 import { runScenario } from '../model/run.js';
 import { formatVaryTable } from '../report/compare.js';
 import { formatCsv } from '../report/csv.js';
@@ -147,6 +147,10 @@ function loadVariants(io: CliIo, job: RunJob): { loaded: LoadedVariant[]; varied
 export function formatVerbose(s: ResolvedScenario, heading: string): string {
   const rows: string[][] = [['key', 'value', 'unit', 'source']];
   for (const k of COST_KEYS) rows.push([k, String(s.costs[k]), 'ns', s.costs_source[k]]);
+  // The preset also picks the shared memory bus (a rate, so not a cost key).
+  const bus = MEMORY_BANDWIDTH_DEFAULT[s.costs_preset];
+  const busBps = s.machine.memory_bandwidth_bytes_per_s;
+  rows.push(['machine.memory_bandwidth', String(busBps), 'B/s', busBps === bus.bytesPerSec ? bus.source : 'scenario setting']);
   // The costs print once, as the table below.
   const { costs: _costs, costs_source: _sources, ...rest } = s;
   return (
