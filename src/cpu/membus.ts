@@ -163,6 +163,12 @@ export class MemoryBus {
     }
     const a = this.active;
     if (a.length === 0) return;
+    if (a.length === 1) {
+      const t = a[0]!;
+      t.rate = t.cap <= this.bytesPerNs ? t.cap : this.bytesPerNs;
+      this.scheduleNext();
+      return;
+    }
     const s = this.byCap;
     s.length = 0;
     for (const t of a) s.push(t);
@@ -176,6 +182,12 @@ export class MemoryBus {
       k--;
     }
     s.length = 0;
+    this.scheduleNext();
+  }
+
+  /** The timer for the earliest completion at the current rates. */
+  private scheduleNext(): void {
+    const a = this.active;
     let next = Infinity;
     for (const t of a) {
       const dt = t.rate === Infinity || t.remaining === 0 ? 0 : t.rate > 0 ? t.remaining / t.rate : Infinity;
