@@ -162,16 +162,17 @@ const slot = { nr: -1 };
 const mapOut: { map: VmMapping | null } = { map: null };
 
 /**
- * virt_to_phys(b_data) for an address outside the linear map: Woodman's 2.3.40 patch
+ * virt_to_phys(b_data) for addresses outside the linear map: Woodman's 2.3.40 patch
  * ("Eliminating bounce buffers", linux-kernel, 28 Jan 2000) made virt_to_phys() and
  * phys_to_virt() handle mapped highmem pages, i.e. walk the kernel page tables (pgd → pte,
- * or pgd → pmd → pte with PAE) instead of subtracting PAGE_OFFSET. Paid wherever the I/O
- * path turns b_data into a bus address, once per page; charged to `map`. Linear addresses
+ * or pgd → pmd → pte with PAE) instead of subtracting PAGE_OFFSET. Paid once per such
+ * page where the driver turns b_data into a bus address (building the request's
+ * scatter-gather list); `pages` walks charged to `map` in one hold. Linear addresses
  * (lowmem, bounce pages) need only the subtraction, and `direct` hands the device
  * page + offset, so neither walks.
  */
-function virt_to_phys_walk(task: Task, k: HighmemKernel): number {
-  return task.cpu.busy(MAP, k.pgtableLevels * k.m.costs.pgtable_walk_level);
+function virt_to_phys_walk(task: Task, k: HighmemKernel, pages: number): number {
+  return task.cpu.busy(MAP, pages * k.pgtableLevels * k.m.costs.pgtable_walk_level);
 }
 
 /** Prepare one page for the I/O in the submitter's context. */
@@ -183,7 +184,6 @@ function* prepare_page(task: Task, k: HighmemKernel, p: IoPage, write: boolean):
     case PageRoute.Kmap:
       yield* kmap_high(task, k.pkmap, p.page, slot);
       p.vpage = PkmapPool.vpage(slot.nr);
-      yield virt_to_phys_walk(task, k); // a pkmap address is not linear either
       return;
     case PageRoute.Vmap:
       if (k.strategy === 'vmap') yield* vmap_eager(task, k.eager!, [p.page], mapOut);
@@ -196,7 +196,6 @@ function* prepare_page(task: Task, k: HighmemKernel, p: IoPage, write: boolean):
       }
       p.map = mapOut.map;
       p.vpage = p.map.vpage;
-      yield virt_to_phys_walk(task, k);
       return;
   }
 }
@@ -218,11 +217,15 @@ export function* submit_io(task: Task, k: HighmemKernel, req: IoRequest): Proces
     submitPart(k, req, plugged, task.cpu);
     plugged = [];
   };
+  let nonLinear = 0;
   for (const p of req.pages) {
     p.route = k.route(p.page);
     if (p.route !== PageRoute.Direct) yield* prepare_page(task, k, p, req.write);
+    if (p.route === PageRoute.Kmap || p.route === PageRoute.Vmap) nonLinear++; // pkmap addresses are not linear either
     plugged.push(p);
   }
+  // The bus addresses of the mapped pages (parts flushed early by a sleep are charged here too).
+  if (nonLinear > 0) yield virt_to_phys_walk(task, k, nonLinear);
   task.plugFlush = null;
   submitPart(k, req, plugged, task.cpu);
   req.submitting = false;
