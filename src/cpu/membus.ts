@@ -38,6 +38,8 @@ export class BusTransfer implements Pausable {
   /** On the bus (false while its initiator is interrupted, and once done). */
   active = false;
   done = false;
+  /** Bytes in all. */
+  bytes = 0;
 
   constructor(
     readonly bus: MemoryBus,
@@ -67,7 +69,7 @@ function busTimer(bus: MemoryBus): void {
 export class MemoryBus {
   /** Bytes per ns. */
   readonly bytesPerNs: number;
-  /** Bytes moved since the last reset (statistics). */
+  /** Bytes of the transfers completed since the last reset (statistics). */
   bytes = 0;
   /** Transfers on the bus, in start order (completions are reported in this order). */
   private readonly active: BusTransfer[] = [];
@@ -96,7 +98,7 @@ export class MemoryBus {
    */
   start<T>(bytes: number, capBytesPerNs: number, onDone: (arg: T) => void, arg: T): BusTransfer {
     const t = new BusTransfer(this, bytes, capBytesPerNs, onDone as (arg: unknown) => void, arg);
-    this.bytes += bytes;
+    t.bytes = bytes;
     this.join(t);
     return t;
   }
@@ -129,6 +131,7 @@ export class MemoryBus {
       // Done when less than half a nanosecond of work is left (times are whole ns).
       if (t.remaining <= t.rate * 0.5 + 1e-9) {
         t.remaining = 0;
+        this.bytes += t.bytes;
         t.active = false;
         t.done = true;
         t.rate = 0;
@@ -144,6 +147,11 @@ export class MemoryBus {
 
   resetStats(): void {
     this.bytes = 0;
+  }
+
+  /** Share of the bus's capacity the completed transfers used over `windowNs` (0 if unlimited). */
+  utilisation(windowNs: number): number {
+    return windowNs > 0 && Number.isFinite(this.bytesPerNs) ? this.bytes / (this.bytesPerNs * windowNs) : 0;
   }
 
   /** Bring every active transfer's remaining bytes up to now. */

@@ -159,6 +159,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
       pool_taken: hm.bounce.poolTaken,
     },
     device: workload.deviceStats(window),
+    memory_bus: { bytes: m.membus.bytes, utilisation: m.membus.utilisation(window) },
     cpus: m.cpus.map((c): CpuResult => {
       const time_ns = {} as Record<CategoryName, number>;
       CATEGORY_NAMES.forEach((name, i) => (time_ns[name] = c.time[i]!));
