@@ -15,7 +15,6 @@
  */
 import { PARK, Process, type ProcessBody } from '../engine/process.js';
 import type { Simulator } from '../engine/sim.js';
-import type { Costs } from '../kernel/costs.js';
 import { CATEGORY_NAMES, IDLE, IRQ, N_CATEGORIES, SCHED, type Category } from './accounting.js';
 import { IrqCtx, type IrqHandler, type Task } from './task.js';
 import { Tlb } from './tlb.js';
@@ -36,6 +35,13 @@ interface PendingIrq {
 
 function takePendingEvent(cpu: Cpu): void {
   cpu.takePending();
+}
+
+/** The costs a CPU itself spends (the machine's cost table provides them). */
+export interface CpuCosts {
+  /** Delivery of the reschedule IPI that wakes an idle CPU. */
+  readonly ipi_latency: number;
+  readonly context_switch: number;
 }
 
 export class Cpu {
@@ -70,7 +76,7 @@ export class Cpu {
   constructor(
     readonly id: number,
     readonly sim: Simulator,
-    readonly costs: Costs,
+    readonly costs: CpuCosts,
     tlbEntries: number,
   ) {
     this.tlb = new Tlb(tlbEntries);
