@@ -19,8 +19,8 @@ import type { ProcessBody } from '../engine/process.js';
 import { IRQ, MAP, WORK } from '../cpu/accounting.js';
 import type { Cpu } from '../cpu/cpu.js';
 import type { IrqCtx, Task } from '../cpu/task.js';
-import type { ResolvedScenario, Strategy } from '../scenario/types.js';
-import { BlockDevice } from './blockdev.js';
+import type { DistSpec } from '../engine/distributions.js';
+import { BlockDevice, type IrqRouting } from './blockdev.js';
 import { BouncePool, bounce_end_io, create_bounce } from './bounce.js';
 import { PkmapPool, kmap_atomic, kmap_atomic_vpage, kmap_high, kunmap_atomic, kunmap_high } from './highmem.js';
 import { KM_USER0, PAGE_SIZE, VMALLOC_BOOT_AREA_PAGES } from './layout.js';
@@ -38,6 +38,36 @@ import {
   vmap_eager,
   type VmMapping,
 } from './vmalloc.js';
+
+/** How the kernel gives highmem pages to the device (DESIGN §1). */
+export type Strategy = 'bounce' | 'vmap' | 'vmap_lazy' | 'kmap' | 'direct';
+
+/**
+ * What the highmem I/O path is built from: the machine, kernel and device settings it
+ * reads, in the resolved scenario's own shape (src/scenario/types.ts ResolvedScenario
+ * satisfies it), so that this file does not import the scenario layer.
+ */
+export interface HighmemScenario {
+  readonly machine: { readonly pae: boolean };
+  readonly kernel: {
+    readonly strategy: Strategy;
+    readonly bounce_pool_pages: number;
+    /** null = the page allocator never fails. */
+    readonly lowmem_free_pages: number | null;
+    readonly vmalloc_size_bytes: number;
+    readonly vmalloc_boot_areas: number;
+    readonly vmap_block: boolean;
+    readonly lazy_max_pages: number | null;
+    readonly inject_bug: 'none' | 'skip_pkmap_flush' | 'skip_vfree_flush';
+  };
+  readonly device: {
+    readonly dma_limit: 'isa' | '32bit' | '64bit';
+    readonly latency: DistSpec;
+    readonly bandwidth_bytes_per_s: number;
+    readonly queue_depth: number;
+    readonly irq: IrqRouting;
+  };
+}
 
 /** How one page of a request reaches the device. */
 export const PageRoute = {
@@ -106,7 +136,7 @@ export class HighmemKernel {
 
   constructor(
     readonly m: Machine,
-    s: ResolvedScenario,
+    s: HighmemScenario,
     pages: PagePool,
   ) {
     const k = s.kernel;
