@@ -75,6 +75,8 @@ export class MemoryBus {
   private readonly active: BusTransfer[] = [];
   /** Scratch for water-filling, sorted by cap. */
   private readonly byCap: BusTransfer[] = [];
+  /** Scratch: the transfers a tick completes. */
+  private readonly finished: BusTransfer[] = [];
   private lastUpdate = 0;
   private timer: SimEvent | null = null;
 
@@ -124,7 +126,7 @@ export class MemoryBus {
   tick(): void {
     this.timer = null;
     this.advance();
-    const finished: BusTransfer[] = [];
+    const finished = this.finished;
     const a = this.active;
     for (let i = 0; i < a.length; ) {
       const t = a[i]!;
@@ -142,7 +144,9 @@ export class MemoryBus {
       }
     }
     this.reshare();
-    for (const t of finished) t.onDone(t.arg);
+    // Callbacks may start transfers (and so tick again later), never re-enter tick itself.
+    for (let i = 0; i < finished.length; i++) finished[i]!.onDone(finished[i]!.arg);
+    finished.length = 0;
   }
 
   resetStats(): void {
