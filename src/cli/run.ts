@@ -154,6 +154,10 @@ function loadVariants(io: CliIo, job: RunJob): { loaded: LoadedVariant[]; varied
 export function formatVerbose(s: ResolvedScenario, heading: string): string {
   const rows: string[][] = [['key', 'value', 'unit', 'source']];
   for (const k of COST_KEYS) rows.push([k, String(s.costs[k]), 'ns', s.costs_source[k]]);
+  // The machine preset also picks the shared memory bus (a rate, so not a cost key).
+  const busPreset = PRESETS[canonicalPreset(s.machine.preset ?? s.costs_preset)].machine.memory_bandwidth_bytes_per_s;
+  const busBps = s.machine.memory_bandwidth_bytes_per_s;
+  rows.push(['machine.memory_bandwidth', String(busBps), 'B/s', busBps === busPreset.value ? busPreset.source : 'scenario setting']);
   const vrows: string[][] = [['setting', 'value', 'from', 'source']];
   for (const k of VERSION_SETTING_KEYS) {
     const src = s.version_source[k];

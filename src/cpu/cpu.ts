@@ -15,11 +15,64 @@
  */
 import { PARK, Process, type ProcessBody } from '../engine/process.js';
 import type { Simulator } from '../engine/sim.js';
-import type { Costs } from '../kernel/costs.js';
 import { CATEGORY_NAMES, IDLE, IRQ, N_CATEGORIES, SCHED, type Category } from './accounting.js';
-import { IrqCtx, type IrqHandler, type Task } from './task.js';
 import { Tlb } from './tlb.js';
 import type { Tracer } from './tracer.js';
+
+// ---- execution contexts ------------------------------------------------------------
+// Defined here, with the CPU they run on, so that src/cpu/task.ts (the Task class) depends
+// on this file and not the other way round; task.ts re-exports them.
+
+/** What a spinning context spins on; told when the task's CPU returns from an interrupt. */
+export interface SpinWaitable {
+  readonly name: string;
+  spinnerResumed(ctx: ExecCtx): void;
+}
+
+/**
+ * A context that runs kernel code on a CPU: a task (process context) or an interrupt
+ * handler. Kernel primitives (spin_lock, kmap_atomic, …) take an ExecCtx, so the same code
+ * serves both, and the primitives that may not run in IRQ context can check `inIrq`.
+ */
+export interface ExecCtx {
+  readonly proc: Process;
+  readonly cpu: Cpu;
+  readonly name: string;
+  readonly inIrq: boolean;
+  /** The lock this context is spinning on, if any; when it started; the call site. */
+  spinningOn: SpinWaitable | null;
+  spinSince: number;
+  spinSite: string;
+}
+
+/** What the CPU's scheduler needs of a task (src/cpu/task.ts implements it). */
+export interface CpuTask extends ExecCtx {
+  readonly inIrq: false;
+  /** What the task sleeps on, for diagnostics. */
+  sleepingOn: string | null;
+  /** The task's block plug: submits what it has queued, called when it is about to sleep. */
+  plugFlush: (() => void) | null;
+  /** Called when another task becomes runnable here while this one loops on schedule() (SCHED_YIELD). */
+  onRunnable: (() => void) | null;
+  describe(): string;
+}
+
+/** One interrupt handler invocation. */
+export class IrqCtx implements ExecCtx {
+  readonly inIrq = true;
+  spinningOn: SpinWaitable | null = null;
+  spinSince = 0;
+  spinSite = '';
+
+  constructor(
+    readonly proc: Process,
+    readonly cpu: Cpu,
+    readonly name: string,
+  ) {}
+}
+
+/** An interrupt handler: a generator run in an IrqCtx on the CPU that takes the interrupt. */
+export type IrqHandler<T> = (ctx: IrqCtx, arg: T) => ProcessBody;
 
 /** Event priority of interrupt delivery: before task steps due at the same instant. */
 export const PRIO_IRQ = -2;
@@ -38,12 +91,19 @@ function takePendingEvent(cpu: Cpu): void {
   cpu.takePending();
 }
 
+/** The costs a CPU itself spends (the machine's cost table provides them). */
+export interface CpuCosts {
+  /** Delivery of the reschedule IPI that wakes an idle CPU. */
+  readonly ipi_latency: number;
+  readonly context_switch: number;
+}
+
 export class Cpu {
   /** ns per category; sums to the simulated time once finish() has run. */
   readonly time = new Float64Array(N_CATEGORIES);
   readonly tlb: Tlb;
   /** The task in process context on this CPU (running, spinning or switching in), or null. */
-  current: Task | null = null;
+  current: CpuTask | null = null;
   /** local_irq_disable() depth in task context. */
   irqsOffDepth = 0;
   /** A handler is running. */
@@ -59,9 +119,9 @@ export class Cpu {
   private cat: Category = IDLE;
   private since = 0;
   private taskCat: Category = IDLE;
-  private runqueue: Task[] = [];
+  private runqueue: CpuTask[] = [];
   /** Every task pinned here, for diagnostics (who sleeps on what). */
-  private readonly tasks: Task[] = [];
+  private readonly tasks: CpuTask[] = [];
   private pending: PendingIrq[] = [];
   private kickPending = false;
   private takePendingScheduled = false;
@@ -70,7 +130,7 @@ export class Cpu {
   constructor(
     readonly id: number,
     readonly sim: Simulator,
-    readonly costs: Costs,
+    readonly costs: CpuCosts,
     tlbEntries: number,
   ) {
     this.tlb = new Tlb(tlbEntries);
@@ -207,7 +267,7 @@ export class Cpu {
   // ---- scheduling --------------------------------------------------------------------
 
   /** Put a new task on this CPU; it starts when the CPU is free. */
-  addTask(task: Task, body: ProcessBody): void {
+  addTask(task: CpuTask, body: ProcessBody): void {
     this.tasks.push(task);
     if (this.current === null && !this.inIrq) {
       this.current = task;
@@ -224,7 +284,7 @@ export class Cpu {
    * next runnable task or idles. Returns PARK, for `yield cpu.sleep(task)`; the caller has
    * queued the task somewhere that will wake it.
    */
-  sleep(task: Task): number {
+  sleep(task: CpuTask): number {
     if (this.current !== task) throw new Error(`cpu${this.id}: ${task.name} sleeps but is not current`);
     if (this.atomicKmaps !== 0) throw new Error(`cpu${this.id}: ${task.name} sleeps while holding a kmap_atomic`);
     // schedule() → blk_flush_plug(): block requests the task has queued but not yet
@@ -242,7 +302,7 @@ export class Cpu {
    * that one runs — returns PARK, and `task` continues once it is picked again; else
    * schedule() picks `task` again at once — returns 0 (the caller's loop costs the time).
    */
-  sched_yield(task: Task): number {
+  sched_yield(task: CpuTask): number {
     if (this.current !== task) throw new Error(`cpu${this.id}: ${task.name} yields but is not current`);
     if (this.runqueue.length === 0) return 0;
     if (this.atomicKmaps !== 0) throw new Error(`cpu${this.id}: ${task.name} schedules while holding a kmap_atomic`);
@@ -254,7 +314,7 @@ export class Cpu {
   }
 
   /** try_to_wake_up(): make `task` (pinned here) runnable; `waker` is the CPU that wakes it. */
-  wakeUp(task: Task, waker: Cpu | null): void {
+  wakeUp(task: CpuTask, waker: Cpu | null): void {
     this.runqueue.push(task);
     if (this.tracer !== null) this.tracer.runqueue(this.id, this.runqueue.length);
     // A task looping on schedule() (SCHED_YIELD) sees the newcomer at its next pass.

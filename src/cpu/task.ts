@@ -1,33 +1,18 @@
 /**
- * Execution contexts. A task (process context) is pinned to one CPU: a simulated kernel
- * thread or user process whose body is a generator (engine/process.ts), with its own
- * random stream. An interrupt context is one handler invocation on a CPU.
- *
- * Kernel primitives (spin_lock, kmap_atomic, …) take an ExecCtx, so the same code serves
- * both, and the primitives that may not run in IRQ context can check `inIrq`.
+ * Tasks. A task (process context) is pinned to one CPU: a simulated kernel thread or user
+ * process whose body is a generator (engine/process.ts), with its own random stream.
+ * The other execution context, an interrupt handler invocation (IrqCtx), and the ExecCtx
+ * interface both share are defined with the CPU in ./cpu.ts and re-exported here.
  */
 import { Process, type ProcessBody } from '../engine/process.js';
 import type { Rng } from '../engine/random.js';
-import type { Cpu } from './cpu.js';
+import type { Cpu, CpuTask, SpinWaitable } from './cpu.js';
 
-/** What a spinning context spins on; told when the task's CPU returns from an interrupt. */
-export interface SpinWaitable {
-  readonly name: string;
-  spinnerResumed(ctx: ExecCtx): void;
-}
+// The context types live with the CPU (src/cpu/cpu.ts); re-exported for the kernel's imports.
+export { IrqCtx } from './cpu.js';
+export type { ExecCtx, IrqHandler, SpinWaitable } from './cpu.js';
 
-export interface ExecCtx {
-  readonly proc: Process;
-  readonly cpu: Cpu;
-  readonly name: string;
-  readonly inIrq: boolean;
-  /** The lock this context is spinning on, if any; when it started; the call site. */
-  spinningOn: SpinWaitable | null;
-  spinSince: number;
-  spinSite: string;
-}
-
-export class Task implements ExecCtx {
+export class Task implements CpuTask {
   readonly proc: Process;
   readonly inIrq = false;
   spinningOn: SpinWaitable | null = null;
@@ -65,20 +50,3 @@ export class Task implements ExecCtx {
     return this.name;
   }
 }
-
-/** One interrupt handler invocation. */
-export class IrqCtx implements ExecCtx {
-  readonly inIrq = true;
-  spinningOn: SpinWaitable | null = null;
-  spinSince = 0;
-  spinSite = '';
-
-  constructor(
-    readonly proc: Process,
-    readonly cpu: Cpu,
-    readonly name: string,
-  ) {}
-}
-
-/** An interrupt handler: a generator run in an IrqCtx on the CPU that takes the interrupt. */
-export type IrqHandler<T> = (ctx: IrqCtx, arg: T) => ProcessBody;

@@ -16,6 +16,15 @@ import type { SimEvent, Simulator } from './sim.js';
 export const PARK = -1;
 export type ProcessBody = Generator<number, void, void>;
 
+/**
+ * A timed activity whose end another party decides (e.g. a transfer on a shared bus,
+ * which wakes the parked process when done): it is frozen with the process on interrupt().
+ */
+export interface Pausable {
+  pause(): void;
+  resume(): void;
+}
+
 export const ProcState = {
   Created: 0,
   Ready: 1, // a step is scheduled
@@ -35,6 +44,8 @@ export class Process {
   interrupted = false;
   /** Called once when the body returns. */
   onExit: ((p: Process) => void) | null = null;
+  /** The externally timed activity the process is parked in, if any (frozen on interrupt). */
+  activity: Pausable | null = null;
   private body: ProcessBody | null = null;
   private timer: SimEvent | null = null;
   /** While interrupted: ns of the frozen hold, or of the held wake's delay; −1 if none. */
@@ -102,6 +113,7 @@ export class Process {
   interrupt(): void {
     if (this.interrupted) throw new Error(`process ${this.name} interrupted twice`);
     this.interrupted = true;
+    if (this.activity !== null) this.activity.pause();
     const t = this.timer;
     if (t !== null) {
       this.resumeDelay = t.time - this.sim.now;
@@ -116,6 +128,7 @@ export class Process {
   resume(): void {
     if (!this.interrupted) throw new Error(`resume of process ${this.name} that was not interrupted`);
     this.interrupted = false;
+    if (this.activity !== null) this.activity.resume();
     if (this.resumeDelay >= 0 && this.state !== ProcState.Done) {
       this.timer = this.sim.schedule(this.resumeDelay, stepEvent, this);
     }

@@ -1,8 +1,10 @@
 /**
  * A block device with a request queue: up to `queue_depth` requests in service at once
  * (command queueing), the rest wait FIFO. Each request spends `latency` (a distribution:
- * seek, rotation, controller) in its slot, then moves its data over the one channel at
- * `bandwidth`, FIFO — so the device's throughput is capped by the bus like a real disk's.
+ * seek, rotation, controller) in its slot, then moves its data over the one channel, FIFO,
+ * at `bandwidth` or its share of the machine's memory bus if that is less (the DMA crosses
+ * the memory bus with the CPUs' copies: src/cpu/membus.ts) — so the device's throughput is
+ * capped by its channel and by memory, like a real disk's.
  * The completion interrupt is routed to cpu0, the submitting CPU, or round-robin.
  */
 import { makeSampler, type DistSpec, type Sampler } from '../engine/distributions.js';
@@ -10,6 +12,7 @@ import type { Rng } from '../engine/random.js';
 import type { Simulator } from '../engine/sim.js';
 import { TimeWeighted } from '../engine/stats.js';
 import type { Cpu } from '../cpu/cpu.js';
+import type { MemoryBus } from '../cpu/membus.js';
 import type { IrqHandler } from '../cpu/task.js';
 
 export type IrqRouting = 'cpu0' | 'submitter' | 'round_robin';
@@ -33,7 +36,10 @@ export class BlockDevice<R extends DeviceRequest> {
   bytes = 0;
   private inService = 0;
   private readonly queue: R[] = [];
-  private channelFreeAt = 0;
+  /** The channel is moving a request's data; the others wait in channelQueue. */
+  private channelBusy = false;
+  private readonly channelQueue: R[] = [];
+  private transferStart = 0;
   private rr = 0;
   private readonly latency: Sampler;
   /** Requests queued + in service, time-weighted. */
@@ -50,6 +56,8 @@ export class BlockDevice<R extends DeviceRequest> {
     readonly rng: Rng,
     /** end_request: the completion interrupt's handler. */
     readonly endIo: IrqHandler<R>,
+    /** The memory bus the DMA crosses. */
+    readonly bus: MemoryBus,
   ) {
     this.latency = makeSampler(cfg.latency);
     this.occupancy = new TimeWeighted(sim.now, 0);
@@ -84,13 +92,20 @@ export class BlockDevice<R extends DeviceRequest> {
   }
 
   private transfer(r: R): void {
-    const t = Math.round((r.bytes * 1e9) / this.cfg.bandwidthBytesPerSec);
-    this.channelFreeAt = Math.max(this.channelFreeAt, this.sim.now) + t;
-    this.sim.at(this.channelFreeAt, this.onTransferDone, r);
-    if (this.cpus[0]!.tracer !== null) this.cpus[0]!.tracer.deviceTransfer(this.channelFreeAt - t, this.channelFreeAt, r.bytes);
+    if (this.channelBusy) {
+      this.channelQueue.push(r);
+      return;
+    }
+    this.channelBusy = true;
+    this.transferStart = this.sim.now;
+    this.bus.start(r.bytes, this.cfg.bandwidthBytesPerSec / 1e9, this.onTransferDone, r);
   }
 
   private complete(r: R): void {
+    this.channelBusy = false;
+    if (this.cpus[0]!.tracer !== null) this.cpus[0]!.tracer.deviceTransfer(this.transferStart, this.sim.now, r.bytes);
+    const queued = this.channelQueue.shift();
+    if (queued !== undefined) this.transfer(queued);
     this.occupancy.add(this.sim.now, -1);
     if (--this.inService === 0) this.busy.set(this.sim.now, 0);
     const next = this.queue.shift();

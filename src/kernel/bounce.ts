@@ -18,6 +18,7 @@
  */
 import { PARK, type ProcessBody } from '../engine/process.js';
 import { COPY, MAP, SPIN } from '../cpu/accounting.js';
+import { bus_transfer } from '../cpu/membus.js';
 import type { ExecCtx, IrqCtx, Task } from '../cpu/task.js';
 import { KM_BOUNCE_READ, KM_BOUNCE_WRITE, PAGE_SIZE } from './layout.js';
 import { PkmapPool, kmap_atomic, kmap_atomic_vpage, kmap_high, kunmap_atomic, kunmap_high } from './highmem.js';
@@ -153,12 +154,21 @@ function* bounce_retry_pass(task: Task, b: BouncePool, yields: boolean): Process
   yield PARK;
 }
 
-/** memcpy of one page through the CPU's kmap_atomic slot `type` (IRQs already off). */
+/**
+ * Bytes a page copy moves across the memory bus: the source page read and the destination
+ * page written (rep movs with fast strings writes whole lines without reading them first).
+ */
+export const COPY_PAGE_BUS_BYTES = 2 * PAGE_SIZE;
+
+/**
+ * memcpy of one page through the CPU's kmap_atomic slot `type` (IRQs already off). It lasts
+ * memcpy_page (the CPU-bound floor) or longer when the memory bus is shared (src/cpu/membus.ts).
+ */
 function* copy_page_atomic(ctx: ExecCtx, m: Machine, page: number, type: number): ProcessBody {
   yield kmap_atomic(ctx, m, page, type);
   const refill = touch_kernel_page(ctx, m, kmap_atomic_vpage(ctx.cpu.id, type), page);
   if (refill > 0) yield refill;
-  yield ctx.cpu.busy(COPY, m.costs.memcpy_page);
+  yield bus_transfer(ctx, m.membus, COPY, COPY_PAGE_BUS_BYTES, m.costs.memcpy_page);
   kunmap_atomic(ctx, type);
   m.highmem.bounce.bytesCopied += PAGE_SIZE;
 }

@@ -13,6 +13,7 @@ export const COST_KEYS = [
   'ipi_latency',
   'irq_entry_exit',
   'tlb_flush_full',
+  'tlb_flush_refill',
   'tlb_refill',
   'invlpg',
   'pte_write',
@@ -23,6 +24,7 @@ export const COST_KEYS = [
   'vmap_area_op',
   'page_alloc',
   'bounce_retry',
+  'pgtable_walk_level',
 ] as const;
 
 export type CostKey = (typeof COST_KEYS)[number];
@@ -73,6 +75,11 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
     era2000: 200, modern: 35,
     meaning: 'local full TLB flush (CR3 reload), excluding refills',
     source: 'Ingo Molnar, linux-mm Jun 2015: CR3 reload 96 cycles (modern); estimate (era2000)',
+  },
+  tlb_flush_refill: {
+    era2000: 2400, modern: 720,
+    meaning: 'refilling, after one full TLB flush on a CPU, the translations it goes on using outside the modelled mappings (kernel stack and data, user pages); charged to that CPU with the flush',
+    source: 'estimate: a working set of 24 entries × tlb_refill (2.4 __flush_tlb_all toggles CR4.PGE, so global kernel entries go too; the PIII has 64 4 KiB DTLB + 32 ITLB entries)',
   },
   tlb_refill: {
     era2000: 100, modern: 30,
@@ -125,6 +132,11 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
     era2000: 1000, modern: 300,
     meaning: "one pass of 2.4's bounce-page retry loop (failed alloc, emergency_lock, run_task_queue, schedule() with SCHED_YIELD)",
     source: 'estimate: a page_alloc attempt, a locked op and a schedule() that picks the caller again',
+  },
+  pgtable_walk_level: {
+    era2000: 50, modern: 10,
+    meaning: 'virt_to_phys of a non-linear kernel address: one level of the software page-table walk (2 levels, 3 with PAE)',
+    source: 'estimate: one dependent load of a page-table entry, usually in L2, plus the index arithmetic',
   },
 };
 

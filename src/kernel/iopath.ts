@@ -15,19 +15,68 @@
  * bounced whatever the strategy. Pages the strategy leaves unmapped are touched through
  * kmap_atomic(KM_USER0).
  */
+import type { BounceAllocWait, BounceWriteCopy, VmallocMapLock } from './versions.js';
 import type { ProcessBody } from '../engine/process.js';
-import { IRQ, WORK } from '../cpu/accounting.js';
+import { IRQ, MAP, WORK } from '../cpu/accounting.js';
 import type { Cpu } from '../cpu/cpu.js';
 import type { IrqCtx, Task } from '../cpu/task.js';
-import type { ResolvedScenario, Strategy } from '../scenario/types.js';
-import { BlockDevice } from './blockdev.js';
+import type { DistSpec } from '../engine/distributions.js';
+import { BlockDevice, type IrqRouting } from './blockdev.js';
 import { BouncePool, bounce_end_io, create_bounce } from './bounce.js';
 import { PkmapPool, kmap_atomic, kmap_atomic_vpage, kmap_high, kunmap_atomic, kunmap_high } from './highmem.js';
-import { KM_USER0, PAGE_SIZE } from './layout.js';
+import { KM_USER0, PAGE_SIZE, VMALLOC_BOOT_AREA_PAGES } from './layout.js';
 import type { Machine } from './machine.js';
 import { DMA32_LIMIT, ISA_DMA_LIMIT, PagePool } from './pages.js';
 import { touch_kernel_page } from './pgtable.js';
-import { VmallocEager, VmallocSpace, VmapLazy, vfree_eager, vm_map_ram, vm_unmap_ram, vmap_eager, type VmMapping } from './vmalloc.js';
+import {
+  VmallocEager,
+  VmallocSpace,
+  VmapLazy,
+  reserve_vmalloc_boot_areas,
+  vfree_eager,
+  vm_map_ram,
+  vm_unmap_ram,
+  vmap_eager,
+  type VmMapping,
+} from './vmalloc.js';
+
+/** How the kernel gives highmem pages to the device (DESIGN §1). */
+export type Strategy = 'bounce' | 'vmap' | 'vmap_lazy' | 'kmap' | 'direct';
+
+/**
+ * What the highmem I/O path is built from: the machine, kernel and device settings it
+ * reads, in the resolved scenario's own shape (src/scenario/types.ts ResolvedScenario
+ * satisfies it), so that this file does not import the scenario layer.
+ */
+export interface HighmemScenario {
+  readonly machine: { readonly pae: boolean };
+  readonly kernel: {
+    readonly strategy: Strategy;
+    readonly bounce_pool_pages: number;
+    /** null = the page allocator never fails. */
+    readonly lowmem_free_pages: number | null;
+    readonly vmalloc_size_bytes: number;
+    readonly vmalloc_boot_areas: number;
+    readonly vmap_block: boolean;
+    readonly lazy_max_pages: number | null;
+    readonly last_pkmap: number;
+    // Version-dependent (src/kernel/versions.ts):
+    readonly bounce_write_copy: BounceWriteCopy;
+    readonly bounce_read_irqs_off: boolean;
+    readonly bounce_alloc_wait: BounceAllocWait;
+    readonly vmlist_lock: boolean;
+    readonly vmalloc_map_lock: VmallocMapLock;
+    readonly vmalloc_flush_on_map: boolean;
+    readonly inject_bug: 'none' | 'skip_pkmap_flush' | 'skip_vfree_flush';
+  };
+  readonly device: {
+    readonly dma_limit: 'isa' | '32bit' | '64bit';
+    readonly latency: DistSpec;
+    readonly bandwidth_bytes_per_s: number;
+    readonly queue_depth: number;
+    readonly irq: IrqRouting;
+  };
+}
 
 /** How one page of a request reaches the device. */
 export const PageRoute = {
@@ -89,12 +138,14 @@ export class HighmemKernel {
   readonly device: BlockDevice<IoPart>;
   readonly strategy: Strategy;
   readonly dmaLimit: number;
+  /** Page-table levels a software walk visits: pgd → pte (2), pgd → pmd → pte with PAE (3). */
+  readonly pgtableLevels: number;
   /** Called once an I/O is done (wakes its submitter); `waker` is the CPU completing it. */
   onComplete: (waker: Cpu, req: IoRequest) => void = () => {};
 
   constructor(
     readonly m: Machine,
-    s: ResolvedScenario,
+    s: HighmemScenario,
     pages: PagePool,
   ) {
     const k = s.kernel;
@@ -140,7 +191,11 @@ export class HighmemKernel {
       m.cpus,
       m.stream('device:0'),
       end_request,
+      m.membus,
     );
+    this.pgtableLevels = s.machine.pae ? 3 : 2;
+    reserve_vmalloc_boot_areas(this.eager, k.vmalloc_boot_areas, VMALLOC_BOOT_AREA_PAGES);
+    reserve_vmalloc_boot_areas(this.lazy, k.vmalloc_boot_areas, VMALLOC_BOOT_AREA_PAGES);
   }
 
   /** How `page` goes to the device under this kernel's strategy. */
@@ -163,6 +218,20 @@ export class HighmemKernel {
 
 const slot = { nr: -1 };
 const mapOut: { map: VmMapping | null } = { map: null };
+
+/**
+ * virt_to_phys(b_data) for addresses outside the linear map: Woodman's 2.3.40 patch
+ * ("Eliminating bounce buffers", linux-kernel, 28 Jan 2000) made virt_to_phys() and
+ * phys_to_virt() handle mapped highmem pages, i.e. walk the kernel page tables (pgd → pte,
+ * or pgd → pmd → pte with PAE) instead of subtracting PAGE_OFFSET. Paid once per such
+ * page where the driver turns b_data into a bus address (building the request's
+ * scatter-gather list); `pages` walks charged to `map` in one hold. Linear addresses
+ * (lowmem, bounce pages) need only the subtraction, and `direct` hands the device
+ * page + offset, so neither walks.
+ */
+function virt_to_phys_walk(task: Task, k: HighmemKernel, pages: number): number {
+  return task.cpu.busy(MAP, pages * k.pgtableLevels * k.m.costs.pgtable_walk_level);
+}
 
 /** Prepare one page for the I/O in the submitter's context. */
 function* prepare_page(task: Task, k: HighmemKernel, p: IoPage, write: boolean): ProcessBody {
@@ -206,11 +275,15 @@ export function* submit_io(task: Task, k: HighmemKernel, req: IoRequest): Proces
     submitPart(k, req, plugged, task.cpu);
     plugged = [];
   };
+  let nonLinear = 0;
   for (const p of req.pages) {
     p.route = k.route(p.page);
     if (p.route !== PageRoute.Direct) yield* prepare_page(task, k, p, req.write);
+    if (p.route === PageRoute.Kmap || p.route === PageRoute.Vmap) nonLinear++; // pkmap addresses are not linear either
     plugged.push(p);
   }
+  // The bus addresses of the mapped pages (parts flushed early by a sleep are charged here too).
+  if (nonLinear > 0) yield virt_to_phys_walk(task, k, nonLinear);
   task.plugFlush = null;
   submitPart(k, req, plugged, task.cpu);
   req.submitting = false;

@@ -29,3 +29,15 @@ export const KM_TYPE_NAMES = ['KM_BOUNCE_READ', 'KM_BOUNCE_WRITE', 'KM_USER0', '
 export function fls(x: number): number {
   return x <= 0 ? 0 : 32 - Math.clz32(x);
 }
+
+/**
+ * vm areas a booted kernel already has in its vmalloc space before any I/O mapping:
+ * kernel.vmalloc_boot_areas. 2.4 allocates them early and first-fit, so they sit at the
+ * bottom of the space and every eager get_vm_area / vfree walk passes them.
+ * Default 16 — estimate for a 2000 4-way server (2.4 had no /proc/vmallocinfo to count
+ * them): ~10 modules (each module image is vmalloc'd by sys_create_module: SCSI HBA, RAID,
+ * NIC, filesystems, nfsd …) and ~6 ioremap'd PCI register windows (HBA, RAID, NICs, video).
+ */
+export const VMALLOC_BOOT_AREAS_DEFAULT = 16;
+/** Pages of each boot area, excluding its guard page: 32 KiB, estimate (a small module or BAR). */
+export const VMALLOC_BOOT_AREA_PAGES = 8;

@@ -5,6 +5,7 @@
 import { createStream, type Rng } from '../engine/random.js';
 import type { Simulator } from '../engine/sim.js';
 import { Cpu } from '../cpu/cpu.js';
+import { MemoryBus } from '../cpu/membus.js';
 import type { Tracer } from '../cpu/tracer.js';
 import type { Costs } from './costs.js';
 import { HighmemCounters } from './counters.js';
@@ -20,6 +21,8 @@ export interface MachineConfig {
   tlbEntries: number;
   costs: Costs;
   seed: number;
+  /** Sustained bandwidth of the shared memory bus, bytes/s; default: unlimited. */
+  memoryBandwidth?: number;
   /** How kernel-range flushes (pkmap wrap, vfree, lazy purge) reach the other CPUs. */
   tlbFlush?: KernelFlushConfig;
   /**
@@ -65,6 +68,8 @@ export class Machine {
   readonly tlbStats = new TlbCounters();
   readonly pgtable = new KernelPageTable();
   readonly highmem = new HighmemCounters();
+  /** The memory bus every CPU copy and every DMA transfer crosses (src/cpu/membus.ts). */
+  readonly membus: MemoryBus;
   /**
    * 2.4 arch/i386/kernel/smp.c call_lock, serialising smp_call_function callers across a
    * whole round; with generic IPIs, 2.6.27 kernel/smp.c call_function_lock, held only to
@@ -85,6 +90,7 @@ export class Machine {
     readonly config: MachineConfig,
   ) {
     this.lockRng = createStream(config.seed, 'locks');
+    this.membus = new MemoryBus(sim, config.memoryBandwidth ?? Number.POSITIVE_INFINITY);
     this.cpus = [];
     for (let i = 0; i < config.cpus; i++) this.cpus.push(new Cpu(i, sim, config.costs, config.tlbEntries));
     this.tracer = config.tracer ?? null;
@@ -143,6 +149,7 @@ export class Machine {
     this.lockstat.reset();
     this.tlbStats.reset();
     this.highmem.reset();
+    this.membus.resetStats();
   }
 
   describe(): string {

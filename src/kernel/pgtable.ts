@@ -4,7 +4,7 @@
  */
 import { TLB } from '../cpu/accounting.js';
 import type { ExecCtx } from '../cpu/task.js';
-import type { Machine } from './machine.js';
+import type { Tracer } from '../cpu/tracer.js';
 
 export const NO_PAGE = -1;
 
@@ -31,12 +31,23 @@ export class KernelPageTable {
 }
 
 /**
+ * What the TLB checker needs of the machine (src/kernel/machine.ts provides it; named here
+ * so that the page table does not import the machine that owns it).
+ */
+export interface PageTableOwner {
+  readonly pgtable: KernelPageTable;
+  readonly tlbStats: { staleAccesses: number; faults: number };
+  readonly tracer: Tracer | null;
+  readonly costs: { readonly tlb_refill: number };
+}
+
+/**
  * The CPU accesses kernel virtual page `vpage` expecting physical page `ppage` there.
  * A TLB miss walks the page table (cost tlb_refill) and fills the TLB; a hit is trusted —
  * if it no longer matches the PTE the access went to the wrong page: a stale TLB access.
  * Returns the time to charge (to the `tlb` category) for the access's translation.
  */
-export function touch_kernel_page(ctx: ExecCtx, m: Machine, vpage: number, ppage: number): number {
+export function touch_kernel_page(ctx: ExecCtx, m: PageTableOwner, vpage: number, ppage: number): number {
   const tlb = ctx.cpu.tlb;
   const cached = tlb.lookup(vpage);
   if (cached !== NO_PAGE) {

@@ -82,8 +82,10 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
       cpus: { value: 4, source: 'the thread\'s 4-way box' },
       clock_mhz: { value: 550, source: 'PIII Xeon of early 2000: 500-550 MHz on a 100 MHz FSB' },
       memory_bandwidth_bytes_per_s: {
-        value: 800 * MB,
-        source: 'FSB arithmetic: 100 MHz x 8 bytes = 800 MB/s peak, shared by the 4 CPUs and DMA',
+        value: 629 * MB,
+        source:
+          'estimate: one 100 MHz x 8 B front-side bus (Intel 450NX) = 800 MB/s peak, shared by the 4 CPUs and DMA; ' +
+          '~80% of it sustained for the pipelined P6 bus',
       },
       pae: { value: true, source: 'the thread\'s 4 GiB box: RAM remapped above the 4 GiB PCI hole needs 36-bit PAE' },
       lowmem_bytes: { value: 896 * MiB, source: 'i386 3G/1G split: 896 MiB direct-mapped' },
@@ -99,10 +101,10 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
       cpus: { value: 8, source: 'Pulavarty 29 Aug 2002: "8x 700MHz P-III"' },
       clock_mhz: { value: 700, source: 'Pulavarty 29 Aug 2002' },
       memory_bandwidth_bytes_per_s: {
-        value: 1600 * MB,
+        value: 1280 * MB,
         source:
-          'estimate: two 100 MHz x 8 B front-side buses (800 MB/s each) as on Intel\'s 8-way Profusion chipset; ' +
-          'the post does not name the chipset',
+          'estimate: two 100 MHz x 8 B front-side buses (800 MB/s peak each) as on Intel\'s 8-way Profusion chipset, ' +
+          '~80% sustained as for the 4-way; the post does not name the chipset',
       },
       pae: { value: true, source: '~3.8 GB free in the post\'s vmstat: more than 4 GiB of RAM needs PAE' },
       lowmem_bytes: { value: 896 * MiB, source: 'i386 3G/1G split' },

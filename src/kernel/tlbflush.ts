@@ -156,12 +156,17 @@ function* smp_call_function_mask(ctx: ExecCtx, m: Machine, func: IpiFunc, info: 
   yield waitForAcks(call); // csd_flag_wait(&data->csd)
 }
 
-/** Flush the local TLB: full, or `info.npages` invlpg's. Charged to `tlb`. */
+/**
+ * Flush the local TLB: full, or `info.npages` invlpg's. Charged to `tlb`. A full flush
+ * (2.4 __flush_tlb_all: CR4.PGE toggled, so global kernel entries go too) also costs the
+ * CPU the refill of what it goes on using outside the modelled mappings
+ * (tlb_flush_refill); misses on the modelled mappings are charged when they happen.
+ */
 export function local_flush(cpu: Cpu, m: Machine, info: FlushInfo): number {
   if (info.npages < 0) {
     cpu.tlb.flushAll();
     m.tlbStats.localFlushes++;
-    return cpu.busy(TLB, m.costs.tlb_flush_full);
+    return cpu.busy(TLB, m.costs.tlb_flush_full + m.costs.tlb_flush_refill);
   }
   for (let i = 0; i < info.npages; i++) cpu.tlb.flushPage(info.start + i);
   m.tlbStats.pageFlushes += info.npages;

@@ -135,6 +135,22 @@ export class VmallocEager {
 }
 
 /**
+ * Areas a booted kernel already holds (modules, ioremap; kernel.vmalloc_boot_areas): `n`
+ * areas of `pages` pages + guard at the bottom of the space, where early first-fit
+ * allocations land. In the eager list every later get_vm_area / vfree walk passes them;
+ * the lazy allocator (an rbtree, cost vmap_area_op) only loses their space. As many as
+ * fit are reserved.
+ */
+export function reserve_vmalloc_boot_areas(v: VmallocEager | VmapLazy | null, n: number, pages: number): void {
+  if (v === null) return;
+  for (let i = 0; i < n; i++) {
+    const addr = v.space.alloc(pages + 1);
+    if (addr < 0) return;
+    if (v instanceof VmallocEager) v.vmlist.push({ addr, size: pages + 1 });
+  }
+}
+
+/**
  * get_vm_area(size) + mapping the pages (vmalloc_area_pages / the 2000 patch's map):
  * returns the mapping, or null if the space is full (2.4 does not retry).
  */

@@ -49,6 +49,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
     tlbEntries: s.machine.tlb_entries,
     costs: s.costs,
     seed: s.seed,
+    memoryBandwidth: s.machine.memory_bandwidth_bytes_per_s,
     tlbFlush: {
       kind: s.kernel.tlb_flush,
       ceiling: s.kernel.tlb_single_page_flush_ceiling,
@@ -159,6 +160,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
       pool_taken: hm.bounce.poolTaken,
     },
     device: workload.deviceStats(window),
+    memory_bus: { bytes: m.membus.bytes, utilisation: m.membus.utilisation(window) },
     cpus: m.cpus.map((c): CpuResult => {
       const time_ns = {} as Record<CategoryName, number>;
       CATEGORY_NAMES.forEach((name, i) => (time_ns[name] = c.time[i]!));

@@ -60,6 +60,8 @@ export interface Result {
   vmap: { allocs: number; frees: number; purges: number; failures: number };
   bounce: { pages: number; bytes_copied: number; pool_waits: number; pool_taken: number };
   device: { requests: number; bytes: number; busy_fraction: number; mean_queue: number };
+  /** The shared memory bus (src/cpu/membus.ts): bytes of completed copies and DMA, and their share of its capacity. */
+  memory_bus: { bytes: number; utilisation: number };
   cpus: CpuResult[];
   /**
    * The run's fingerprint (16 hex digits; docs/CHECK.md), present only when the run was

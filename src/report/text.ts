@@ -149,5 +149,14 @@ export function formatTextReport(r: Result): string {
       '',
     );
   }
+  if (r.memory_bus.bytes > 0) {
+    out.push(
+      ...section('memory bus', [
+        counter(formatSize(r.memory_bus.bytes), 'moved (copy reads + writes, DMA)'),
+        counter(`${(r.memory_bus.utilisation * 100).toFixed(1)}%`, 'of machine.memory_bandwidth'),
+      ]),
+      '',
+    );
+  }
   return `${out.join('\n')}\n${formatLockStat(r.locks)}`;
 }

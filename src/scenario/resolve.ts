@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { COST_KEYS, type CostKey } from '../kernel/costs.js';
 import { PRESETS, canonicalPreset, machinePresetCosts, type PresetName } from '../kernel/presets.js';
-import { last_pkmap } from '../kernel/layout.js';
+import { VMALLOC_BOOT_AREAS_DEFAULT, last_pkmap } from '../kernel/layout.js';
 import { parseDuration, parseRate, parseSize, formatDurationExact, formatSizeExact } from '../engine/units.js';
 import { parseDistribution } from '../engine/distributions.js';
 import {
@@ -119,6 +119,11 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     // The spinlock is the kernel's, not the machine's: a PIII running 2.6.27 has ticket locks.
     spinlock: byVersion('spinlock', m.spinlock),
     tlb_entries: m.tlb_entries ?? 64,
+    // The shared memory bus: the machine preset's, else that of the cost preset's machine.
+    memory_bandwidth_bytes_per_s:
+      m.memory_bandwidth === undefined
+        ? (mp ?? PRESETS[canonicalPreset(preset)].machine).memory_bandwidth_bytes_per_s.value
+        : parseRate(m.memory_bandwidth),
   };
   const total = machine.lowmem_bytes + machine.highmem_bytes;
   const memGot = `${formatSizeExact(machine.lowmem_bytes)} + ${formatSizeExact(machine.highmem_bytes)}`;
@@ -140,6 +145,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     bounce_alloc_wait: byVersion('bounce_alloc_wait', k.bounce_alloc_wait),
     lowmem_free_pages: lowmemFree === 'unlimited' ? null : lowmemFree,
     vmalloc_size_bytes: parseSize(k.vmalloc_size ?? '128MiB'),
+    vmalloc_boot_areas: k.vmalloc_boot_areas ?? VMALLOC_BOOT_AREAS_DEFAULT,
     vmap_block: k.vmap_block ?? true,
     vmlist_lock: byVersion('vmlist_lock', k.vmlist_lock),
     vmalloc_map_lock: byVersion('vmalloc_map_lock', k.vmalloc_map_lock),

@@ -205,6 +205,10 @@ export const MachineRaw = obj(
     highmem: size('a size (B, KiB, MiB, GiB) like 3200MiB', 0).optional(),
     spinlock: oneOf(SPINLOCKS).optional(),
     tlb_entries: int(1, 65536).optional(),
+    memory_bandwidth: unitField('rate', 'a rate > 0 like 600MiB/s', (v) => {
+      const r = parseRate(v);
+      return isNum(r) && r > 0;
+    }).optional(),
   },
   'a mapping of machine settings',
 );
@@ -235,6 +239,7 @@ export const KernelRaw = obj(
       )
       .optional(),
     vmalloc_size: size('a size (B, KiB, MiB, GiB) of at least 8KiB like 128MiB', 2 * PAGE_SIZE).optional(),
+    vmalloc_boot_areas: int(0, 4096).optional(),
     vmap_block: bool().optional(),
     vmlist_lock: bool().optional(),
     vmalloc_map_lock: oneOf(VMALLOC_MAP_LOCKS).optional(),

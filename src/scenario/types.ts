@@ -71,6 +71,8 @@ export interface ResolvedMachine {
   highmem_bytes: number;
   spinlock: SpinlockKind;
   tlb_entries: number;
+  /** Shared memory bus, bytes/s (src/cpu/membus.ts). */
+  memory_bandwidth_bytes_per_s: number;
 }
 
 export interface ResolvedKernel {
@@ -88,6 +90,8 @@ export interface ResolvedKernel {
   /** null = unlimited: the page allocator never fails. */
   lowmem_free_pages: number | null;
   vmalloc_size_bytes: number;
+  /** vm areas present from boot (ioremap, modules) ahead of the I/O's in the vmalloc space. */
+  vmalloc_boot_areas: number;
   vmap_block: boolean;
   /** version: get_vm_area/vfree take vmlist_lock. */
   vmlist_lock: boolean;

@@ -107,6 +107,7 @@ describe('text report sections', () => {
       vmap: { allocs: 1, frees: 1, purges: 0, failures: 0 },
       bounce: { pages: 300, bytes_copied: 300 * 4096, pool_waits: 2, pool_taken: 5 },
       device: { requests: 300, bytes: 300 * 4096, busy_fraction: 0.5, mean_queue: 1.25 },
+      memory_bus: { bytes: 600 * 4096, utilisation: 0.25 },
       tlb: { ...base.tlb, stale_accesses: 2 },
     };
     const t = formatTextReport(busy);

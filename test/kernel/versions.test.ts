@@ -137,6 +137,11 @@ describe('vmap_lazy exists from 2.6.28', () => {
 
 describe('eager vmalloc by version (maptorture, api vmap, one page per round)', () => {
   const OPS = 400;
+  /** |actual − expected| ≤ slack: counts cut by the stop while a task is between two steps. */
+  const within = (actual: number, expected: number, slack: number) => {
+    expect(actual).toBeGreaterThanOrEqual(expected - slack);
+    expect(actual).toBeLessThanOrEqual(expected + slack);
+  };
   const vmap = (version: string) =>
     run({
       machine: { cpus: 4 },
@@ -159,18 +164,19 @@ describe('eager vmalloc by version (maptorture, api vmap, one page per round)', 
 
   it('2.4.16 flushes only on free, under write_lock(&vmlist_lock)', () => {
     const r = vmap('2.4.16');
-    expect(r.tlb.shootdowns).toBe(r.vmap.frees);
-    expect(r.tlb.ipis_sent).toBe(3 * r.vmap.frees);
+    // At the stop each of the 4 tasks may be between a counted step and its lock or round.
+    within(r.tlb.shootdowns, r.vmap.frees, 4);
+    expect(r.tlb.ipis_sent).toBe(3 * r.tlb.shootdowns);
     expect(r.tlb.ipis_sent / r.ops.completed).toBeLessThan(3 + 0.1);
-    expect(r.locks.vmlist_lock!.acquisitions).toBe(r.vmap.allocs + r.vmap.frees);
-    expect(r.locks['init_mm.page_table_lock']!.acquisitions).toBe(r.vmap.allocs);
+    within(r.locks.vmlist_lock!.acquisitions, r.vmap.allocs + r.vmap.frees, 4);
+    within(r.locks['init_mm.page_table_lock']!.acquisitions, r.vmap.allocs, 4);
   });
 
   it('2.4.0 flushes on map too, and writes the PTEs under the big kernel lock', () => {
     const r = vmap('2.4.0');
-    expect(r.tlb.shootdowns).toBe(r.vmap.allocs + r.vmap.frees);
-    expect(r.locks.kernel_flag!.acquisitions).toBe(r.vmap.allocs);
-    expect(r.locks.vmlist_lock!.acquisitions).toBe(r.vmap.allocs + r.vmap.frees);
+    within(r.tlb.shootdowns, r.vmap.allocs + r.vmap.frees, 4);
+    within(r.locks.kernel_flag!.acquisitions, r.vmap.allocs, 4);
+    within(r.locks.vmlist_lock!.acquisitions, r.vmap.allocs + r.vmap.frees, 4);
   });
 });
 
@@ -251,7 +257,7 @@ describe('smp_call_function: call_lock (2.4) vs generic IPIs (2.6.26+)', () => {
     }
     sim.run();
     // One round: send, delivery, IRQ entry, the remote flush (the ack precedes IRQ exit).
-    const round = costs.ipi_send + costs.ipi_latency + Math.ceil(costs.irq_entry_exit / 2) + costs.tlb_flush_full;
+    const round = costs.ipi_send + costs.ipi_latency + Math.ceil(costs.irq_entry_exit / 2) + costs.tlb_flush_full + costs.tlb_flush_refill;
     return { m, done, round };
   }
 
@@ -265,8 +271,10 @@ describe('smp_call_function: call_lock (2.4) vs generic IPIs (2.6.26+)', () => {
     const { m, done, round } = twoInitiators('generic');
     expect(m.tlbStats.ipisSent).toBe(6);
     expect(m.tlbStats.shootdowns).toBe(2);
-    // Both finish well before two back-to-back rounds would.
-    expect(Math.max(...done)).toBeLessThan(1.5 * round);
+    // Both finish before two back-to-back rounds would, and sooner than 2.4's call_lock lets
+    // them (the receivers still run the two flush handlers one after the other).
+    expect(Math.max(...done)).toBeLessThan(2 * round);
+    expect(Math.max(...done)).toBeLessThan(Math.max(...twoInitiators('call_lock').done));
     const cfl = m.lockstat.get('call_function_lock').toJSON();
     expect(cfl.wait_ns.max).toBeLessThan(round / 4);
     expect(m.lockstat.get('call_lock').toJSON().acquisitions).toBe(0);

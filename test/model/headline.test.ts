@@ -83,8 +83,12 @@ describe('the default study, checked against closed forms', () => {
     near(perOp(r, r.tlb.shootdowns), roundsPerPage * highmemPerIo, 0.03);
     // Counted within the measured window: a map's flush and its free's flush may fall on
     // either side of its ends, so count each kind of round separately.
-    expect(r.tlb.shootdowns).toBe(r.vmap.frees + (base.kernel.vmalloc_flush_on_map ? r.vmap.allocs : 0));
-    expect(r.tlb.ipis_sent).toBe((N - 1) * r.tlb.shootdowns);
+    const rounds = r.vmap.frees + (base.kernel.vmalloc_flush_on_map ? r.vmap.allocs : 0);
+    // ±1 per task: a task may be between a counted map/free and its round at either end.
+    expect(Math.abs(r.tlb.shootdowns - rounds)).toBeLessThanOrEqual(wl.tasks);
+    // N − 1 IPIs per round; a round in flight at the warm-up or the stop counts its IPIs and
+    // its shootdown on different sides (at most one round per CPU).
+    expect(Math.abs(r.tlb.ipis_sent - (N - 1) * r.tlb.shootdowns)).toBeLessThanOrEqual((N - 1) * N);
   });
 
   it('bounce: one page copied per highmem page, no IPI', () => {

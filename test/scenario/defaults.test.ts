@@ -46,6 +46,7 @@ describe('defaults', () => {
         highmem_bytes: 3200 * MiB,
         spinlock: 'ticket',
         tlb_entries: 64,
+        memory_bandwidth_bytes_per_s: 460e9, // x86-server-2024: 2 sockets × 12 DDR5-4800 channels, ~50% sustained
       },
       costs_preset: 'modern',
       // Cost keys other branches add are checked by their own tests; these are §3's.
@@ -60,6 +61,7 @@ describe('defaults', () => {
         bounce_alloc_wait: 'sleep',
         lowmem_free_pages: null,
         vmalloc_size_bytes: 128 * MiB,
+        vmalloc_boot_areas: 16,
         vmap_block: true,
         vmlist_lock: true,
         vmalloc_map_lock: 'none',
@@ -124,6 +126,9 @@ describe('defaults', () => {
     expect(r.machine.spinlock).toBe('ticket');
     expect(resolve({ costs: { preset: 'era2000' }, kernel: { version: '2.4.16' } }).machine.spinlock).toBe('tas');
     expect(resolve({ kernel: { version: '2.4.16' }, machine: { spinlock: 'ticket' } }).machine.spinlock).toBe('ticket');
+    // The shared memory bus comes from the preset's machine (sustained, not peak).
+    expect(r.machine.memory_bandwidth_bytes_per_s).toBe(629_000_000);
+    expect(resolve({ costs: { preset: 'era2000' }, machine: { memory_bandwidth: '1GiB/s' } }).machine.memory_bandwidth_bytes_per_s).toBe(1024 * MiB);
   });
 
   it('workload defaults per type', () => {
