@@ -2,11 +2,19 @@
  * One simulated CPU: runs one context at a time — a task (process context) or an
  * interrupt handler — and accounts every nanosecond to a category.
  *
- * Interrupts (device completions, IPIs) preempt the task, running or spinning, when its
- * IRQs are enabled: the task's timed activity freezes and resumes after the handler,
- * pushed back by the handler's duration. With IRQs disabled, or while a handler runs
- * (handlers do not nest, as 2.4 x86 handlers run with IRQs off), interrupts stay pending
- * and are taken in arrival order when IRQs are enabled again.
+ * Interrupts (device completions, IPIs) preempt the running context, task or handler,
+ * when its IRQs are enabled: its timed activity freezes and resumes after the handler,
+ * pushed back by the handler's duration. With IRQs disabled interrupts stay pending and
+ * are taken in arrival order when IRQs are enabled again.
+ *
+ * A handler is entered with IRQs off (the i386 interrupt gate clears IF). A device
+ * handler registered without SA_INTERRUPT then runs its body with IRQs on — 2.4
+ * arch/i386/kernel/irq.c handle_IRQ_event(): `if (!(action->flags & SA_INTERRUPT))
+ * __sti();` … `__cli();` — so an IPI can nest inside it, except where the body itself
+ * disables IRQs (local_irq_disable, spin_lock_irqsave). The handler calls
+ * handle_IRQ_event_sti()/_cli() around its body; with `deviceIrqsNest` false (Linux ≥
+ * 2.6.35, where IRQF_DISABLED became the only behaviour) they do nothing and the whole
+ * handler runs with IRQs off. IPI handlers (call_function_interrupt) never enable IRQs.
  *
  * Scheduling is 2.4-like and non-preemptive: tasks are pinned, a task runs until it
  * sleeps, a woken task waits on its CPU's run queue, and an idle CPU is kicked by a
@@ -17,7 +25,7 @@ import { PARK, Process, type ProcessBody } from '../engine/process.js';
 import type { Simulator } from '../engine/sim.js';
 import type { Costs } from '../kernel/costs.js';
 import { CATEGORY_NAMES, IDLE, IRQ, N_CATEGORIES, SCHED, type Category } from './accounting.js';
-import { IrqCtx, type IrqHandler, type Task } from './task.js';
+import { IrqCtx, type ExecCtx, type IrqHandler, type Task } from './task.js';
 import { Tlb } from './tlb.js';
 import type { Tracer } from './tracer.js';
 
@@ -34,6 +42,16 @@ interface PendingIrq {
   name: string;
 }
 
+/** One running (or interrupted) handler invocation: the CPU's interrupt stack. */
+interface IrqFrame {
+  readonly proc: Process;
+  readonly ctx: IrqCtx;
+  /** Between handle_IRQ_event's __sti() and __cli(): the body runs with IRQs on. */
+  irqsOn: boolean;
+  /** The category this handler was charging when a nested handler interrupted it. */
+  savedCat: Category;
+}
+
 function takePendingEvent(cpu: Cpu): void {
   cpu.takePending();
 }
@@ -44,10 +62,15 @@ export class Cpu {
   readonly tlb: Tlb;
   /** The task in process context on this CPU (running, spinning or switching in), or null. */
   current: Task | null = null;
-  /** local_irq_disable() depth in task context. */
+  /** local_irq_disable() depth of the running context (task, or the innermost handler). */
   irqsOffDepth = 0;
-  /** A handler is running. */
+  /** A handler is running (irqStack is not empty). */
   inIrq = false;
+  /**
+   * Device handlers registered without SA_INTERRUPT run their body with IRQs on (2.4 –
+   * 2.6.34); false: every handler runs with IRQs off (≥ 2.6.35). Set by the Machine.
+   */
+  deviceIrqsNest = true;
   /** kmap_atomic slots held (bit per KM_ type): the holder may not sleep. */
   atomicKmaps = 0;
   irqs = 0;
@@ -63,6 +86,8 @@ export class Cpu {
   /** Every task pinned here, for diagnostics (who sleeps on what). */
   private readonly tasks: Task[] = [];
   private pending: PendingIrq[] = [];
+  /** Handlers entered and not yet returned, outermost first. */
+  private readonly irqStack: IrqFrame[] = [];
   private kickPending = false;
   private takePendingScheduled = false;
   private readonly handlerDone = () => this.irqExit();
@@ -127,7 +152,45 @@ export class Cpu {
   // ---- interrupts --------------------------------------------------------------------
 
   get irqsEnabled(): boolean {
-    return this.irqsOffDepth === 0 && !this.inIrq;
+    if (this.irqsOffDepth !== 0) return false;
+    const n = this.irqStack.length;
+    return n === 0 || this.irqStack[n - 1]!.irqsOn;
+  }
+
+  /** Handler nesting depth (0: process context). */
+  get irqDepth(): number {
+    return this.irqStack.length;
+  }
+
+  /** `ctx` is what this CPU runs now (not interrupted by a handler, not another task). */
+  runs(ctx: ExecCtx): boolean {
+    const n = this.irqStack.length;
+    return n === 0 ? this.current === ctx : this.irqStack[n - 1]!.ctx === ctx;
+  }
+
+  /** An interrupt is pending and IRQs are on: a handler yields 0 here to let it in. */
+  get irqWaiting(): boolean {
+    return this.pending.length > 0 && this.irqsEnabled;
+  }
+
+  /**
+   * handle_IRQ_event()'s `__sti()` for a handler without SA_INTERRUPT: the body from here
+   * runs with IRQs on (when device handlers nest). Returns 0 to yield, so an interrupt
+   * pending since the handler's entry is taken before the body's first instruction.
+   */
+  handle_IRQ_event_sti(): number {
+    if (!this.deviceIrqsNest) return 0;
+    const top = this.irqStack[this.irqStack.length - 1];
+    if (top === undefined) throw new Error(`cpu${this.id}: handle_IRQ_event outside a handler`);
+    top.irqsOn = true;
+    if (this.pending.length > 0 && this.irqsOffDepth === 0) this.schedulePending();
+    return 0;
+  }
+
+  /** handle_IRQ_event()'s closing `__cli()`: the rest of the handler runs with IRQs off. */
+  handle_IRQ_event_cli(): void {
+    const top = this.irqStack[this.irqStack.length - 1];
+    if (top !== undefined) top.irqsOn = false;
   }
 
   /**
@@ -152,7 +215,7 @@ export class Cpu {
   /** local_irq_enable(): pending interrupts are taken right after the current step. */
   local_irq_enable(): void {
     if (this.irqsOffDepth === 0) throw new Error(`cpu${this.id}: local_irq_enable without disable`);
-    if (--this.irqsOffDepth === 0 && this.pending.length > 0 && !this.inIrq) this.schedulePending();
+    if (--this.irqsOffDepth === 0 && this.pending.length > 0 && this.irqsEnabled) this.schedulePending();
   }
 
   takePending(): void {
@@ -169,11 +232,19 @@ export class Cpu {
   }
 
   private irqEnter(irq: PendingIrq): void {
-    this.inIrq = true;
     this.irqs++;
-    this.taskCat = this.cat;
-    const t = this.current;
-    if (t !== null) t.proc.interrupt();
+    const n = this.irqStack.length;
+    if (n === 0) {
+      this.inIrq = true;
+      this.taskCat = this.cat;
+      const t = this.current;
+      if (t !== null) t.proc.interrupt();
+    } else {
+      // Nesting: the interrupted handler's activity freezes like a task's would.
+      const outer = this.irqStack[n - 1]!;
+      outer.savedCat = this.cat;
+      outer.proc.interrupt();
+    }
     this.runHandler(irq);
   }
 
@@ -182,14 +253,24 @@ export class Cpu {
     this.setCat(IRQ);
     const h = new Process(this.sim, irq.name);
     h.onExit = this.handlerDone;
-    h.start(irq.fn(new IrqCtx(h, this, irq.name), irq.arg));
+    const ctx = new IrqCtx(h, this, irq.name);
+    this.irqStack.push({ proc: h, ctx, irqsOn: false, savedCat: IRQ });
+    h.start(irq.fn(ctx, irq.arg));
   }
 
   private irqExit(): void {
     if (this.tracer !== null) this.tracer.irqExit(this.id);
+    const done = this.irqStack.pop()!;
+    if (this.irqsOffDepth !== 0) throw new Error(`cpu${this.id}: ${done.ctx.name} returned with IRQs disabled`);
     const next = this.pending.shift();
     if (next !== undefined) {
-      this.runHandler(next); // still in IRQ context: back-to-back handlers
+      this.runHandler(next); // back-to-back (or, over an IRQs-on handler, nested) handlers
+      return;
+    }
+    const outer = this.irqStack[this.irqStack.length - 1];
+    if (outer !== undefined) {
+      this.setCat(outer.savedCat);
+      outer.proc.resume();
       return;
     }
     this.inIrq = false;
@@ -277,7 +358,7 @@ export class Cpu {
 
   /** One line of state for abort diagnostics. */
   describe(): string {
-    const ctx = this.inIrq ? 'in IRQ handler' : this.current === null ? 'idle' : `running ${this.current.describe()}`;
+    const ctx = this.inIrq ? `in IRQ handler${this.irqStack.length > 1 ? ` (nested ${this.irqStack.length} deep)` : ''}` : this.current === null ? 'idle' : `running ${this.current.describe()}`;
     const irq = this.irqsOffDepth > 0 ? ', IRQs off' : '';
     const pend = this.pending.length > 0 ? `, ${this.pending.length} IRQs pending` : '';
     const rq = this.runqueue.length > 0 ? `, runqueue: ${this.runqueue.map((t) => t.name).join(' ')}` : '';

@@ -94,10 +94,20 @@ export function* create_bounce(task: Task, b: BouncePool, page: number, write: b
 /**
  * bounce_end_io_read / bounce_end_io_write, in the completion interrupt: for a READ copy
  * the data up (IRQs off, kmap_atomic(KM_BOUNCE_READ)); then return the bounce page — to
- * the pool while it is below POOL_SIZE, else to the allocator — and wake waiters.
+ * the pool while it is below POOL_SIZE, else to the allocator — and wake waiters. The
+ * handler body otherwise runs with IRQs on (cpu.ts), so IPIs nest between those windows.
  */
 export function* bounce_end_io(ctx: IrqCtx, b: BouncePool, page: number, read: boolean): ProcessBody {
-  if (read) yield* copy_page_atomic(ctx, b.m, page, KM_BOUNCE_READ);
+  const cpu = ctx.cpu;
+  if (read) {
+    // copy_to_high_bh_irq(): __save_flags(flags); __cli(); kmap_atomic + memcpy; __restore_flags.
+    cpu.local_irq_disable();
+    yield* copy_page_atomic(ctx, b.m, page, KM_BOUNCE_READ);
+    cpu.local_irq_enable();
+    if (cpu.irqWaiting) yield 0; // an IPI that arrived during the copy is taken here
+  }
+  // spin_lock_irqsave(&emergency_lock, flags)
+  cpu.local_irq_disable();
   yield spin_lock(ctx, b.emergency_lock, 'bounce_end_io');
   if (b.nr_emergency_pages < b.poolSize) b.nr_emergency_pages++;
   else if (b.lowmemFree !== null) b.lowmemFree++;
@@ -107,5 +117,7 @@ export function* bounce_end_io(ctx: IrqCtx, b: BouncePool, page: number, read: b
     if (b.lowmemFree !== null) tr.counter('lowmem', 'free_pages', b.lowmemFree);
   }
   spin_unlock(ctx, b.emergency_lock);
-  b.waiters.wake_up(ctx.cpu);
+  cpu.local_irq_enable(); // spin_unlock_irqrestore
+  b.waiters.wake_up(cpu);
+  if (cpu.irqWaiting) yield 0; // IRQs on again: a pending IPI nests here
 }

@@ -23,6 +23,11 @@ export interface MachineConfig {
   tlbFlush?: KernelFlushConfig;
   /** Timeline hooks (src/cpu/tracer.ts); none by default. */
   tracer?: Tracer | null;
+  /**
+   * Device handlers run their body with IRQs on, so IPIs nest inside them (2.4 – 2.6.34,
+   * handlers without SA_INTERRUPT); false: every handler runs with IRQs off. Default true.
+   */
+  deviceIrqsNest?: boolean;
 }
 
 export interface KernelFlushConfig {
@@ -74,7 +79,11 @@ export class Machine {
   ) {
     this.lockRng = createStream(config.seed, 'locks');
     this.cpus = [];
-    for (let i = 0; i < config.cpus; i++) this.cpus.push(new Cpu(i, sim, config.costs, config.tlbEntries));
+    for (let i = 0; i < config.cpus; i++) {
+      const cpu = new Cpu(i, sim, config.costs, config.tlbEntries);
+      cpu.deviceIrqsNest = config.deviceIrqsNest ?? true;
+      this.cpus.push(cpu);
+    }
     this.tracer = config.tracer ?? null;
     if (this.tracer !== null) {
       this.tracer.begin(sim, config.cpus);

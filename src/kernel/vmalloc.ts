@@ -109,12 +109,16 @@ export class VmallocEager {
 }
 
 /**
- * 2.4 get_vm_area(size) + mapping the pages (vmalloc_area_pages / the 2000 patch's map):
+ * 2.4.16 get_vm_area(size) (kmalloc the vm_struct, then the walk under the lock) +
+ * mapping the pages (vmalloc_area_pages / the 2000 patch's map):
  * returns the mapping, or null if the space is full (2.4 does not retry).
  */
 export function* vmap_eager(task: Task, v: VmallocEager, pages: readonly number[], out: { map: VmMapping | null }): ProcessBody {
   const m = v.m;
   const cpu = task.cpu;
+  // area = kmalloc(sizeof(*area), GFP_KERNEL), before the lock: the code a vfree caller
+  // runs between its write_unlock and its next write_lock (see rwlock.ts).
+  yield cpu.busy(MAP, m.costs.kmalloc);
   const size = pages.length + 1; // size += PAGE_SIZE: the guard page
   yield v.vmlist_lock.write_lock(task, 'get_vm_area');
   const addr = v.space.alloc(size);
@@ -126,6 +130,7 @@ export function* vmap_eager(task: Task, v: VmallocEager, pages: readonly number[
   if (addr >= 0) v.vmlist.splice(visited, 0, { addr, size });
   v.vmlist_lock.write_unlock(task);
   if (addr < 0) {
+    yield cpu.busy(MAP, m.costs.kmalloc); // kfree(area)
     m.highmem.vmap.failures++;
     if (m.tracer !== null) m.tracer.instant(cpu.id, 'vmap allocation failed', { pages: pages.length });
     out.map = null;
@@ -138,7 +143,7 @@ export function* vmap_eager(task: Task, v: VmallocEager, pages: readonly number[
   out.map = { vpage, npages: pages.length, span: size, block: null };
 }
 
-/** 2.4 vfree()/vunmap(): unlink, clear PTEs, flush_tlb_all() under the write lock. */
+/** 2.4.16 vfree()/vunmap(): unlink, clear PTEs, flush_tlb_all() under the write lock, unlock, kfree. */
 export function* vfree_eager(task: Task, v: VmallocEager, map: VmMapping): ProcessBody {
   if (task.inIrq) throw new Error(`${task.name}: vfree() in interrupt context`);
   const m = v.m;
@@ -154,6 +159,7 @@ export function* vfree_eager(task: Task, v: VmallocEager, map: VmMapping): Proce
   m.highmem.vmap.frees++;
   if (!v.skipFlush) yield* flush_kernel_range(task, m, map.vpage, map.npages);
   v.vmlist_lock.write_unlock(task);
+  yield cpu.busy(MAP, m.costs.kmalloc); // kfree(tmp), after the unlock
 }
 
 // ---- lazy: 2.6.28 vmap_area + vmap_block -------------------------------------------------

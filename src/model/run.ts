@@ -55,6 +55,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
       concurrentLocal: s.kernel.flush_concurrent_local,
     },
     tracer: opts.trace ?? null,
+    deviceIrqsNest: s.kernel.device_irqs_nest,
   }));
   const ops = new OpStats(s.workload.tasks);
   if (opts.onOpSample !== undefined) {

@@ -67,6 +67,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'kernel.tlb_single_page_flush_ceiling': 'flush_tlb_kernel_range: page-by-page up to this many pages. Default: 33.',
   'kernel.flush_concurrent_local': 'Initiator flushes locally while its IPIs are in flight (2021+). Default: false.',
   'kernel.inject_bug': 'Deliberately skip a TLB flush to show stale accesses. Default: none.',
+  'kernel.device_irqs_nest': 'Device interrupt handlers run with IRQs enabled, so IPIs nest inside them (2.4 handle_IRQ_event without SA_INTERRUPT); false: handlers run with IRQs off as in Linux >= 2.6.35. Default: true.',
   device: 'The block device.',
   'device.dma_limit': 'Highest address the device can DMA to. Default: 32bit.',
   'device.latency': 'Per-request latency. Default: 100us.',

@@ -114,6 +114,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     tlb_single_page_flush_ceiling: k.tlb_single_page_flush_ceiling ?? 33,
     flush_concurrent_local: k.flush_concurrent_local ?? false,
     inject_bug: k.inject_bug ?? 'none',
+    device_irqs_nest: k.device_irqs_nest ?? true,
   } satisfies ResolvedScenario['kernel'];
 
   // device

@@ -215,6 +215,7 @@ export const KernelRaw = obj(
     tlb_single_page_flush_ceiling: int(0).optional(),
     flush_concurrent_local: bool().optional(),
     inject_bug: oneOf(INJECT_BUGS).optional(),
+    device_irqs_nest: bool().optional(),
   },
   'a mapping of kernel settings',
 );

@@ -61,6 +61,12 @@ export interface ResolvedKernel {
   tlb_single_page_flush_ceiling: number;
   flush_concurrent_local: boolean;
   inject_bug: InjectBug;
+  /**
+   * Device interrupt handlers run their body with IRQs enabled, so IPIs nest inside them
+   * (2.4 handle_IRQ_event without SA_INTERRUPT); false: handlers run with IRQs off
+   * (Linux >= 2.6.35).
+   */
+  device_irqs_nest: boolean;
 }
 
 export interface ResolvedDevice {

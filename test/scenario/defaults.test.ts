@@ -35,6 +35,7 @@ describe('defaults', () => {
         tlb_single_page_flush_ceiling: 33,
         flush_concurrent_local: false,
         inject_bug: 'none',
+        device_irqs_nest: true,
       },
       device: {
         dma_limit: '32bit',
