@@ -40,12 +40,15 @@ interface PendingIrq {
   fn: IrqHandler<unknown>;
   arg: unknown;
   name: string;
+  /** A device interrupt (not an IPI): its line is busy while its handler runs. */
+  device: boolean;
 }
 
 /** One running (or interrupted) handler invocation: the CPU's interrupt stack. */
 interface IrqFrame {
   readonly proc: Process;
   readonly ctx: IrqCtx;
+  readonly device: boolean;
   /** Between handle_IRQ_event's __sti() and __cli(): the body runs with IRQs on. */
   irqsOn: boolean;
   /** The category this handler was charging when a nested handler interrupted it. */
@@ -88,6 +91,8 @@ export class Cpu {
   private pending: PendingIrq[] = [];
   /** Handlers entered and not yet returned, outermost first. */
   private readonly irqStack: IrqFrame[] = [];
+  /** Device handlers on irqStack: while one runs, device interrupts wait (IRQ_INPROGRESS). */
+  private deviceHandlers = 0;
   private kickPending = false;
   private takePendingScheduled = false;
   private readonly handlerDone = () => this.irqExit();
@@ -168,9 +173,28 @@ export class Cpu {
     return n === 0 ? this.current === ctx : this.irqStack[n - 1]!.ctx === ctx;
   }
 
-  /** An interrupt is pending and IRQs are on: a handler yields 0 here to let it in. */
+  /** An interrupt that may be taken now is pending and IRQs are on: a handler yields 0 here to let it in. */
   get irqWaiting(): boolean {
-    return this.pending.length > 0 && this.irqsEnabled;
+    return this.irqsEnabled && this.nextPending() >= 0;
+  }
+
+  /**
+   * Index of the oldest pending interrupt that may be taken now, or −1. A device interrupt
+   * waits while a device handler runs: 2.4 do_IRQ() marks the line IRQ_INPROGRESS and
+   * handles an interrupt arriving meanwhile (IRQ_PENDING) after the handler, in its loop.
+   */
+  private nextPending(): number {
+    const p = this.pending;
+    if (p.length === 0) return -1;
+    if (this.deviceHandlers === 0) return 0;
+    for (let i = 0; i < p.length; i++) if (!p[i]!.device) return i;
+    return -1;
+  }
+
+  private takeNextPending(): PendingIrq | undefined {
+    const i = this.nextPending();
+    if (i < 0) return undefined;
+    return i === 0 ? this.pending.shift() : this.pending.splice(i, 1)[0];
   }
 
   /**
@@ -183,7 +207,7 @@ export class Cpu {
     const top = this.irqStack[this.irqStack.length - 1];
     if (top === undefined) throw new Error(`cpu${this.id}: handle_IRQ_event outside a handler`);
     top.irqsOn = true;
-    if (this.pending.length > 0 && this.irqsOffDepth === 0) this.schedulePending();
+    if (this.irqsOffDepth === 0 && this.nextPending() >= 0) this.schedulePending();
     return 0;
   }
 
@@ -198,9 +222,9 @@ export class Cpu {
    * Call from an event (a device completion, an IPI arrival), never from this CPU's own
    * task step.
    */
-  raise<T>(name: string, handler: IrqHandler<T>, arg: T): void {
-    const irq: PendingIrq = { fn: handler as IrqHandler<unknown>, arg, name };
-    if (!this.irqsEnabled) {
+  raise<T>(name: string, handler: IrqHandler<T>, arg: T, device = false): void {
+    const irq: PendingIrq = { fn: handler as IrqHandler<unknown>, arg, name, device };
+    if (!this.irqsEnabled || (device && this.deviceHandlers > 0)) {
       this.pending.push(irq);
       return;
     }
@@ -215,13 +239,13 @@ export class Cpu {
   /** local_irq_enable(): pending interrupts are taken right after the current step. */
   local_irq_enable(): void {
     if (this.irqsOffDepth === 0) throw new Error(`cpu${this.id}: local_irq_enable without disable`);
-    if (--this.irqsOffDepth === 0 && this.pending.length > 0 && this.irqsEnabled) this.schedulePending();
+    if (--this.irqsOffDepth === 0 && this.irqsEnabled && this.nextPending() >= 0) this.schedulePending();
   }
 
   takePending(): void {
     this.takePendingScheduled = false;
     if (!this.irqsEnabled) return; // disabled again meanwhile: retaken at the next enable
-    const irq = this.pending.shift();
+    const irq = this.takeNextPending();
     if (irq !== undefined) this.irqEnter(irq);
   }
 
@@ -254,15 +278,17 @@ export class Cpu {
     const h = new Process(this.sim, irq.name);
     h.onExit = this.handlerDone;
     const ctx = new IrqCtx(h, this, irq.name);
-    this.irqStack.push({ proc: h, ctx, irqsOn: false, savedCat: IRQ });
+    this.irqStack.push({ proc: h, ctx, device: irq.device, irqsOn: false, savedCat: IRQ });
+    if (irq.device) this.deviceHandlers++;
     h.start(irq.fn(ctx, irq.arg));
   }
 
   private irqExit(): void {
     if (this.tracer !== null) this.tracer.irqExit(this.id);
     const done = this.irqStack.pop()!;
+    if (done.device) this.deviceHandlers--;
     if (this.irqsOffDepth !== 0) throw new Error(`cpu${this.id}: ${done.ctx.name} returned with IRQs disabled`);
-    const next = this.pending.shift();
+    const next = this.takeNextPending();
     if (next !== undefined) {
       this.runHandler(next); // back-to-back (or, over an IRQs-on handler, nested) handlers
       return;

@@ -45,7 +45,7 @@ function completionVsFlush(flushAt: number, nest: boolean) {
     yield ctx.cpu.busy(IRQ, irqExitCost(costs));
     handlerEnd = sim.now;
   }
-  sim.schedule(0, () => m.cpus[0]!.raise('end_request', end_request, null));
+  sim.schedule(0, () => m.cpus[0]!.raise('end_request', end_request, null, true), null);
   const t = new Task(1, 'flusher', m.cpus[1]!, m.stream('flusher'));
   t.start(
     (function* (): ProcessBody {
@@ -90,6 +90,27 @@ describe('nested interrupts (kernel.device_irqs_nest)', () => {
     expect(c0.time[COPY]).toBe(copy);
     expect(r.flushEnd).toBeGreaterThan(entry + copy);
     expect(r.flushEnd).toBeLessThan(r.handlerEnd);
+  });
+
+  it('a second device completion waits for the running one (IRQ_INPROGRESS), it does not nest', () => {
+    const sim = new Simulator();
+    const costs = presetCosts('era2000');
+    const m = new Machine(sim, { cpus: 1, spinlock: 'tas', tlbEntries: 64, costs, seed: 1 });
+    const spans: Array<[number, number]> = [];
+    function* handler(ctx: IrqCtx): ProcessBody {
+      const start = sim.now;
+      yield ctx.cpu.busy(IRQ, irqEntryCost(costs));
+      yield ctx.cpu.handle_IRQ_event_sti();
+      yield ctx.cpu.busy(IRQ, BODY);
+      ctx.cpu.handle_IRQ_event_cli();
+      yield ctx.cpu.busy(IRQ, irqExitCost(costs));
+      spans.push([start, sim.now]);
+    }
+    for (const at of [0, 5000]) sim.schedule(at, () => m.cpus[0]!.raise('end_request', handler, null, true), null);
+    sim.run();
+    expect(spans.length).toBe(2);
+    // Back to back: the second starts when the first returns (do_IRQ's IRQ_PENDING loop).
+    expect(spans[1]![0]).toBe(spans[0]![1]);
   });
 
   it('every CPU still accounts the whole simulated time', () => {

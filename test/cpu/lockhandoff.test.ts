@@ -93,7 +93,7 @@ describe('releaser hold-off (tas)', () => {
       yield ctx.cpu.busy(IRQ, handlerNs);
     }
     // The handler starts on CPU 1 at 1.5 us, while its task spins, and spans the release at 2 us+.
-    sim.schedule(1500, () => m.cpus[1]!.raise('irq', handler, null));
+    sim.schedule(1500, () => m.cpus[1]!.raise('irq', handler, null), null);
     sim.run();
     return { retaken, order, costs, releasedAt: 2000 + costs.lock_acquire };
   }
@@ -141,6 +141,7 @@ describe('releaser hold-off (tas)', () => {
         m.cpus[1]!.raise('irq', function* (ctx: IrqCtx): ProcessBody {
           yield ctx.cpu.busy(IRQ, end - 1500);
         }, null),
+        null,
       );
       sim.run();
       winners.add(first);
