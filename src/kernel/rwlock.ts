@@ -60,7 +60,7 @@ export class RwLock implements SpinWaitable {
     if (ctx.cpu.tracer !== null) ctx.cpu.tracer.lockReleased(ctx.cpu.id, ctx.inIrq, this.name);
     this.writer = null;
     this.lastCpu = ctx.cpu.id;
-    this.handOff();
+    this.handOff(true);
   }
 
   read_lock(ctx: ExecCtx, site: string): number {
@@ -76,7 +76,7 @@ export class RwLock implements SpinWaitable {
     this.readers--;
     if (ctx.cpu.tracer !== null) ctx.cpu.tracer.lockReleased(ctx.cpu.id, ctx.inIrq, this.name);
     this.lastCpu = ctx.cpu.id;
-    if (this.readers === 0) this.handOff();
+    if (this.readers === 0) this.handOff(true);
   }
 
   /** A waiter's CPU came back from an interrupt: it competes once this instant is over. */
@@ -128,9 +128,9 @@ export class RwLock implements SpinWaitable {
 
   /**
    * The lock became free (for writers) or reader-free: a random spinning waiter wins. If
-   * no waiter is spinning (all away in handlers), the releaser is held off.
+   * no waiter is spinning (all away in handlers) at a release, the releaser is held off.
    */
-  private handOff(): void {
+  private handOff(release = false): void {
     const ws = this.waiters;
     if (ws.length === 0) return;
     const active: number[] = [];
@@ -139,7 +139,7 @@ export class RwLock implements SpinWaitable {
       if (isSpinning(w.ctx) && (!w.write || this.readers === 0)) active.push(k);
     }
     if (active.length === 0) {
-      if (this.readers === 0) this.holdoffUntil = this.sim.now + this.costs.lock_handoff * ws.length;
+      if (release && this.readers === 0) this.holdoffUntil = this.sim.now + this.costs.lock_handoff * ws.length;
       return;
     }
     const i = active[Math.floor(this.rng.next() * active.length)]!;
