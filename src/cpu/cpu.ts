@@ -117,6 +117,18 @@ export class Cpu {
     if (this.tracer !== null) this.tracer.category(this.id, c);
   }
 
+  /**
+   * Back from a handler: the interrupted context's category again. The tracer is not told:
+   * its irqExit() restores its own slice, which knows whether an interrupted busySplit hold
+   * had already switched to its second category (this accounting books that part ahead).
+   */
+  private resumeCat(c: Category): void {
+    const now = this.sim.now;
+    this.time[this.cat]! += now - this.since;
+    this.since = now;
+    this.cat = c;
+  }
+
   /** Charge the next `ns` to `c`: `yield cpu.busy(COPY, memcpy_page)`. */
   busy(c: Category, ns: number): number {
     this.setCat(c);
@@ -295,12 +307,12 @@ export class Cpu {
     }
     const outer = this.irqStack[this.irqStack.length - 1];
     if (outer !== undefined) {
-      this.setCat(outer.savedCat);
+      this.resumeCat(outer.savedCat);
       outer.proc.resume();
       return;
     }
     this.inIrq = false;
-    this.setCat(this.taskCat);
+    this.resumeCat(this.taskCat);
     const t = this.current;
     if (t !== null) {
       t.proc.resume();
