@@ -61,13 +61,14 @@ describe('releaser hold-off (tas)', () => {
    * `handlerNs` handler; CPU 0 releases and at once asks for the lock again (no code in
    * between). Returns when CPU 0 got the lock back, and who got it first.
    */
-  function releaseAndRetake(handlerNs: number) {
+  function releaseAndRetake(handlerNs: number, spinlock: 'tas' | 'ticket' = 'tas') {
     const sim = new Simulator();
     const costs = presetCosts('modern');
-    const m = new Machine(sim, { cpus: 2, spinlock: 'tas', tlbEntries: 64, costs, seed: 1 });
+    const m = new Machine(sim, { cpus: 2, spinlock, tlbEntries: 64, costs, seed: 1 });
     const lock = m.spinlock('test_lock');
     const order: string[] = [];
     let retaken = -1;
+    let waiterGot = -1;
     const t0 = new Task(0, 'releaser', m.cpus[0]!, m.stream('t0'));
     t0.start(
       (function* (): ProcessBody {
@@ -85,6 +86,7 @@ describe('releaser hold-off (tas)', () => {
       (function* (): ProcessBody {
         yield t1.cpu.busy(WORK, 100);
         yield spin_lock(t1, lock, 'waiter');
+        waiterGot = sim.now;
         order.push('waiter');
         spin_unlock(t1, lock);
       })(),
@@ -95,7 +97,7 @@ describe('releaser hold-off (tas)', () => {
     // The handler starts on CPU 1 at 1.5 us, while its task spins, and spans the release at 2 us+.
     sim.schedule(1500, () => m.cpus[1]!.raise('irq', handler, null), null);
     sim.run();
-    return { retaken, order, costs, releasedAt: 2000 + costs.lock_acquire };
+    return { retaken, waiterGot, order, costs, releasedAt: 2000 + costs.lock_acquire };
   }
 
   it('a releaser does not retake the lock at the nanosecond of its release', () => {
@@ -104,6 +106,13 @@ describe('releaser hold-off (tas)', () => {
     const r = releaseAndRetake(50_000);
     expect(r.order).toEqual(['releaser', 'waiter']);
     expect(r.retaken).toBe(r.releasedAt + r.costs.lock_handoff + r.costs.lock_acquire);
+  });
+
+  // A guard, not a fix: ticket locks were FIFO before and must stay so under the hold-off.
+  it('ticket stays FIFO: the waiter in a handler gets the lock before the releaser, whatever the wait', () => {
+    const r = releaseAndRetake(50_000, 'ticket');
+    expect(r.order).toEqual(['waiter', 'releaser']);
+    expect(r.retaken).toBeGreaterThan(r.waiterGot);
   });
 
   it('a waiter back from its handler within the hold-off competes with the releaser', () => {
