@@ -174,11 +174,6 @@ export class Cpu {
     return n === 0 || this.irqStack[n - 1]!.irqsOn;
   }
 
-  /** Handler nesting depth (0: process context). */
-  get irqDepth(): number {
-    return this.irqStack.length;
-  }
-
   /** `ctx` is what this CPU runs now (not interrupted by a handler, not another task). */
   runs(ctx: ExecCtx): boolean {
     const n = this.irqStack.length;
@@ -211,16 +206,18 @@ export class Cpu {
 
   /**
    * handle_IRQ_event()'s `__sti()` for a handler without SA_INTERRUPT: the body from here
-   * runs with IRQs on (when device handlers nest). Returns 0 to yield, so an interrupt
-   * pending since the handler's entry is taken before the body's first instruction.
+   * runs with IRQs on (when device handlers nest). True if an interrupt pending since the
+   * handler's entry is to be taken now: the handler then yields 0 so it comes before the
+   * body's first instruction (`if (cpu.handle_IRQ_event_sti()) yield 0;`).
    */
-  handle_IRQ_event_sti(): number {
-    if (!this.deviceIrqsNest) return 0;
+  handle_IRQ_event_sti(): boolean {
+    if (!this.deviceIrqsNest) return false;
     const top = this.irqStack[this.irqStack.length - 1];
     if (top === undefined) throw new Error(`cpu${this.id}: handle_IRQ_event outside a handler`);
     top.irqsOn = true;
-    if (this.irqsOffDepth === 0 && this.nextPending() >= 0) this.schedulePending();
-    return 0;
+    if (!this.irqWaiting) return false;
+    this.schedulePending();
+    return true;
   }
 
   /** handle_IRQ_event()'s closing `__cli()`: the rest of the handler runs with IRQs off. */

@@ -207,7 +207,7 @@ function* end_request(ctx: IrqCtx, part: IoPart): ProcessBody {
   yield cpu.busy(IRQ, irqEntryCost(costs)); // IRQs off: interrupt gate, do_IRQ
   // 2.4 handle_IRQ_event(): `if (!(action->flags & SA_INTERRUPT)) __sti();` — the body
   // runs with IRQs on (when kernel.device_irqs_nest), so an IPI may nest inside it.
-  yield cpu.handle_IRQ_event_sti();
+  if (cpu.handle_IRQ_event_sti()) yield 0;
   for (const p of part.pages) {
     if (p.route === PageRoute.Bounce) yield* bounce_end_io(ctx, k.bounce, p.page, !req.write);
   }

@@ -38,7 +38,7 @@ function completionVsFlush(flushAt: number, nest: boolean) {
   let flushEnd = -1;
   function* end_request(ctx: IrqCtx): ProcessBody {
     yield ctx.cpu.busy(IRQ, irqEntryCost(costs));
-    yield ctx.cpu.handle_IRQ_event_sti();
+    if (ctx.cpu.handle_IRQ_event_sti()) yield 0;
     yield* bounce_end_io(ctx, pool, 1_000_000, true);
     yield ctx.cpu.busy(IRQ, BODY);
     ctx.cpu.handle_IRQ_event_cli();
@@ -100,7 +100,7 @@ describe('nested interrupts (kernel.device_irqs_nest)', () => {
     function* handler(ctx: IrqCtx): ProcessBody {
       const start = sim.now;
       yield ctx.cpu.busy(IRQ, irqEntryCost(costs));
-      yield ctx.cpu.handle_IRQ_event_sti();
+      if (ctx.cpu.handle_IRQ_event_sti()) yield 0;
       yield ctx.cpu.busy(IRQ, BODY);
       ctx.cpu.handle_IRQ_event_cli();
       yield ctx.cpu.busy(IRQ, irqExitCost(costs));
