@@ -2,11 +2,19 @@
  * One simulated CPU: runs one context at a time — a task (process context) or an
  * interrupt handler — and accounts every nanosecond to a category.
  *
- * Interrupts (device completions, IPIs) preempt the task, running or spinning, when its
- * IRQs are enabled: the task's timed activity freezes and resumes after the handler,
- * pushed back by the handler's duration. With IRQs disabled, or while a handler runs
- * (handlers do not nest, as 2.4 x86 handlers run with IRQs off), interrupts stay pending
- * and are taken in arrival order when IRQs are enabled again.
+ * Interrupts (device completions, IPIs) preempt the running context, task or handler,
+ * when its IRQs are enabled: its timed activity freezes and resumes after the handler,
+ * pushed back by the handler's duration. With IRQs disabled interrupts stay pending and
+ * are taken in arrival order when IRQs are enabled again.
+ *
+ * A handler is entered with IRQs off (the i386 interrupt gate clears IF). A device
+ * handler registered without SA_INTERRUPT then runs its body with IRQs on — 2.4
+ * arch/i386/kernel/irq.c handle_IRQ_event(): `if (!(action->flags & SA_INTERRUPT))
+ * __sti();` … `__cli();` — so an IPI can nest inside it, except where the body itself
+ * disables IRQs (local_irq_disable, spin_lock_irqsave). The handler calls
+ * handle_IRQ_event_sti()/_cli() around its body; with `deviceIrqsNest` false (Linux ≥
+ * 2.6.35, where IRQF_DISABLED became the only behaviour) they do nothing and the whole
+ * handler runs with IRQs off. IPI handlers (call_function_interrupt) never enable IRQs.
  *
  * Scheduling is 2.4-like and non-preemptive: tasks are pinned, a task runs until it
  * sleeps, a woken task waits on its CPU's run queue, and an idle CPU is kicked by a
@@ -85,6 +93,19 @@ interface PendingIrq {
   fn: IrqHandler<unknown>;
   arg: unknown;
   name: string;
+  /** A device interrupt (not an IPI): its line is busy while its handler runs. */
+  device: boolean;
+}
+
+/** One running (or interrupted) handler invocation: the CPU's interrupt stack. */
+interface IrqFrame {
+  readonly proc: Process;
+  readonly ctx: IrqCtx;
+  readonly device: boolean;
+  /** Between handle_IRQ_event's __sti() and __cli(): the body runs with IRQs on. */
+  irqsOn: boolean;
+  /** The category this handler was charging when a nested handler interrupted it. */
+  savedCat: Category;
 }
 
 function takePendingEvent(cpu: Cpu): void {
@@ -104,10 +125,15 @@ export class Cpu {
   readonly tlb: Tlb;
   /** The task in process context on this CPU (running, spinning or switching in), or null. */
   current: CpuTask | null = null;
-  /** local_irq_disable() depth in task context. */
+  /** local_irq_disable() depth of the running context (task, or the innermost handler). */
   irqsOffDepth = 0;
-  /** A handler is running. */
+  /** A handler is running (irqStack is not empty). */
   inIrq = false;
+  /**
+   * Device handlers registered without SA_INTERRUPT run their body with IRQs on (2.4 –
+   * 2.6.34); false: every handler runs with IRQs off (≥ 2.6.35). Set by the Machine.
+   */
+  deviceIrqsNest = true;
   /** kmap_atomic slots held (bit per KM_ type): the holder may not sleep. */
   atomicKmaps = 0;
   irqs = 0;
@@ -123,6 +149,10 @@ export class Cpu {
   /** Every task pinned here, for diagnostics (who sleeps on what). */
   private readonly tasks: CpuTask[] = [];
   private pending: PendingIrq[] = [];
+  /** Handlers entered and not yet returned, outermost first. */
+  private readonly irqStack: IrqFrame[] = [];
+  /** Device handlers on irqStack: while one runs, device interrupts wait (IRQ_INPROGRESS). */
+  private deviceHandlers = 0;
   private kickPending = false;
   private takePendingScheduled = false;
   private readonly handlerDone = () => this.irqExit();
@@ -145,6 +175,18 @@ export class Cpu {
     this.since = now;
     this.cat = c;
     if (this.tracer !== null) this.tracer.category(this.id, c);
+  }
+
+  /**
+   * Back from a handler: the interrupted context's category again. The tracer is not told:
+   * its irqExit() restores its own slice, which knows whether an interrupted busySplit hold
+   * had already switched to its second category (this accounting books that part ahead).
+   */
+  private resumeCat(c: Category): void {
+    const now = this.sim.now;
+    this.time[this.cat]! += now - this.since;
+    this.since = now;
+    this.cat = c;
   }
 
   /** Charge the next `ns` to `c`: `yield cpu.busy(COPY, memcpy_page)`. */
@@ -187,7 +229,61 @@ export class Cpu {
   // ---- interrupts --------------------------------------------------------------------
 
   get irqsEnabled(): boolean {
-    return this.irqsOffDepth === 0 && !this.inIrq;
+    if (this.irqsOffDepth !== 0) return false;
+    const n = this.irqStack.length;
+    return n === 0 || this.irqStack[n - 1]!.irqsOn;
+  }
+
+  /** `ctx` is what this CPU runs now (not interrupted by a handler, not another task). */
+  runs(ctx: ExecCtx): boolean {
+    const n = this.irqStack.length;
+    return n === 0 ? this.current === ctx : this.irqStack[n - 1]!.ctx === ctx;
+  }
+
+  /** An interrupt that may be taken now is pending and IRQs are on: a handler yields 0 here to let it in. */
+  get irqWaiting(): boolean {
+    return this.irqsEnabled && this.nextPending() >= 0;
+  }
+
+  /**
+   * Index of the oldest pending interrupt that may be taken now, or −1. A device interrupt
+   * waits while a device handler runs: 2.4 do_IRQ() marks the line IRQ_INPROGRESS and
+   * handles an interrupt arriving meanwhile (IRQ_PENDING) after the handler, in its loop.
+   */
+  private nextPending(): number {
+    const p = this.pending;
+    if (p.length === 0) return -1;
+    if (this.deviceHandlers === 0) return 0;
+    for (let i = 0; i < p.length; i++) if (!p[i]!.device) return i;
+    return -1;
+  }
+
+  private takeNextPending(): PendingIrq | undefined {
+    const i = this.nextPending();
+    if (i < 0) return undefined;
+    return i === 0 ? this.pending.shift() : this.pending.splice(i, 1)[0];
+  }
+
+  /**
+   * handle_IRQ_event()'s `__sti()` for a handler without SA_INTERRUPT: the body from here
+   * runs with IRQs on (when device handlers nest). True if an interrupt pending since the
+   * handler's entry is to be taken now: the handler then yields 0 so it comes before the
+   * body's first instruction (`if (cpu.handle_IRQ_event_sti()) yield 0;`).
+   */
+  handle_IRQ_event_sti(): boolean {
+    if (!this.deviceIrqsNest) return false;
+    const top = this.irqStack[this.irqStack.length - 1];
+    if (top === undefined) throw new Error(`cpu${this.id}: handle_IRQ_event outside a handler`);
+    top.irqsOn = true;
+    if (!this.irqWaiting) return false;
+    this.schedulePending();
+    return true;
+  }
+
+  /** handle_IRQ_event()'s closing `__cli()`: the rest of the handler runs with IRQs off. */
+  handle_IRQ_event_cli(): void {
+    const top = this.irqStack[this.irqStack.length - 1];
+    if (top !== undefined) top.irqsOn = false;
   }
 
   /**
@@ -195,9 +291,9 @@ export class Cpu {
    * Call from an event (a device completion, an IPI arrival), never from this CPU's own
    * task step.
    */
-  raise<T>(name: string, handler: IrqHandler<T>, arg: T): void {
-    const irq: PendingIrq = { fn: handler as IrqHandler<unknown>, arg, name };
-    if (!this.irqsEnabled) {
+  raise<T>(name: string, handler: IrqHandler<T>, arg: T, device = false): void {
+    const irq: PendingIrq = { fn: handler as IrqHandler<unknown>, arg, name, device };
+    if (!this.irqsEnabled || (device && this.deviceHandlers > 0)) {
       this.pending.push(irq);
       return;
     }
@@ -212,13 +308,13 @@ export class Cpu {
   /** local_irq_enable(): pending interrupts are taken right after the current step. */
   local_irq_enable(): void {
     if (this.irqsOffDepth === 0) throw new Error(`cpu${this.id}: local_irq_enable without disable`);
-    if (--this.irqsOffDepth === 0 && this.pending.length > 0 && !this.inIrq) this.schedulePending();
+    if (--this.irqsOffDepth === 0 && this.irqsEnabled && this.nextPending() >= 0) this.schedulePending();
   }
 
   takePending(): void {
     this.takePendingScheduled = false;
     if (!this.irqsEnabled) return; // disabled again meanwhile: retaken at the next enable
-    const irq = this.pending.shift();
+    const irq = this.takeNextPending();
     if (irq !== undefined) this.irqEnter(irq);
   }
 
@@ -229,11 +325,19 @@ export class Cpu {
   }
 
   private irqEnter(irq: PendingIrq): void {
-    this.inIrq = true;
     this.irqs++;
-    this.taskCat = this.cat;
-    const t = this.current;
-    if (t !== null) t.proc.interrupt();
+    const n = this.irqStack.length;
+    if (n === 0) {
+      this.inIrq = true;
+      this.taskCat = this.cat;
+      const t = this.current;
+      if (t !== null) t.proc.interrupt();
+    } else {
+      // Nesting: the interrupted handler's activity freezes like a task's would.
+      const outer = this.irqStack[n - 1]!;
+      outer.savedCat = this.cat;
+      outer.proc.interrupt();
+    }
     this.runHandler(irq);
   }
 
@@ -242,18 +346,30 @@ export class Cpu {
     this.setCat(IRQ);
     const h = new Process(this.sim, irq.name);
     h.onExit = this.handlerDone;
-    h.start(irq.fn(new IrqCtx(h, this, irq.name), irq.arg));
+    const ctx = new IrqCtx(h, this, irq.name);
+    this.irqStack.push({ proc: h, ctx, device: irq.device, irqsOn: false, savedCat: IRQ });
+    if (irq.device) this.deviceHandlers++;
+    h.start(irq.fn(ctx, irq.arg));
   }
 
   private irqExit(): void {
     if (this.tracer !== null) this.tracer.irqExit(this.id);
-    const next = this.pending.shift();
+    const done = this.irqStack.pop()!;
+    if (done.device) this.deviceHandlers--;
+    if (this.irqsOffDepth !== 0) throw new Error(`cpu${this.id}: ${done.ctx.name} returned with IRQs disabled`);
+    const next = this.takeNextPending();
     if (next !== undefined) {
-      this.runHandler(next); // still in IRQ context: back-to-back handlers
+      this.runHandler(next); // back-to-back (or, over an IRQs-on handler, nested) handlers
+      return;
+    }
+    const outer = this.irqStack[this.irqStack.length - 1];
+    if (outer !== undefined) {
+      this.resumeCat(outer.savedCat);
+      outer.proc.resume();
       return;
     }
     this.inIrq = false;
-    this.setCat(this.taskCat);
+    this.resumeCat(this.taskCat);
     const t = this.current;
     if (t !== null) {
       t.proc.resume();
@@ -357,7 +473,7 @@ export class Cpu {
 
   /** One line of state for abort diagnostics. */
   describe(): string {
-    const ctx = this.inIrq ? 'in IRQ handler' : this.current === null ? 'idle' : `running ${this.current.describe()}`;
+    const ctx = this.inIrq ? `in IRQ handler${this.irqStack.length > 1 ? ` (nested ${this.irqStack.length} deep)` : ''}` : this.current === null ? 'idle' : `running ${this.current.describe()}`;
     const irq = this.irqsOffDepth > 0 ? ', IRQs off' : '';
     const pend = this.pending.length > 0 ? `, ${this.pending.length} IRQs pending` : '';
     const rq = this.runqueue.length > 0 ? `, runqueue: ${this.runqueue.map((t) => t.name).join(' ')}` : '';

@@ -111,7 +111,7 @@ export class BlockDevice<R extends DeviceRequest> {
     const next = this.queue.shift();
     if (next !== undefined) this.start(next);
     if (this.cpus[0]!.tracer !== null) this.cpus[0]!.tracer.counter('device queue', 'depth', this.queued);
-    this.routeIrq(r).raise('end_request', this.endIo, r);
+    this.routeIrq(r).raise('end_request', this.endIo, r, true);
   }
 
   private routeIrq(r: R): Cpu {

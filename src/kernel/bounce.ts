@@ -208,17 +208,27 @@ export function* create_bounce(task: Task, b: BouncePool, page: number, write: b
 /**
  * bounce_end_io_read / bounce_end_io_write, in the completion interrupt: for a READ copy
  * the data up (IRQs off, kmap_atomic(KM_BOUNCE_READ)); then return the bounce page — to
- * the pool while it is below POOL_SIZE, else to the allocator — and wake waiters.
+ * the pool while it is below POOL_SIZE, else to the allocator — and wake waiters. The
+ * handler body otherwise runs with IRQs on (cpu.ts), so IPIs nest between those windows.
  */
 export function* bounce_end_io(ctx: IrqCtx, b: BouncePool, page: number, read: boolean): ProcessBody {
+  const cpu = ctx.cpu;
   if (read) {
-    // copy_to_high_bh_irq: 2.4.0+ wraps it in __save_flags/__cli; 2.3.40 does not.
-    if (b.opts.readIrqsOff) ctx.cpu.local_irq_disable();
+    // copy_to_high_bh_irq(): 2.4.0+ wraps it in __save_flags(flags); __cli(); … __restore_flags;
+    // 2.3.40 does not, so there an IPI may nest in the copy.
+    if (b.opts.readIrqsOff) cpu.local_irq_disable();
     yield* copy_page_atomic(ctx, b.m, page, KM_BOUNCE_READ);
-    if (b.opts.readIrqsOff) ctx.cpu.local_irq_enable();
+    if (b.opts.readIrqsOff) {
+      cpu.local_irq_enable();
+      if (cpu.irqWaiting) yield 0; // an IPI that arrived during the copy is taken here
+    }
   }
+  // spin_lock_irqsave(&emergency_lock, flags) — where the kernel has a pool (2.4.16+).
   const lock = b.emergency_lock;
-  if (lock !== null) yield spin_lock(ctx, lock, 'bounce_end_io');
+  if (lock !== null) {
+    cpu.local_irq_disable();
+    yield spin_lock(ctx, lock, 'bounce_end_io');
+  }
   if (b.nr_emergency_pages < b.poolSize) b.nr_emergency_pages++;
   else if (b.lowmemFree !== null) b.lowmemFree++;
   const tr = b.m.tracer;
@@ -226,7 +236,11 @@ export function* bounce_end_io(ctx: IrqCtx, b: BouncePool, page: number, read: b
     if (lock !== null) tr.counter('bounce pool', 'free_pages', b.nr_emergency_pages);
     if (b.lowmemFree !== null) tr.counter('lowmem', 'free_pages', b.lowmemFree);
   }
-  if (lock !== null) spin_unlock(ctx, lock);
-  b.waiters.wake_up(ctx.cpu);
+  if (lock !== null) {
+    spin_unlock(ctx, lock);
+    cpu.local_irq_enable(); // spin_unlock_irqrestore
+  }
+  b.waiters.wake_up(cpu);
   b.wakeRetriers();
+  if (cpu.irqWaiting) yield 0; // IRQs on again: a pending IPI nests here
 }

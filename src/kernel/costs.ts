@@ -12,6 +12,7 @@ export const COST_KEYS = [
   'ipi_send',
   'ipi_latency',
   'irq_entry_exit',
+  'irq_exit',
   'tlb_flush_full',
   'tlb_flush_refill',
   'tlb_refill',
@@ -25,6 +26,7 @@ export const COST_KEYS = [
   'page_alloc',
   'bounce_retry',
   'pgtable_walk_level',
+  'kmalloc',
 ] as const;
 
 export type CostKey = (typeof COST_KEYS)[number];
@@ -51,8 +53,8 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
   },
   lock_handoff: {
     era2000: 200, modern: 60,
-    meaning: 'cache-line transfer of a lock word to a CPU other than the last holder',
-    source: 'ccbench (SOSP\'13) ~112 cycles same socket (modern); FSB cache-to-cache estimate (era2000)',
+    meaning: 'cache-line transfer of a lock word to a CPU other than the last holder (a tas handoff costs one per spinner)',
+    source: 'ccbench (SOSP\'13) ~112 cycles same socket (modern); FSB cache-to-cache estimate (era2000); tas handoff = this x spinners: the linear growth is Boyd-Wickizer et al., Non-scalable locks are dangerous, OLS 2012 (measured for ticket locks), applying it to tas is an estimate',
   },
   ipi_send: {
     era2000: 500, modern: 100,
@@ -70,6 +72,11 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
     era2000: 1000, modern: 300,
     meaning: 'interrupt entry + exit (save/restore, ack), per handler invocation',
     source: 'estimate',
+  },
+  irq_exit: {
+    era2000: 150, modern: 50,
+    meaning: 'the part of irq_entry_exit after the handler body: ret_from_intr, RESTORE_ALL, iret (2.4 entry.S); capped at irq_entry_exit',
+    source: 'estimate: ~100 cycles of register pops, segment loads and iret (PIII 700 MHz; ~150 cycles at 3 GHz)',
   },
   tlb_flush_full: {
     era2000: 200, modern: 35,
@@ -138,6 +145,11 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
     meaning: 'virt_to_phys of a non-linear kernel address: one level of the software page-table walk (2 levels, 3 with PAE)',
     source: 'estimate: one dependent load of a page-table entry, usually in L2, plus the index arithmetic',
   },
+  kmalloc: {
+    era2000: 150, modern: 20,
+    meaning: 'kmalloc() or kfree() of a small object from the per-CPU slab cache (2.4 get_vm_area\'s vm_struct)',
+    source: 'estimate: slab fast path with IRQs saved/restored, ~100 cycles (PIII) / ~60 cycles (SLUB, 3 GHz)',
+  },
 };
 
 /** One column of the cost table (the costs of `era2000` and `modern`; other presets: presets.ts). */
@@ -145,4 +157,14 @@ export function presetCosts(preset: CostTableName): Costs {
   const out = {} as Costs;
   for (const k of COST_KEYS) out[k] = COST_TABLE[k][preset];
   return out;
+}
+
+/** Interrupt exit (ret_from_intr … iret): the part of irq_entry_exit after a handler's body. */
+export function irqExitCost(c: Costs): number {
+  return Math.min(c.irq_exit, c.irq_entry_exit);
+}
+
+/** Interrupt entry (gate, SAVE_ALL, ack): the part of irq_entry_exit before a handler's body. */
+export function irqEntryCost(c: Costs): number {
+  return c.irq_entry_exit - irqExitCost(c);
 }

@@ -22,6 +22,7 @@ import type { Cpu } from '../cpu/cpu.js';
 import type { IrqCtx, Task } from '../cpu/task.js';
 import type { DistSpec } from '../engine/distributions.js';
 import { BlockDevice, type IrqRouting } from './blockdev.js';
+import { irqEntryCost, irqExitCost } from './costs.js';
 import { BouncePool, bounce_end_io, create_bounce } from './bounce.js';
 import { PkmapPool, kmap_atomic, kmap_atomic_vpage, kmap_high, kunmap_atomic, kunmap_high } from './highmem.js';
 import { KM_USER0, PAGE_SIZE, VMALLOC_BOOT_AREA_PAGES } from './layout.js';
@@ -294,8 +295,11 @@ function* end_request(ctx: IrqCtx, part: IoPart): ProcessBody {
   const req = part.io;
   const k = req.k;
   const cpu = ctx.cpu;
-  const entry = k.m.costs.irq_entry_exit;
-  yield cpu.busy(IRQ, entry - Math.floor(entry / 2));
+  const costs = k.m.costs;
+  yield cpu.busy(IRQ, irqEntryCost(costs)); // IRQs off: interrupt gate, do_IRQ
+  // 2.4 handle_IRQ_event(): `if (!(action->flags & SA_INTERRUPT)) __sti();` — the body
+  // runs with IRQs on (when kernel.device_irqs_nest), so an IPI may nest inside it.
+  if (cpu.handle_IRQ_event_sti()) yield 0;
   for (const p of part.pages) {
     if (p.route === PageRoute.Bounce) yield* bounce_end_io(ctx, k.bounce, p.page, !req.write);
   }
@@ -305,7 +309,8 @@ function* end_request(ctx: IrqCtx, part: IoPart): ProcessBody {
     req.done = true;
     k.onComplete(cpu, req);
   }
-  yield cpu.busy(IRQ, Math.floor(entry / 2));
+  cpu.handle_IRQ_event_cli(); // __cli(): irq_exit and the return run with IRQs off
+  yield cpu.busy(IRQ, irqExitCost(costs));
 }
 
 /**

@@ -32,6 +32,11 @@ export interface MachineConfig {
   smpCallFunction?: SmpCallFunctionKind;
   /** Timeline hooks (src/cpu/tracer.ts); none by default. */
   tracer?: Tracer | null;
+  /**
+   * Device handlers run their body with IRQs on, so IPIs nest inside them (2.4 – 2.6.34,
+   * handlers without SA_INTERRUPT); false: every handler runs with IRQs off. Default true.
+   */
+  deviceIrqsNest?: boolean;
 }
 
 export interface KernelFlushConfig {
@@ -92,7 +97,11 @@ export class Machine {
     this.lockRng = createStream(config.seed, 'locks');
     this.membus = new MemoryBus(sim, config.memoryBandwidth ?? Number.POSITIVE_INFINITY);
     this.cpus = [];
-    for (let i = 0; i < config.cpus; i++) this.cpus.push(new Cpu(i, sim, config.costs, config.tlbEntries));
+    for (let i = 0; i < config.cpus; i++) {
+      const cpu = new Cpu(i, sim, config.costs, config.tlbEntries);
+      cpu.deviceIrqsNest = config.deviceIrqsNest ?? true;
+      this.cpus.push(cpu);
+    }
     this.tracer = config.tracer ?? null;
     if (this.tracer !== null) {
       this.tracer.begin(sim, config.cpus);

@@ -3,6 +3,12 @@
  * get in whenever no writer holds it; a writer needs no readers and no writer. Waiters
  * spin with IRQs enabled and retry when the lock changes, so it is unfair: on release a
  * random spinning waiter wins the line; if it is a reader, every spinning reader gets in.
+ * Who may compete is the test-and-set arbitration model of spinlock.ts: waiters away in an
+ * interrupt handler compete when it returns (together with everyone returning at that
+ * instant), and a lock released while every waiter is away is not free for its releasing
+ * CPU before `lock_handoff × waiters` (releaser hold-off) — so 2.4 vfree's write_unlock
+ * followed by the next get_vm_area's write_lock on the same CPU cannot recapture the lock
+ * while the others are still in the flush IPI that vfree sent them.
  * Used for vmlist_lock. lock_stat counts both kinds under one class.
  */
 import { PARK } from '../engine/process.js';
@@ -12,11 +18,15 @@ import { SPIN } from '../cpu/accounting.js';
 import type { ExecCtx, SpinWaitable } from '../cpu/task.js';
 import type { Costs } from './costs.js';
 import type { LockClassStat } from './lockstat.js';
-import { acquireCost, handoffCost } from './spinlock.js';
+import { PRIO_ARBITRATE, acquireCost, handoffCost, isSpinning } from './spinlock.js';
 
 interface Waiter {
   ctx: ExecCtx;
   write: boolean;
+}
+
+function arbitrateEvent(l: RwLock): void {
+  l.arbitrate();
 }
 
 export class RwLock implements SpinWaitable {
@@ -25,6 +35,8 @@ export class RwLock implements SpinWaitable {
   lastCpu = -1;
   private waiters: Waiter[] = [];
   private writeHoldStart = 0;
+  /** Releaser hold-off: until then the free lock is not free for CPU `lastCpu`. */
+  private holdoffUntil = 0;
 
   constructor(
     readonly name: string,
@@ -35,7 +47,7 @@ export class RwLock implements SpinWaitable {
   ) {}
 
   write_lock(ctx: ExecCtx, site: string): number {
-    if (this.writer === null && this.readers === 0) {
+    if (this.writer === null && this.readers === 0 && !this.heldOffFor(ctx.cpu.id)) {
       this.writer = ctx;
       return this.uncontended(ctx, true, site);
     }
@@ -48,11 +60,11 @@ export class RwLock implements SpinWaitable {
     if (ctx.cpu.tracer !== null) ctx.cpu.tracer.lockReleased(ctx.cpu.id, ctx.inIrq, this.name);
     this.writer = null;
     this.lastCpu = ctx.cpu.id;
-    this.handOff();
+    this.handOff(true);
   }
 
   read_lock(ctx: ExecCtx, site: string): number {
-    if (this.writer === null) {
+    if (this.writer === null && (this.readers > 0 || !this.heldOffFor(ctx.cpu.id))) {
       this.readers++;
       return this.uncontended(ctx, false, site);
     }
@@ -64,14 +76,24 @@ export class RwLock implements SpinWaitable {
     this.readers--;
     if (ctx.cpu.tracer !== null) ctx.cpu.tracer.lockReleased(ctx.cpu.id, ctx.inIrq, this.name);
     this.lastCpu = ctx.cpu.id;
-    if (this.readers === 0) this.handOff();
+    if (this.readers === 0) this.handOff(true);
   }
 
+  /** A waiter's CPU came back from an interrupt: it competes once this instant is over. */
   spinnerResumed(ctx: ExecCtx): void {
-    const i = this.waiters.findIndex((w) => w.ctx === ctx);
-    if (i < 0) return;
-    const w = this.waiters[i]!;
-    if (this.writer === null && (!w.write || this.readers === 0)) this.handOff(i);
+    if (this.writer !== null) return;
+    const w = this.waiters.find((x) => x.ctx === ctx);
+    if (w !== undefined && (!w.write || this.readers === 0)) this.sim.schedule(0, arbitrateEvent, this, PRIO_ARBITRATE);
+  }
+
+  /** The lock may have become free for a spinning waiter: a random eligible one wins. */
+  arbitrate(): void {
+    if (this.writer === null) this.handOff();
+  }
+
+  /** The free lock is not yet for its releasing CPU (releaser hold-off). */
+  private heldOffFor(cpu: number): boolean {
+    return cpu === this.lastCpu && this.waiters.length > 0 && this.sim.now < this.holdoffUntil;
   }
 
   get spinning(): number {
@@ -95,26 +117,32 @@ export class RwLock implements SpinWaitable {
     ctx.spinningOn = this;
     ctx.spinSince = this.sim.now;
     ctx.spinSite = site;
+    const free = this.writer === null && (!write || this.readers === 0);
     this.waiters.push({ ctx, write });
     if (ctx.cpu.tracer !== null) ctx.cpu.tracer.spin(ctx.cpu.id, this.name, site);
     ctx.cpu.setCat(SPIN);
+    // The releaser came back within its hold-off: the pick is made when it ends.
+    if (free) this.sim.at(this.holdoffUntil, arbitrateEvent, this, PRIO_ARBITRATE);
     return PARK;
   }
 
-  /** The lock became free (for writers) or reader-free: a random spinning waiter wins. */
-  private handOff(preferred = -1): void {
+  /**
+   * The lock became free (for writers) or reader-free: a random spinning waiter wins. If
+   * no waiter is spinning (all away in handlers) at a release, the releaser is held off.
+   */
+  private handOff(release = false): void {
     const ws = this.waiters;
     if (ws.length === 0) return;
-    let i = preferred;
-    if (i < 0) {
-      const active: number[] = [];
-      for (let k = 0; k < ws.length; k++) {
-        const w = ws[k]!;
-        if ((w.ctx.inIrq || !w.ctx.cpu.inIrq) && (!w.write || this.readers === 0)) active.push(k);
-      }
-      if (active.length === 0) return;
-      i = active[Math.floor(this.rng.next() * active.length)]!;
+    const active: number[] = [];
+    for (let k = 0; k < ws.length; k++) {
+      const w = ws[k]!;
+      if (isSpinning(w.ctx) && (!w.write || this.readers === 0)) active.push(k);
     }
+    if (active.length === 0) {
+      if (release && this.readers === 0) this.holdoffUntil = this.sim.now + this.costs.lock_handoff * ws.length;
+      return;
+    }
+    const i = active[Math.floor(this.rng.next() * active.length)]!;
     const traffic = ws.length;
     if (ws[i]!.write) {
       const w = ws.splice(i, 1)[0]!;
@@ -126,7 +154,7 @@ export class RwLock implements SpinWaitable {
     // A reader won: every spinning reader gets in.
     for (let k = ws.length - 1; k >= 0; k--) {
       const w = ws[k]!;
-      if (!w.write && (w.ctx.inIrq || !w.ctx.cpu.inIrq)) {
+      if (!w.write && isSpinning(w.ctx)) {
         ws.splice(k, 1);
         this.readers++;
         this.grant(w.ctx, traffic);

@@ -5,9 +5,31 @@
  *   the line is invalidated and whichever spinner re-acquires it first wins — modelled as
  *   a uniform random pick among the spinners that are spinning right now (not in an
  *   interrupt handler). The handoff costs one line transfer per spinner, since all of
- *   them pull the line and retry the locked op (estimate: traffic grows with spinners).
+ *   them pull the line and retry the locked op: `lock_handoff × spinners` (the linear
+ *   growth with waiting cores is Boyd-Wickizer et al., "Non-scalable locks are
+ *   dangerous", OLS 2012; the per-transfer value is in costs.ts).
  * - `ticket`: FIFO (2.6.25+). The next ticket gets the lock even if its CPU is in an
- *   interrupt handler right now; it then holds the lock from the moment it is granted.
+ *   interrupt handler right now; it then holds the lock from the moment it is granted. A
+ *   releaser that comes back takes a new ticket behind every waiter: strictly FIFO.
+ *
+ * Who wins a released test-and-set lock (the arbitration model, also used by rwlock.ts):
+ * - Spinners spinning at the release win over the releaser: their reads of the line are
+ *   already queued when the release store completes, while the releaser must first run
+ *   its own code from spin_unlock to its next spin_lock (modelled where the kernel has
+ *   it, e.g. vfree's kfree and get_vm_area's kmalloc in vmalloc.ts).
+ * - A spinner whose CPU is in an interrupt handler at the release (typically the flush IPI
+ *   the holder itself sent) is not spinning: the lock stays free, and when its handler
+ *   returns it competes for the lock. Spinners returning at the same instant compete
+ *   together: the pick is made after every event of that instant (PRIO_ARBITRATE).
+ * - Releaser hold-off: a lock released while every waiter is away in a handler is not
+ *   available again to its releasing CPU before `lock_handoff × waiters` after the
+ *   release — the time the handoff traffic of those waiters would take in the cost model
+ *   above. A releaser that comes back sooner spins; waiters returning meanwhile compete
+ *   with it on equal terms (uniform pick); if none returns it takes the lock at the end
+ *   of the hold-off. So the releaser's cache locality earns it the lock only when the
+ *   others stay away longer than the handoff traffic the model charges, never at the
+ *   nanosecond of its own release (the capture that starved every other vfree caller).
+ *   A CPU other than the releaser that finds the lock free takes it (nobody competes).
  *
  * Spinning is done with IRQs enabled (2.4 spin_lock does not disable them), so spinners
  * service IPIs. Times: `lock_acquire` for the locked op, `lock_handoff` for moving the
@@ -40,6 +62,13 @@ export function handoffCost(costs: Costs, lastCpu: number, cpu: number, traffic:
 }
 export const SPINLOCK_KINDS: readonly SpinlockKind[] = ['tas', 'ticket'];
 
+/** Event priority of a lock arbitration: after every other event of the same instant. */
+export const PRIO_ARBITRATE = 8;
+
+function arbitrateEvent(l: Spinlock): void {
+  l.arbitrate();
+}
+
 export class Spinlock implements SpinWaitable {
   owner: ExecCtx | null = null;
   /** CPU of the last holder (−1: never held): decides the bounces and handoff costs. */
@@ -47,6 +76,8 @@ export class Spinlock implements SpinWaitable {
   /** Contexts spinning, in arrival (= ticket) order. */
   readonly spinners: ExecCtx[] = [];
   private holdStart = 0;
+  /** Releaser hold-off: until then the lock is not free for CPU `lastCpu` (tas only). */
+  private holdoffUntil = 0;
 
   constructor(
     readonly name: string,
@@ -60,7 +91,7 @@ export class Spinlock implements SpinWaitable {
   /** spin_lock(): returns the time to yield — the acquire cost, or PARK to spin. */
   acquire(ctx: ExecCtx, site: string): number {
     const cpu = ctx.cpu;
-    if (this.owner === null) {
+    if (this.owner === null && !this.heldOffFor(cpu.id)) {
       const bounce = this.lastCpu >= 0 && this.lastCpu !== cpu.id;
       const cost = acquireCost(this.costs, this.lastCpu, cpu.id);
       this.owner = ctx;
@@ -79,6 +110,8 @@ export class Spinlock implements SpinWaitable {
     this.spinners.push(ctx);
     if (cpu.tracer !== null) cpu.tracer.spin(cpu.id, this.name, site);
     cpu.setCat(SPIN);
+    // The releaser came back within its hold-off: the pick is made when it ends.
+    if (this.owner === null) this.sim.at(this.holdoffUntil, arbitrateEvent, this, PRIO_ARBITRATE);
     return PARK;
   }
 
@@ -89,21 +122,32 @@ export class Spinlock implements SpinWaitable {
     if (ctx.cpu.tracer !== null) ctx.cpu.tracer.lockReleased(ctx.cpu.id, ctx.inIrq, this.name);
     this.lastCpu = ctx.cpu.id;
     this.owner = null;
-    if (this.spinners.length === 0) return;
+    const n = this.spinners.length;
+    if (n === 0) return;
     const next = this.kind === 'ticket' ? 0 : this.pickActiveSpinner();
     if (next >= 0) this.grant(next);
+    else this.holdoffUntil = this.sim.now + this.costs.lock_handoff * n; // every waiter is away
   }
 
-  /** A TAS spinner's CPU came back from an interrupt: it retries the lock. */
-  spinnerResumed(ctx: ExecCtx): void {
-    if (this.kind === 'tas' && this.owner === null) {
-      const i = this.spinners.indexOf(ctx);
-      if (i >= 0) this.grant(i);
-    }
+  /** A TAS spinner's CPU came back from an interrupt: it competes for a free lock. */
+  spinnerResumed(_ctx: ExecCtx): void {
+    if (this.kind === 'tas' && this.owner === null) this.sim.schedule(0, arbitrateEvent, this, PRIO_ARBITRATE);
+  }
+
+  /** A free TAS lock goes to a random one of the contexts spinning now, if any. */
+  arbitrate(): void {
+    if (this.owner !== null || this.spinners.length === 0) return;
+    const next = this.pickActiveSpinner();
+    if (next >= 0) this.grant(next);
   }
 
   get locked(): boolean {
     return this.owner !== null;
+  }
+
+  /** The lock is free but not yet for its releasing CPU (tas releaser hold-off). */
+  private heldOffFor(cpu: number): boolean {
+    return this.kind === 'tas' && cpu === this.lastCpu && this.spinners.length > 0 && this.sim.now < this.holdoffUntil;
   }
 
   /** Index of a random spinner that is spinning now (its CPU is not in a handler), or −1. */
@@ -145,8 +189,8 @@ export class Spinlock implements SpinWaitable {
 }
 
 /** A spinner is spinning unless its CPU is running an interrupt handler over it. */
-function isSpinning(ctx: ExecCtx): boolean {
-  return ctx.inIrq || !ctx.cpu.inIrq;
+export function isSpinning(ctx: ExecCtx): boolean {
+  return ctx.cpu.runs(ctx);
 }
 
 /** spin_lock(lock) from call site `site`: `yield spin_lock(ctx, lock, 'kmap_high')`. */

@@ -25,6 +25,7 @@ import { PARK, type ProcessBody } from '../engine/process.js';
 import { IPI_WAIT, IRQ, TLB } from '../cpu/accounting.js';
 import type { Cpu } from '../cpu/cpu.js';
 import type { ExecCtx, IrqCtx } from '../cpu/task.js';
+import { irqEntryCost, irqExitCost } from './costs.js';
 import type { Machine } from './machine.js';
 import { spin_lock, spin_unlock, type Spinlock } from './spinlock.js';
 
@@ -73,8 +74,9 @@ function deliverIpi(d: IpiDelivery): void {
 /** smp_call_function_interrupt(): the receiving side, in interrupt context. */
 function* call_function_interrupt(ctx: IrqCtx, call: CallData): ProcessBody {
   if (call.m.tracer !== null) call.m.tracer.ipiHandler(ctx.cpu.id, call.traceRound);
-  const entry = call.m.costs.irq_entry_exit;
-  yield ctx.cpu.busy(IRQ, entry - Math.floor(entry / 2));
+  // Entered through an interrupt gate and never __sti(): the whole handler runs with IRQs off.
+  const costs = call.m.costs;
+  yield ctx.cpu.busy(IRQ, irqEntryCost(costs));
   call.started++;
   yield* call.func(ctx, call.m, call.info);
   if (call.dataLock !== null) {
@@ -88,8 +90,10 @@ function* call_function_interrupt(ctx: IrqCtx, call: CallData): ProcessBody {
       spin_unlock(ctx, call.m.call_lock);
     }
   }
+  // atomic_inc(&call_data->finished) is the handler's last statement: only the interrupt
+  // exit (ret_from_intr, iret) remains when the initiator sees the ack.
   if (++call.finished === call.targets && call.waiting) call.initiator.proc.wake(0);
-  yield ctx.cpu.busy(IRQ, Math.floor(entry / 2));
+  yield ctx.cpu.busy(IRQ, irqExitCost(costs));
 }
 
 /** Send the IPIs of `call` to every CPU but the initiator's. */

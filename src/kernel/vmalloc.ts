@@ -151,12 +151,16 @@ export function reserve_vmalloc_boot_areas(v: VmallocEager | VmapLazy | null, n:
 }
 
 /**
- * get_vm_area(size) + mapping the pages (vmalloc_area_pages / the 2000 patch's map):
+ * get_vm_area(size) (kmalloc the vm_struct, then the walk under the lock) +
+ * mapping the pages (vmalloc_area_pages / the 2000 patch's map):
  * returns the mapping, or null if the space is full (2.4 does not retry).
  */
 export function* vmap_eager(task: Task, v: VmallocEager, pages: readonly number[], out: { map: VmMapping | null }): ProcessBody {
   const m = v.m;
   const cpu = task.cpu;
+  // area = kmalloc(sizeof(*area), GFP_KERNEL), before the lock: the code a vfree caller
+  // runs between its write_unlock and its next write_lock (see rwlock.ts).
+  yield cpu.busy(MAP, m.costs.kmalloc);
   const size = pages.length + 1; // size += PAGE_SIZE: the guard page
   const lock = v.vmlist_lock;
   if (lock !== null) yield lock.write_lock(task, 'get_vm_area');
@@ -172,6 +176,7 @@ export function* vmap_eager(task: Task, v: VmallocEager, pages: readonly number[
   yield cpu.busy(MAP, (visited + 1) * m.costs.vmlist_walk_area);
   if (lock !== null) lock.write_unlock(task);
   if (addr < 0) {
+    yield cpu.busy(MAP, m.costs.kmalloc); // kfree(area)
     m.highmem.vmap.failures++;
     if (m.tracer !== null) m.tracer.instant(cpu.id, 'vmap allocation failed', { pages: pages.length });
     out.map = null;
@@ -200,7 +205,7 @@ function* vmalloc_area_pages(task: Task, v: VmallocEager, vpage: number, pages: 
 
 /**
  * vfree()/vunmap(): unlink, clear PTEs, flush_tlb_all() — under the write lock (2.3.99pre9+),
- * or with no lock at all (2.3.40).
+ * or with no lock at all (2.3.40) — then kfree the vm_struct after the unlock.
  */
 export function* vfree_eager(task: Task, v: VmallocEager, map: VmMapping): ProcessBody {
   if (task.inIrq) throw new Error(`${task.name}: vfree() in interrupt context`);
@@ -218,6 +223,7 @@ export function* vfree_eager(task: Task, v: VmallocEager, map: VmMapping): Proce
   m.highmem.vmap.frees++;
   if (!v.opts.skipFlush) yield* flush_kernel_range(task, m, map.vpage, map.npages);
   if (lock !== null) lock.write_unlock(task);
+  yield cpu.busy(MAP, m.costs.kmalloc); // kfree(tmp), after the unlock
 }
 
 // ---- lazy: 2.6.28 vmap_area + vmap_block -------------------------------------------------

@@ -57,6 +57,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
     },
     smpCallFunction: s.kernel.smp_call_function,
     tracer: opts.trace ?? null,
+    deviceIrqsNest: s.kernel.device_irqs_nest,
   }));
   const ops = new OpStats(s.workload.tasks);
   if (opts.onOpSample !== undefined) {

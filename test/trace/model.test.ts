@@ -200,3 +200,35 @@ describe('window and limit', () => {
     expect(events.some((e) => e.ph === 'X' && ns(e.ts) + ns(e.dur!) === summary.cutAt)).toBe(true);
   });
 });
+
+describe('trace of a mixed bounce + vmap run with nested interrupts', () => {
+  // 2.4.16: copy_to_high_bh_irq's copy runs with IRQs off (2.3.40's does not).
+  const mixed = ['kernel.version=2.4.16', 'kernel.strategy=vmap', 'machine.highmem=6GiB', 'device.dma_limit=32bit', 'device.bandwidth=4GiB/s', 'device.latency=exp(50us)', ...SHORT];
+  const t = traced(LKML, mixed);
+  const { doc, result } = t;
+
+  it('stays strictly nested and accounts every nanosecond, with IPIs nested in completion handlers', () => {
+    expect(checkTrace(doc, { cpus: 4 })).toEqual([]);
+    expect(result.bounce.pages).toBeGreaterThan(0);
+    // Also an IPI landing in the invlpg half of a kmap_atomic: the slice resumes as tlb.
+    const totals = categoryTotals(doc, 4);
+    for (let c = 0; c < 4; c++) expect(totals[c], `CPU${c}`).toEqual(result.cpus[c]!.time_ns);
+    const cpu0 = spansByTid(doc).get(tidOf(doc, 'CPU0')!)!;
+    const ipis = cpu0.filter((s) => s.name === 'call_function_interrupt');
+    const nested = ipis.filter((s) => enclosing(cpu0, s.start).some((e) => e.name === 'end_request'));
+    expect(nested.length).toBeGreaterThan(0);
+    // Never inside a bounce-read copy (that window runs with IRQs off): an interrupted copy
+    // would show as a copy slice resuming right where the IPI handler ends.
+    const copies = cpu0.filter((s) => s.name === 'copy');
+    for (const s of nested) expect(copies.some((c) => c.start === s.end)).toBe(false);
+  });
+
+  it('has no nested handler with kernel.device_irqs_nest=false', () => {
+    const off = traced(LKML, [...mixed, 'kernel.device_irqs_nest=false']);
+    expect(checkTrace(off.doc, { cpus: 4 })).toEqual([]);
+    const cpu0 = spansByTid(off.doc).get(tidOf(off.doc, 'CPU0')!)!;
+    const ipis = cpu0.filter((s) => s.name === 'call_function_interrupt');
+    expect(ipis.length).toBeGreaterThan(0);
+    for (const s of ipis) expect(enclosing(cpu0, s.start).some((e) => e.name === 'end_request')).toBe(false);
+  });
+});
