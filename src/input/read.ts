@@ -8,8 +8,14 @@
  */
 import fs from 'node:fs';
 
-/** Largest input file read (bytes): 16 MiB, far above any real scenario, result or summary. */
+/** Largest result, baseline or sweep summary read (bytes): 16 MiB, far above any real one. */
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+/**
+ * Largest scenario file (or `extends` target) read: 256 KiB, 100 times the largest bundled
+ * one. YAML parsing holds ~750 bytes of memory per byte of a worst-case file (a 1 MiB flow
+ * list of numbers took 790 MB, 16 MiB ran out of memory), so the cap is what bounds memory.
+ */
+export const MAX_SCENARIO_BYTES = 256 * 1024;
 /** Deepest nesting of mappings/lists accepted in an input (real files nest < 10 deep). */
 export const MAX_NESTING = 64;
 /** Longest excerpt of an input value or key echoed in a message (characters). */
@@ -66,17 +72,22 @@ function notRegular(st: fs.Stats): InputFileError {
   return new InputFileError(`is ${kindOf(st)}: only regular files are read`, 'not-regular');
 }
 
-function tooLarge(): InputFileError {
-  return new InputFileError(`larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB, the limit for input files`, 'too-large');
+function sizeText(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`;
+}
+
+function tooLarge(limit: number, what: string): InputFileError {
+  return new InputFileError(`larger than ${sizeText(limit)}, the limit for ${what}`, 'too-large');
 }
 
 /**
- * The text of a regular file of at most MAX_INPUT_BYTES, or an InputFileError. stat before
+ * The text of a regular file of at most `limit` bytes, or an InputFileError (`what` names
+ * the kind of file in the message). stat before
  * open refuses devices, FIFOs and sockets; the open itself is O_NONBLOCK (a FIFO swapped in
  * between cannot block it) and fstat re-checks what was opened; the read stops one byte past
  * the cap, so a file that grows (or lies about its size, like /proc files) is still bounded.
  */
-export function readInputFile(file: string): string {
+export function readInputFile(file: string, limit = MAX_INPUT_BYTES, what = 'input files'): string {
   let st: fs.Stats;
   try {
     st = fs.statSync(file);
@@ -84,7 +95,7 @@ export function readInputFile(file: string): string {
     throw reason(err);
   }
   if (!st.isFile()) throw notRegular(st);
-  if (st.size > MAX_INPUT_BYTES) throw tooLarge();
+  if (st.size > limit) throw tooLarge(limit, what);
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
@@ -94,13 +105,13 @@ export function readInputFile(file: string): string {
   try {
     const fst = fs.fstatSync(fd);
     if (!fst.isFile()) throw notRegular(fst);
-    const buf = Buffer.allocUnsafe(Math.min(MAX_INPUT_BYTES + 1, Math.max(fst.size + 1, 4096)));
+    const buf = Buffer.allocUnsafe(Math.min(limit + 1, Math.max(fst.size + 1, 4096)));
     let got = 0;
     let chunk = buf;
     for (;;) {
       if (got === chunk.length) {
-        if (chunk.length > MAX_INPUT_BYTES) throw tooLarge();
-        const bigger = Buffer.allocUnsafe(Math.min(MAX_INPUT_BYTES + 1, chunk.length * 2));
+        if (chunk.length > limit) throw tooLarge(limit, what);
+        const bigger = Buffer.allocUnsafe(Math.min(limit + 1, chunk.length * 2));
         chunk.copy(bigger, 0, 0, got);
         chunk = bigger;
       }
@@ -113,7 +124,7 @@ export function readInputFile(file: string): string {
       if (n === 0) break;
       got += n;
     }
-    if (got > MAX_INPUT_BYTES) throw tooLarge();
+    if (got > limit) throw tooLarge(limit, what);
     return chunk.toString('utf8', 0, got);
   } finally {
     fs.closeSync(fd);

@@ -10,7 +10,7 @@ import { ScenarioError, show, type Problem } from './errors.js';
 import { Origins, applySet, cloneData, isPlainObject, mergeInto, parseSetOption, type RawObject } from './merge.js';
 import { validateAndResolve } from './resolve.js';
 import { parseYaml } from './yaml.js';
-import { InputFileError, excerpt, readInputFile } from '../input/read.js';
+import { InputFileError, MAX_SCENARIO_BYTES, excerpt, readInputFile } from '../input/read.js';
 import type { ResolvedScenario } from './types.js';
 
 export { ScenarioError } from './errors.js';
@@ -90,7 +90,7 @@ function extendsTarget(ext: unknown, curFile: string): string {
     throw problem(
       curFile,
       ['extends'],
-      `expected a scenario file ending in ${SCENARIO_EXTENSIONS.join(', ')}, got "${excerpt(ext)}"`,
+      `expected a scenario file ending in .yaml, .yml or .json, got "${excerpt(ext)}"`,
     );
   }
   return path.isAbsolute(ext) ? ext : path.join(path.dirname(curFile), ext);
@@ -132,12 +132,12 @@ function problem(source: string, p: Problem['path'], message: string): ScenarioE
 /**
  * Read and parse one file into a mapping. A file that cannot be read is reported against
  * `referrer` at `refPath` (the `extends` that named it), or as the file itself. Only
- * regular files of at most MAX_INPUT_BYTES are read (src/input/read.ts).
+ * regular files of at most MAX_SCENARIO_BYTES are read (src/input/read.ts).
  */
 function readScenarioFile(file: string, referrer: string, refPath: string[]): RawObject {
   let text: string;
   try {
-    text = readInputFile(file);
+    text = readInputFile(file, MAX_SCENARIO_BYTES, 'scenario files');
   } catch (err) {
     if (!(err instanceof InputFileError)) throw err;
     if (refPath.length > 0) throw problem(referrer, refPath, `cannot read ${excerpt(file, 200)}: ${err.message}`);
