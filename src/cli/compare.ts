@@ -10,7 +10,8 @@ function readResult(io: CliIo, file: string): ReadResult | string[] {
   try {
     text = readInputFile(inputPath(io, file));
   } catch (err) {
-    return [`${file}: cannot read file: ${err instanceof InputFileError ? err.message : fsReason(err)}`];
+    const why = err instanceof InputFileError ? (err.code === 'missing' ? 'no such file or directory' : err.message) : fsReason(err);
+    return [`${file}: cannot read file: ${why}`];
   }
   const r = parseResultText(text, file);
   return r.ok ? r.value : r.problems;
