@@ -101,7 +101,9 @@ export function show(value: unknown): string {
   } catch {
     text = Array.isArray(value) ? 'a list' : 'a mapping';
   }
-  // JSON escapes control characters; cut short so that no file's content is echoed.
+  // JSON escapes C0 controls, excerpt() the rest (DEL, C1); cut short so that no file's
+  // content is echoed.
+  text = excerpt(text, Number.POSITIVE_INFINITY);
   return text.length > MAX_EXCERPT ? `${text.slice(0, MAX_EXCERPT - 3)}...` : text;
 }
 

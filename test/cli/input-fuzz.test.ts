@@ -1,0 +1,210 @@
+/**
+ * Fuzz of hostile input, class by class (issue 11, "Done when"): types, units, keys,
+ * empty/binary, nesting/aliases/duplicates/__proto__, special files, size, --set/--vary and
+ * extends. main() runs in-process, so a case costs a parse, not a process start.
+ *
+ * For every case: the exit code is 0, 2 or 3 (never 70), no stack trace, every stderr line
+ * is short; a case built to be invalid must exit 2 (no wrong exit 0) with one line per
+ * problem; a case built to be valid must exit 0. Bounded by case count with a fixed seed
+ * (printed); nothing is timed. A FIFO among the inputs would hang the case if it were ever
+ * opened for reading, so "no hangs" is checked by the test finishing at all.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import YAML from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { STACK_FRAME, TINY_SCENARIO, fakeIo, tempDir } from './helpers.js';
+
+const SEED = 1111;
+const RUNS = Number(process.env.SMPSIM_FUZZ_RUNS ?? 600);
+
+const dir = tempDir('smpsim-fuzz-');
+const p = (name: string) => path.join(dir, name);
+fs.writeFileSync(p('tiny.yaml'), TINY_SCENARIO);
+fs.writeFileSync(p('parent.yaml'), 'machine: {cpus: 3}\n');
+fs.writeFileSync(p('not-a-scenario.txt'), 'machine: {cpus: 3}\n');
+fs.writeFileSync(p('big.yaml'), `description: "${'x'.repeat(300 * 1024)}"\n`);
+fs.mkdirSync(p('adir.yaml'));
+execFileSync('mkfifo', [p('fifo.yaml')]);
+fs.symlinkSync('/dev/zero', p('zero-link.yaml'));
+
+const VALID = YAML.parse(TINY_SCENARIO) as Record<string, unknown>;
+
+/** One fuzz case: files to write, the command line, and what it must do. */
+interface Case {
+  cls: string;
+  text?: string | Uint8Array;
+  argv: string[];
+  /** 'refuse': exit 2 required; 'accept': exit 0 required; 'any': 0, 2 or 3. */
+  expect: 'refuse' | 'accept' | 'any';
+}
+
+const CASE_FILE = p('case.yaml');
+const validate = (): string[] => ['validate', CASE_FILE];
+const withField = (at: readonly string[], value: unknown): string => {
+  const copy = structuredClone(VALID);
+  let o: Record<string, unknown> = copy;
+  for (const k of at.slice(0, -1)) {
+    if (typeof o[k] !== 'object' || o[k] === null || Array.isArray(o[k])) o[k] = {};
+    o = o[k] as Record<string, unknown>;
+  }
+  o[at[at.length - 1]!] = value;
+  return YAML.stringify(copy);
+};
+
+const FIELDS = [
+  ['machine', 'cpus'], ['machine', 'spinlock'], ['machine', 'lowmem'], ['machine', 'highmem'], ['machine', 'pae'],
+  ['kernel', 'strategy'], ['kernel', 'vmalloc_size'], ['device', 'latency'], ['device', 'bandwidth'],
+  ['workload', 'think'], ['workload', 'hold'], ['stop', 'time'], ['stop', 'warmup'], ['costs', 'lock_handoff'], ['seed'],
+];
+const SECTIONS = ['', 'machine', 'kernel', 'device', 'workload', 'stop', 'costs'];
+
+const types = fc
+  .tuple(fc.constantFrom(...FIELDS), fc.jsonValue({ maxDepth: 2 }))
+  .map(([at, v]): Case => ({ cls: 'types', text: withField(at, v), argv: validate(), expect: 'any' }));
+
+const units = fc
+  .tuple(
+    fc.constantFrom(['device', 'latency'], ['workload', 'think'], ['machine', 'highmem'], ['device', 'bandwidth'], ['stop', 'time']),
+    fc.oneof(fc.double({ noNaN: false }), fc.integer()),
+    fc.constantFrom('ns', 'us', 'ms', 's', 'm', 'h', 'B', 'KiB', 'MiB', 'GiB', 'kb', 'MiB/s', '', ' ', 'µs', 'exp', '%'),
+  )
+  .map(([at, n, u]): Case => ({ cls: 'units', text: withField(at, `${n}${u}`), argv: validate(), expect: 'any' }));
+
+// Keys no schema has: `zz` first keeps them from being a real key; the JS-special names too.
+const keys = fc
+  .tuple(
+    fc.constantFrom(...SECTIONS),
+    fc.oneof(fc.string({ minLength: 1, maxLength: 300 }).map((s) => `zz${s}`), fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'prototype', 'toJSON')),
+  )
+  .map(([section, key]): Case => {
+    const data = structuredClone(VALID);
+    const target = section === '' ? data : ((data[section] as Record<string, unknown> | undefined) ?? (data[section] = {}));
+    Object.defineProperty(target, key, { value: 1, enumerable: true, writable: true, configurable: true });
+    return { cls: 'keys', text: JSON.stringify(data), argv: validate(), expect: 'refuse' };
+  });
+
+const emptyOrBinary = fc.oneof(
+  fc.constantFrom('', ' ', '\n\n', '# c\n', 'null', '~', '---\n', '--- null\n...\n', '"x"', '42', '[]', '- a\n').map(
+    (t): Case => ({ cls: 'empty', text: t, argv: validate(), expect: 'refuse' }),
+  ),
+  // Binary: a NUL or an invalid UTF-8 byte first, then anything.
+  fc.tuple(fc.constantFrom(0x00, 0xff, 0xfe, 0x1b), fc.uint8Array({ maxLength: 400 })).map(
+    ([b, rest]): Case => ({ cls: 'binary', text: Uint8Array.from([b, ...rest]), argv: validate(), expect: 'refuse' }),
+  ),
+);
+
+const nest = (depth: number, flow: boolean): string =>
+  flow ? `${'['.repeat(depth)}1${']'.repeat(depth)}` : `\n${'- '.repeat(depth)}1`;
+const structure = fc.oneof(
+  fc.tuple(fc.constantFrom(...SECTIONS.slice(1)), fc.integer({ min: 65, max: 5000 }), fc.boolean()).map(
+    ([s, d, flow]): Case => ({ cls: 'nesting', text: `${s}: ${nest(d, flow)}\n`, argv: validate(), expect: 'refuse' }),
+  ),
+  fc.constantFrom('&a [*a]', '&a {x: *a}', '&a [[[*a]]]', '&a {cpus: [*a]}').chain((v) =>
+    fc.constantFrom(...SECTIONS.slice(1)).map((s): Case => ({ cls: 'alias', text: `${s}: ${v}\n`, argv: validate(), expect: 'refuse' })),
+  ),
+  fc.tuple(fc.constantFrom(...FIELDS), fc.integer({ min: 0, max: 3 })).map(([at, pad]): Case => {
+    const k = at[at.length - 1]!;
+    const body = at.length === 1 ? `${k}: 1\n${' '.repeat(0)}${k}: 2\n` : `${at[0]}:\n${' '.repeat(pad + 1)}${k}: 1\n${' '.repeat(pad + 1)}${k}: 2\n`;
+    return { cls: 'duplicate', text: body, argv: validate(), expect: 'refuse' };
+  }),
+  fc.constantFrom('__proto__: {polluted: 1}\n', 'machine: {__proto__: {cpus: 2}}\n', '{"__proto__": {"polluted": 1}}', 'constructor: {prototype: {polluted: 1}}\n').map(
+    (t): Case => ({ cls: '__proto__', text: t, argv: validate(), expect: 'refuse' }),
+  ),
+  fc.constantFrom('machine: !!set {a, b}\n', 'machine: !!omap [{a: 1}]\n', 'seed: !!binary aGVsbG8=\n', 'stop: !!timestamp 2001-12-14\n', 'machine: !bogus 4\n').map(
+    (t): Case => ({ cls: 'tags', text: t, argv: validate(), expect: 'refuse' }),
+  ),
+);
+
+const special = fc
+  .constantFrom('/dev/null', '/dev/zero', '/dev/urandom', '/dev/full', '/dev/stdin', p('fifo.yaml'), p('adir.yaml'), p('zero-link.yaml'), '/proc/self/environ', '/proc/self/status', p('big.yaml'))
+  .chain((f) =>
+    fc.constantFrom<Case>(
+      { cls: 'special', argv: ['validate', f], expect: 'refuse' },
+      { cls: 'special', argv: ['run', f, '--format', 'json'], expect: 'refuse' },
+      { cls: 'special-extends', text: `extends: ${f}\n`, argv: validate(), expect: 'refuse' },
+      { cls: 'special-compare', argv: ['compare', f, f], expect: 'refuse' },
+    ),
+  );
+
+const size = fc
+  .tuple(fc.integer({ min: 257 * 1024, max: 600 * 1024 }), fc.constantFrom('description', 'array', 'keys'))
+  .map(([n, kind]): Case => {
+    const text =
+      kind === 'description' ? `description: "${'d'.repeat(n)}"\n` : kind === 'array' ? `[${'1,'.repeat(n / 2)}1]` : Array.from({ length: n / 8 }, (_, i) => `k${i}: 1`).join('\n');
+    return { cls: 'size', text, argv: validate(), expect: 'refuse' };
+  });
+
+const BAD_SETS = [
+  'extends=parent.yaml', 'extends=/dev/zero', 'extends.x=1', 'machine={cpus: &a [*a]}', 'machine=[&a [*a]]', `machine=${'['.repeat(200)}${']'.repeat(200)}`,
+  'machine={cpus: 2, cpus: 3}', 'machine.cpus=0', 'machine.cpus=-1', 'stop.opz=5', 'a..b=1', '=1', 'nokey', 'machine={cpus: 2',
+  'machine=!!set {a}', 'workload={type: bogus}', '__proto__.polluted=1',
+];
+const setVary = fc.oneof(
+  fc.tuple(fc.constantFrom(...BAD_SETS), fc.constantFrom('run', 'sweep')).map(([s, cmd]): Case => ({
+    cls: '--set',
+    argv: cmd === 'run' ? ['run', p('tiny.yaml'), '--set', s, '--format', 'json'] : ['sweep', p('tiny.yaml'), '--set', s, '--out', p('sweep-out'), '--jobs', '1', '--quiet'],
+    expect: 'refuse',
+  })),
+  fc.constantFrom('extends=a.yaml,b.yaml', 'machine.cpus=0,1', 'machine={cpus: &a [*a]},{}', 'x', 'stop.opz=1,2', 'machine.cpus=1..100000').map(
+    (v): Case => ({ cls: '--vary', argv: ['run', p('tiny.yaml'), '--vary', v, '--format', 'json'], expect: 'refuse' }),
+  ),
+);
+
+const extendsCases = fc.oneof(
+  fc.constantFrom('not-a-scenario.txt', 'missing.yaml', 'adir.yaml', 'fifo.yaml', 'zero-link.yaml', 'case.yaml', '', '/etc/passwd', '/etc/shadow', '../../../../etc/shadow', 'big.yaml').map(
+    (t): Case => ({ cls: 'extends', text: `extends: ${JSON.stringify(t)}\n`, argv: validate(), expect: 'refuse' }),
+  ),
+  fc.jsonValue({ maxDepth: 2 })
+    .filter((v) => typeof v !== 'string')
+    .map((v): Case => ({ cls: 'extends', text: YAML.stringify({ extends: v }), argv: validate(), expect: 'refuse' })),
+  // Valid: relative and absolute paths to a real parent.
+  fc.constantFrom('parent.yaml', './parent.yaml', p('parent.yaml')).map(
+    (t): Case => ({ cls: 'extends-ok', text: `extends: ${t}\nstop: {ops: 50}\n`, argv: validate(), expect: 'accept' }),
+  ),
+);
+
+const anyCase = fc.oneof(types, units, keys, emptyOrBinary, structure, special, size, setVary, extendsCases);
+
+describe('hostile input, class by class', () => {
+  it('exit 0/2/3 only, one short line per problem, known-bad refused, known-good accepted', async () => {
+    console.log(`input fuzz: seed ${SEED}, ${RUNS} cases (SMPSIM_FUZZ_RUNS overrides the count)`);
+    const seen = new Map<string, number>();
+    let maxHeap = 0;
+    await fc.assert(
+      fc.asyncProperty(anyCase, async (c) => {
+        seen.set(c.cls, (seen.get(c.cls) ?? 0) + 1);
+        fs.rmSync(CASE_FILE, { force: true });
+        if (c.text !== undefined) fs.writeFileSync(CASE_FILE, c.text);
+        const { io, err } = fakeIo({ cwd: dir, env: {} });
+        const code = await main(c.argv, io);
+        const stderr = err.join('');
+        const what = `${c.cls}: ${JSON.stringify(c.argv)} → ${code}\n${stderr.slice(0, 2000)}`;
+        expect([0, 2, 3], what).toContain(code);
+        expect(stderr, what).not.toMatch(STACK_FRAME);
+        expect(stderr, what).not.toContain('internal error');
+        if (c.expect === 'refuse') expect(code, what).toBe(2);
+        if (c.expect === 'accept') expect(code, what).toBe(0);
+        if (code === 2) {
+          const lines = stderr.trimEnd().split('\n');
+          expect(lines.length, what).toBeGreaterThan(0);
+          expect(lines.length, what).toBeLessThanOrEqual(21);
+          // A key or value is echoed as a short excerpt: no line carries a whole file.
+          for (const l of lines) expect(l.length, what).toBeLessThan(600);
+          expect(stderr, what).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+        }
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+        maxHeap = Math.max(maxHeap, process.memoryUsage().heapUsed);
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    console.log(`input fuzz: cases per class ${JSON.stringify(Object.fromEntries(seen))}; max heap ${Math.round(maxHeap / 2 ** 20)} MiB`);
+    // Every class was drawn, and the largest input (a 600 KiB file) never cost more than
+    // a few hundred MiB of heap.
+    expect(seen.size).toBeGreaterThanOrEqual(15);
+    expect(maxHeap).toBeLessThan(1024 * 2 ** 20);
+  }, 900_000);
+});
