@@ -189,6 +189,7 @@ describe('a warm-up the stop condition comes before', () => {
     const json = await cli(['run', missed, '--format', 'json']);
     expect(json.code).toBe(0);
     expect((JSON.parse(json.stdout) as { warmup_reached: boolean }).warmup_reached).toBe(false);
+    expect(json.stderr).toMatch(/^smpsim: warning: the warm-up .* was never reached.*warmup_reached: false\)$/m);
     const text = await cli(['run', missed]);
     expect(text.stdout).toMatch(/warning: the warm-up \(stop\.warmup \{ops: 100000000\}\) was never reached: the run ended by stop\.time/);
     const ok = await cli(['run', p('tiny.yaml'), '--format', 'json']);
