@@ -282,7 +282,9 @@ export function reportHtml(s: SweepSummary, charts: readonly Chart[]): string {
   const metrics = TABLE_METRICS.filter((m) => s.metrics[m] !== undefined);
   const head = [...paths, 'reps', ...metrics.map((m) => s.metrics[m]!.label)];
   const cell = (m: string, p: SweepSummary['points'][number]) => {
-    const st = p.metrics[m]!;
+    // A metric some points lack (a lock class only some variants take) shows as "-".
+    const st = p.metrics[m];
+    if (st === undefined) return '-';
     const kind = s.metrics[m]!.kind;
     return esc(st.ci95 === null ? formatMetric(kind, st.mean) : `${formatMetric(kind, st.mean)} ± ${formatMetric(kind, st.ci95)}`);
   };
@@ -341,6 +343,8 @@ const stats = z.looseObject({ mean: num, ci95: num.nullable() });
 const fit = z.looseObject({ alpha: num, beta: num, gamma: num, peak_n: num.nullable(), r2: num }).nullable();
 const SummaryFile = z.looseObject({
   schema: z.literal(SUMMARY_SCHEMA),
+  version: z.string(),
+  confidence: num,
   scenario: z.looseObject({ name: z.string(), description: z.string() }),
   vary: z.array(z.looseObject({ path: z.string(), values: z.array(z.string()) })),
   zip: z.boolean(),
@@ -381,6 +385,14 @@ export function readSummary(dir: string): SweepSummary {
     const iss = parsed.error.issues[0]!;
     const at = iss.path.map(String).join('.');
     throw new SweepFileError(`${file}: corrupt sweep summary: ${at === '' ? '' : `${excerpt(at, 80)}: `}${iss.message.split('\n')[0]}`);
+  }
+  // Every point names a value for every varied path (the charts' x axis and series).
+  const d = parsed.data;
+  for (const [i, pt] of d.points.entries()) {
+    const missing = d.vary.find((q) => typeof pt.assignments[q.path] !== 'string');
+    if (missing !== undefined) {
+      throw new SweepFileError(`${file}: corrupt sweep summary: points.${i}.assignments: expected a value for ${excerpt(missing.path)}, got none`);
+    }
   }
   // The data as read (zod's copy drops nothing here, but the summary is the file's).
   return v as SweepSummary;

@@ -18,7 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { STACK_FRAME, TINY_SCENARIO, fakeIo, tempDir } from './helpers.js';
 
-const SEED = 1111;
+const SEED = Number(process.env.SMPSIM_FUZZ_SEED ?? 1111);
 const RUNS = Number(process.env.SMPSIM_FUZZ_RUNS ?? 600);
 
 const dir = tempDir('smpsim-fuzz-');
@@ -171,7 +171,7 @@ const anyCase = fc.oneof(types, units, keys, emptyOrBinary, structure, special, 
 
 describe('hostile input, class by class', () => {
   it('exit 0/2/3 only, one short line per problem, known-bad refused, known-good accepted', async () => {
-    console.log(`input fuzz: seed ${SEED}, ${RUNS} cases (SMPSIM_FUZZ_RUNS overrides the count)`);
+    console.log(`input fuzz: seed ${SEED}, ${RUNS} cases (SMPSIM_FUZZ_RUNS, SMPSIM_FUZZ_SEED override)`);
     const seen = new Map<string, number>();
     let maxHeap = 0;
     await fc.assert(
@@ -206,5 +206,71 @@ describe('hostile input, class by class', () => {
     // a few hundred MiB of heap.
     expect(seen.size).toBeGreaterThanOrEqual(15);
     expect(maxHeap).toBeLessThan(1024 * 2 ** 20);
+  }, 900_000);
+});
+
+/** Every path to a value in JSON data (the root included). */
+function pathsOf(v: unknown, at: Array<string | number> = [], out: Array<Array<string | number>> = []): Array<Array<string | number>> {
+  out.push(at);
+  if (Array.isArray(v)) v.forEach((c, i) => pathsOf(c, [...at, i], out));
+  else if (typeof v === 'object' && v !== null) for (const [k, c] of Object.entries(v)) pathsOf(c, [...at, k], out);
+  return out;
+}
+
+/** `data` with the value at `at` replaced (or deleted when `value` is undefined). */
+function tamper(data: unknown, at: Array<string | number>, value: unknown): unknown {
+  if (at.length === 0) return value;
+  const copy = structuredClone(data) as Record<string | number, unknown>;
+  let o = copy;
+  for (const k of at.slice(0, -1)) o = o[k] as Record<string | number, unknown>;
+  const last = at[at.length - 1]!;
+  if (value === undefined) {
+    if (Array.isArray(o)) o.splice(Number(last), 1);
+    else delete o[last];
+  } else o[last] = value;
+  return copy;
+}
+
+describe('files smpsim wrote, tampered with', () => {
+  it('compare, check and plot on a tampered result, baseline or summary: exit 0, 1, 2 or 3, never 70', async () => {
+    const TSEED = Number(process.env.SMPSIM_FUZZ_SEED ?? 2222);
+    const TRUNS = Number(process.env.SMPSIM_FUZZ_TAMPER_RUNS ?? 60);
+    console.log(`tampered-file fuzz: seed ${TSEED}, ${TRUNS} cases`);
+    // Real files to start from: a result, a baseline and a sweep summary of a tiny scenario.
+    const made = fakeIo({ cwd: dir, env: {} });
+    expect(await main(['run', 'tiny.yaml', '--format', 'json', '--out', 'result.json', '--quiet'], made.io), made.err.join('')).toBe(0);
+    expect(await main(['baseline', 'tiny.yaml', '--out', 'bl', '--quiet'], made.io), made.err.join('')).toBe(0);
+    expect(await main(['sweep', 'tiny.yaml', '--vary', 'machine.cpus=1,2', '--replications', '2', '--jobs', '1', '--out', 'sw', '--quiet'], made.io), made.err.join('')).toBe(0);
+    const originals = {
+      result: { file: p('result.json'), data: JSON.parse(fs.readFileSync(p('result.json'), 'utf8')) as unknown },
+      baseline: { file: p('bl/tiny.json'), data: JSON.parse(fs.readFileSync(p('bl/tiny.json'), 'utf8')) as unknown },
+      summary: { file: p('sw/summary.json'), data: JSON.parse(fs.readFileSync(p('sw/summary.json'), 'utf8')) as unknown },
+    };
+    const argvOf = { result: ['compare', 'result.json', 'result.json'], baseline: ['check', 'tiny.yaml', '--baseline', 'bl'], summary: ['plot', 'sw', '--quiet'] };
+    const kinds = ['result', 'baseline', 'summary'] as const;
+    const tampered = fc
+      .tuple(fc.constantFrom(...kinds), fc.nat(), fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined, freq: 4 }))
+      .map(([kind, i, value]) => {
+        const paths = pathsOf(originals[kind].data);
+        return { kind, at: paths[i % paths.length]!, value };
+      });
+    const codes = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(tampered, async ({ kind, at, value }) => {
+        const o = originals[kind];
+        fs.writeFileSync(o.file, JSON.stringify(tamper(o.data, at, value)) ?? "");
+        const { io, err } = fakeIo({ cwd: dir, env: {} });
+        const code = await main(argvOf[kind], io);
+        const stderr = err.join('');
+        const what = `${kind} ${JSON.stringify(at)} := ${JSON.stringify(value)?.slice(0, 200)} → ${code}\n${stderr.slice(0, 2000)}`;
+        codes.set(code, (codes.get(code) ?? 0) + 1);
+        expect([0, 1, 2, 3], what).toContain(code);
+        expect(stderr, what).not.toMatch(STACK_FRAME);
+        expect(stderr, what).not.toContain('internal error');
+      }),
+      { numRuns: TRUNS, seed: TSEED },
+    );
+    for (const o of Object.values(originals)) fs.writeFileSync(o.file, JSON.stringify(o.data));
+    console.log(`tampered-file fuzz: exit codes ${JSON.stringify(Object.fromEntries(codes))}`);
   }, 900_000);
 });
