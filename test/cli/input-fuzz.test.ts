@@ -66,6 +66,29 @@ const types = fc
   .tuple(fc.constantFrom(...FIELDS), fc.jsonValue({ maxDepth: 2 }))
   .map(([at, v]): Case => ({ cls: 'types', text: withField(at, v), argv: validate(), expect: 'any' }));
 
+// Values of a type the field never takes (a mapping for a count, a number for a switch...).
+const notAnInt = fc.oneof(fc.string().filter((x) => !/^\s*[-+]?(\d|0x|0o|\.)/.test(x)), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }), fc.double({ min: 0.01, max: 0.99 }), fc.integer({ max: -1 }));
+const notABool = fc.oneof(fc.integer(), fc.string().map((x) => `zz${x}`), fc.constant(null), fc.array(fc.boolean(), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.boolean(), { maxKeys: 2 }));
+const notAnEnum = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string().map((x) => `zz${x}`), fc.array(fc.constant('kmap'), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.string(), { maxKeys: 2 }));
+const notADuration = fc.oneof(fc.boolean(), fc.constant(null), fc.array(fc.constant('1us'), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 5 }), fc.integer(), { maxKeys: 2 }), fc.string().map((x) => `zz${x}`), fc.integer({ max: -1 }));
+const wrongTypes = fc
+  .oneof(
+    fc.tuple(fc.constantFrom(['machine', 'cpus'], ['machine', 'tlb_entries'], ['seed'], ['replications'], ['kernel', 'bounce_pool_pages']), notAnInt),
+    fc.tuple(fc.constantFrom(['machine', 'pae'], ['kernel', 'vmap_block']), notABool),
+    fc.tuple(fc.constantFrom(['machine', 'spinlock'], ['kernel', 'strategy'], ['kernel', 'tlb_flush'], ['costs', 'preset'], ['workload', 'type']), notAnEnum),
+    fc.tuple(fc.constantFrom(['device', 'latency'], ['workload', 'hold'], ['stop', 'time'], ['costs', 'lock_handoff']), notADuration),
+  )
+  .map(([at, v]): Case => ({ cls: 'types-wrong', text: withField(at, v), argv: validate(), expect: 'refuse' }));
+
+// A number with the unit of another kind of quantity (a size for a duration...).
+const wrongUnits = fc
+  .oneof(
+    fc.tuple(fc.constantFrom(['device', 'latency'], ['workload', 'think'], ['stop', 'time'], ['costs', 'ipi_latency']), fc.constantFrom('B', 'KiB', 'MiB', 'GiB', 'MiB/s', '%', 'parsec', 'sec')),
+    fc.tuple(fc.constantFrom(['machine', 'highmem'], ['machine', 'lowmem'], ['kernel', 'vmalloc_size']), fc.constantFrom('ns', 'us', 'ms', 's', 'MiB/s', '%', 'KB/s')),
+    fc.tuple(fc.constantFrom(['device', 'bandwidth']), fc.constantFrom('ns', 's', '%', 'Hz')),
+  )
+  .chain(([at, u]) => fc.integer({ min: 1, max: 1000 }).map((n): Case => ({ cls: 'units-wrong', text: withField(at, `${n}${u}`), argv: validate(), expect: 'refuse' })));
+
 const units = fc
   .tuple(
     fc.constantFrom(['device', 'latency'], ['workload', 'think'], ['machine', 'highmem'], ['device', 'bandwidth'], ['stop', 'time']),
@@ -167,7 +190,7 @@ const extendsCases = fc.oneof(
   ),
 );
 
-const anyCase = fc.oneof(types, units, keys, emptyOrBinary, structure, special, size, setVary, extendsCases);
+const anyCase = fc.oneof(types, wrongTypes, units, wrongUnits, keys, emptyOrBinary, structure, special, size, setVary, extendsCases);
 
 describe('hostile input, class by class', () => {
   it('exit 0/2/3 only, one short line per problem, known-bad refused, known-good accepted', async () => {
