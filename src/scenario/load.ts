@@ -147,6 +147,11 @@ function readScenarioFile(file: string, referrer: string, refPath: string[]): Ra
   if (data === null || data === undefined) {
     throw problem(file, [], 'empty scenario: expected a mapping of scenario settings (write {} for all defaults)');
   }
+  if (typeof data === 'string') {
+    // A whole file read as one string is not a scenario but some other text file
+    // (/proc/self/environ, a password file): say so without quoting any of it.
+    throw problem(file, [], `expected a mapping of scenario settings, got plain text (${data.length} characters), not YAML or JSON key: value pairs`);
+  }
   if (!isPlainObject(data)) throw problem(file, [], `expected a mapping of scenario settings, got ${show(data)}`);
   return data;
 }

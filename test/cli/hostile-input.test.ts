@@ -147,6 +147,12 @@ describe('extends', () => {
     expect(r2.stderr).not.toContain('TAILSECRET');
   });
 
+  it('a file named directly that is plain text is described, not quoted', async () => {
+    const r = await cli(['validate', write('environ.yaml', 'SECRET_TOKEN=hunter2\u0000PATH=/bin\n')]);
+    expectRefused(r, /environ\.yaml: expected a mapping of scenario settings, got plain text \(\d+ characters\)/);
+    expect(r.stderr).not.toContain('hunter2');
+  });
+
   it('an absolute path is taken as it stands, not re-rooted under the child', async () => {
     const parent = write('abs/parent.yaml', 'machine: {cpus: 3}\n');
     const child = write('elsewhere/child.yaml', `extends: ${parent}\n`);
@@ -178,7 +184,7 @@ describe('files the CLI writes, read back tampered', () => {
     const sdir = p('sweep-bad');
     fs.mkdirSync(sdir);
     fs.writeFileSync(path.join(sdir, 'summary.json'), JSON.stringify({ schema: 'smpsim.sweep-summary/1' }));
-    expectRefused(await cli(['plot', sdir]), /summary\.json: corrupt sweep summary: scenario: /);
+    expectRefused(await cli(['plot', sdir]), /summary\.json: corrupt sweep summary: version: Invalid input: expected string, received undefined$/);
   });
 });
 
