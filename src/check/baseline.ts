@@ -5,6 +5,7 @@
  * smpsim version and the resolved scenario. Docs: docs/CHECK.md.
  */
 import { z } from 'zod';
+import { checkShape, excerpt, shapeMessage } from '../input/read.js';
 import type { Result } from '../report/result.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { VERSION } from '../version.js';
@@ -88,8 +89,11 @@ export function parseBaseline(text: string, file: string): { ok: true; value: Ba
     data = JSON.parse(text) as unknown;
   } catch (e) {
     const msg = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
-    return { ok: false, problem: `${file}: corrupt baseline: not JSON (${msg})` };
+    return { ok: false, problem: `${file}: corrupt baseline: not JSON (${excerpt(msg, 100)})` };
   }
+  // Before anything recursive (zod, the scenario diff) walks it.
+  const shape = checkShape(data);
+  if (shape !== undefined) return { ok: false, problem: `${file}: corrupt baseline: ${shapeMessage(shape)}` };
   const schema = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>).schema : undefined;
   if (schema !== BASELINE_SCHEMA) {
     return { ok: false, problem: `${file}: not a smpsim baseline: expected "schema": "${BASELINE_SCHEMA}", got ${describe(schema)}` };

@@ -4,7 +4,8 @@
  * own run, the same as `smpsim run`.
  */
 import { combineFingerprints } from '../engine/fingerprint.js';
-import { runScenario } from '../model/run.js';
+import { SimulationAborted } from '../engine/sim.js';
+import { runScenario, warmupNotReached } from '../model/run.js';
 import { runSeed } from '../model/seeds.js';
 import type { Result } from '../report/result.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
@@ -28,7 +29,11 @@ export function runReplications(
     const seed = runSeed(scenario.seed, rep);
     const s = seed === scenario.seed ? scenario : { ...scenario, seed };
     onRun?.(rep, 0);
-    results.push(runScenario(s, { fingerprint: true, onProgress: onRun === undefined ? undefined : (f) => onRun(rep, f) }));
+    const r = runScenario(s, { fingerprint: true, onProgress: onRun === undefined ? undefined : (f) => onRun(rep, f) });
+    // A run measured from t=0 because its warm-up never came is no baseline and no check.
+    const missed = warmupNotReached(r);
+    if (missed !== undefined) throw new SimulationAborted('warmup', `${missed} (replication ${rep}, seed ${seed})`, '');
+    results.push(r);
   }
   const fingerprints = results.map((r) => r.fingerprint!);
   return { results, fingerprint: combineFingerprints(fingerprints), fingerprints, wallMs: performance.now() - start };

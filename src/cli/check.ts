@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { InputFileError, readInputFile } from '../input/read.js';
 import { SimulationAborted } from '../engine/sim.js';
 import { UnitError } from '../engine/units.js';
 import {
@@ -251,9 +252,9 @@ export async function executeCheck(job: CheckJob, io: CliIo): Promise<number> {
     const shownFile = path.join(job.baseline, baselineFileName(name));
     let text: string | undefined;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readInputFile(file);
     } catch (e) {
-      const why = fsReason(e);
+      const why = e instanceof InputFileError ? (e.code === 'missing' ? 'no such file or directory' : e.message) : fsReason(e);
       if (why !== 'no such file or directory') problems.push(`${shownFile}: cannot read baseline: ${why}`);
       else if (!job.update) problems.push(`no baseline for ${name}: run smpsim baseline ${input.shown} --out ${job.baseline} (expected ${shownFile})`);
     }

@@ -1,6 +1,6 @@
 /** `smpsim compare <a.json> <b.json>`: key metrics of two results with their deltas. */
-import fs from 'node:fs';
 import type { Command } from 'commander';
+import { InputFileError, readInputFile } from '../input/read.js';
 import { formatCompare } from '../report/compare.js';
 import { parseResultText, type ReadResult } from '../report/read.js';
 import { EXIT, UsageError, fsReason, inputPath, type CliIo } from './io.js';
@@ -8,9 +8,10 @@ import { EXIT, UsageError, fsReason, inputPath, type CliIo } from './io.js';
 function readResult(io: CliIo, file: string): ReadResult | string[] {
   let text: string;
   try {
-    text = fs.readFileSync(inputPath(io, file), 'utf8');
+    text = readInputFile(inputPath(io, file));
   } catch (err) {
-    return [`${file}: cannot read file: ${fsReason(err)}`];
+    const why = err instanceof InputFileError ? (err.code === 'missing' ? 'no such file or directory' : err.message) : fsReason(err);
+    return [`${file}: cannot read file: ${why}`];
   }
   const r = parseResultText(text, file);
   return r.ok ? r.value : r.problems;

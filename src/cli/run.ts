@@ -15,7 +15,7 @@ import { PRESETS, canonicalPreset } from '../kernel/presets.js';
 import { runScenario } from '../model/run.js';
 import { formatVaryTable } from '../report/compare.js';
 import { formatCsv } from '../report/csv.js';
-import type { Result } from '../report/result.js';
+import { warmupNotReached, type Result } from '../report/result.js';
 import { formatTextReport } from '../report/text.js';
 import { renderTable } from '../report/format.js';
 import { ScenarioError, checkSetOptions, loadScenario } from '../scenario/load.js';
@@ -286,6 +286,16 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
     progress.stop();
   }
 
+  // The single-run text report carries the warning itself; JSON/CSV and the --vary table
+  // only the flag, so say it on stderr too.
+  if (!job.quiet && (job.format !== 'text' || job.vary.length > 0)) {
+    for (const r of runs) {
+      const missed = warmupNotReached(r.result);
+      if (missed === undefined) continue;
+      const which = job.vary.length > 0 ? ` (variant ${r.variant.assignment})` : '';
+      io.stderr(`smpsim: warning: ${missed.replace(/^run aborted: /, '')}${which}; measured from t=0 (warmup_reached: false)\n`);
+    }
+  }
   const text = formatOutput(job, runs, varied);
   if (job.out !== undefined) writeFileAtomic(io, job.out, text);
   else if (!job.quiet) io.stdout(text);

@@ -56,6 +56,9 @@ export function parseVary(text: string): VarySpec {
   if (eq < 0 || path === '' || path.split('.').some((p) => p.trim() === '')) {
     throw new UsageError(`--vary: expected path=v1,v2,... like ${EXAMPLE}, got ${JSON.stringify(text)}`);
   }
+  if (path.split('.')[0]!.trim() === 'extends') {
+    throw new UsageError('--vary: extends cannot be varied: write one scenario file per parent and sweep each');
+  }
   const parts = splitTopLevel(text.slice(eq + 1));
   if (parts === undefined) {
     throw new UsageError(`--vary: unbalanced brackets in the values of ${JSON.stringify(text)}`);

@@ -53,7 +53,7 @@ export interface Limits {
 /** Thrown when a run is ended by a guard (or a model's own abort, e.g. a deadlock). */
 export class SimulationAborted extends Error {
   constructor(
-    public readonly reason: 'event_limit' | 'wall_time' | 'deadlock' | 'model',
+    public readonly reason: 'event_limit' | 'wall_time' | 'deadlock' | 'model' | 'warmup',
     message: string,
     public readonly diagnosis: string,
   ) {

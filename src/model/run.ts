@@ -38,6 +38,8 @@ export interface RunOptions {
 /** Default guards: generous, but a runaway scenario ends with a diagnosis. */
 export const DEFAULT_LIMITS: Limits = { maxEvents: 2_000_000_000, wallMs: 30 * 60 * 1000 };
 
+export { warmupNotReached } from '../report/result.js';
+
 export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result {
   const wallStart = performance.now();
   const sim = new Simulator();
@@ -75,7 +77,11 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
   const warmup = s.stop.warmup;
   let warmupEnd = 0;
   let opsAtWarmup = 0;
+  // A warm-up the stop condition comes before is never reached (stop: {ops: 100, warmup: 10s}):
+  // the run is then measured from t=0, and the result says so.
+  let warmupReached = warmup === null;
   const endWarmup = () => {
+    warmupReached = true;
     warmupEnd = sim.now;
     if (m.tracer !== null) m.tracer.instant(-1, 'warm-up end', null);
     opsAtWarmup = ops.completed;
@@ -126,6 +132,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
     seed: s.seed,
     sim_time_ns: window,
     warmup_ns: warmupEnd,
+    warmup_reached: warmupReached,
     stop_reason: stoppedBy,
     events: sim.events,
     wall_ms: Math.round((performance.now() - wallStart) * 1000) / 1000,
@@ -177,8 +184,9 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
   };
   if (fp !== null) {
     // Fold in the final counters, so that a change in any reported number changes the
-    // fingerprint; not the identity fields nor wall_ms (docs/CHECK.md).
-    const { schema: _schema, version: _version, scenario: _scenario, wall_ms: _wall, ...measured } = result;
+    // fingerprint; not the identity fields nor wall_ms (docs/CHECK.md), nor warmup_reached
+    // (warmup_ns already tells it; a run that misses its warm-up is an error for check).
+    const { schema: _schema, version: _version, scenario: _scenario, wall_ms: _wall, warmup_reached: _reached, ...measured } = result;
     fp.text(JSON.stringify(measured));
     result.fingerprint = fp.digest();
   }

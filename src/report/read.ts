@@ -3,6 +3,7 @@
  * and the fields the metrics need, checked. Other fields pass through unchecked.
  */
 import { z } from 'zod';
+import { checkShape, excerpt, shapeMessage } from '../input/read.js';
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import type { MetricSource } from './metrics.js';
 import { RESULT_SCHEMA } from './result.js';
@@ -46,8 +47,10 @@ export function parseResultText(text: string, file: string): { ok: true; value: 
     data = JSON.parse(text) as unknown;
   } catch (e) {
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    return { ok: false, problems: [`${file}: not a JSON file: ${msg}`] };
+    return { ok: false, problems: [`${file}: not a JSON file: ${excerpt(msg ?? '', 100)}`] };
   }
+  const shape = checkShape(data);
+  if (shape !== undefined) return { ok: false, problems: [`${file}: not a smpsim result: ${shapeMessage(shape)}`] };
   const schema =
     typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>).schema : undefined;
   if (schema !== RESULT_SCHEMA) {

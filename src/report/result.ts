@@ -5,6 +5,7 @@
 import type { CategoryName } from '../cpu/accounting.js';
 import type { LockStatJson } from '../kernel/lockstat.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
+import { formatDurationExact } from '../engine/units.js';
 
 export const RESULT_SCHEMA = 'smpsim.result/1';
 
@@ -35,6 +36,11 @@ export interface Result {
   sim_time_ns: number;
   /** Simulated time discarded as warm-up, ns. */
   warmup_ns: number;
+  /**
+   * False when the scenario asked for a warm-up that the stop condition came before: the
+   * run was measured from t=0. Left out of the fingerprint (warmup_ns tells it).
+   */
+  warmup_reached: boolean;
   /** Why the run ended: the ops target, the time limit. */
   stop_reason: 'ops' | 'time';
   events: number;
@@ -68,4 +74,17 @@ export interface Result {
    * asked for it (`runScenario(s, { fingerprint: true })`, `smpsim check`/`baseline`).
    */
   fingerprint?: string;
+}
+
+/**
+ * Why a result cannot stand as a measurement: its warm-up was never reached (the stop
+ * condition came first, so it was measured from t=0). `check`, `baseline` and `sweep`
+ * abort on it; `run` reports the result with a warning.
+ */
+export function warmupNotReached(r: Result): string | undefined {
+  if (r.warmup_reached) return undefined;
+  const w = r.scenario.stop.warmup;
+  const asked = w === null ? 'none' : 'ops' in w ? `{ops: ${w.ops}}` : formatDurationExact(w.time_ns);
+  const stop = r.stop_reason === 'ops' ? `stop.ops (${r.ops.completed} ops)` : `stop.time (${formatDurationExact(r.sim_time_ns)})`;
+  return `run aborted: the warm-up (stop.warmup ${asked}) was never reached: the run ended by ${stop} first; lengthen stop or shorten stop.warmup`;
 }

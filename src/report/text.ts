@@ -8,7 +8,7 @@ import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import { formatDuration, formatSize } from '../engine/units.js';
 import { fmtFixed, fmtInt, padLeft, padRight, ratio, renderTable } from './format.js';
 import { formatLockStat } from './lockstat.js';
-import type { Result } from './result.js';
+import { warmupNotReached, type Result } from './result.js';
 
 const VALUE_WIDTH = 18;
 const NAME_WIDTH = 26;
@@ -71,6 +71,9 @@ export function formatTextReport(r: Result): string {
   const wallS = r.wall_ms / 1000;
   const out: string[] = [];
   out.push(` Performance counter stats for scenario '${r.scenario.name}' (${describeRun(r)}):`, '');
+  const missed = warmupNotReached(r);
+  // Said first: every number below includes what the warm-up was meant to discard.
+  if (missed !== undefined) out.push(` warning: ${missed.replace(/^run aborted: /, '')}; measured from t=0`, '');
   out.push(
     counter(fmtInt(ops), 'ops completed', `stopped by ${r.stop_reason === 'ops' ? 'the ops target' : 'the time limit'}`),
     counter(fmtFixed(r.ops.per_sec, 0), 'ops/s', rate(r.ops.per_sec) + ' of simulated time'),

@@ -4,6 +4,7 @@
  * where <source> is the file the offending value came from (or `--set`, `--seed`), and
  * <message> is usually `expected <what>, got <found>`.
  */
+import { MAX_EXCERPT, excerpt } from '../input/read.js';
 
 export type PathSegment = string | number;
 
@@ -16,15 +17,24 @@ export interface Problem {
   message: string;
 }
 
-/** `machine.cpus`; numeric segments print as `[0]`. */
+/**
+ * `machine.cpus`; numeric segments print as `[0]`. Keys come from the input: each is cut
+ * short and escaped (a key may be a line of some file named by mistake).
+ */
 export function formatPath(path: readonly PathSegment[]): string {
   let out = '';
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? seg : `.${seg}`;
+    else {
+      const key = excerpt(seg);
+      out += out === '' ? key : `.${key}`;
+    }
   }
   return out;
 }
+
+/** At most this many problems are printed; the rest are counted in one more line. */
+export const MAX_PROBLEMS = 20;
 
 export function formatProblem(p: Problem): string {
   const where = p.path.length > 0 ? `${formatPath(p.path)}: ` : '';
@@ -35,21 +45,32 @@ function oneLine(s: string): string {
   return s.replace(/\s*[\r\n]+\s*/g, ' ');
 }
 
-/** Thrown for anything wrong with a scenario; `message` is the problems, one per line. */
+/**
+ * Thrown for anything wrong with a scenario; `message` is the problems, one per line: the
+ * first MAX_PROBLEMS, then `... and N more problems` (a file of 40,000 unknown keys is one
+ * mistake, not 40,000 lines to read).
+ */
 export class ScenarioError extends Error {
   readonly problems: readonly Problem[];
 
   constructor(problems: readonly Problem[]) {
     const unique = dedupe(problems);
-    super(unique.length > 0 ? unique.map(formatProblem).join('\n') : 'invalid scenario');
+    super(unique.length > 0 ? shownLines(unique).join('\n') : 'invalid scenario');
     this.name = 'ScenarioError';
     this.problems = unique;
   }
 
-  /** The problems, formatted, one line each. */
+  /** The problems, formatted, one line each (at most MAX_PROBLEMS + 1 lines). */
   get lines(): string[] {
-    return this.problems.map(formatProblem);
+    return shownLines(this.problems);
   }
+}
+
+function shownLines(problems: readonly Problem[]): string[] {
+  const lines = problems.slice(0, MAX_PROBLEMS).map(formatProblem);
+  const more = problems.length - MAX_PROBLEMS;
+  if (more > 0) lines.push(`${problems[MAX_PROBLEMS]!.source}: ... and ${more} more problem${more === 1 ? '' : 's'}`);
+  return lines;
 }
 
 function dedupe(problems: readonly Problem[]): Problem[] {
@@ -80,7 +101,10 @@ export function show(value: unknown): string {
   } catch {
     text = Array.isArray(value) ? 'a list' : 'a mapping';
   }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  // JSON escapes C0 controls, excerpt() the rest (DEL, C1); cut short so that no file's
+  // content is echoed.
+  text = excerpt(text, Number.POSITIVE_INFINITY);
+  return text.length > MAX_EXCERPT ? `${text.slice(0, MAX_EXCERPT - 3)}...` : text;
 }
 
 /**
@@ -116,6 +140,8 @@ export function didYouMean(word: string, allowed: readonly string[]): string | u
   let bestD = 3;
   const w = word.toLowerCase();
   for (const cand of allowed) {
+    // Lengths 3 or more apart are at distance 3 or more: skip without the O(n·m) table.
+    if (Math.abs(cand.length - w.length) >= bestD) continue;
     const dist = editDistance(w, cand.toLowerCase());
     if (dist < bestD) {
       best = cand;

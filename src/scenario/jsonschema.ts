@@ -51,7 +51,7 @@ const DESCRIPTIONS: Record<string, string> = {
   name: 'Scenario name. Default: the file name without extension.',
   description: 'Free text. Default: "".',
   seed: 'Seed of all random streams. Default: 1.',
-  extends: 'Path (relative to this file) of a scenario this one overrides.',
+  extends: 'Path of a scenario file (.yaml, .yml or .json) this one overrides: relative to this file, or absolute.',
   replications: 'Independent runs with derived seeds. Default: 1.',
   machine: 'The simulated SMP machine.',
   'machine.preset':

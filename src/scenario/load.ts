@@ -6,10 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
 import { ScenarioError, show, type Problem } from './errors.js';
 import { Origins, applySet, cloneData, isPlainObject, mergeInto, parseSetOption, type RawObject } from './merge.js';
 import { validateAndResolve } from './resolve.js';
+import { parseYaml } from './yaml.js';
+import { InputFileError, MAX_SCENARIO_BYTES, excerpt, readInputFile } from '../input/read.js';
 import type { ResolvedScenario } from './types.js';
 
 export { ScenarioError } from './errors.js';
@@ -74,6 +75,27 @@ function mergeChain(layers: Layer[], origins: Origins): RawObject {
   return out;
 }
 
+/** What an `extends` may name: a scenario file (not /etc/shadow, not /proc/self/environ). */
+const SCENARIO_EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+/**
+ * The file an `extends` value names: relative to the directory of the file holding it; an
+ * absolute path is taken as it stands (docs/CLI.md). Only YAML/JSON scenario files.
+ */
+function extendsTarget(ext: unknown, curFile: string): string {
+  if (typeof ext !== 'string' || ext.trim() === '') {
+    throw problem(curFile, ['extends'], `expected a path to a scenario file, got ${show(ext)}`);
+  }
+  if (!SCENARIO_EXTENSIONS.includes(path.extname(ext).toLowerCase())) {
+    throw problem(
+      curFile,
+      ['extends'],
+      `expected a scenario file ending in .yaml, .yml or .json, got "${excerpt(ext)}"`,
+    );
+  }
+  return path.isAbsolute(ext) ? ext : path.join(path.dirname(curFile), ext);
+}
+
 /**
  * The parents of `data` (read from `file`), nearest first. `chain`: absolute paths of the
  * files already on the chain (for cycle detection).
@@ -85,14 +107,10 @@ function readParents(data: RawObject, file: string, chain: string[]): Layer[] {
   const seen = [...chain];
   const shown = chain.map(() => file);
   while (cur.extends !== undefined) {
-    const ext = cur.extends;
-    if (typeof ext !== 'string' || ext.trim() === '') {
-      throw problem(curFile, ['extends'], `expected a path to a scenario file, got ${show(ext)}`);
-    }
-    const parent = path.join(path.dirname(curFile), ext);
+    const parent = extendsTarget(cur.extends, curFile);
     const abs = path.resolve(parent);
     if (seen.includes(abs)) {
-      throw problem(curFile, ['extends'], `expected no cycle, got ${[...shown, parent].join(' -> ')}`);
+      throw problem(curFile, ['extends'], `expected no cycle, got ${[...shown, parent].map((f) => excerpt(f, 200)).join(' -> ')}`);
     }
     if (seen.length >= MAX_EXTENDS_DEPTH) {
       throw problem(curFile, ['extends'], `expected at most ${MAX_EXTENDS_DEPTH} levels of extends, got more`);
@@ -113,73 +131,32 @@ function problem(source: string, p: Problem['path'], message: string): ScenarioE
 
 /**
  * Read and parse one file into a mapping. A file that cannot be read is reported against
- * `referrer` at `refPath` (the `extends` that named it), or as the file itself.
+ * `referrer` at `refPath` (the `extends` that named it), or as the file itself. Only
+ * regular files of at most MAX_SCENARIO_BYTES are read (src/input/read.ts).
  */
 function readScenarioFile(file: string, referrer: string, refPath: string[]): RawObject {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readInputFile(file, MAX_SCENARIO_BYTES, 'scenario files');
   } catch (err) {
-    const why = ioReason(err);
-    if (refPath.length > 0) throw problem(referrer, refPath, `cannot read ${file}: ${why}`);
-    throw problem(file, [], `cannot read file: ${why}`);
+    if (!(err instanceof InputFileError)) throw err;
+    if (refPath.length > 0) throw problem(referrer, refPath, `cannot read ${excerpt(file, 200)}: ${err.message}`);
+    throw problem(file, [], `cannot read file: ${err.message}`);
   }
   const data = parseText(text, file);
-  if (data === null || data === undefined) return {};
+  if (data === null || data === undefined) {
+    throw problem(file, [], 'empty scenario: expected a mapping of scenario settings (write {} for all defaults)');
+  }
+  if (typeof data === 'string') {
+    // A whole file read as one string is not a scenario but some other text file
+    // (/proc/self/environ, a password file): say so without quoting any of it.
+    throw problem(file, [], `expected a mapping of scenario settings, got plain text (${data.length} characters), not YAML or JSON key: value pairs`);
+  }
   if (!isPlainObject(data)) throw problem(file, [], `expected a mapping of scenario settings, got ${show(data)}`);
   return data;
 }
 
-function ioReason(err: unknown): string {
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    default:
-      return typeof code === 'string' ? code : firstLine(err instanceof Error ? err.message : String(err));
-  }
-}
-
-function firstLine(s: string): string {
-  return s.split(/\r?\n/)[0]!.trim();
-}
-
-/** YAML (JSON is YAML); a syntax error becomes one `file:line:col: YAML syntax error: ...` line. */
+/** YAML (JSON is YAML) text → data; every problem is one `file[:line:col]: ...` line (yaml.ts). */
 export function parseText(text: string, file: string): unknown {
-  // Warnings (e.g. an unknown `!tag`) are errors too: the value would otherwise be taken
-  // silently as something the author did not mean. logLevel 'error' keeps warnings off stderr.
-  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true, logLevel: 'error' });
-  const err = doc.errors[0] ?? doc.warnings[0];
-  if (err) {
-    const pos = err.linePos?.[0];
-    const where = pos ? `${file}:${pos.line}:${pos.col}` : file;
-    const msg = firstLine(err.message).replace(/ at line \d+, column \d+:?$/, '');
-    throw new ScenarioError([{ source: where, path: [], message: `YAML syntax error: ${msg}` }]);
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: 1000 }) as unknown;
-  } catch (e) {
-    const msg = e instanceof Error ? firstLine(e.message) : String(e);
-    throw new ScenarioError([{ source: file, path: [], message: `YAML error: ${msg}` }]);
-  }
-  if (isCyclic(data, new Set())) {
-    throw new ScenarioError([{ source: file, path: [], message: 'YAML error: an alias refers to its own anchor (cyclic data)' }]);
-  }
-  return data;
-}
-
-function isCyclic(v: unknown, stack: Set<object>): boolean {
-  if (typeof v !== 'object' || v === null) return false;
-  if (stack.has(v)) return true;
-  stack.add(v);
-  const children = Array.isArray(v) ? v : Object.values(v);
-  const cyclic = children.some((c) => isCyclic(c, stack));
-  stack.delete(v);
-  return cyclic;
+  return parseYaml(text, file);
 }

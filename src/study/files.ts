@@ -15,6 +15,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { InputFileError, checkShape, excerpt, readInputFile, shapeMessage } from '../input/read.js';
 import { RESULT_SCHEMA, type Result } from '../report/result.js';
 import type { Warmup } from '../scenario/types.js';
 import type { RunSeries, WarmupChoice } from './series.js';
@@ -101,17 +102,20 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function readJson(file: string): ReadOutcome<unknown> {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readInputFile(file);
   } catch (err) {
-    const code = isObject(err) ? err.code : undefined;
-    if (code === 'ENOENT') return { kind: 'missing' };
-    return { kind: 'corrupt', why: `cannot read: ${String(code ?? err)}` };
+    if (err instanceof InputFileError && err.code === 'missing') return { kind: 'missing' };
+    return { kind: 'corrupt', why: `cannot read: ${err instanceof Error ? err.message : String(err)}` };
   }
+  let value: unknown;
   try {
-    return { kind: 'ok', value: JSON.parse(text) as unknown };
+    value = JSON.parse(text) as unknown;
   } catch (err) {
-    return { kind: 'corrupt', why: `not valid JSON (${err instanceof Error ? err.message : String(err)})` };
+    return { kind: 'corrupt', why: `not valid JSON (${excerpt(err instanceof Error ? err.message : String(err), 100)})` };
   }
+  const shape = checkShape(value);
+  if (shape !== undefined) return { kind: 'corrupt', why: shapeMessage(shape) };
+  return { kind: 'ok', value };
 }
 
 /**

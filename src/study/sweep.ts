@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { SimulationAborted } from '../engine/sim.js';
 import { runSeed } from '../model/seeds.js';
-import type { Result } from '../report/result.js';
+import { warmupNotReached, type Result } from '../report/result.js';
 import type { ResolvedScenario, Warmup } from '../scenario/types.js';
 import { VERSION } from '../version.js';
 import { stopDecision } from './ci.js';
@@ -347,6 +347,9 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
       const where = `${labelOf(j)}`;
       throw new SimulationAborted(out.aborted.reason, `${out.aborted.message} (sweep point ${j.point}: ${where})`, out.aborted.diagnosis);
     }
+    // A replication measured from t=0 because its warm-up never came would skew the point.
+    const missed = warmupNotReached(out.result);
+    if (missed !== undefined) throw new SimulationAborted('warmup', `${missed} (sweep point ${j.point}: ${labelOf(j)})`, '');
     if (pilot) {
       const series = out.series!;
       const choice = chooseWarmup(series);

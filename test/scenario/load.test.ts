@@ -58,6 +58,8 @@ kernel:
   write('plain.json', '{"machine": {"cpus": 16}, "workload": {"type": "maptorture", "api": "vmap", "pages": 4}}\n');
   write('empty.yaml', '');
   write('comments.yaml', '# nothing but comments\n');
+  write('null.yaml', 'null\n');
+  write('defaults.yaml', '{}\n');
   write('list.yaml', '- a\n- b\n');
   write('syntax.yaml', 'machine:\n  cpus: [1, 2\n');
   write('dup.yaml', 'machine:\n  cpus: 1\n  cpus: 2\n');
@@ -83,9 +85,14 @@ describe('reading files', () => {
     expect(r.workload).toMatchObject({ type: 'maptorture', api: 'vmap', pages: 4, tasks: 16 });
   });
 
-  it('an empty file (or only comments) is all defaults', () => {
-    expect(loadScenario(p('empty.yaml')).machine.cpus).toBe(4);
-    expect(loadScenario(p('comments.yaml')).kernel.strategy).toBe('kmap');
+  it('an empty file, only comments or a null document is refused; {} is all defaults', () => {
+    for (const f of ['empty.yaml', 'comments.yaml', 'null.yaml']) {
+      expect(problemsOf(() => loadScenario(p(f)))).toEqual([
+        `${p(f)}: empty scenario: expected a mapping of scenario settings (write {} for all defaults)`,
+      ]);
+    }
+    expect(loadScenario(p('defaults.yaml')).machine.cpus).toBe(4);
+    expect(loadScenario(p('defaults.yaml')).kernel.strategy).toBe('kmap');
   });
 
   it('a missing file is one line', () => {
@@ -232,8 +239,8 @@ describe('--set', () => {
   });
 
   it('later --set wins; --set can switch the workload type', () => {
-    expect(loadScenario(p('empty.yaml'), { set: ['machine.cpus=8', 'machine.cpus=3'] }).machine.cpus).toBe(3);
-    expect(loadScenario(p('empty.yaml'), { set: ['workload.type=locktorture'] }).workload.type).toBe('locktorture');
+    expect(loadScenario(p('defaults.yaml'), { set: ['machine.cpus=8', 'machine.cpus=3'] }).machine.cpus).toBe(3);
+    expect(loadScenario(p('defaults.yaml'), { set: ['workload.type=locktorture'] }).workload.type).toBe('locktorture');
   });
 
   it('problems from --set values are blamed on --set', () => {
@@ -259,9 +266,9 @@ describe('--set', () => {
   });
 
   it('does not pollute prototypes', () => {
-    expect(() => loadScenario(p('empty.yaml'), { set: ['__proto__.polluted=1'] })).toThrow(ScenarioError);
+    expect(() => loadScenario(p('defaults.yaml'), { set: ['__proto__.polluted=1'] })).toThrow(ScenarioError);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    const { raw } = loadRawScenario(p('empty.yaml'), { set: ['machine.__proto__=5'] });
+    const { raw } = loadRawScenario(p('defaults.yaml'), { set: ['machine.__proto__=5'] });
     expect(Object.getPrototypeOf(raw.machine)).toBe(Object.prototype);
   });
 });
