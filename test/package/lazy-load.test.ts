@@ -1,0 +1,56 @@
+/**
+ * Start-up loads only what a command uses (issue 14): `--version` and `validate` load
+ * neither vega (plots) nor piscina (the sweep's worker pool), and `run` loads no plotting
+ * or sweep code. Checked on whole processes by logging every module they resolve.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../cli/helpers.js';
+
+const LOG_HOOK = path.join(ROOT, 'test', 'package', 'load-log.mjs');
+
+/** Run the CLI from its sources; the URLs of every module it resolved. */
+function modulesLoadedBy(args: string[]): { code: number | null; urls: string[]; stderr: string } {
+  const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'smpsim-load-')), 'modules.log');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', LOG_HOOK, path.join(ROOT, 'src', 'cli.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, SMPSIM_TEST_LOAD_LOG: log },
+  });
+  const urls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => l !== '') : [];
+  return { code: r.status, urls, stderr: r.stderr };
+}
+
+const packages = (urls: string[]) => new Set(urls.flatMap((u) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []));
+const sources = (urls: string[]) => urls.filter((u) => u.includes('/src/')).map((u) => u.slice(u.lastIndexOf('/src/') + 1));
+
+describe('lazy loading: a command loads only what it uses', () => {
+  it('--version loads no command module, no vega, no piscina', () => {
+    const r = modulesLoadedBy(['--version']);
+    expect(r.code, r.stderr).toBe(0);
+    const pkgs = packages(r.urls);
+    expect(pkgs.has('commander')).toBe(true); // the log works
+    for (const p of ['vega', 'vega-lite', 'piscina', 'zod', 'yaml']) expect(pkgs.has(p), p).toBe(false);
+    expect(sources(r.urls).filter((s) => /^src\/(cli\/(run|sweep|plot|check)|study\/)/.test(s))).toEqual([]);
+  });
+
+  it('validate loads the scenario code but no vega, no piscina', () => {
+    const r = modulesLoadedBy(['validate', path.join(ROOT, 'scenarios', 'lkml-2000-4way.yaml')]);
+    expect(r.code, r.stderr).toBe(0);
+    const pkgs = packages(r.urls);
+    expect(pkgs.has('zod')).toBe(true);
+    for (const p of ['vega', 'vega-lite', 'piscina']) expect(pkgs.has(p), p).toBe(false);
+  });
+
+  it('run loads no plotting or sweep code', () => {
+    const r = modulesLoadedBy(['run', 'lkml-2000-4way', '--set', 'stop.ops=50', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const pkgs = packages(r.urls);
+    expect(pkgs.has('tinyqueue')).toBe(true);
+    for (const p of ['vega', 'vega-lite', 'piscina']) expect(pkgs.has(p), p).toBe(false);
+    expect(sources(r.urls).filter((s) => /^src\/(cli\/(sweep|plot)|study\/)/.test(s))).toEqual([]);
+  });
+});
