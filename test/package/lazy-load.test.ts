@@ -37,12 +37,14 @@ describe('lazy loading: a command loads only what it uses', () => {
     expect(sources(r.urls).filter((s) => /^src\/(cli\/(run|sweep|plot|check)|study\/)/.test(s))).toEqual([]);
   });
 
-  it('validate loads the scenario code but no vega, no piscina', () => {
+  it('validate loads the scenario code but no vega, no piscina, no model', () => {
     const r = modulesLoadedBy(['validate', path.join(ROOT, 'scenarios', 'lkml-2000-4way.yaml')]);
     expect(r.code, r.stderr).toBe(0);
     const pkgs = packages(r.urls);
     expect(pkgs.has('zod')).toBe(true);
     for (const p of ['vega', 'vega-lite', 'piscina']) expect(pkgs.has(p), p).toBe(false);
+    // …nor the model: it reads scenarios, it runs nothing.
+    expect(sources(r.urls).filter((s) => /^src\/(model|workload|trace|cli\/(run|progress)|kernel\/(machine|iopath|highmem))/.test(s))).toEqual([]);
   });
 
   it('run loads no plotting or sweep code', () => {
