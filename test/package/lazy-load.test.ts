@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { COMMAND_MODULES, commandsFor } from '../../src/cli/commands.js';
 import { ROOT } from '../cli/helpers.js';
 
 const LOG_HOOK = path.join(ROOT, 'test', 'package', 'load-log.mjs');
@@ -54,5 +55,17 @@ describe('lazy loading: a command loads only what it uses', () => {
     expect(pkgs.has('tinyqueue')).toBe(true);
     for (const p of ['vega', 'vega-lite', 'piscina']) expect(pkgs.has(p), p).toBe(false);
     expect(sources(r.urls).filter((s) => /^src\/(cli\/(sweep|plot)|study\/)/.test(s))).toEqual([]);
+  });
+});
+
+describe('commandsFor: which command modules argv needs', () => {
+  const all = COMMAND_MODULES.map(([name]) => name);
+  it('none for --version, the named one for a command or `help <command>`, all otherwise', () => {
+    expect(commandsFor(['--version'])).toEqual([]);
+    expect(commandsFor(['-V'])).toEqual([]);
+    expect(commandsFor(['run', 'x.yaml', '--vary', 'sweep=1'])).toEqual(['run']);
+    expect(commandsFor(['help', 'sweep'])).toEqual(['sweep']);
+    // The full help lists every command; an unknown one needs them all for "did you mean".
+    for (const argv of [['--help'], ['help'], ['rn'], ['help', 'nope'], ['--bogus', 'run']]) expect(commandsFor(argv), argv.join(' ')).toEqual(all);
   });
 });
