@@ -15,13 +15,15 @@ const LOG_HOOK = path.join(ROOT, 'test', 'package', 'load-log.mjs');
 
 /** Run the CLI from its sources; the URLs of every module it resolved. */
 function modulesLoadedBy(args: string[]): { code: number | null; urls: string[]; stderr: string } {
-  const log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'smpsim-load-')), 'modules.log');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smpsim-load-'));
+  const log = path.join(dir, 'modules.log');
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', LOG_HOOK, path.join(ROOT, 'src', 'cli.ts'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, SMPSIM_TEST_LOAD_LOG: log },
   });
   const urls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter((l) => l !== '') : [];
+  fs.rmSync(dir, { recursive: true, force: true });
   return { code: r.status, urls, stderr: r.stderr };
 }
 

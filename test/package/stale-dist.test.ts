@@ -8,12 +8,16 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../cli/helpers.js';
+
+const roots: string[] = [];
+afterAll(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
 
 /** A scratch project: the real bin/, a one-file src/, a dist/cli.js that says it ran. */
 function scratch(opts: { src: boolean; build: 'ok' | 'fail' }): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'smpsim-stale-'));
+  roots.push(root);
   fs.cpSync(path.join(ROOT, 'bin'), path.join(root, 'bin'), { recursive: true });
   fs.mkdirSync(path.join(root, 'dist'));
   fs.mkdirSync(path.join(root, 'scripts'));
