@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NotAvailable, median, metric, type BenchDef } from './harness.js';
 import { pholdBench, pholdProcessBench } from './phold.js';
+import { locktortureProcessBench, startupBench } from './process.js';
 import { scenarioBench } from './scenario.js';
 
 export const BENCHMARKS: BenchDef[] = [
@@ -55,6 +56,10 @@ export const BENCHMARKS: BenchDef[] = [
 
   // Issue #6: the same sweep with --jobs 1 and --jobs 2 (below).
   sweepJobsBench(),
+
+  // Issue #14: whole smpsim processes (bench/process.ts).
+  startupBench,
+  locktortureProcessBench,
 ];
 
 // ---------------------------------------------------------------------------------------

@@ -12,25 +12,15 @@ import { SimulationAborted } from '../engine/sim.js';
 import { UnitError } from '../engine/units.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { VERSION } from '../version.js';
-import { registerBaseline } from './baseline.js';
-import { registerCheck } from './check.js';
-import { registerCompare } from './compare.js';
-import { runDefaultJob } from './default-job.js';
+import { registerCommands } from './commands.js';
 import { EXIT, UsageError, firstLine, type CliIo } from './io.js';
-import { registerList } from './list.js';
-import { registerPlot } from './plot.js';
-import { registerRun } from './run.js';
-import { registerSchema } from './schema.js';
-import { registerSweep } from './sweep.js';
-import { registerValidate } from './validate.js';
-import { registerValidation } from './validation.js';
 
 export type { CliIo } from './io.js';
 export { EXIT } from './io.js';
 
 const COMMANDS = ['run', 'validate', 'schema', 'list', 'compare', 'baseline', 'check', 'sweep', 'plot', 'validation', 'help'];
 
-function buildProgram(io: CliIo, setExit: (code: number) => void, errBuf: string[]): Command {
+async function buildProgram(io: CliIo, setExit: (code: number) => void, errBuf: string[], argv: readonly string[]): Promise<Command> {
   const program = new Command('smpsim');
   program
     .description(
@@ -50,16 +40,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void, errBuf: string
     })
     .showSuggestionAfterError(true);
   // Subcommands created with .command() inherit exitOverride and configureOutput.
-  registerRun(program, io, setExit);
-  registerValidate(program, io, setExit);
-  registerSchema(program, io, setExit);
-  registerList(program, io, setExit);
-  registerCompare(program, io, setExit);
-  registerBaseline(program, io, setExit);
-  registerCheck(program, io, setExit);
-  registerSweep(program, io, setExit);
-  registerPlot(program, io, setExit);
-  registerValidation(program, io, setExit);
+  // Each command module is imported only when argv needs it (src/cli/commands.ts).
+  await registerCommands(program, io, setExit, argv);
   program.addHelpText(
     'after',
     '\nExit codes: 0 ok, 1 a check failed, 2 bad input or usage, 3 run aborted, 70 internal error.',
@@ -129,15 +111,16 @@ export function reportError(err: unknown, io: CliIo, argv: readonly string[]): n
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
-    if (argv.length === 0) return await runDefaultJob(io);
+    if (argv.length === 0) return await (await import('./default-job.js')).runDefaultJob(io);
     let code: number = EXIT.OK;
     const errBuf: string[] = [];
-    const program = buildProgram(
+    const program = await buildProgram(
       io,
       (c) => {
         code = c;
       },
       errBuf,
+      argv,
     );
     try {
       await program.parseAsync(argv, { from: 'user' });

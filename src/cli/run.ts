@@ -5,7 +5,6 @@
  * --set and --vary syntax, the --out directory, and every variant's scenario. A failed
  * check writes nothing (not even --out).
  */
-import fs from 'node:fs';
 import { Command, Option } from 'commander';
 import YAML from 'yaml';
 import { SimulationAborted } from '../engine/sim.js';
@@ -24,7 +23,7 @@ import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { UsageError, checkOutputPath, inputPath, writeFileAtomic, type CliIo } from './io.js';
 import { TraceSession, checkTracePath, parseTraceOptions, type TraceSpec } from '../trace/cli.js';
-import { bundledScenario } from './paths.js';
+import { scenarioPath } from './scenario-path.js';
 import { Progress } from './progress.js';
 import { expandVary, type Variant } from './vary.js';
 
@@ -91,21 +90,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
     });
 }
 
-/** The file to load: the path as given, or a bundled scenario named without its folder. */
-export function scenarioPath(io: CliIo, arg: string): string {
-  const p = inputPath(io, arg);
-  if (!fsExists(p)) return bundledScenario(arg) ?? p;
-  return p;
-}
-
-function fsExists(p: string): boolean {
-  try {
-    fs.statSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { scenarioPath } from './scenario-path.js';
 
 /** Problems in a variant's --vary values come from `--set` inside loadScenario: say --vary. */
 function blameVary(err: ScenarioError, varyPaths: string[]): ScenarioError {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UnitError } from '../engine/units.js';
 import { ScenarioError, loadScenario } from '../scenario/load.js';
 import { EXIT, firstLine, type CliIo } from './io.js';
-import { scenarioPath } from './run.js';
+import { scenarioPath } from './scenario-path.js';
 
 export function validateFiles(io: CliIo, files: readonly string[]): number {
   let bad = false;

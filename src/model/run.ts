@@ -41,6 +41,21 @@ export const DEFAULT_LIMITS: Limits = { maxEvents: 2_000_000_000, wallMs: 30 * 6
 export { warmupNotReached } from '../report/result.js';
 
 export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result {
+  // One slice: the whole run, without yielding.
+  const steps = runSteps(s, opts, Number.POSITIVE_INFINITY);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+  }
+}
+
+/**
+ * The run as a generator that yields every `slice` events, so an async caller (the
+ * library's runScenario, src/api.ts) can let the event loop run between slices (timers,
+ * an AbortSignal) and stop by not resuming. Slicing only pauses Simulator.run between two
+ * events: the trajectory, and so the result, is the same for every slice size.
+ */
+export function* runSteps(s: ResolvedScenario, opts: RunOptions, slice: number): Generator<void, Result, void> {
   const wallStart = performance.now();
   const sim = new Simulator();
   sim.limits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -111,11 +126,11 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
         };
 
   if (warmup !== null && 'time_ns' in warmup) {
-    runChecked(sim, m, workload, { until: warmup.time_ns, stopWhen });
+    yield* runChecked(sim, m, workload, { until: warmup.time_ns, stopWhen }, slice);
     if (stoppedBy !== 'ops') endWarmup();
   }
   if (stoppedBy !== 'ops') {
-    const reason = runChecked(sim, m, workload, { until: stopTime, stopWhen });
+    const reason = yield* runChecked(sim, m, workload, { until: stopTime, stopWhen }, slice);
     if (reason === 'until') stoppedBy = 'time';
   }
   m.finish();
@@ -194,13 +209,19 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
 }
 
 /** Run; an event heap that empties before the stop condition means every task is stuck. */
-function runChecked(
+function* runChecked(
   sim: Simulator,
   m: Machine,
   workload: WorkloadHandle,
   opts: { until: number; stopWhen: (() => boolean) | undefined },
-): string {
-  const reason = sim.run(opts);
+  slice: number,
+): Generator<void, string, void> {
+  const maxEvents = Number.isFinite(slice) ? slice : undefined;
+  let reason = sim.run({ ...opts, maxEvents });
+  while (reason === 'max_events') {
+    yield;
+    reason = sim.run({ ...opts, maxEvents });
+  }
   if (reason === 'empty') {
     throw new SimulationAborted(
       'deadlock',

@@ -1,0 +1,43 @@
+// The build stamp: one hash of everything the compiled dist/ is made from (src/ and the
+// tsconfig files). scripts/build.mjs writes it to dist/.build-stamp after compiling;
+// bin/smpsim.mjs recomputes it in a checkout and rebuilds when they differ, so sources and
+// dist/ never disagree silently (issue 14). Plain JavaScript: it must run before any build.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const STAMP_FILE = path.join('dist', '.build-stamp');
+const INPUTS = ['tsconfig.json', 'tsconfig.build.json'];
+
+function walk(dir, rel, out) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const r = rel === '' ? e.name : `${rel}/${e.name}`;
+    if (e.isDirectory()) walk(path.join(dir, e.name), r, out);
+    else if (e.isFile()) out.push(r);
+  }
+}
+
+/** The hash of src/ (paths and contents) and the tsconfig files under `root`. */
+export function sourceStamp(root) {
+  const files = [];
+  walk(path.join(root, 'src'), 'src', files);
+  files.push(...INPUTS.filter((f) => fs.existsSync(path.join(root, f))));
+  files.sort();
+  const h = crypto.createHash('sha256');
+  for (const f of files) {
+    h.update(f);
+    h.update('\0');
+    h.update(fs.readFileSync(path.join(root, f)));
+    h.update('\0');
+  }
+  return h.digest('hex');
+}
+
+/** The stamp the last build wrote, or undefined (no build yet). */
+export function builtStamp(root) {
+  try {
+    return fs.readFileSync(path.join(root, STAMP_FILE), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
