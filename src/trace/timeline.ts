@@ -77,7 +77,7 @@ export class ChromeTimeline implements KernelObserver {
   }
 
   taskYielded(cpu: number, _task: string): void {
-    this.writer.taskOut(cpu, 'exits');
+    this.writer.taskOut(cpu, 'yields');
   }
 
   taskWoken(cpu: number, runqueue: number): void {

@@ -89,6 +89,27 @@ describe('ChromeTimeline', () => {
     ]);
   });
 
+  it('says why a task left its CPU: it sleeps on a wait queue, yields, or exits', () => {
+    const doc = run((t, clock) => {
+      t.taskStarted(0, 'a');
+      clock.now = 10;
+      t.taskSwitchedOut(0, 'a', 'bounce_pool_wait');
+      t.contextSwitch(0, 'b', 1);
+      clock.now = 20;
+      t.taskYielded(0, 'b');
+      t.contextSwitch(0, 'c', 1);
+      clock.now = 30;
+      t.taskSwitchedOut(0, 'c', null);
+      clock.now = 40;
+    });
+    const tasks = doc.traceEvents.filter((e) => e.ph === 'X' && e.cat === 'task').map((e) => [e.name, e.args]);
+    expect(tasks).toEqual([
+      ['a', { then: 'sleeps on bounce_pool_wait' }],
+      ['b', { then: 'yields' }],
+      ['c', { then: 'exits' }],
+    ]);
+  });
+
   it('draws a shootdown as its kernel function, with an IPI arrow to each receiver', () => {
     const doc = run((t, clock) => {
       t.taskStarted(0, 'io/0');
