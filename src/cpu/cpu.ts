@@ -25,7 +25,7 @@ import { PARK, Process, type ProcessBody } from '../engine/process.js';
 import type { Simulator } from '../engine/sim.js';
 import { CATEGORY_NAMES, IDLE, IRQ, N_CATEGORIES, SCHED, type Category } from './accounting.js';
 import { Tlb } from './tlb.js';
-import type { Tracer } from './tracer.js';
+import type { KernelObserver } from './observer.js';
 
 // ---- execution contexts ------------------------------------------------------------
 // Defined here, with the CPU they run on, so that src/cpu/task.ts (the Task class) depends
@@ -139,8 +139,8 @@ export class Cpu {
   irqs = 0;
   contextSwitches = 0;
   reschedIpis = 0;
-  /** The machine's tracer (src/cpu/tracer.ts), or null: set by the Machine. */
-  tracer: Tracer | null = null;
+  /** The machine's observer (src/cpu/observer.ts), or null: set by the Machine. */
+  observer: KernelObserver | null = null;
 
   private cat: Category = IDLE;
   private since = 0;
@@ -174,13 +174,14 @@ export class Cpu {
     this.time[this.cat]! += now - this.since;
     this.since = now;
     this.cat = c;
-    if (this.tracer !== null) this.tracer.category(this.id, c);
+    if (this.observer !== null) this.observer.categoryChanged(this.id, c);
   }
 
   /**
-   * Back from a handler: the interrupted context's category again. The tracer is not told:
-   * its irqExit() restores its own slice, which knows whether an interrupted busySplit hold
-   * had already switched to its second category (this accounting books that part ahead).
+   * Back from a handler: the interrupted context's category again. The observer is not told:
+   * irqReturned() says it all — an observer restores the interrupted context itself, knowing
+   * whether an interrupted busySplit hold had already switched to its second category (this
+   * accounting books that part ahead).
    */
   private resumeCat(c: Category): void {
     const now = this.sim.now;
@@ -203,7 +204,7 @@ export class Cpu {
     this.setCat(ca);
     this.time[cb]! += b;
     this.time[ca]! -= b;
-    if (this.tracer !== null) this.tracer.categorySplit(this.id, a, cb);
+    if (this.observer !== null) this.observer.busySplit(this.id, a, cb);
     return a + b;
   }
 
@@ -342,7 +343,7 @@ export class Cpu {
   }
 
   private runHandler(irq: PendingIrq): void {
-    if (this.tracer !== null) this.tracer.irqEnter(this.id, irq.name);
+    if (this.observer !== null) this.observer.irqEntered(this.id, irq.name);
     this.setCat(IRQ);
     const h = new Process(this.sim, irq.name);
     h.onExit = this.handlerDone;
@@ -353,7 +354,7 @@ export class Cpu {
   }
 
   private irqExit(): void {
-    if (this.tracer !== null) this.tracer.irqExit(this.id);
+    if (this.observer !== null) this.observer.irqReturned(this.id);
     const done = this.irqStack.pop()!;
     if (done.device) this.deviceHandlers--;
     if (this.irqsOffDepth !== 0) throw new Error(`cpu${this.id}: ${done.ctx.name} returned with IRQs disabled`);
@@ -387,7 +388,7 @@ export class Cpu {
     this.tasks.push(task);
     if (this.current === null && !this.inIrq) {
       this.current = task;
-      if (this.tracer !== null) this.tracer.taskIn(this.id, task.name);
+      if (this.observer !== null) this.observer.taskStarted(this.id, task.name);
       task.proc.start(body);
     } else {
       task.proc.startParked(body);
@@ -407,7 +408,7 @@ export class Cpu {
     // submitted go to the device before it sleeps (2.4: run_task_queue(&tq_disk)).
     if (task.plugFlush !== null) task.plugFlush();
     this.current = null;
-    if (this.tracer !== null) this.tracer.taskOut(this.id, task.name, task.sleepingOn);
+    if (this.observer !== null) this.observer.taskSwitchedOut(this.id, task.name, task.sleepingOn);
     this.switchToNext();
     return PARK;
   }
@@ -423,7 +424,7 @@ export class Cpu {
     if (this.runqueue.length === 0) return 0;
     if (this.atomicKmaps !== 0) throw new Error(`cpu${this.id}: ${task.name} schedules while holding a kmap_atomic`);
     this.current = null;
-    if (this.tracer !== null) this.tracer.taskOut(this.id, task.name, null);
+    if (this.observer !== null) this.observer.taskYielded(this.id, task.name);
     this.runqueue.push(task);
     this.switchToNext();
     return PARK;
@@ -432,7 +433,7 @@ export class Cpu {
   /** try_to_wake_up(): make `task` (pinned here) runnable; `waker` is the CPU that wakes it. */
   wakeUp(task: CpuTask, waker: Cpu | null): void {
     this.runqueue.push(task);
-    if (this.tracer !== null) this.tracer.runqueue(this.id, this.runqueue.length);
+    if (this.observer !== null) this.observer.taskWoken(this.id, this.runqueue.length);
     // A task looping on schedule() (SCHED_YIELD) sees the newcomer at its next pass.
     const cur = this.current;
     if (cur !== null && cur.onRunnable !== null) cur.onRunnable();
@@ -459,10 +460,7 @@ export class Cpu {
     }
     this.current = next;
     this.contextSwitches++;
-    if (this.tracer !== null) {
-      this.tracer.runqueue(this.id, this.runqueue.length);
-      this.tracer.taskIn(this.id, next.name);
-    }
+    if (this.observer !== null) this.observer.contextSwitch(this.id, next.name, this.runqueue.length);
     this.setCat(SCHED);
     next.proc.wake(this.costs.context_switch);
   }

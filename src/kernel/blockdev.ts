@@ -71,8 +71,8 @@ export class BlockDevice<R extends DeviceRequest> {
     this.occupancy.add(this.sim.now, 1);
     if (this.inService < this.cfg.queueDepth) this.start(r);
     else this.queue.push(r);
-    // The machine's tracer (src/cpu/tracer.ts) is reached through its CPUs.
-    if (this.cpus[0]!.tracer !== null) this.cpus[0]!.tracer.counter('device queue', 'depth', this.queued);
+    // The machine's observer (src/cpu/observer.ts) is reached through its CPUs.
+    if (this.cpus[0]!.observer !== null) this.cpus[0]!.observer.requestQueued(this.queued);
   }
 
   get queued(): number {
@@ -103,14 +103,14 @@ export class BlockDevice<R extends DeviceRequest> {
 
   private complete(r: R): void {
     this.channelBusy = false;
-    if (this.cpus[0]!.tracer !== null) this.cpus[0]!.tracer.deviceTransfer(this.transferStart, this.sim.now, r.bytes);
+    const transferStart = this.transferStart; // the next transfer may start below
     const queued = this.channelQueue.shift();
     if (queued !== undefined) this.transfer(queued);
     this.occupancy.add(this.sim.now, -1);
     if (--this.inService === 0) this.busy.set(this.sim.now, 0);
     const next = this.queue.shift();
     if (next !== undefined) this.start(next);
-    if (this.cpus[0]!.tracer !== null) this.cpus[0]!.tracer.counter('device queue', 'depth', this.queued);
+    if (this.cpus[0]!.observer !== null) this.cpus[0]!.observer.requestCompleted(transferStart, r.bytes, this.queued);
     this.routeIrq(r).raise('end_request', this.endIo, r, true);
   }
 

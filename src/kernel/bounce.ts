@@ -96,7 +96,7 @@ function* alloc_bounce_page(task: Task, b: BouncePool): ProcessBody {
   for (;;) {
     if (b.lowmemFree === null || b.lowmemFree > 0) {
       if (b.lowmemFree !== null) b.lowmemFree--;
-      if (m.tracer !== null && b.lowmemFree !== null) m.tracer.counter('lowmem', 'free_pages', b.lowmemFree);
+      if (m.observer !== null && b.lowmemFree !== null) m.observer.lowmemPageAllocated(b.lowmemFree);
       yield cpu.busy(MAP, m.costs.page_alloc);
       return;
     }
@@ -107,7 +107,7 @@ function* alloc_bounce_page(task: Task, b: BouncePool): ProcessBody {
       yield spin_lock(task, lock, 'alloc_bounce_page');
       const got = b.nr_emergency_pages > 0;
       if (got) b.nr_emergency_pages--;
-      if (m.tracer !== null) m.tracer.counter('bounce pool', 'free_pages', b.nr_emergency_pages);
+      if (m.observer !== null) m.observer.emergencyPoolTried(cpu.id, got, b.nr_emergency_pages);
       spin_unlock(task, lock);
       cpu.local_irq_enable();
       if (got) {
@@ -118,7 +118,7 @@ function* alloc_bounce_page(task: Task, b: BouncePool): ProcessBody {
     if (!waited) {
       waited = true;
       m.highmem.bounce.poolWaits++;
-      if (m.tracer !== null) m.tracer.instant(cpu.id, 'bounce pool wait', { task: task.name });
+      if (m.observer !== null) m.observer.bouncePoolWait(cpu.id, task.name);
     }
     switch (b.opts.allocWait) {
       case 'sleep':
@@ -231,11 +231,7 @@ export function* bounce_end_io(ctx: IrqCtx, b: BouncePool, page: number, read: b
   }
   if (b.nr_emergency_pages < b.poolSize) b.nr_emergency_pages++;
   else if (b.lowmemFree !== null) b.lowmemFree++;
-  const tr = b.m.tracer;
-  if (tr !== null) {
-    if (lock !== null) tr.counter('bounce pool', 'free_pages', b.nr_emergency_pages);
-    if (b.lowmemFree !== null) tr.counter('lowmem', 'free_pages', b.lowmemFree);
-  }
+  if (b.m.observer !== null) b.m.observer.bouncePageFreed(lock !== null ? b.nr_emergency_pages : null, b.lowmemFree);
   if (lock !== null) {
     spin_unlock(ctx, lock);
     cpu.local_irq_enable(); // spin_unlock_irqrestore

@@ -85,7 +85,7 @@ export function* kmap_high(task: Task, pool: PkmapPool, page: number, out: { nr:
     nr = pool.pages.virtual[page]!;
   }
   pool.pkmap_count[nr]!++;
-  if (m.tracer !== null) m.tracer.pkmapCount(nr, pool.pkmap_count[nr]!);
+  if (m.observer !== null) m.observer.pkmapCountChanged(nr, pool.pkmap_count[nr]!);
   spin_unlock(task, pool.kmap_lock);
   out.nr = nr;
   cpu.setCat(MAP);
@@ -127,14 +127,14 @@ function* map_new_virtual(task: Task, pool: PkmapPool, page: number): ProcessBod
       m.pgtable.set(PkmapPool.vpage(found), page);
       pool.slotPage[found] = page;
       pool.pkmap_count[found] = 1;
-      if (m.tracer !== null) m.tracer.pkmapCount(found, 1);
+      if (m.observer !== null) m.observer.pkmapCountChanged(found, 1);
       pool.pages.virtual[page] = found;
       yield cpu.busy(MAP, m.costs.pte_write);
       return;
     }
     // A whole lap found no free slot: sleep until kunmap_high frees one.
     m.highmem.kmap.waits++;
-    if (m.tracer !== null) m.tracer.instant(cpu.id, 'pkmap_map_wait', { task: task.name });
+    if (m.observer !== null) m.observer.pkmapWait(cpu.id, task.name);
     spin_unlock(task, pool.kmap_lock);
     yield pool.pkmap_map_wait.sleep(task);
     yield spin_lock(task, pool.kmap_lock, 'kmap_high');
@@ -155,14 +155,13 @@ export function* flush_all_zero_pkmaps(task: Task, pool: PkmapPool): ProcessBody
   for (let i = 0; i < pool.LAST_PKMAP; i++) {
     if (pool.pkmap_count[i] !== 1) continue;
     pool.pkmap_count[i] = 0;
-    if (m.tracer !== null) m.tracer.pkmapCount(i, 0);
     const page = pool.slotPage[i]!;
     m.pgtable.clear(PkmapPool.vpage(i));
     pool.slotPage[i] = -1;
     pool.pages.virtual[page] = -1;
     cleared++;
   }
-  if (m.tracer !== null) m.tracer.instant(task.cpu.id, 'flush_all_zero_pkmaps', { cleared, flush: !pool.opts.skipFlush });
+  if (m.observer !== null) m.observer.pkmapFlushed(task.cpu.id, cleared, !pool.opts.skipFlush);
   yield task.cpu.busy(MAP, pool.LAST_PKMAP * m.costs.pkmap_scan_slot + cleared * m.costs.pte_write);
   // 2.4: flush_tlb_all(); later kernels: flush_tlb_kernel_range(PKMAP_ADDR(0), PKMAP_ADDR(LAST_PKMAP)).
   if (!pool.opts.skipFlush) yield* flush_kernel_range(task, m, PkmapPool.vpage(0), pool.LAST_PKMAP);
@@ -180,7 +179,7 @@ export function* kunmap_high(task: Task, pool: PkmapPool, page: number): Process
   if (nr < 0) throw new Error(`kunmap_high: page ${page} is not kmapped`);
   const c = --pool.pkmap_count[nr]!;
   if (c <= 0) throw new Error(`kunmap_high: pkmap_count[${nr}] dropped to ${c}`);
-  if (pool.m.tracer !== null) pool.m.tracer.pkmapCount(nr, c);
+  if (pool.m.observer !== null) pool.m.observer.pkmapCountChanged(nr, c);
   const need_wakeup = c === 1 && pool.pkmap_map_wait.length > 0;
   spin_unlock(task, pool.kmap_lock);
   task.cpu.setCat(MAP);

@@ -6,7 +6,7 @@ import { createStream, type Rng } from '../engine/random.js';
 import type { Simulator } from '../engine/sim.js';
 import { Cpu } from '../cpu/cpu.js';
 import { MemoryBus } from '../cpu/membus.js';
-import type { Tracer } from '../cpu/tracer.js';
+import type { KernelObserver } from '../cpu/observer.js';
 import type { Costs } from './costs.js';
 import { HighmemCounters } from './counters.js';
 import { LockStatRegistry } from './lockstat.js';
@@ -30,8 +30,8 @@ export interface MachineConfig {
    * across the whole round (the default), or 2.6.26+ generic IPIs.
    */
   smpCallFunction?: SmpCallFunctionKind;
-  /** Timeline hooks (src/cpu/tracer.ts); none by default. */
-  tracer?: Tracer | null;
+  /** Who is told of the kernel's happenings (src/cpu/observer.ts); none by default. */
+  observer?: KernelObserver | null;
   /**
    * Device handlers run their body with IRQs on, so IPIs nest inside them (2.4 – 2.6.34,
    * handlers without SA_INTERRUPT); false: every handler runs with IRQs off. Default true.
@@ -83,8 +83,10 @@ export class Machine {
    */
   readonly call_lock: Spinlock;
   readonly smpCallFunction: SmpCallFunctionKind;
-  /** The timeline tracer, or null (the default): every hook site tests it once. */
-  readonly tracer: Tracer | null;
+  /** The observer, or null (the default): every call site tests it once. */
+  readonly observer: KernelObserver | null;
+  /** Cross-call IPI rounds sent so far, never reset: numbers each round for the observer. */
+  ipiRounds = 0;
   private locks: Spinlock[] = [];
   /** One stream for every lock's arbitration (tas handoffs, rwlock races). */
   private lockRng: Rng;
@@ -102,10 +104,10 @@ export class Machine {
       cpu.deviceIrqsNest = config.deviceIrqsNest ?? true;
       this.cpus.push(cpu);
     }
-    this.tracer = config.tracer ?? null;
-    if (this.tracer !== null) {
-      this.tracer.begin(sim, config.cpus);
-      for (const c of this.cpus) c.tracer = this.tracer;
+    this.observer = config.observer ?? null;
+    if (this.observer !== null) {
+      this.observer.machineBuilt(sim, config.cpus);
+      for (const c of this.cpus) c.observer = this.observer;
     }
     this.smpCallFunction = config.smpCallFunction ?? 'call_lock';
     this.call_lock = this.spinlock(this.smpCallFunction === 'call_lock' ? 'call_lock' : 'call_function_lock');

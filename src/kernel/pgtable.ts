@@ -4,7 +4,7 @@
  */
 import { TLB } from '../cpu/accounting.js';
 import type { ExecCtx } from '../cpu/task.js';
-import type { Tracer } from '../cpu/tracer.js';
+import type { KernelObserver } from '../cpu/observer.js';
 
 export const NO_PAGE = -1;
 
@@ -37,7 +37,7 @@ export class KernelPageTable {
 export interface PageTableOwner {
   readonly pgtable: KernelPageTable;
   readonly tlbStats: { staleAccesses: number; faults: number };
-  readonly tracer: Tracer | null;
+  readonly observer: KernelObserver | null;
   readonly costs: { readonly tlb_refill: number };
 }
 
@@ -53,7 +53,7 @@ export function touch_kernel_page(ctx: ExecCtx, m: PageTableOwner, vpage: number
   if (cached !== NO_PAGE) {
     if (cached !== ppage) {
       m.tlbStats.staleAccesses++;
-      if (m.tracer !== null) m.tracer.instant(ctx.cpu.id, 'stale TLB access', { vpage, expected: ppage, tlb: cached, pte: m.pgtable.get(vpage) });
+      if (m.observer !== null) m.observer.staleTlbAccess(ctx.cpu.id, vpage, ppage, cached, m.pgtable.get(vpage));
     }
     return 0;
   }
@@ -64,7 +64,7 @@ export function touch_kernel_page(ctx: ExecCtx, m: PageTableOwner, vpage: number
   }
   if (pte !== ppage) {
     m.tlbStats.staleAccesses++; // the mapping itself is wrong
-    if (m.tracer !== null) m.tracer.instant(ctx.cpu.id, 'stale TLB access', { vpage, expected: ppage, tlb: -1, pte });
+    if (m.observer !== null) m.observer.staleTlbAccess(ctx.cpu.id, vpage, ppage, -1, pte);
   }
   tlb.fill(vpage, pte);
   return ctx.cpu.busy(TLB, m.costs.tlb_refill);

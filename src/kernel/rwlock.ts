@@ -57,7 +57,7 @@ export class RwLock implements SpinWaitable {
   write_unlock(ctx: ExecCtx): void {
     if (this.writer !== ctx) throw new Error(`${ctx.name}: write_unlock(${this.name}) by a non-owner`);
     this.stat.held(this.sim.now - this.writeHoldStart);
-    if (ctx.cpu.tracer !== null) ctx.cpu.tracer.lockReleased(ctx.cpu.id, ctx.inIrq, this.name);
+    if (ctx.cpu.observer !== null) ctx.cpu.observer.lockReleased(ctx.cpu.id, ctx.inIrq, this.name);
     this.writer = null;
     this.lastCpu = ctx.cpu.id;
     this.handOff(true);
@@ -74,7 +74,7 @@ export class RwLock implements SpinWaitable {
   read_unlock(ctx: ExecCtx): void {
     if (this.readers <= 0) throw new Error(`${ctx.name}: read_unlock(${this.name}) without readers`);
     this.readers--;
-    if (ctx.cpu.tracer !== null) ctx.cpu.tracer.lockReleased(ctx.cpu.id, ctx.inIrq, this.name);
+    if (ctx.cpu.observer !== null) ctx.cpu.observer.lockReleased(ctx.cpu.id, ctx.inIrq, this.name);
     this.lastCpu = ctx.cpu.id;
     if (this.readers === 0) this.handOff(true);
   }
@@ -105,11 +105,7 @@ export class RwLock implements SpinWaitable {
     const cost = acquireCost(this.costs, this.lastCpu, ctx.cpu.id);
     this.stat.acquired(bounce);
     if (write) this.writeHoldStart = this.sim.now + cost;
-    const tr = ctx.cpu.tracer;
-    if (tr !== null) {
-      tr.spin(ctx.cpu.id, this.name, site);
-      tr.lockHeld(ctx.cpu.id, ctx.inIrq, this.name, this.sim.now + cost, write ? 'write' : 'read');
-    }
+    if (ctx.cpu.observer !== null) ctx.cpu.observer.lockAcquired(ctx.cpu.id, ctx.inIrq, this.name, site, this.sim.now + cost, write ? 'write' : 'read');
     return ctx.cpu.busy(SPIN, cost);
   }
 
@@ -119,7 +115,7 @@ export class RwLock implements SpinWaitable {
     ctx.spinSite = site;
     const free = this.writer === null && (!write || this.readers === 0);
     this.waiters.push({ ctx, write });
-    if (ctx.cpu.tracer !== null) ctx.cpu.tracer.spin(ctx.cpu.id, this.name, site);
+    if (ctx.cpu.observer !== null) ctx.cpu.observer.lockContended(ctx.cpu.id, this.name, site);
     ctx.cpu.setCat(SPIN);
     // The releaser came back within its hold-off: the pick is made when it ends.
     if (free) this.sim.at(this.holdoffUntil, arbitrateEvent, this, PRIO_ARBITRATE);
@@ -168,7 +164,7 @@ export class RwLock implements SpinWaitable {
     this.stat.acquired(bounce);
     this.stat.contended(this.sim.now + handoff - ctx.spinSince, bounce, ctx.spinSite);
     ctx.spinningOn = null;
-    if (ctx.cpu.tracer !== null) ctx.cpu.tracer.lockHeld(ctx.cpu.id, ctx.inIrq, this.name, this.sim.now + handoff, this.writer === ctx ? 'write' : 'read');
+    if (ctx.cpu.observer !== null) ctx.cpu.observer.lockGranted(ctx.cpu.id, ctx.inIrq, this.name, this.sim.now + handoff, this.writer === ctx ? 'write' : 'read');
     ctx.proc.wake(handoff);
   }
 

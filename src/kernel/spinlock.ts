@@ -97,10 +97,7 @@ export class Spinlock implements SpinWaitable {
       this.owner = ctx;
       this.stat.acquired(bounce);
       this.holdStart = this.sim.now + cost;
-      if (cpu.tracer !== null) {
-        cpu.tracer.spin(cpu.id, this.name, site);
-        cpu.tracer.lockHeld(cpu.id, ctx.inIrq, this.name, this.holdStart, '');
-      }
+      if (cpu.observer !== null) cpu.observer.lockAcquired(cpu.id, ctx.inIrq, this.name, site, this.holdStart, 'spin');
       return cpu.busy(SPIN, cost);
     }
     if (this.owner === ctx) throw new Error(`${ctx.name}: recursive spin_lock(${this.name}) deadlocks`);
@@ -108,7 +105,7 @@ export class Spinlock implements SpinWaitable {
     ctx.spinSince = this.sim.now;
     ctx.spinSite = site;
     this.spinners.push(ctx);
-    if (cpu.tracer !== null) cpu.tracer.spin(cpu.id, this.name, site);
+    if (cpu.observer !== null) cpu.observer.lockContended(cpu.id, this.name, site);
     cpu.setCat(SPIN);
     // The releaser came back within its hold-off: the pick is made when it ends.
     if (this.owner === null) this.sim.at(this.holdoffUntil, arbitrateEvent, this, PRIO_ARBITRATE);
@@ -119,7 +116,7 @@ export class Spinlock implements SpinWaitable {
   release(ctx: ExecCtx): void {
     if (this.owner !== ctx) throw new Error(`${ctx.name}: spin_unlock(${this.name}) by a non-owner`);
     this.stat.held(this.sim.now - this.holdStart);
-    if (ctx.cpu.tracer !== null) ctx.cpu.tracer.lockReleased(ctx.cpu.id, ctx.inIrq, this.name);
+    if (ctx.cpu.observer !== null) ctx.cpu.observer.lockReleased(ctx.cpu.id, ctx.inIrq, this.name);
     this.lastCpu = ctx.cpu.id;
     this.owner = null;
     const n = this.spinners.length;
@@ -177,7 +174,7 @@ export class Spinlock implements SpinWaitable {
     this.stat.acquired(bounce);
     this.stat.contended(now + handoff - ctx.spinSince, bounce, ctx.spinSite);
     ctx.spinningOn = null;
-    if (cpu.tracer !== null) cpu.tracer.lockHeld(cpu.id, ctx.inIrq, this.name, this.holdStart, '');
+    if (cpu.observer !== null) cpu.observer.lockGranted(cpu.id, ctx.inIrq, this.name, this.holdStart, 'spin');
     ctx.proc.wake(handoff);
   }
 

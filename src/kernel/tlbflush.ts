@@ -44,8 +44,8 @@ class CallData {
   finished = 0;
   /** The initiator is parked waiting for the last finisher. */
   waiting = false;
-  /** The tracer's id of this IPI round (flow arrows), when tracing. */
-  traceRound = 0;
+  /** Which cross-call round of the run this is (Machine.ipiRounds), for observers. */
+  round = 0;
   /** Generic IPIs: data->refs, the targets that have not yet dropped their reference. */
   refs: number;
   constructor(
@@ -73,7 +73,7 @@ function deliverIpi(d: IpiDelivery): void {
 
 /** smp_call_function_interrupt(): the receiving side, in interrupt context. */
 function* call_function_interrupt(ctx: IrqCtx, call: CallData): ProcessBody {
-  if (call.m.tracer !== null) call.m.tracer.ipiHandler(ctx.cpu.id, call.traceRound);
+  if (call.m.observer !== null) call.m.observer.ipiReceived(ctx.cpu.id, call.round);
   // Entered through an interrupt gate and never __sti(): the whole handler runs with IRQs off.
   const costs = call.m.costs;
   yield ctx.cpu.busy(IRQ, irqEntryCost(costs));
@@ -99,7 +99,8 @@ function* call_function_interrupt(ctx: IrqCtx, call: CallData): ProcessBody {
 /** Send the IPIs of `call` to every CPU but the initiator's. */
 function sendIpis(m: Machine, call: CallData, self: Cpu): void {
   m.tlbStats.ipisSent += call.targets;
-  if (m.tracer !== null) call.traceRound = m.tracer.ipiSend(self.id, call.targets);
+  call.round = ++m.ipiRounds;
+  if (m.observer !== null) m.observer.ipiSent(self.id, call.targets, call.round);
   const latency = m.costs.ipi_latency;
   for (const cpu of m.cpus) {
     if (cpu !== self) m.sim.schedule(latency, deliverIpi, { cpu, call });
@@ -187,10 +188,10 @@ const FLUSH_ALL: FlushInfo = { start: 0, npages: -1 };
 /** 2.4 flush_tlb_all(): broadcast full flush, then the local one. */
 export function* flush_tlb_all(ctx: ExecCtx, m: Machine): ProcessBody {
   if (m.ncpus > 1) m.tlbStats.shootdowns++;
-  if (m.tracer !== null) m.tracer.enter(ctx.cpu.id, 'flush_tlb_all', null);
+  if (m.observer !== null) m.observer.shootdownStarted(ctx.cpu.id, 'flush_tlb_all', -1, true);
   yield* smp_call_function(ctx, m, flush_ipi, FLUSH_ALL);
   yield local_flush(ctx.cpu, m, FLUSH_ALL);
-  if (m.tracer !== null) m.tracer.leave(ctx.cpu.id, 'flush_tlb_all');
+  if (m.observer !== null) m.observer.shootdownFinished(ctx.cpu.id, 'flush_tlb_all');
 }
 
 export interface RangeFlushOptions {
@@ -216,7 +217,7 @@ export function* flush_tlb_kernel_range(
     return;
   }
   m.tlbStats.shootdowns++;
-  if (m.tracer !== null) m.tracer.enter(ctx.cpu.id, 'flush_tlb_kernel_range', { pages: npages, full: info.npages < 0 });
+  if (m.observer !== null) m.observer.shootdownStarted(ctx.cpu.id, 'flush_tlb_kernel_range', npages, info.npages < 0);
   const call = new CallData(m, flush_ipi, info, targets, ctx);
   // smp_call_function_many: one ICR write per target (no all-but-self shortcut).
   yield ctx.cpu.busy(IPI_WAIT, m.costs.ipi_send * targets);
@@ -225,7 +226,7 @@ export function* flush_tlb_kernel_range(
   ctx.cpu.setCat(IPI_WAIT);
   yield waitForAcks(call);
   if (!opts.concurrentLocal) yield local_flush(ctx.cpu, m, info);
-  if (m.tracer !== null) m.tracer.leave(ctx.cpu.id, 'flush_tlb_kernel_range');
+  if (m.observer !== null) m.observer.shootdownFinished(ctx.cpu.id, 'flush_tlb_kernel_range');
 }
 
 /**

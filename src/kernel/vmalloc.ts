@@ -178,7 +178,7 @@ export function* vmap_eager(task: Task, v: VmallocEager, pages: readonly number[
   if (addr < 0) {
     yield cpu.busy(MAP, m.costs.kmalloc); // kfree(area)
     m.highmem.vmap.failures++;
-    if (m.tracer !== null) m.tracer.instant(cpu.id, 'vmap allocation failed', { pages: pages.length });
+    if (m.observer !== null) m.observer.vmapAllocFailed(cpu.id, pages.length);
     out.map = null;
     return;
   }
@@ -308,7 +308,7 @@ function* alloc_vmap_area(ctx: ExecCtx, v: VmapLazy, span: number, out: { addr: 
     }
     if (purged) {
       m.highmem.vmap.failures++; // "vmap allocation for size %lu failed: use vmalloc=<size> to increase size."
-      if (m.tracer !== null) m.tracer.instant(ctx.cpu.id, 'vmap allocation failed', { pages: span });
+      if (m.observer !== null) m.observer.vmapAllocFailed(ctx.cpu.id, span);
       out.addr = -1;
       return;
     }
@@ -321,7 +321,7 @@ function* alloc_vmap_area(ctx: ExecCtx, v: VmapLazy, span: number, out: { addr: 
 function* free_vmap_area_noflush(ctx: ExecCtx, v: VmapLazy, addr: number, span: number): ProcessBody {
   v.lazy.push({ addr, span });
   v.vmap_lazy_nr += span;
-  if (v.m.tracer !== null) v.m.tracer.counter('vmap_lazy_nr', 'pages', v.vmap_lazy_nr);
+  if (v.m.observer !== null) v.m.observer.vmapLazyFreed(span, v.vmap_lazy_nr);
   if (v.vmap_lazy_nr > v.lazy_max_pages) yield* purge_vmap_area_lazy(ctx, v, false);
 }
 
@@ -347,10 +347,7 @@ export function* purge_vmap_area_lazy(ctx: ExecCtx, v: VmapLazy, sync: boolean):
     }
     v.vmap_lazy_nr -= nr;
     m.highmem.vmap.purges++;
-    if (m.tracer !== null) {
-      m.tracer.counter('vmap_lazy_nr', 'pages', v.vmap_lazy_nr);
-      m.tracer.instant(ctx.cpu.id, 'purge_vmap_area_lazy', { areas: areas.length, pages: nr, sync });
-    }
+    if (m.observer !== null) m.observer.vmapPurged(ctx.cpu.id, areas.length, nr, sync, v.vmap_lazy_nr);
     if (!v.opts.skipFlush) yield* flush_kernel_range(ctx, m, VMALLOC_BASE + start, end - start);
     yield spin_lock(ctx, v.vmap_area_lock, '__purge_vmap_area_lazy');
     for (const a of areas) v.space.free(a.addr, a.span);

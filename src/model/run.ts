@@ -8,7 +8,7 @@
 import { Simulator, SimulationAborted, type Limits } from '../engine/sim.js';
 import { withFingerprintStreams } from '../engine/fingerprint.js';
 import { CATEGORY_NAMES, type CategoryName } from '../cpu/accounting.js';
-import type { Tracer } from '../cpu/tracer.js';
+import type { KernelObserver } from '../cpu/observer.js';
 import { Machine } from '../kernel/machine.js';
 import { RESULT_SCHEMA, type CpuResult, type Result } from '../report/result.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
@@ -29,10 +29,11 @@ export interface RunOptions {
    */
   onOpSample?: (nowNs: number, latencyNs: number) => void;
   /**
-   * Timeline hooks (src/cpu/tracer.ts, e.g. src/trace/chrome.ts), called as the run goes;
-   * they observe only, so the result is the same with or without. The caller finishes it.
+   * An observer of the kernel's happenings (src/cpu/observer.ts; src/trace/timeline.ts writes
+   * them as a timeline), told as the run goes; it observes only, so the result is the same
+   * with or without. The caller finishes it.
    */
-  trace?: Tracer;
+  trace?: KernelObserver;
 }
 
 /** Default guards: generous, but a runaway scenario ends with a diagnosis. */
@@ -73,7 +74,7 @@ export function* runSteps(s: ResolvedScenario, opts: RunOptions, slice: number):
       concurrentLocal: s.kernel.flush_concurrent_local,
     },
     smpCallFunction: s.kernel.smp_call_function,
-    tracer: opts.trace ?? null,
+    observer: opts.trace ?? null,
     deviceIrqsNest: s.kernel.device_irqs_nest,
   }));
   const ops = new OpStats(s.workload.tasks);
@@ -98,7 +99,7 @@ export function* runSteps(s: ResolvedScenario, opts: RunOptions, slice: number):
   const endWarmup = () => {
     warmupReached = true;
     warmupEnd = sim.now;
-    if (m.tracer !== null) m.tracer.instant(-1, 'warm-up end', null);
+    if (m.observer !== null) m.observer.warmupEnded();
     opsAtWarmup = ops.completed;
     m.resetStats();
     ops.resetStats();

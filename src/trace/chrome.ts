@@ -1,6 +1,7 @@
 /**
- * A Tracer (src/cpu/tracer.ts) that writes the Chrome Trace Event Format — the JSON that
- * ui.perfetto.dev and chrome://tracing open:
+ * The writer of the Chrome Trace Event Format — the JSON that ui.perfetto.dev and
+ * chrome://tracing open — for a timeline of CPUs (src/trace/timeline.ts drives it from the
+ * kernel's happenings, src/cpu/observer.ts):
  *
  *   {"traceEvents":[ …events… ],"displayTimeUnit":"ns","otherData":{…}}
  *
@@ -28,7 +29,15 @@
  * Timestamps are µs (fractional: simulated ns / 1000), as the format wants.
  */
 import { CATEGORY_NAMES, IDLE, IRQ, SPIN, type Category } from '../cpu/accounting.js';
-import type { TraceArgs, TraceClock, Tracer } from '../cpu/tracer.js';
+
+/** The simulator's clock, as the writer sees it. */
+export interface TraceClock {
+  /** Current simulated time, ns. */
+  readonly now: number;
+}
+
+/** Values of the `args` of a trace record. */
+export type TraceArgs = Readonly<Record<string, string | number | boolean>>;
 
 /** Where the JSON text goes, in order. */
 export interface TraceSink {
@@ -231,7 +240,7 @@ interface PendingRound {
   left: number;
 }
 
-export class ChromeTrace implements Tracer {
+export class ChromeTrace {
   /** Window start and end, ns. */
   readonly ws: number;
   readonly we: number;
@@ -255,12 +264,7 @@ export class ChromeTrace implements Tracer {
   private readonly spinArgs = new Map<string, Map<string, string>>();
   private readonly catNames: string[] = CATEGORY_NAMES.map((n) => JSON.stringify(n));
   private readonly rounds = new Map<number, PendingRound>();
-  private roundSeq = 0;
   private flowSeq = 0;
-  private pkmap = new Int32Array(0);
-  private pkmapInUse = 0;
-  private pkmapUnflushed = 0;
-  private readonly pkmapCounter: Counter;
 
   constructor(
     private readonly sink: TraceSink,
@@ -271,14 +275,21 @@ export class ChromeTrace implements Tracer {
     this.limit = opts.limit ?? DEFAULT_TRACE_LIMIT;
     if (!(this.we > this.ws)) throw new RangeError(`trace window: end (${this.we} ns) must be after start (${this.ws} ns)`);
     if (!(this.limit >= 1)) throw new RangeError(`trace limit must be at least 1, got ${this.limit}`);
-    this.pkmapCounter = this.counterNamed('pkmap slots');
-    this.pkmapCounter.index('in_use');
-    this.pkmapCounter.index('unflushed');
     sink.write('{"traceEvents":[');
   }
 
-  // ---- Tracer: setup -------------------------------------------------------------------
+  /**
+   * Create counter track `track` with its `series` (in this order) before any value is set:
+   * counter tracks are written in the order they were created.
+   */
+  declareCounter(track: string, series: readonly string[]): void {
+    const c = this.counterNamed(track);
+    for (const s of series) c.index(s);
+  }
 
+  // ---- setup ---------------------------------------------------------------------------
+
+  /** The machine has `cpus` CPUs; time is read from `clock`. Called once, before the rest. */
   begin(clock: TraceClock, cpus: number): void {
     this.clock = clock;
     this.ncpus = cpus;
@@ -295,8 +306,9 @@ export class ChromeTrace implements Tracer {
     for (const s of this.cpus) this.openLeaf(s, IDLE, null);
   }
 
-  // ---- Tracer: CPU ---------------------------------------------------------------------
+  // ---- CPU tracks ----------------------------------------------------------------------
 
+  /** The CPU's innermost slice is now category `c`. */
   category(cpu: number, c: Category): void {
     if (this.off) return;
     if (this.clock.now >= this.we) {
@@ -310,6 +322,7 @@ export class ChromeTrace implements Tracer {
     this.openLeaf(s, c, null);
   }
 
+  /** The hold just started switches to category `cb` after `after` ns (pushed back by interrupts). */
   categorySplit(cpu: number, after: number, cb: Category): void {
     if (this.off) return;
     const s = this.cpus[cpu]!;
@@ -318,6 +331,7 @@ export class ChromeTrace implements Tracer {
     if (after <= 0) this.settle(s);
   }
 
+  /** A handler slice opens on the CPU (the interrupted slices resume at irqExit). */
   irqEnter(cpu: number, handler: string): void {
     if (this.off) return;
     const s = this.cpus[cpu]!;
@@ -333,6 +347,7 @@ export class ChromeTrace implements Tracer {
     this.openLeaf(s, IRQ, null);
   }
 
+  /** The innermost handler slice closes. */
   irqExit(cpu: number): void {
     if (this.off) return;
     const s = this.cpus[cpu]!;
@@ -348,16 +363,17 @@ export class ChromeTrace implements Tracer {
     s.splitCat = splitCat;
   }
 
+  /** A task slice opens on the CPU. */
   taskIn(cpu: number, task: string): void {
     if (this.off) return;
     this.openAroundLeaf(this.cpus[cpu]!, KIND_TASK, this.q(task), 'task', null);
   }
 
-  taskOut(cpu: number, _task: string, sleepsOn: string | null): void {
+  /** The CPU's task slice ends; `then` says what the task does next. */
+  taskOut(cpu: number, then: string): void {
     if (this.off) return;
     const s = this.cpus[cpu]!;
     if (s.splitAt >= 0) this.settle(s);
-    const then = sleepsOn === null ? 'exits' : `sleeps on ${sleepsOn}`;
     this.closeAroundLeaf(s, s.track.find(KIND_TASK, null), JSON.stringify({ then }));
   }
 
@@ -383,13 +399,15 @@ export class ChromeTrace implements Tracer {
     this.openLeaf(s, leafCat, leafArgs);
   }
 
+  /** The CPU's `runqueue CPUn` counter. */
   runqueue(cpu: number, length: number): void {
     if (this.off) return;
     this.setCounter(this.cpus[cpu]!.runqueue, 0, length);
   }
 
-  // ---- Tracer: locks -------------------------------------------------------------------
+  // ---- lock tracks ---------------------------------------------------------------------
 
+  /** The CPU spins on `lock` from call site `site` (a `spin` slice with both as args). */
   spin(cpu: number, lock: string, site: string): void {
     if (this.off) return;
     const s = this.cpus[cpu]!;
@@ -400,12 +418,14 @@ export class ChromeTrace implements Tracer {
     this.openLeaf(s, SPIN, args);
   }
 
+  /** A hold of `lock` opens on the CPU's (irq) lock track at `from` (ns); `mode` '' or an rwlock's 'read'/'write'. */
   lockHeld(cpu: number, irq: boolean, lock: string, from: number, mode: string): void {
     if (this.off) return;
     const t = this.lockTrack(this.cpus[cpu]!, irq);
     t.open(KIND_LOCK, this.q(lock), 'lock', from, mode === '' ? null : JSON.stringify({ mode }));
   }
 
+  /** The hold of `lock` closes (holds taken after it close and reopen: slices nest). */
   lockReleased(cpu: number, irq: boolean, lock: string): void {
     if (this.off) return;
     const t = this.lockTrack(this.cpus[cpu]!, irq);
@@ -425,8 +445,9 @@ export class ChromeTrace implements Tracer {
     }
   }
 
-  // ---- Tracer: kernel ------------------------------------------------------------------
+  // ---- kernel functions, IPIs, instants, counters, the device ---------------------------
 
+  /** A kernel-function slice opens on the CPU (closed by leave(), no sleep in between). */
   enter(cpu: number, fn: string, args: TraceArgs | null): void {
     if (this.off) return;
     this.openAroundLeaf(this.cpus[cpu]!, KIND_FN, this.q(fn), 'kernel', args === null ? null : JSON.stringify(args));
@@ -440,13 +461,13 @@ export class ChromeTrace implements Tracer {
     if (i >= 0) this.closeAroundLeaf(s, i, null);
   }
 
-  ipiSend(cpu: number, targets: number): number {
-    const id = ++this.roundSeq;
-    if (this.off) return id;
-    this.rounds.set(id, { ts: this.clock.now, tid: this.cpus[cpu]!.tid, left: targets });
-    return id;
+  /** `cpu` sends IPI round `round` (a fresh id) to `targets` CPUs: flow arrows to their ipiHandler(). */
+  ipiSend(cpu: number, targets: number, round: number): void {
+    if (this.off) return;
+    this.rounds.set(round, { ts: this.clock.now, tid: this.cpus[cpu]!.tid, left: targets });
   }
 
+  /** The IPI handler of round `round` starts on `cpu` (inside its irqEnter slice): the arrow ends there. */
   ipiHandler(cpu: number, round: number): void {
     const p = this.rounds.get(round);
     if (p === undefined) return;
@@ -466,6 +487,7 @@ export class ChromeTrace implements Tracer {
     s.track.hold(span, `{"ph":"f","bp":"e","name":"IPI","cat":"ipi","id":${id},"ts":${us(now)},"pid":${PID},"tid":${s.tid},"args":${args}}`);
   }
 
+  /** A point event on the CPU's track, or process-wide with cpu = −1. */
   instant(cpu: number, name: string, args: TraceArgs | null): void {
     if (this.off) return;
     const now = this.clock.now;
@@ -475,27 +497,14 @@ export class ChromeTrace implements Tracer {
     this.emit(`{"ph":"i","name":${this.q(name)},"cat":"event","ts":${us(now)},${where}${a}}`);
   }
 
+  /** Series `series` of counter track `track` takes `value`. */
   counter(track: string, series: string, value: number): void {
     if (this.off) return;
     const c = this.counterNamed(track);
     this.setCounter(c, c.index(series), value);
   }
 
-  pkmapCount(slot: number, count: number): void {
-    if (this.off) return;
-    if (slot >= this.pkmap.length) {
-      const a = new Int32Array(Math.max(slot + 1, this.pkmap.length * 2, 64));
-      a.set(this.pkmap);
-      this.pkmap = a;
-    }
-    const old = this.pkmap[slot]!;
-    this.pkmap[slot] = count;
-    this.pkmapInUse += (count >= 2 ? 1 : 0) - (old >= 2 ? 1 : 0);
-    this.pkmapUnflushed += (count === 1 ? 1 : 0) - (old === 1 ? 1 : 0);
-    this.setCounter(this.pkmapCounter, 0, this.pkmapInUse);
-    this.setCounter(this.pkmapCounter, 1, this.pkmapUnflushed);
-  }
-
+  /** A `transfer` slice on the `device` track, from `start` to `end` (ns). */
   deviceTransfer(start: number, end: number, bytes: number): void {
     if (this.off) return;
     if (this.device === null) {

@@ -9,8 +9,9 @@ import { SimulationAborted } from '../engine/sim.js';
 import { UnitError, formatDuration, parseDuration } from '../engine/units.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { VERSION } from '../version.js';
-import { ChromeTrace, DEFAULT_TRACE_LIMIT, type TraceWindow } from './chrome.js';
+import { DEFAULT_TRACE_LIMIT, type TraceWindow } from './chrome.js';
 import { AtomicFileSink } from './file.js';
+import { ChromeTimeline } from './timeline.js';
 
 export interface TraceSpec {
   /** The file as given on the command line. */
@@ -88,9 +89,9 @@ export function checkTracePath(io: CliIo, spec: TraceSpec): void {
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`--trace: cannot write ${spec.file}: is a directory`);
 }
 
-/** One traced run: the tracer to hand to runScenario, and its file. */
+/** One traced run: the observer to hand to runScenario, and its file. */
 export class TraceSession {
-  readonly tracer: ChromeTrace;
+  readonly tracer: ChromeTimeline;
   private readonly sink: AtomicFileSink;
 
   private constructor(
@@ -99,7 +100,7 @@ export class TraceSession {
     scenario: ResolvedScenario,
   ) {
     this.sink = sink;
-    this.tracer = new ChromeTrace(sink, {
+    this.tracer = new ChromeTimeline(sink, {
       window: spec.window,
       limit: spec.limit,
       processName: `smpsim ${scenario.name} (${scenario.machine.cpus} CPUs, ${scenario.kernel.strategy})`,

@@ -5,8 +5,9 @@ import { runScenario } from '../../src/model/run.js';
 import type { Result } from '../../src/report/result.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import type { ResolvedScenario } from '../../src/scenario/schema.js';
-import { ChromeTrace, type TraceSummary, type TraceWindow } from '../../src/trace/chrome.js';
+import type { TraceSummary, TraceWindow } from '../../src/trace/chrome.js';
 import { AtomicFileSink } from '../../src/trace/file.js';
+import { ChromeTimeline } from '../../src/trace/timeline.js';
 import { readTrace, type TraceDoc } from './validate.js';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -40,7 +41,7 @@ export function traced(file: string, set: string[], opts: { window?: TraceWindow
   const scenario = load(file, set);
   const out = path.join(tempDir(), 'trace.json');
   const sink = new AtomicFileSink(out);
-  const tracer = new ChromeTrace(sink, { window: opts.window, limit: opts.limit, processName: scenario.name });
+  const tracer = new ChromeTimeline(sink, { window: opts.window, limit: opts.limit, processName: scenario.name });
   const result = runScenario(scenario, { trace: tracer, fingerprint: opts.fingerprint });
   const summary = tracer.finish();
   sink.commit();

@@ -35,7 +35,7 @@ describe('ChromeTrace', () => {
     t.irqExit(0);
     t.category(0, WORK);
     clock.now = 400;
-    t.taskOut(0, 'io/0', 'io_wait/0');
+    t.taskOut(0, 'sleeps on io_wait/0');
     t.category(0, IDLE);
     clock.now = 500;
     t.finish();
@@ -117,6 +117,7 @@ function drive(t: ChromeTrace, clock: Clock, cpus: number, steps: number, seed: 
   const cs: CpuModel[] = Array.from({ length: cpus }, () => ({ inIrq: false, task: null, fns: [], locks: [], irqLocks: [], busyUntil: 0, irqSince: 0 }));
   const pending: Array<{ cpu: number; round: number }> = [];
   let deviceFree = 0;
+  let rounds = 0;
   t.begin(clock, cpus);
   for (let i = 0; i < steps; i++) {
     if (rnd() < 0.5) clock.now += Math.floor(rnd() * 4) * 25; // ties are common
@@ -154,7 +155,7 @@ function drive(t: ChromeTrace, clock: Clock, cpus: number, steps: number, seed: 
         break;
       case 5:
         if (m.inIrq || m.task === null || m.fns.length > 0 || m.locks.length > 0) break;
-        t.taskOut(c, m.task, rnd() < 0.5 ? 'io_wait' : null);
+        t.taskOut(c, rnd() < 0.5 ? 'sleeps on io_wait' : 'exits');
         m.task = null;
         t.category(c, IDLE);
         break;
@@ -183,7 +184,8 @@ function drive(t: ChromeTrace, clock: Clock, cpus: number, steps: number, seed: 
       case 10: {
         if (m.inIrq || cpus < 2) break;
         t.category(c, 3); // ipi_wait
-        const round = t.ipiSend(c, cpus - 1);
+        const round = ++rounds;
+        t.ipiSend(c, cpus - 1, round);
         for (let k = 0; k < cpus; k++) if (k !== c) pending.push({ cpu: k, round });
         break;
       }
@@ -194,7 +196,7 @@ function drive(t: ChromeTrace, clock: Clock, cpus: number, steps: number, seed: 
         t.counter(pick(['bounce pool', 'device queue']), pick(['free_pages', 'depth']), Math.floor(rnd() * 4));
         break;
       case 13:
-        t.pkmapCount(Math.floor(rnd() * 8), Math.floor(rnd() * 3));
+        t.counter('pkmap slots', pick(['in_use', 'unflushed']), Math.floor(rnd() * 3));
         t.runqueue(c, Math.floor(rnd() * 3));
         break;
       case 14: {
