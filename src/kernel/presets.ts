@@ -38,6 +38,8 @@ export interface Sourced<T> {
 /** What a preset says about the machine (defaults for `machine.*`, and description). */
 export interface MachineDescription {
   cpus: Sourced<number>;
+  /** Cores per processor package: the cores that share a package idle state (AMD C1E). */
+  cores_per_package: Sourced<number>;
   /** Core clock, MHz (descriptive: costs are in ns). */
   clock_mhz: Sourced<number>;
   /** Sustainable memory bandwidth of the whole machine, bytes/s (descriptive until the
@@ -80,6 +82,7 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
     base: 'era2000',
     machine: {
       cpus: { value: 4, source: 'the thread\'s 4-way box' },
+      cores_per_package: { value: 1, source: 'single-core PIII Xeon packages' },
       clock_mhz: { value: 550, source: 'PIII Xeon of early 2000: 500-550 MHz on a 100 MHz FSB' },
       memory_bandwidth_bytes_per_s: {
         value: 629 * MB,
@@ -99,6 +102,7 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
     base: 'era2000',
     machine: {
       cpus: { value: 8, source: 'Pulavarty 29 Aug 2002: "8x 700MHz P-III"' },
+      cores_per_package: { value: 1, source: 'single-core PIII Xeon packages' },
       clock_mhz: { value: 700, source: 'Pulavarty 29 Aug 2002' },
       memory_bandwidth_bytes_per_s: {
         value: 1280 * MB,
@@ -130,6 +134,7 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
     base: 'modern',
     machine: {
       cpus: { value: 8, source: 'Piggin 18 Aug 2008: "4 core, 2 socket opteron"' },
+      cores_per_package: { value: 4, source: 'Piggin 18 Aug 2008: "4 core, 2 socket opteron"' },
       clock_mhz: { value: 2300, source: 'estimate: the post names no model; Opteron 2356 (Barcelona B3) runs at 2.3 GHz' },
       memory_bandwidth_bytes_per_s: {
         value: 21.3 * GB,
@@ -164,6 +169,19 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
         value: 1300,
         source: 'estimate: no 2008 Opteron IPI measurement found; the modern figure (KVM IPIv series, Jul 2021)',
       },
+      idle_exit: {
+        value: 3000,
+        source:
+          'estimate: no AMD family 10h figure found; the published C1 exit latency of the same-era Intel server core ' +
+          '(drivers/idle/intel_idle.c nehalem_cstates, "C1-NHM" exit_latency 3 us)',
+      },
+      package_idle_exit: {
+        value: 10_000,
+        source:
+          'estimate: no AMD family 10h C1E figure found; the published C1E exit latency of the same-era Intel server ' +
+          'core (drivers/idle/intel_idle.c nehalem_cstates, "C1E-NHM" exit_latency 10 us). 2.6.27 idles AMD family ' +
+          '10h in c1e_idle (arch/x86/kernel/process.c), so C1E is entered when all 4 cores of a socket halt',
+      },
     },
   },
   'x86-server-2024': {
@@ -171,6 +189,7 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
     base: 'modern',
     machine: {
       cpus: { value: 64, source: 'estimate: 2 sockets x 32 cores' },
+      cores_per_package: { value: 32, source: 'estimate: 2 sockets x 32 cores' },
       clock_mhz: { value: 3000, source: 'estimate' },
       memory_bandwidth_bytes_per_s: {
         value: 460 * GB,

@@ -10,6 +10,7 @@ import { withFingerprintStreams } from '../engine/fingerprint.js';
 import { CATEGORY_NAMES, type CategoryName } from '../cpu/accounting.js';
 import type { Tracer } from '../cpu/tracer.js';
 import { Machine } from '../kernel/machine.js';
+import { PRESETS, canonicalPreset } from '../kernel/presets.js';
 import { RESULT_SCHEMA, type CpuResult, type Result } from '../report/result.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { VERSION } from '../version.js';
@@ -58,6 +59,7 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
     smpCallFunction: s.kernel.smp_call_function,
     tracer: opts.trace ?? null,
     deviceIrqsNest: s.kernel.device_irqs_nest,
+    coresPerPackage: PRESETS[canonicalPreset(s.machine.preset ?? s.costs_preset)].machine.cores_per_package.value,
   }));
   const ops = new OpStats(s.workload.tasks);
   if (opts.onOpSample !== undefined) {
