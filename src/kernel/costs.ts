@@ -155,12 +155,12 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
   idle_exit: {
     era2000: 0, modern: 0,
     meaning: 'an interrupt reaching a halted CPU (idle loop hlt, C1) waits this long before its handler runs',
-    source: 'not charged in this column (no measurement for these machines); the opteron-2x4-2008 preset sets it',
+    source: 'estimate: 0, not charged in this column (no hlt exit measurement for these machines); the opteron-2x4-2008 preset sets it',
   },
   package_idle_exit: {
     era2000: 0, modern: 0,
     meaning: 'as idle_exit, when every core of the CPU\'s package was halted (AMD C1E): the package wakes once for all its cores',
-    source: 'not charged in this column (the PIII has no package C-state; modern: not modelled); the opteron-2x4-2008 preset sets it',
+    source: 'estimate: 0, not charged in this column (the PIII has no package C-state; modern: not modelled); the opteron-2x4-2008 preset sets it',
   },
 };
 

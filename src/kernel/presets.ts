@@ -120,6 +120,13 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
         value: 300,
         source: 'estimate: a cache-to-cache transfer between the two FSBs goes through the chipset (slower than the 4-way\'s 200 ns)',
       },
+      memcpy_page: {
+        value: 11_400,
+        source:
+          'Denis Vlasenko, linux-kernel, "Csum and csum copyroutines benchmark", 25 Oct 2002: the kernel\'s copy ' +
+          '(kernel_copy, no prefetch) of 2 MB into 2 MB, beyond L2, on a Celeron 1200 with the same 100 MHz P6 bus: ' +
+          '3,423 cycles/KiB = 2.85 us/KiB, i.e. 11.4 us per 4 KiB page (bus-bound, so the same at 700 MHz)',
+      },
       irq_entry_exit: scaled('irq_entry_exit', 550, 700),
       pte_write: scaled('pte_write', 550, 700),
       context_switch: scaled('context_switch', 550, 700),
