@@ -68,11 +68,11 @@ const LUNDELL =
   'Jonathan Lundell, linux-kernel, "A note on APIC bus latency", 8 Oct 2001: a P6 APIC-bus message exchange ' +
   '(interrupt + EOI) takes 35-48 bus clocks at 16.7 MHz = 2-3 us, so one message (the IPI) ~1.0-1.4 us';
 
-/** Clock-scaled CPU-bound costs of the 700 MHz box relative to the 550 MHz base. */
-function scaled(key: CostKey, from: number, to: number): Sourced<number> {
+/** Clock-scaled CPU-bound costs of a preset relative to its base column's clock. */
+function scaled(key: CostKey, from: number, to: number, base: 'era2000' | 'modern' = 'era2000'): Sourced<number> {
   return {
-    value: Math.round((COST_TABLE[key].era2000 * from) / to),
-    source: `estimate: era2000 value x ${from}/${to} MHz (CPU-bound, scales with the core clock)`,
+    value: Math.round((COST_TABLE[key][base] * from) / to),
+    source: `estimate: ${base} value x ${from}/${to} MHz (CPU-bound, scales with the core clock)`,
   };
 }
 
@@ -152,6 +152,17 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
       highmem_bytes: { value: 3200 * MiB, source: 'model default' },
     },
     costs: {
+      // The modern column's CPU-bound estimates are for ~3 GHz; this box runs at 2.3 GHz.
+      lock_acquire: scaled('lock_acquire', 3000, 2300, 'modern'),
+      irq_entry_exit: scaled('irq_entry_exit', 3000, 2300, 'modern'),
+      irq_exit: scaled('irq_exit', 3000, 2300, 'modern'),
+      pte_write: scaled('pte_write', 3000, 2300, 'modern'),
+      context_switch: scaled('context_switch', 3000, 2300, 'modern'),
+      vmlist_walk_area: scaled('vmlist_walk_area', 3000, 2300, 'modern'),
+      vmap_area_op: scaled('vmap_area_op', 3000, 2300, 'modern'),
+      page_alloc: scaled('page_alloc', 3000, 2300, 'modern'),
+      kmalloc: scaled('kmalloc', 3000, 2300, 'modern'),
+      pgtable_walk_level: scaled('pgtable_walk_level', 3000, 2300, 'modern'),
       lock_handoff: {
         value: 90,
         source:
