@@ -16,7 +16,7 @@
  *   serves those reads one at a time; the next ticket holder's read is on average served
  *   after half of them — `lock_handoff × (k + 1) / 2` for k CPUs spinning at the release
  *   (Boyd-Wickizer, Kaashoek, Morris, Zeldovich, "Non-scalable locks are dangerous", Linux
- *   Symposium 2012, §3: the Markov model in which the lock transfer time grows linearly with
+ *   Symposium 2012: its Markov model, in which the lock transfer time grows linearly with
  *   the waiting cores, which is what makes ticket locks collapse). `ticketHandoffTraffic`.
  *
  * Who wins a released test-and-set lock (the arbitration model, also used by rwlock.ts):
@@ -70,7 +70,7 @@ export function handoffCost(costs: Costs, lastCpu: number, cpu: number, traffic:
 /**
  * Line transfers a ticket-lock handoff waits for: with k CPUs spinning on the line at the
  * release, the next holder's re-read is served, on average, after half of the others'
- * (Boyd-Wickizer et al. 2012, §3) — (k + 1) / 2, and at least the one transfer to itself.
+ * (the Markov model of Boyd-Wickizer et al. 2012) — (k + 1) / 2, at least the one transfer to itself.
  */
 export function ticketHandoffTraffic(spinningNow: number): number {
   return Math.max(1, (spinningNow + 1) / 2);
