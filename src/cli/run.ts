@@ -184,6 +184,7 @@ function formatMachinePreset(s: ResolvedScenario): string {
   const used = s.machine.preset === null ? ' (described only: machine.preset is not set, so it filled no defaults)' : '';
   const rows: string[][] = [['field', 'preset value', 'source']];
   rows.push(['cpus', String(d.cpus.value), d.cpus.source]);
+  rows.push(['cores per package', String(d.cores_per_package.value), d.cores_per_package.source]);
   rows.push(['clock', `${d.clock_mhz.value} MHz`, d.clock_mhz.source]);
   rows.push(['memory bandwidth', `${(d.memory_bandwidth_bytes_per_s.value / 1e6).toFixed(0)} MB/s`, d.memory_bandwidth_bytes_per_s.source]);
   rows.push(['pae', String(d.pae.value), d.pae.source]);

@@ -108,6 +108,13 @@ interface IrqFrame {
   savedCat: Category;
 }
 
+/** The idle-state exit (charged as idle time: the core executes nothing), then the handler. */
+function* leaveIdleThen(cpu: Cpu, ns: number, body: ProcessBody): ProcessBody {
+  yield cpu.busy(IDLE, ns);
+  cpu.setCat(IRQ);
+  yield* body;
+}
+
 function takePendingEvent(cpu: Cpu): void {
   cpu.takePending();
 }
@@ -156,6 +163,12 @@ export class Cpu {
   private kickPending = false;
   private takePendingScheduled = false;
   private readonly handlerDone = () => this.irqExit();
+  /**
+   * Time a halted CPU takes to leave its idle state before an interrupt handler can run
+   * (C1 hlt exit, or the whole package's C1E exit): set by the Machine, which knows the
+   * package; null: waking is free.
+   */
+  haltExitDelay: ((cpu: Cpu) => number) | null = null;
 
   constructor(
     readonly id: number,
@@ -325,9 +338,17 @@ export class Cpu {
     this.sim.schedule(0, takePendingEvent, this, PRIO_IRQ);
   }
 
+  /** In the idle loop's hlt: no task, no handler, nothing runnable or about to be. */
+  get halted(): boolean {
+    return this.current === null && !this.inIrq && this.runqueue.length === 0 && !this.kickPending;
+  }
+
   private irqEnter(irq: PendingIrq): void {
     this.irqs++;
     const n = this.irqStack.length;
+    // An interrupt that finds the CPU halted (2.6.27 default_idle / c1e_idle: safe_halt())
+    // runs its handler only once the CPU has left its idle state.
+    const wake = this.haltExitDelay !== null && this.halted ? this.haltExitDelay(this) : 0;
     if (n === 0) {
       this.inIrq = true;
       this.taskCat = this.cat;
@@ -339,10 +360,10 @@ export class Cpu {
       outer.savedCat = this.cat;
       outer.proc.interrupt();
     }
-    this.runHandler(irq);
+    this.runHandler(irq, wake);
   }
 
-  private runHandler(irq: PendingIrq): void {
+  private runHandler(irq: PendingIrq, wake = 0): void {
     if (this.observer !== null) this.observer.irqEntered(this.id, irq.name);
     this.setCat(IRQ);
     const h = new Process(this.sim, irq.name);
@@ -350,7 +371,7 @@ export class Cpu {
     const ctx = new IrqCtx(h, this, irq.name);
     this.irqStack.push({ proc: h, ctx, device: irq.device, irqsOn: false, savedCat: IRQ });
     if (irq.device) this.deviceHandlers++;
-    h.start(irq.fn(ctx, irq.arg));
+    h.start(wake > 0 ? leaveIdleThen(this, wake, irq.fn(ctx, irq.arg)) : irq.fn(ctx, irq.arg));
   }
 
   private irqExit(): void {
@@ -432,6 +453,7 @@ export class Cpu {
 
   /** try_to_wake_up(): make `task` (pinned here) runnable; `waker` is the CPU that wakes it. */
   wakeUp(task: CpuTask, waker: Cpu | null): void {
+    const wasHalted = this.halted;
     this.runqueue.push(task);
     if (this.observer !== null) this.observer.taskWoken(this.id, this.runqueue.length);
     // A task looping on schedule() (SCHED_YIELD) sees the newcomer at its next pass.
@@ -441,7 +463,9 @@ export class Cpu {
       this.kickPending = true;
       const remote = waker !== null && waker !== this;
       if (remote) this.reschedIpis++;
-      this.sim.schedule(remote ? this.costs.ipi_latency : 0, kickEvent, this, PRIO_IRQ);
+      // The reschedule IPI finds the CPU in hlt: it leaves its idle state first.
+      const wake = remote && wasHalted && this.haltExitDelay !== null ? this.haltExitDelay(this) : 0;
+      this.sim.schedule(remote ? this.costs.ipi_latency + wake : 0, kickEvent, this, PRIO_IRQ);
     }
   }
 

@@ -27,6 +27,8 @@ export const COST_KEYS = [
   'bounce_retry',
   'pgtable_walk_level',
   'kmalloc',
+  'idle_exit',
+  'package_idle_exit',
 ] as const;
 
 export type CostKey = (typeof COST_KEYS)[number];
@@ -149,6 +151,16 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
     era2000: 150, modern: 20,
     meaning: 'kmalloc() or kfree() of a small object from the per-CPU slab cache (2.4 get_vm_area\'s vm_struct)',
     source: 'estimate: slab fast path with IRQs saved/restored, ~100 cycles (PIII) / ~60 cycles (SLUB, 3 GHz)',
+  },
+  idle_exit: {
+    era2000: 0, modern: 0,
+    meaning: 'an interrupt reaching a halted CPU (idle loop hlt, C1) waits this long before its handler runs',
+    source: 'estimate: 0, not charged in this column (no hlt exit measurement for these machines); the opteron-2x4-2008 preset sets it',
+  },
+  package_idle_exit: {
+    era2000: 0, modern: 0,
+    meaning: 'as idle_exit, when every core of the CPU\'s package was halted (AMD C1E): the package wakes once for all its cores',
+    source: 'estimate: 0, not charged in this column (the PIII has no package C-state; modern: not modelled); the opteron-2x4-2008 preset sets it',
   },
 };
 

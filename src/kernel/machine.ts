@@ -37,6 +37,11 @@ export interface MachineConfig {
    * handlers without SA_INTERRUPT); false: every handler runs with IRQs off. Default true.
    */
   deviceIrqsNest?: boolean;
+  /**
+   * Cores sharing one package's package-wide idle state (AMD C1E: entered when every core
+   * of the processor is in hlt). Default 1: each CPU its own package.
+   */
+  coresPerPackage?: number;
 }
 
 export interface KernelFlushConfig {
@@ -91,6 +96,8 @@ export class Machine {
   /** One stream for every lock's arbitration (tas handoffs, rwlock races). */
   private lockRng: Rng;
   private rwlocks: RwLock[] = [];
+  /** Per package: when its C1E exit in progress completes (haltExitDelay). */
+  private readonly packageWakeDoneAt: Float64Array;
 
   constructor(
     readonly sim: Simulator,
@@ -104,6 +111,11 @@ export class Machine {
       cpu.deviceIrqsNest = config.deviceIrqsNest ?? true;
       this.cpus.push(cpu);
     }
+    const perPkg = Math.max(1, config.coresPerPackage ?? 1);
+    this.packageWakeDoneAt = new Float64Array(Math.ceil(config.cpus / perPkg));
+    if (config.costs.idle_exit > 0 || config.costs.package_idle_exit > 0) {
+      for (const c of this.cpus) c.haltExitDelay = (cpu) => this.haltExitDelay(cpu, perPkg);
+    }
     this.observer = config.observer ?? null;
     if (this.observer !== null) {
       this.observer.machineBuilt(sim, config.cpus);
@@ -112,6 +124,28 @@ export class Machine {
     this.smpCallFunction = config.smpCallFunction ?? 'call_lock';
     this.call_lock = this.spinlock(this.smpCallFunction === 'call_lock' ? 'call_lock' : 'call_function_lock');
     sim.addDiagnoser(() => this.describe());
+  }
+
+  /**
+   * How long an interrupt waits for halted `cpu` to wake. 2.6.27 x86 idles in hlt (c1e_idle
+   * on AMD family 0x0f rev F+ and 0x10: "If all cores of a processor are in halt state (C1)
+   * the processor can enter the C1E (C1 enhanced) state", arch/x86/kernel/process.c): a core
+   * whose package siblings are all halted too wakes the whole package from C1E
+   * (package_idle_exit, once for every core of the package); otherwise it leaves plain C1
+   * (idle_exit).
+   */
+  private haltExitDelay(cpu: Cpu, perPkg: number): number {
+    const pkg = Math.floor(cpu.id / perPkg);
+    const now = this.sim.now;
+    const c = this.config.costs;
+    const waking = this.packageWakeDoneAt[pkg]! - now;
+    if (waking > 0) return Math.max(waking, c.idle_exit);
+    const first = pkg * perPkg;
+    const last = Math.min(first + perPkg, this.cpus.length);
+    for (let i = first; i < last; i++) if (!this.cpus[i]!.halted) return c.idle_exit;
+    const exit = Math.max(c.package_idle_exit, c.idle_exit);
+    this.packageWakeDoneAt[pkg] = now + exit;
+    return exit;
   }
 
   get tlbFlush(): KernelFlushConfig {

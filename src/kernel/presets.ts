@@ -38,6 +38,8 @@ export interface Sourced<T> {
 /** What a preset says about the machine (defaults for `machine.*`, and description). */
 export interface MachineDescription {
   cpus: Sourced<number>;
+  /** Cores per processor package: the cores that share a package idle state (AMD C1E). */
+  cores_per_package: Sourced<number>;
   /** Core clock, MHz (descriptive: costs are in ns). */
   clock_mhz: Sourced<number>;
   /** Sustainable memory bandwidth of the whole machine, bytes/s (descriptive until the
@@ -66,11 +68,11 @@ const LUNDELL =
   'Jonathan Lundell, linux-kernel, "A note on APIC bus latency", 8 Oct 2001: a P6 APIC-bus message exchange ' +
   '(interrupt + EOI) takes 35-48 bus clocks at 16.7 MHz = 2-3 us, so one message (the IPI) ~1.0-1.4 us';
 
-/** Clock-scaled CPU-bound costs of the 700 MHz box relative to the 550 MHz base. */
-function scaled(key: CostKey, from: number, to: number): Sourced<number> {
+/** Clock-scaled CPU-bound costs of a preset relative to its base column's clock. */
+function scaled(key: CostKey, from: number, to: number, base: 'era2000' | 'modern' = 'era2000'): Sourced<number> {
   return {
-    value: Math.round((COST_TABLE[key].era2000 * from) / to),
-    source: `estimate: era2000 value x ${from}/${to} MHz (CPU-bound, scales with the core clock)`,
+    value: Math.round((COST_TABLE[key][base] * from) / to),
+    source: `estimate: ${base} value x ${from}/${to} MHz (CPU-bound, scales with the core clock)`,
   };
 }
 
@@ -80,6 +82,7 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
     base: 'era2000',
     machine: {
       cpus: { value: 4, source: 'the thread\'s 4-way box' },
+      cores_per_package: { value: 1, source: 'single-core PIII Xeon packages' },
       clock_mhz: { value: 550, source: 'PIII Xeon of early 2000: 500-550 MHz on a 100 MHz FSB' },
       memory_bandwidth_bytes_per_s: {
         value: 629 * MB,
@@ -99,6 +102,7 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
     base: 'era2000',
     machine: {
       cpus: { value: 8, source: 'Pulavarty 29 Aug 2002: "8x 700MHz P-III"' },
+      cores_per_package: { value: 1, source: 'single-core PIII Xeon packages' },
       clock_mhz: { value: 700, source: 'Pulavarty 29 Aug 2002' },
       memory_bandwidth_bytes_per_s: {
         value: 1280 * MB,
@@ -116,6 +120,13 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
         value: 300,
         source: 'estimate: a cache-to-cache transfer between the two FSBs goes through the chipset (slower than the 4-way\'s 200 ns)',
       },
+      memcpy_page: {
+        value: 11_400,
+        source:
+          'Denis Vlasenko, linux-kernel, "Csum and csum copyroutines benchmark", 25 Oct 2002: the kernel\'s copy ' +
+          '(kernel_copy, no prefetch) of 2 MB into 2 MB, beyond L2, on a Celeron 1200 with the same 100 MHz P6 bus: ' +
+          '3,423 cycles/KiB = 2.85 us/KiB, i.e. 11.4 us per 4 KiB page (bus-bound, so the same at 700 MHz)',
+      },
       irq_entry_exit: scaled('irq_entry_exit', 550, 700),
       pte_write: scaled('pte_write', 550, 700),
       context_switch: scaled('context_switch', 550, 700),
@@ -130,6 +141,7 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
     base: 'modern',
     machine: {
       cpus: { value: 8, source: 'Piggin 18 Aug 2008: "4 core, 2 socket opteron"' },
+      cores_per_package: { value: 4, source: 'Piggin 18 Aug 2008: "4 core, 2 socket opteron"' },
       clock_mhz: { value: 2300, source: 'estimate: the post names no model; Opteron 2356 (Barcelona B3) runs at 2.3 GHz' },
       memory_bandwidth_bytes_per_s: {
         value: 21.3 * GB,
@@ -140,6 +152,17 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
       highmem_bytes: { value: 3200 * MiB, source: 'model default' },
     },
     costs: {
+      // The modern column's CPU-bound estimates are for ~3 GHz; this box runs at 2.3 GHz.
+      lock_acquire: scaled('lock_acquire', 3000, 2300, 'modern'),
+      irq_entry_exit: scaled('irq_entry_exit', 3000, 2300, 'modern'),
+      irq_exit: scaled('irq_exit', 3000, 2300, 'modern'),
+      pte_write: scaled('pte_write', 3000, 2300, 'modern'),
+      context_switch: scaled('context_switch', 3000, 2300, 'modern'),
+      vmlist_walk_area: scaled('vmlist_walk_area', 3000, 2300, 'modern'),
+      vmap_area_op: scaled('vmap_area_op', 3000, 2300, 'modern'),
+      page_alloc: scaled('page_alloc', 3000, 2300, 'modern'),
+      kmalloc: scaled('kmalloc', 3000, 2300, 'modern'),
+      pgtable_walk_level: scaled('pgtable_walk_level', 3000, 2300, 'modern'),
       lock_handoff: {
         value: 90,
         source:
@@ -164,6 +187,19 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
         value: 1300,
         source: 'estimate: no 2008 Opteron IPI measurement found; the modern figure (KVM IPIv series, Jul 2021)',
       },
+      idle_exit: {
+        value: 3000,
+        source:
+          'estimate: no AMD family 10h figure found; the published C1 exit latency of the same-era Intel server core ' +
+          '(drivers/idle/intel_idle.c nehalem_cstates, "C1-NHM" exit_latency 3 us)',
+      },
+      package_idle_exit: {
+        value: 10_000,
+        source:
+          'estimate: no AMD family 10h C1E figure found; the published C1E exit latency of the same-era Intel server ' +
+          'core (drivers/idle/intel_idle.c nehalem_cstates, "C1E-NHM" exit_latency 10 us). 2.6.27 idles AMD family ' +
+          '10h in c1e_idle (arch/x86/kernel/process.c), so C1E is entered when all 4 cores of a socket halt',
+      },
     },
   },
   'x86-server-2024': {
@@ -171,6 +207,7 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
     base: 'modern',
     machine: {
       cpus: { value: 64, source: 'estimate: 2 sockets x 32 cores' },
+      cores_per_package: { value: 32, source: 'estimate: 2 sockets x 32 cores' },
       clock_mhz: { value: 3000, source: 'estimate' },
       memory_bandwidth_bytes_per_s: {
         value: 460 * GB,

@@ -11,6 +11,13 @@
  * - `ticket`: FIFO (2.6.25+). The next ticket gets the lock even if its CPU is in an
  *   interrupt handler right now; it then holds the lock from the moment it is granted. A
  *   releaser that comes back takes a new ticket behind every waiter: strictly FIFO.
+ *   The handoff still costs more with more waiters: the release (now_serving++) invalidates
+ *   the line in every spinning waiter's cache, each of them re-reads it, and the line's home
+ *   serves those reads one at a time; the next ticket holder's read is on average served
+ *   after half of them — `lock_handoff × (k + 1) / 2` for k CPUs spinning at the release
+ *   (Boyd-Wickizer, Kaashoek, Morris, Zeldovich, "Non-scalable locks are dangerous", Linux
+ *   Symposium 2012: its Markov model, in which the lock transfer time grows linearly with
+ *   the waiting cores, which is what makes ticket locks collapse). `ticketHandoffTraffic`.
  *
  * Who wins a released test-and-set lock (the arbitration model, also used by rwlock.ts):
  * - Spinners spinning at the release win over the releaser: their reads of the line are
@@ -60,6 +67,15 @@ export function acquireCost(costs: Costs, lastCpu: number, cpu: number): number 
 export function handoffCost(costs: Costs, lastCpu: number, cpu: number, traffic: number): number {
   return lastCpu !== cpu ? costs.lock_handoff * traffic : costs.lock_acquire;
 }
+/**
+ * Line transfers a ticket-lock handoff waits for: with k CPUs spinning on the line at the
+ * release, the next holder's re-read is served, on average, after half of the others'
+ * (the Markov model of Boyd-Wickizer et al. 2012) — (k + 1) / 2, at least the one transfer to itself.
+ */
+export function ticketHandoffTraffic(spinningNow: number): number {
+  return Math.max(1, (spinningNow + 1) / 2);
+}
+
 export const SPINLOCK_KINDS: readonly SpinlockKind[] = ['tas', 'ticket'];
 
 /** Event priority of a lock arbitration: after every other event of the same instant. */
@@ -147,6 +163,15 @@ export class Spinlock implements SpinWaitable {
     return this.kind === 'tas' && cpu === this.lastCpu && this.spinners.length > 0 && this.sim.now < this.holdoffUntil;
   }
 
+  /** CPUs re-reading the line at a handoff: the new holder and the other waiters spinning now
+   *  (one in an interrupt handler re-reads it only when it comes back). Call after the
+   *  new holder left `spinners`. */
+  private spinningNow(): number {
+    let k = 1;
+    for (const c of this.spinners) if (isSpinning(c)) k++;
+    return k;
+  }
+
   /** Index of a random spinner that is spinning now (its CPU is not in a handler), or −1. */
   private pickActiveSpinner(): number {
     const s = this.spinners;
@@ -167,7 +192,8 @@ export class Spinlock implements SpinWaitable {
     s.splice(i, 1);
     const cpu = ctx.cpu;
     const bounce = this.lastCpu !== cpu.id;
-    const handoff = handoffCost(this.costs, this.lastCpu, cpu.id, this.kind === 'tas' ? spinning : 1);
+    const traffic = this.kind === 'tas' ? spinning : ticketHandoffTraffic(this.spinningNow());
+    const handoff = Math.round(handoffCost(this.costs, this.lastCpu, cpu.id, traffic));
     const now = this.sim.now;
     this.owner = ctx;
     this.holdStart = now + handoff;

@@ -10,6 +10,7 @@ import { withFingerprintStreams } from '../engine/fingerprint.js';
 import { CATEGORY_NAMES, type CategoryName } from '../cpu/accounting.js';
 import type { KernelObserver } from '../cpu/observer.js';
 import { Machine } from '../kernel/machine.js';
+import { PRESETS, canonicalPreset } from '../kernel/presets.js';
 import { RESULT_SCHEMA, type CpuResult, type Result } from '../report/result.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { VERSION } from '../version.js';
@@ -76,6 +77,7 @@ export function* runSteps(s: ResolvedScenario, opts: RunOptions, slice: number):
     smpCallFunction: s.kernel.smp_call_function,
     observer: opts.trace ?? null,
     deviceIrqsNest: s.kernel.device_irqs_nest,
+    coresPerPackage: PRESETS[canonicalPreset(s.machine.preset ?? s.costs_preset)].machine.cores_per_package.value,
   }));
   const ops = new OpStats(s.workload.tasks);
   if (opts.onOpSample !== undefined) {

@@ -171,8 +171,14 @@ describe('machine presets (docs/VALIDATION.md)', () => {
     expect(r.costs.lock_handoff).toBe(90);
     expect(r.costs_source.lock_handoff).toMatch(/AnandTech/);
     // Keys the preset does not override come from its base column, with that column's source.
-    expect(r.costs.pte_write).toBe(presetCosts('modern').pte_write);
-    expect(r.costs_source.pte_write).toBe(COST_TABLE.pte_write.source);
+    expect(r.costs.ipi_send).toBe(presetCosts('modern').ipi_send);
+    expect(r.costs_source.ipi_send).toBe(COST_TABLE.ipi_send.source);
+    // CPU-bound estimates are the modern (~3 GHz) ones scaled to its 2.3 GHz clock.
+    expect(r.costs.pte_write).toBe(Math.round((presetCosts('modern').pte_write * 3000) / 2300));
+    expect(r.costs_source.pte_write).toMatch(/3000\/2300 MHz/);
+    // A halted package wakes from C1E (estimate from intel_idle's Nehalem table).
+    expect(r.costs.package_idle_exit).toBe(10_000);
+    expect(r.costs_source.package_idle_exit).toMatch(/C1E-NHM/);
   });
 
   it('explicit values win over the preset', () => {
