@@ -4,7 +4,7 @@
  * own run, the same as `smpsim run`.
  */
 import { combineFingerprints } from '../engine/fingerprint.js';
-import { runScenario } from '../model/run.js';
+import { runScenario, type RunLimits } from '../model/run.js';
 import { runSeed } from '../model/seeds.js';
 import type { Result } from '../report/result.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
@@ -21,6 +21,7 @@ export function runReplications(
   scenario: ResolvedScenario,
   replications: number,
   onRun?: (rep: number, fraction: number) => void,
+  limits?: RunLimits,
 ): ScenarioRuns {
   const start = performance.now();
   const results: Result[] = [];
@@ -28,7 +29,7 @@ export function runReplications(
     const seed = runSeed(scenario.seed, rep);
     const s = seed === scenario.seed ? scenario : { ...scenario, seed };
     onRun?.(rep, 0);
-    results.push(runScenario(s, { fingerprint: true, onProgress: onRun === undefined ? undefined : (f) => onRun(rep, f) }));
+    results.push(runScenario(s, { fingerprint: true, limits, onProgress: onRun === undefined ? undefined : (f) => onRun(rep, f) }));
   }
   const fingerprints = results.map((r) => r.fingerprint!);
   return { results, fingerprint: combineFingerprints(fingerprints), fingerprints, wallMs: performance.now() - start };

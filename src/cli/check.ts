@@ -29,6 +29,7 @@ import { ScenarioError, checkSetOptions, loadScenario } from '../scenario/load.j
 import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { EXIT, UsageError, checkOutputPath, firstLine, fsReason, inputPath, writeFileAtomic, type CliIo } from './io.js';
+import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
 import { scenarioPath } from './run.js';
 
@@ -198,10 +199,11 @@ export function runOrAbort(
   replications: number,
   progress: Progress,
   firstIndex: number,
+  limits?: RunLimits,
 ): { runs: ScenarioRuns } | { aborted: string; wallMs: number } {
   const start = performance.now();
   try {
-    return { runs: runReplications(s, replications, (rep, f) => progress.update(firstIndex + rep, f, s.name)) };
+    return { runs: runReplications(s, replications, (rep, f) => progress.update(firstIndex + rep, f, s.name), limits) };
   } catch (e) {
     if (!(e instanceof SimulationAborted)) throw e;
     return { aborted: firstLine(e.message), wallMs: performance.now() - start };
@@ -218,6 +220,8 @@ export interface CheckJob {
   format: CheckFormat;
   junit?: string;
   set: string[];
+  /** --max-events, --max-wall: the runaway guards of each run. */
+  limits?: RunLimits;
 }
 
 interface Planned {
@@ -296,7 +300,7 @@ export async function executeCheck(job: CheckJob, io: CliIo): Promise<number> {
     for (const [i, p] of planned.entries()) {
       const s = p.input.scenario;
       const names = { name: s.name, file: p.input.shown, baselineFile: p.shownFile };
-      const r = runOrAbort(s, reps[i]!, progress, index);
+      const r = runOrAbort(s, reps[i]!, progress, index, job.limits);
       index += reps[i]!;
       await Promise.resolve();
       if ('aborted' in r) {
@@ -358,7 +362,7 @@ function createdCheck(
 }
 
 export function registerCheck(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('check')
     .description('run scenarios and compare them with their baselines: exit 0 pass, 1 regression, 2 bad input, 3 aborted')
     .argument('<scenario...>', 'scenario files, folders of them, or names of bundled scenarios')
@@ -369,28 +373,29 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
     .option('--update', 'rewrite the baselines from these runs (atomically), deliberately; exit 0')
     .addOption(new Option('--format <format>', 'output format').choices(CHECK_FORMATS).default('text'))
     .option('--junit <file>', 'also write a JUnit XML report to FILE (atomically)')
-    .option('--set <path=value>', 'override a scenario field for these runs (repeatable)', collect)
-    .action(
-      async (
-        scenarios: string[],
-        opts: { baseline: string; tolerance?: string[]; metric?: string[]; alpha: string; update?: boolean; format: CheckFormat; junit?: string; set?: string[] },
-      ) => {
-        setExit(
-          await executeCheck(
-            {
-              scenarios,
-              baseline: opts.baseline,
-              tolerance: opts.tolerance,
-              metric: opts.metric,
-              alpha: parseAlpha(opts.alpha),
-              update: opts.update === true,
-              format: opts.format,
-              junit: opts.junit,
-              set: opts.set ?? [],
-            },
-            io,
-          ),
-        );
-      },
-    );
+    .option('--set <path=value>', 'override a scenario field for these runs (repeatable)', collect);
+  addLimitOptions(cmd).action(
+    async (
+      scenarios: string[],
+      opts: { baseline: string; tolerance?: string[]; metric?: string[]; alpha: string; update?: boolean; format: CheckFormat; junit?: string; set?: string[] } & LimitOptionValues,
+    ) => {
+      setExit(
+        await executeCheck(
+          {
+            scenarios,
+            baseline: opts.baseline,
+            tolerance: opts.tolerance,
+            metric: opts.metric,
+            alpha: parseAlpha(opts.alpha),
+            update: opts.update === true,
+            format: opts.format,
+            junit: opts.junit,
+            set: opts.set ?? [],
+            limits: parseLimitOptions(opts),
+          },
+          io,
+        ),
+      );
+    },
+  );
 }

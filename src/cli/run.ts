@@ -21,6 +21,7 @@ import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { UsageError, checkOutputPath, inputPath, writeFileAtomic, type CliIo } from './io.js';
 import { TraceSession, checkTracePath, parseTraceOptions, type TraceSpec } from '../trace/cli.js';
+import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { bundledScenario } from './paths.js';
 import { Progress } from './progress.js';
 import { expandVary, type Variant } from './vary.js';
@@ -40,6 +41,8 @@ export interface RunJob {
   quiet: boolean;
   /** --trace FILE [--trace-window] [--trace-limit]: write the run's timeline (docs/TRACE.md). */
   trace?: TraceSpec;
+  /** --max-events, --max-wall: the runaway guards of each run. */
+  limits?: RunLimits;
 }
 
 /** --seed: a non-negative safe integer. */
@@ -54,21 +57,26 @@ export function parseSeed(text: string): number {
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 export function registerRun(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  program
-    .command('run')
-    .description('run a scenario and report (perf-stat-like text, JSON or CSV)')
-    .argument('<scenario>', 'scenario file (YAML or JSON), or the name of a bundled scenario (see `smpsim list`)')
-    .option('--set <path=value>', 'override a scenario field, e.g. --set machine.cpus=8 (repeatable)', collect)
-    .option('--seed <n>', 'override the scenario seed (an integer >= 0)')
-    .option('--vary <path=v1,v2>', 'run once per value, side by side; repeat for a cartesian product', collect)
-    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
-    .option('--out <file>', 'write the output to FILE (atomically) instead of stdout')
-    .option('--verbose', 'first print the resolved scenario (YAML) and the cost table')
-    .addOption(new Option('--quiet', 'print nothing but errors (--out is still written)').conflicts('verbose'))
-    .option('--trace <file>', 'write a timeline of the run: Chrome trace JSON for ui.perfetto.dev (docs/TRACE.md)')
-    .option('--trace-window <start:end>', 'with --trace: keep only this span of simulated time, e.g. 1ms:2ms')
-    .option('--trace-limit <n>', 'with --trace: at most N events (default 1000000)')
-    .action(async (scenario: string, opts: { set?: string[]; seed?: string; vary?: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean; trace?: string; traceWindow?: string; traceLimit?: string }) => {
+  addLimitOptions(
+    program
+      .command('run')
+      .description('run a scenario and report (perf-stat-like text, JSON or CSV)')
+      .argument('<scenario>', 'scenario file (YAML or JSON), or the name of a bundled scenario (see `smpsim list`)')
+      .option('--set <path=value>', 'override a scenario field, e.g. --set machine.cpus=8 (repeatable)', collect)
+      .option('--seed <n>', 'override the scenario seed (an integer >= 0)')
+      .option('--vary <path=v1,v2>', 'run once per value, side by side; repeat for a cartesian product', collect)
+      .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
+      .option('--out <file>', 'write the output to FILE (atomically) instead of stdout')
+      .option('--verbose', 'first print the resolved scenario (YAML) and the cost table')
+      .addOption(new Option('--quiet', 'print nothing but errors (--out is still written)').conflicts('verbose'))
+      .option('--trace <file>', 'write a timeline of the run: Chrome trace JSON for ui.perfetto.dev (docs/TRACE.md)')
+      .option('--trace-window <start:end>', 'with --trace: keep only this span of simulated time, e.g. 1ms:2ms')
+      .option('--trace-limit <n>', 'with --trace: at most N events (default 1000000)'),
+  ).action(
+    async (
+      scenario: string,
+      opts: { set?: string[]; seed?: string; vary?: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean; trace?: string; traceWindow?: string; traceLimit?: string } & LimitOptionValues,
+    ) => {
       setExit(
         await executeRun(
           {
@@ -81,11 +89,13 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
             verbose: opts.verbose === true,
             quiet: opts.quiet === true,
             trace: parseTraceOptions(opts),
+            limits: parseLimitOptions(opts),
           },
           io,
         ),
       );
-    });
+    },
+  );
 }
 
 /** The file to load: the path as given, or a bundled scenario named without its folder. */
@@ -214,7 +224,7 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
       let result: Result;
       const trace = job.trace === undefined ? null : TraceSession.open(io, job.trace, scenario);
       try {
-        result = runScenario(scenario, { onProgress: (f) => progress.update(i, f, variant.label), trace: trace?.tracer });
+        result = runScenario(scenario, { onProgress: (f) => progress.update(i, f, variant.label), trace: trace?.tracer, limits: job.limits });
       } catch (e) {
         if (trace !== null) {
           progress.stop();

@@ -43,6 +43,7 @@ import { createExecutor, type Executor } from './pool.js';
 import { chooseWarmup, warmupSetting, type WarmupChoice } from './series.js';
 import { metricValues, summarize, summaryCsv, summaryJson, type SweepSummary } from './summary.js';
 import type { RunOutput } from './worker.js';
+import type { RunLimits } from '../model/run.js';
 
 export interface SweepPoint {
   index: number;
@@ -77,6 +78,8 @@ export interface SweepOptions {
   onProgress?: (done: number, total: number, label: string) => void;
   /** Notes for stderr: corrupt files recomputed, a warm-up that did not settle. */
   onNote?: (line: string) => void;
+  /** Runaway guards of each run (--max-events, --max-wall); the defaults otherwise. */
+  limits?: RunLimits;
   /** Use this executor instead of creating one (tests). */
   executor?: Executor;
 }
@@ -341,7 +344,7 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
     const st = states[j.point]!;
     const pilot = isPilot(j);
     const scenario = pilot ? pilotScenario(st) : replicationScenario(st.p, st.key, j.rep, st.warmup!);
-    const out: RunOutput = await exec.run({ scenario, series: pilot }, onFraction);
+    const out: RunOutput = await exec.run({ scenario, series: pilot, limits: opts.limits ?? {} }, onFraction);
     executed++;
     if (!out.ok) {
       const where = `${labelOf(j)}`;

@@ -5,7 +5,7 @@
  * does not survive the trip back from a worker thread.
  */
 import { SimulationAborted } from '../engine/sim.js';
-import { runScenario } from '../model/run.js';
+import { runScenario, type RunLimits } from '../model/run.js';
 import type { Result } from '../report/result.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { SeriesCollector, type RunSeries } from './series.js';
@@ -14,6 +14,8 @@ export interface RunTask {
   scenario: ResolvedScenario;
   /** Record the run's time series (pilot runs of --warmup auto). */
   series: boolean;
+  /** --max-events, --max-wall. */
+  limits?: RunLimits;
 }
 
 export type RunOutput =
@@ -25,6 +27,7 @@ export function runTask(task: RunTask, onProgress?: (fraction: number) => void):
   try {
     const result = runScenario(task.scenario, {
       onProgress,
+      limits: task.limits,
       onOpSample: collector === null ? undefined : collector.add,
     });
     const end = result.warmup_ns + result.sim_time_ns;
