@@ -30,6 +30,7 @@ import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { EXIT, UsageError, checkOutputPath, firstLine, fsReason, inputPath, writeFileAtomic, type CliIo } from './io.js';
 import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
+import { OutputError, makeDir } from '../files/output.js';
 import { Progress } from './progress.js';
 import { scenarioPath } from './run.js';
 
@@ -166,12 +167,7 @@ export function parseReplications(text: string): number {
 
 /** Atomic write whose error names the option it came from. */
 export function writeAtomicFor(io: CliIo, flag: string, file: string, text: string): void {
-  try {
-    writeFileAtomic(io, file, text);
-  } catch (e) {
-    if (e instanceof UsageError) throw new UsageError(e.lines.map((l) => l.replace(/^--out:/, `${flag}:`)));
-    throw e;
-  }
+  writeFileAtomic(io, file, text, flag);
 }
 
 /** A folder for baselines: it must exist, or be creatable when `create`. */
@@ -186,9 +182,9 @@ export function baselineDir(io: CliIo, flag: string, dir: string, create: boolea
     if (!create) throw new UsageError(`${flag}: no baseline folder ${dir}: record baselines with smpsim baseline <scenario…> --out ${dir}`);
   }
   try {
-    fs.mkdirSync(abs, { recursive: true });
+    makeDir(abs);
   } catch (e) {
-    throw new UsageError(`${flag}: cannot create folder ${dir}: ${fsReason(e)}`);
+    throw new UsageError(`${flag}: cannot create folder ${dir}: ${e instanceof OutputError ? e.reason : fsReason(e)}`);
   }
   return abs;
 }
@@ -236,12 +232,7 @@ export async function executeCheck(job: CheckJob, io: CliIo): Promise<number> {
   const patterns = parseMetrics(job.metric);
   const relative = parseTolerances(job.tolerance);
   if (job.junit !== undefined) {
-    try {
-      checkOutputPath(io, job.junit);
-    } catch (e) {
-      if (e instanceof UsageError) throw new UsageError(e.lines.map((l) => l.replace(/^--out:/, '--junit:')));
-      throw e;
-    }
+    checkOutputPath(io, job.junit, '--junit');
   }
   const inputs = loadInputs(io, job.scenarios, job.set);
   const dir = baselineDir(io, '--baseline', job.baseline, job.update);
