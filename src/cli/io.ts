@@ -14,6 +14,12 @@ export interface CliIo {
   isTTY: boolean;
   env: Record<string, string | undefined>;
   cwd: string;
+  /**
+   * The real process only (src/cli/lifecycle.ts): while registered, SIGINT/SIGTERM/SIGHUP
+   * (or the death of the process that launched smpsim) run `fn` before the process exits.
+   * Returns the unregister. Absent in-process (tests): signals are not the command's.
+   */
+  onInterrupt?: (fn: (signal: NodeJS.Signals) => void) => () => void;
 }
 
 export const EXIT = {

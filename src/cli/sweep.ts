@@ -15,7 +15,7 @@ import { SweepFileError } from '../study/files.js';
 import { writePlots } from '../study/plot.js';
 import { defaultJobs } from '../study/pool.js';
 import { THROUGHPUT, formatSummaryText, isKnownMetric, knownMetricNames } from '../study/summary.js';
-import { runSweep, type SweepPoint, type SweepSpec } from '../study/sweep.js';
+import { runSweep, type DirLock, type SweepPoint, type SweepSpec } from '../study/sweep.js';
 import { EXIT, UsageError, type CliIo } from './io.js';
 import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
@@ -203,12 +203,26 @@ export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
   const progress = job.quiet ? null : new Progress(io, 1);
   const started = Date.now();
   let outcome;
+  let lock: DirLock | null = null;
+  // Ctrl-C (or a killed launcher): say how to go on; the finished runs are on disk.
+  const unregister = io.onInterrupt?.((signal) => {
+    progress?.stop();
+    lock?.release();
+    io.stderr(
+      `smpsim: sweep interrupted (${signal}); the finished runs are kept in ${path.join(job.out, 'runs')}: run the same command again to resume\n`,
+    );
+  });
   try {
     outcome = await runSweep(spec, {
       dir,
       jobs,
       force: job.force,
       limits: job.limits,
+      // The CLI's main thread must stay free to answer Ctrl-C: runs go to worker threads.
+      threads: io.onInterrupt !== undefined,
+      onLock: (l) => {
+        lock = l;
+      },
       onProgress: progress === null ? undefined : (done, total, label) => progress.update(0, total > 0 ? done / total : 0, label),
       onNote: (line) => {
         if (!job.quiet) {
@@ -223,6 +237,7 @@ export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
     if (e instanceof SweepFileError) throw new UsageError(e.message);
     throw e;
   } finally {
+    unregister?.();
     progress?.stop();
   }
   let plots: string[] = [];

@@ -82,6 +82,10 @@ export interface SweepOptions {
   onNote?: (line: string) => void;
   /** Runaway guards of each run (--max-events, --max-wall); the defaults otherwise. */
   limits?: RunLimits;
+  /** Run even --jobs 1 on a worker thread (the CLI: keeps the main thread free for signals). */
+  threads?: boolean;
+  /** Called with the directory's lock once taken (the CLI releases it on an interrupt). */
+  onLock?: (lock: DirLock) => void;
   /** Use this executor instead of creating one (tests). */
   executor?: Executor;
 }
@@ -374,6 +378,7 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
   const runsDir = path.join(dir, 'runs');
   makeSweepDir(dir);
   const lock = lockDir(dir);
+  opts.onLock?.(lock);
   try {
     prepareDir(dir, manifestOf(spec), opts.force);
     return await runSweepIn(spec, opts, dir, runsDir);
@@ -517,7 +522,7 @@ async function runSweepIn(spec: SweepSpec, opts: SweepOptions, dir: string, runs
     return { kind: 'run', result: out.result };
   };
 
-  const exec = opts.executor ?? createExecutor(opts.jobs);
+  const exec = opts.executor ?? createExecutor(opts.jobs, opts.threads === true);
   const jobs = Math.max(1, opts.executor?.jobs ?? opts.jobs);
   const progress = (label: string, fraction = 0) => opts.onProgress?.(completed + fraction, totalEstimate(), label);
   let failure: unknown = null;

@@ -8,6 +8,7 @@ import { SimulationAborted } from '../engine/sim.js';
 import { runScenario, type RunLimits } from '../model/run.js';
 import type { Result } from '../report/result.js';
 import type { ResolvedScenario } from '../scenario/types.js';
+import type { MessagePort } from 'node:worker_threads';
 import { SeriesCollector, type RunSeries } from './series.js';
 
 export interface RunTask {
@@ -16,6 +17,8 @@ export interface RunTask {
   series: boolean;
   /** --max-events, --max-wall. */
   limits?: RunLimits;
+  /** Where a worker thread posts the run's progress (fractions 0..1), when watched. */
+  progress?: MessagePort;
 }
 
 export type RunOutput =
@@ -40,5 +43,11 @@ export function runTask(task: RunTask, onProgress?: (fraction: number) => void):
 
 /** piscina calls the default export with the task. */
 export default function (task: RunTask): RunOutput {
-  return runTask(task);
+  const port = task.progress;
+  if (port === undefined) return runTask(task);
+  try {
+    return runTask({ ...task, progress: undefined }, (f) => port.postMessage(f));
+  } finally {
+    port.close();
+  }
 }
