@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { GUARD_PERIOD, SimulationAborted, Simulator } from '../../src/engine/sim.js';
+import { SimulationAborted, Simulator } from '../../src/engine/sim.js';
+
+/** The engine checks its guards every 65,536 events (GUARD_PERIOD in sim.ts). */
+const GUARD_PERIOD = 65_536;
 import { PARK, Process, WaitQueue, type ProcessBody } from '../../src/engine/process.js';
 
 describe('Simulator event ordering', () => {
@@ -86,6 +89,7 @@ describe('Simulator event ordering', () => {
   it('aborts a zero-time livelock, naming the looping handlers and their objects', () => {
     const sim = new Simulator();
     sim.limits.zeroTimeEvents = 4 * GUARD_PERIOD;
+    sim.limits.maxEvents = 10_000_000; // a backstop: without the guard, fail rather than hang
     sim.addDiagnoser(() => 'cpu0: running spinner/0');
     // Two "processes" handing control to each other at delay 0: the clock never moves.
     const a = { name: 'spinner/0' };
