@@ -94,6 +94,9 @@ function resolveTarget(file: string): { target: string; stat: fs.Stats | null } 
     throw new OutputError(file, fsReason(err), errCode(err));
   }
   if (stat.isDirectory()) throw new OutputError(file, 'is a directory', 'EISDIR');
+  // A special file is opened by the name given: /dev/stdout → /proc/self/fd/1 → "pipe:[…]"
+  // resolves to no openable path.
+  if (!stat.isFile()) return { target: file, stat };
   let target = file;
   try {
     target = fs.realpathSync(file);
