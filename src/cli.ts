@@ -2,7 +2,11 @@
  * The `smpsim` process: wire the real stdout/stderr/env/cwd into main() and set the exit
  * code. Everything else lives in src/cli/ (main.ts and one module per command).
  */
+import { Lifecycle } from './cli/lifecycle.js';
 import { main, type CliIo } from './cli/main.js';
+
+// Signals and the launchers' death (npm, npx, tsx): src/cli/lifecycle.ts.
+const lifecycle = new Lifecycle();
 
 const realIo: CliIo = {
   stdout: (s) => {
@@ -14,6 +18,7 @@ const realIo: CliIo = {
   isTTY: process.stderr.isTTY === true,
   env: { ...process.env, COLUMNS: process.env.COLUMNS ?? (process.stderr.columns ? String(process.stderr.columns) : undefined) },
   cwd: process.cwd(),
+  onInterrupt: (fn) => lifecycle.onInterrupt(fn),
 };
 
 // `smpsim run ... | head`: a closed pipe ends the output, not with a stack trace.

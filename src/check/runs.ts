@@ -5,7 +5,7 @@
  */
 import { combineFingerprints } from '../engine/fingerprint.js';
 import { SimulationAborted } from '../engine/sim.js';
-import { runScenario, warmupNotReached } from '../model/run.js';
+import { runScenario, warmupNotReached, type RunLimits } from '../model/run.js';
 import { runSeed } from '../model/seeds.js';
 import type { Result } from '../report/result.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
@@ -22,6 +22,7 @@ export function runReplications(
   scenario: ResolvedScenario,
   replications: number,
   onRun?: (rep: number, fraction: number) => void,
+  limits?: RunLimits,
 ): ScenarioRuns {
   const start = performance.now();
   const results: Result[] = [];
@@ -29,7 +30,7 @@ export function runReplications(
     const seed = runSeed(scenario.seed, rep);
     const s = seed === scenario.seed ? scenario : { ...scenario, seed };
     onRun?.(rep, 0);
-    const r = runScenario(s, { fingerprint: true, onProgress: onRun === undefined ? undefined : (f) => onRun(rep, f) });
+    const r = runScenario(s, { fingerprint: true, limits, onProgress: onRun === undefined ? undefined : (f) => onRun(rep, f) });
     // A run measured from t=0 because its warm-up never came is no baseline and no check.
     const missed = warmupNotReached(r);
     if (missed !== undefined) throw new SimulationAborted('warmup', `${missed} (replication ${rep}, seed ${seed})`, '');

@@ -20,6 +20,7 @@ import {
   runOrAbort,
   writeAtomicFor,
 } from './check.js';
+import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
 
 export interface BaselineJob {
@@ -30,6 +31,8 @@ export interface BaselineJob {
   tolerance?: string[];
   set: string[];
   quiet: boolean;
+  /** --max-events, --max-wall: the runaway guards of each run. */
+  limits?: RunLimits;
 }
 
 export async function executeBaseline(job: BaselineJob, io: CliIo): Promise<number> {
@@ -47,7 +50,7 @@ export async function executeBaseline(job: BaselineJob, io: CliIo): Promise<numb
   try {
     for (const [i, input] of inputs.entries()) {
       const s = input.scenario;
-      const r = runOrAbort(s, reps[i]!, progress, index);
+      const r = runOrAbort(s, reps[i]!, progress, index, job.limits);
       index += reps[i]!;
       await Promise.resolve();
       if ('aborted' in r) {
@@ -85,7 +88,7 @@ export async function executeBaseline(job: BaselineJob, io: CliIo): Promise<numb
 }
 
 export function registerBaseline(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('baseline')
     .description('run scenarios and record their baselines (fingerprint, metrics, tolerances) for smpsim check')
     .argument('<scenario...>', 'scenario files, folders of them, or names of bundled scenarios')
@@ -94,26 +97,27 @@ export function registerBaseline(program: Command, io: CliIo, setExit: (code: nu
     .option('--metric <name>', 'record this metric instead of the default set (a name or a * pattern; repeatable)', collect)
     .option('--tolerance <t>', 'relative tolerance to record for every metric (5%) or one (metric=5%); repeatable', collect)
     .option('--set <path=value>', 'override a scenario field (repeatable)', collect)
-    .option('--quiet', 'print nothing but errors')
-    .action(
-      async (
-        scenarios: string[],
-        opts: { out: string; replications?: string; metric?: string[]; tolerance?: string[]; set?: string[]; quiet?: boolean },
-      ) => {
-        setExit(
-          await executeBaseline(
-            {
-              scenarios,
-              out: opts.out,
-              replications: opts.replications === undefined ? undefined : parseReplications(opts.replications),
-              metric: opts.metric,
-              tolerance: opts.tolerance,
-              set: opts.set ?? [],
-              quiet: opts.quiet === true,
-            },
-            io,
-          ),
-        );
-      },
-    );
+    .option('--quiet', 'print nothing but errors');
+  addLimitOptions(cmd).action(
+    async (
+      scenarios: string[],
+      opts: { out: string; replications?: string; metric?: string[]; tolerance?: string[]; set?: string[]; quiet?: boolean } & LimitOptionValues,
+    ) => {
+      setExit(
+        await executeBaseline(
+          {
+            scenarios,
+            out: opts.out,
+            replications: opts.replications === undefined ? undefined : parseReplications(opts.replications),
+            metric: opts.metric,
+            tolerance: opts.tolerance,
+            set: opts.set ?? [],
+            quiet: opts.quiet === true,
+            limits: parseLimitOptions(opts),
+          },
+          io,
+        ),
+      );
+    },
+  );
 }

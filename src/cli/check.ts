@@ -30,6 +30,8 @@ import { ScenarioError, checkSetOptions, loadScenario } from '../scenario/load.j
 import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { EXIT, UsageError, checkOutputPath, firstLine, fsReason, inputPath, writeFileAtomic, type CliIo } from './io.js';
+import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
+import { OutputError, makeDir } from '../files/output.js';
 import { Progress } from './progress.js';
 import { scenarioPath } from './run.js';
 
@@ -166,12 +168,7 @@ export function parseReplications(text: string): number {
 
 /** Atomic write whose error names the option it came from. */
 export function writeAtomicFor(io: CliIo, flag: string, file: string, text: string): void {
-  try {
-    writeFileAtomic(io, file, text);
-  } catch (e) {
-    if (e instanceof UsageError) throw new UsageError(e.lines.map((l) => l.replace(/^--out:/, `${flag}:`)));
-    throw e;
-  }
+  writeFileAtomic(io, file, text, flag);
 }
 
 /** A folder for baselines: it must exist, or be creatable when `create`. */
@@ -186,9 +183,9 @@ export function baselineDir(io: CliIo, flag: string, dir: string, create: boolea
     if (!create) throw new UsageError(`${flag}: no baseline folder ${dir}: record baselines with smpsim baseline <scenario…> --out ${dir}`);
   }
   try {
-    fs.mkdirSync(abs, { recursive: true });
+    makeDir(abs);
   } catch (e) {
-    throw new UsageError(`${flag}: cannot create folder ${dir}: ${fsReason(e)}`);
+    throw new UsageError(`${flag}: cannot create folder ${dir}: ${e instanceof OutputError ? e.reason : fsReason(e)}`);
   }
   return abs;
 }
@@ -199,10 +196,11 @@ export function runOrAbort(
   replications: number,
   progress: Progress,
   firstIndex: number,
+  limits?: RunLimits,
 ): { runs: ScenarioRuns } | { aborted: string; wallMs: number } {
   const start = performance.now();
   try {
-    return { runs: runReplications(s, replications, (rep, f) => progress.update(firstIndex + rep, f, s.name)) };
+    return { runs: runReplications(s, replications, (rep, f) => progress.update(firstIndex + rep, f, s.name), limits) };
   } catch (e) {
     if (!(e instanceof SimulationAborted)) throw e;
     return { aborted: firstLine(e.message), wallMs: performance.now() - start };
@@ -219,6 +217,8 @@ export interface CheckJob {
   format: CheckFormat;
   junit?: string;
   set: string[];
+  /** --max-events, --max-wall: the runaway guards of each run. */
+  limits?: RunLimits;
 }
 
 interface Planned {
@@ -233,12 +233,7 @@ export async function executeCheck(job: CheckJob, io: CliIo): Promise<number> {
   const patterns = parseMetrics(job.metric);
   const relative = parseTolerances(job.tolerance);
   if (job.junit !== undefined) {
-    try {
-      checkOutputPath(io, job.junit);
-    } catch (e) {
-      if (e instanceof UsageError) throw new UsageError(e.lines.map((l) => l.replace(/^--out:/, '--junit:')));
-      throw e;
-    }
+    checkOutputPath(io, job.junit, '--junit');
   }
   const inputs = loadInputs(io, job.scenarios, job.set);
   const dir = baselineDir(io, '--baseline', job.baseline, job.update);
@@ -297,7 +292,7 @@ export async function executeCheck(job: CheckJob, io: CliIo): Promise<number> {
     for (const [i, p] of planned.entries()) {
       const s = p.input.scenario;
       const names = { name: s.name, file: p.input.shown, baselineFile: p.shownFile };
-      const r = runOrAbort(s, reps[i]!, progress, index);
+      const r = runOrAbort(s, reps[i]!, progress, index, job.limits);
       index += reps[i]!;
       await Promise.resolve();
       if ('aborted' in r) {
@@ -359,7 +354,7 @@ function createdCheck(
 }
 
 export function registerCheck(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('check')
     .description('run scenarios and compare them with their baselines: exit 0 pass, 1 regression, 2 bad input, 3 aborted')
     .argument('<scenario...>', 'scenario files, folders of them, or names of bundled scenarios')
@@ -370,28 +365,29 @@ export function registerCheck(program: Command, io: CliIo, setExit: (code: numbe
     .option('--update', 'rewrite the baselines from these runs (atomically), deliberately; exit 0')
     .addOption(new Option('--format <format>', 'output format').choices(CHECK_FORMATS).default('text'))
     .option('--junit <file>', 'also write a JUnit XML report to FILE (atomically)')
-    .option('--set <path=value>', 'override a scenario field for these runs (repeatable)', collect)
-    .action(
-      async (
-        scenarios: string[],
-        opts: { baseline: string; tolerance?: string[]; metric?: string[]; alpha: string; update?: boolean; format: CheckFormat; junit?: string; set?: string[] },
-      ) => {
-        setExit(
-          await executeCheck(
-            {
-              scenarios,
-              baseline: opts.baseline,
-              tolerance: opts.tolerance,
-              metric: opts.metric,
-              alpha: parseAlpha(opts.alpha),
-              update: opts.update === true,
-              format: opts.format,
-              junit: opts.junit,
-              set: opts.set ?? [],
-            },
-            io,
-          ),
-        );
-      },
-    );
+    .option('--set <path=value>', 'override a scenario field for these runs (repeatable)', collect);
+  addLimitOptions(cmd).action(
+    async (
+      scenarios: string[],
+      opts: { baseline: string; tolerance?: string[]; metric?: string[]; alpha: string; update?: boolean; format: CheckFormat; junit?: string; set?: string[] } & LimitOptionValues,
+    ) => {
+      setExit(
+        await executeCheck(
+          {
+            scenarios,
+            baseline: opts.baseline,
+            tolerance: opts.tolerance,
+            metric: opts.metric,
+            alpha: parseAlpha(opts.alpha),
+            update: opts.update === true,
+            format: opts.format,
+            junit: opts.junit,
+            set: opts.set ?? [],
+            limits: parseLimitOptions(opts),
+          },
+          io,
+        ),
+      );
+    },
+  );
 }

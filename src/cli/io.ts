@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { OutputError, fsReason, writeOutput } from '../files/output.js';
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -18,6 +19,12 @@ export interface CliIo {
    * whether a bar appears never depends on how fast the machine runs the job.
    */
   now?: () => number;
+  /**
+   * The real process only (src/cli/lifecycle.ts): while registered, SIGINT/SIGTERM/SIGHUP
+   * (or the death of the process that launched smpsim) run `fn` before the process exits.
+   * Returns the unregister. Absent in-process (tests): signals are not the command's.
+   */
+  onInterrupt?: (fn: (signal: NodeJS.Signals) => void) => () => void;
 }
 
 export const EXIT = {
@@ -54,30 +61,23 @@ export function inputPath(io: CliIo, arg: string): string {
   return path.join(io.cwd, arg);
 }
 
-/** "no such file", "permission denied", … from a Node fs error. */
-export function fsReason(err: unknown): string {
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ENOTDIR':
-      return 'not a directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    default:
-      return typeof code === 'string' ? code : firstLine(err instanceof Error ? err.message : String(err));
-  }
-}
+/** "no such file", "permission denied", "read-only file system", … from a Node fs error. */
+export { fsReason };
 
 export function firstLine(s: string): string {
   return (s.split(/\r?\n/)[0] ?? '').trim();
 }
 
-/** Fails early (before a long run) when --out cannot be written: its directory is missing. */
-export function checkOutputPath(io: CliIo, out: string): void {
+/** `-` as a file argument: standard output. */
+export const STDOUT_ARG = '-';
+
+/**
+ * Fails early (before a long run) when --out cannot be written: its directory is missing,
+ * or it is a directory. `-` (standard output) and existing special files always pass.
+ */
+export function checkOutputPath(io: CliIo, out: string, flag = '--out'): void {
+  if (out === STDOUT_ARG) return;
+  if (out.trim() === '') throw new UsageError(`${flag}: expected a file name (or - for standard output), got ""`);
   const file = path.resolve(io.cwd, out);
   let st: fs.Stats;
   try {
@@ -85,26 +85,21 @@ export function checkOutputPath(io: CliIo, out: string): void {
   } catch (err) {
     const why = fsReason(err);
     throw new UsageError(
-      `--out: cannot write ${out}: ${why === 'no such file or directory' ? `no directory ${path.dirname(out)}` : why}`,
+      `${flag}: cannot write ${out}: ${why === 'no such file or directory' ? `no directory ${path.dirname(out)}` : why}`,
     );
   }
-  if (!st.isDirectory()) throw new UsageError(`--out: cannot write ${out}: ${path.dirname(out)} is not a directory`);
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`--out: cannot write ${out}: is a directory`);
+  if (!st.isDirectory()) throw new UsageError(`${flag}: cannot write ${out}: ${path.dirname(out)} is not a directory`);
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`${flag}: cannot write ${out}: is a directory`);
 }
 
-/** Write `text` to `out` atomically: a temporary file in the same directory, then rename. */
-export function writeFileAtomic(io: CliIo, out: string, text: string): void {
-  const file = path.resolve(io.cwd, out);
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+/**
+ * Write `text` to `out` (src/files/output.ts: atomically for a regular file or a new path,
+ * in place for a device or a FIFO). Errors are one UsageError line naming `flag`.
+ */
+export function writeFileAtomic(io: CliIo, out: string, text: string, flag = '--out'): void {
   try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
+    writeOutput(path.resolve(io.cwd, out), text);
   } catch (err) {
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // best effort
-    }
-    throw new UsageError(`--out: cannot write ${out}: ${fsReason(err)}`);
+    throw new UsageError(`${flag}: cannot write ${out}: ${err instanceof OutputError ? err.reason : fsReason(err)}`);
   }
 }

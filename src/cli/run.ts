@@ -21,9 +21,10 @@ import { ScenarioError, checkSetOptions, loadScenario } from '../scenario/load.j
 import { OVERRIDE_SOURCE } from '../scenario/resolve.js';
 import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
-import { UsageError, checkOutputPath, inputPath, writeFileAtomic, type CliIo } from './io.js';
+import { STDOUT_ARG, UsageError, checkOutputPath, inputPath, writeFileAtomic, type CliIo } from './io.js';
 import { TraceSession, checkTracePath, parseTraceOptions, type TraceSpec } from '../trace/cli.js';
 import { scenarioPath } from './scenario-path.js';
+import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
 import { expandVary, type Variant } from './vary.js';
 
@@ -42,6 +43,8 @@ export interface RunJob {
   quiet: boolean;
   /** --trace FILE [--trace-window] [--trace-limit]: write the run's timeline (docs/TRACE.md). */
   trace?: TraceSpec;
+  /** --max-events, --max-wall: the runaway guards of each run. */
+  limits?: RunLimits;
 }
 
 /** --seed: a non-negative safe integer. */
@@ -56,21 +59,26 @@ export function parseSeed(text: string): number {
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
 
 export function registerRun(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  program
-    .command('run')
-    .description('run a scenario and report (perf-stat-like text, JSON or CSV)')
-    .argument('<scenario>', 'scenario file (YAML or JSON), or the name of a bundled scenario (see `smpsim list`)')
-    .option('--set <path=value>', 'override a scenario field, e.g. --set machine.cpus=8 (repeatable)', collect)
-    .option('--seed <n>', 'override the scenario seed (an integer >= 0)')
-    .option('--vary <path=v1,v2>', 'run once per value, side by side; repeat for a cartesian product', collect)
-    .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
-    .option('--out <file>', 'write the output to FILE (atomically) instead of stdout')
-    .option('--verbose', 'first print the resolved scenario (YAML) and the cost table')
-    .addOption(new Option('--quiet', 'print nothing but errors (--out is still written)').conflicts('verbose'))
-    .option('--trace <file>', 'write a timeline of the run: Chrome trace JSON for ui.perfetto.dev (docs/TRACE.md)')
-    .option('--trace-window <start:end>', 'with --trace: keep only this span of simulated time, e.g. 1ms:2ms')
-    .option('--trace-limit <n>', 'with --trace: at most N events (default 1000000)')
-    .action(async (scenario: string, opts: { set?: string[]; seed?: string; vary?: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean; trace?: string; traceWindow?: string; traceLimit?: string }) => {
+  addLimitOptions(
+    program
+      .command('run')
+      .description('run a scenario and report (perf-stat-like text, JSON or CSV)')
+      .argument('<scenario>', 'scenario file (YAML or JSON), or the name of a bundled scenario (see `smpsim list`)')
+      .option('--set <path=value>', 'override a scenario field, e.g. --set machine.cpus=8 (repeatable)', collect)
+      .option('--seed <n>', 'override the scenario seed (an integer >= 0)')
+      .option('--vary <path=v1,v2>', 'run once per value, side by side; repeat for a cartesian product', collect)
+      .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
+      .option('--out <file>', 'write the output to FILE instead of stdout (a regular file is replaced atomically; - is stdout)')
+      .option('--verbose', 'first print the resolved scenario (YAML) and the cost table')
+      .addOption(new Option('--quiet', 'print nothing but errors (--out is still written)').conflicts('verbose'))
+      .option('--trace <file>', 'write a timeline of the run: Chrome trace JSON for ui.perfetto.dev (docs/TRACE.md); - is stdout')
+      .option('--trace-window <start:end>', 'with --trace: keep only this span of simulated time, e.g. 1ms:2ms')
+      .option('--trace-limit <n>', 'with --trace: at most N events (default 1000000)'),
+  ).action(
+    async (
+      scenario: string,
+      opts: { set?: string[]; seed?: string; vary?: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean; trace?: string; traceWindow?: string; traceLimit?: string } & LimitOptionValues,
+    ) => {
       setExit(
         await executeRun(
           {
@@ -83,11 +91,13 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
             verbose: opts.verbose === true,
             quiet: opts.quiet === true,
             trace: parseTraceOptions(opts),
+            limits: parseLimitOptions(opts),
           },
           io,
         ),
       );
-    });
+    },
+  );
 }
 
 export { scenarioPath } from './scenario-path.js';
@@ -216,7 +226,13 @@ function formatOutput(job: RunJob, runs: Array<{ variant: Variant; result: Resul
 /** Load, run and report; returns the exit code. Throws the errors main() classifies. */
 export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
   if (job.out !== undefined) checkOutputPath(io, job.out);
-  if (job.trace !== undefined) checkTracePath(io, job.trace);
+  if (job.trace !== undefined) {
+    checkTracePath(io, job.trace);
+    // One stream cannot carry two documents.
+    if (job.trace.file === STDOUT_ARG && (job.out === undefined ? !job.quiet : job.out === STDOUT_ARG)) {
+      throw new UsageError('--trace -: standard output already carries the report; write the report elsewhere with --out FILE, or add --quiet');
+    }
+  }
   const { loaded, varied } = loadVariants(io, job);
   if (job.trace !== undefined && loaded.length > 1) {
     throw new UsageError('--trace: traces a single run, so it cannot be combined with --vary (choose the variant with --set)');
@@ -232,7 +248,8 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
   }
 
   // Verbose output goes to stdout unless stdout carries JSON/CSV, then to stderr.
-  const verboseSink = job.format === 'text' || job.out !== undefined ? io.stdout : io.stderr;
+  const stdoutFree = job.trace?.file !== STDOUT_ARG && (job.format === 'text' || (job.out !== undefined && job.out !== STDOUT_ARG));
+  const verboseSink = stdoutFree ? io.stdout : io.stderr;
   if (job.verbose) {
     for (const { variant, scenario } of loaded) {
       const heading =
@@ -249,7 +266,7 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
       let result: Result;
       const trace = job.trace === undefined ? null : TraceSession.open(io, job.trace, scenario);
       try {
-        result = runScenario(scenario, { onProgress: (f) => progress.update(i, f, variant.label), trace: trace?.tracer });
+        result = runScenario(scenario, { onProgress: (f) => progress.update(i, f, variant.label), trace: trace?.tracer, limits: job.limits });
       } catch (e) {
         if (trace !== null) {
           progress.stop();
@@ -283,7 +300,7 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
     }
   }
   const text = formatOutput(job, runs, varied);
-  if (job.out !== undefined) writeFileAtomic(io, job.out, text);
-  else if (!job.quiet) io.stdout(text);
+  if (job.out !== undefined && job.out !== STDOUT_ARG) writeFileAtomic(io, job.out, text);
+  else if (job.out === STDOUT_ARG || !job.quiet) io.stdout(text);
   return 0;
 }

@@ -15,8 +15,9 @@ import { SweepFileError } from '../study/files.js';
 import { writePlots } from '../study/plot.js';
 import { defaultJobs } from '../study/pool.js';
 import { THROUGHPUT, formatSummaryText, isKnownMetric, knownMetricNames } from '../study/summary.js';
-import { runSweep, type SweepPoint, type SweepSpec } from '../study/sweep.js';
+import { runSweep, type DirLock, type SweepPoint, type SweepSpec } from '../study/sweep.js';
 import { EXIT, UsageError, type CliIo } from './io.js';
+import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
 import { parseSeed, scenarioPath } from './run.js';
 import { expandVary } from './vary.js';
@@ -41,9 +42,11 @@ export interface SweepJob {
   plot: boolean;
   force: boolean;
   quiet: boolean;
+  /** --max-events, --max-wall: the runaway guards of each run. */
+  limits?: RunLimits;
 }
 
-interface RawSweepOptions {
+interface RawSweepOptions extends LimitOptionValues {
   vary?: string[];
   zip?: boolean;
   set?: string[];
@@ -98,6 +101,7 @@ export function sweepJobFrom(scenario: string, o: RawSweepOptions): SweepJob {
     plot: o.plot === true,
     force: o.force === true,
     quiet: o.quiet === true,
+    limits: parseLimitOptions(o),
   };
   if (o.warmup !== undefined) {
     if (o.warmup.trim() !== 'auto') {
@@ -124,7 +128,7 @@ export function sweepJobFrom(scenario: string, o: RawSweepOptions): SweepJob {
 }
 
 export function registerSweep(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('sweep')
     .description('replicated study over --vary points: means, 95% CIs, scaling (speedup, USL fit); files in --out DIR')
     .argument('<scenario>', 'scenario file (YAML or JSON), or the name of a bundled scenario')
@@ -141,10 +145,10 @@ export function registerSweep(program: Command, io: CliIo, setExit: (code: numbe
     .option('--warmup <auto>', 'auto: choose each point\'s warm-up by MSER-5 on a pilot run')
     .option('--plot', 'also write the SVG charts and report.html (as smpsim plot DIR)')
     .option('--force', 'replace a different sweep found in --out instead of refusing')
-    .option('--quiet', 'print nothing but errors')
-    .action(async (scenario: string, opts: RawSweepOptions) => {
-      setExit(await executeSweep(sweepJobFrom(scenario, opts), io));
-    });
+    .option('--quiet', 'print nothing but errors');
+  addLimitOptions(cmd).action(async (scenario: string, opts: RawSweepOptions) => {
+    setExit(await executeSweep(sweepJobFrom(scenario, opts), io));
+  });
 }
 
 /** Problems in a point's --vary values come from `--set` inside loadScenario: say --vary. */
@@ -199,11 +203,26 @@ export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
   const progress = job.quiet ? null : new Progress(io, 1);
   const started = Date.now();
   let outcome;
+  let lock: DirLock | null = null;
+  // Ctrl-C (or a killed launcher): say how to go on; the finished runs are on disk.
+  const unregister = io.onInterrupt?.((signal) => {
+    progress?.stop();
+    lock?.release();
+    io.stderr(
+      `smpsim: sweep interrupted (${signal}); the finished runs are kept in ${path.join(job.out, 'runs')}: run the same command again to resume\n`,
+    );
+  });
   try {
     outcome = await runSweep(spec, {
       dir,
       jobs,
       force: job.force,
+      limits: job.limits,
+      // The CLI's main thread must stay free to answer Ctrl-C: runs go to worker threads.
+      threads: io.onInterrupt !== undefined,
+      onLock: (l) => {
+        lock = l;
+      },
       onProgress: progress === null ? undefined : (done, total, label) => progress.update(0, total > 0 ? done / total : 0, label),
       onNote: (line) => {
         if (!job.quiet) {
@@ -218,6 +237,7 @@ export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
     if (e instanceof SweepFileError) throw new UsageError(e.message);
     throw e;
   } finally {
+    unregister?.();
     progress?.stop();
   }
   let plots: string[] = [];

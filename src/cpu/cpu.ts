@@ -499,10 +499,18 @@ export class Cpu {
     const irq = this.irqsOffDepth > 0 ? ', IRQs off' : '';
     const pend = this.pending.length > 0 ? `, ${this.pending.length} IRQs pending` : '';
     const rq = this.runqueue.length > 0 ? `, runqueue: ${this.runqueue.map((t) => t.name).join(' ')}` : '';
-    const sleepers = this.tasks.filter((t) => t.sleepingOn !== null);
-    const shown = sleepers.slice(0, 6).map((t) => `${t.name} on ${t.sleepingOn}`);
-    if (sleepers.length > shown.length) shown.push(`${sleepers.length - shown.length} more`);
-    const sl = shown.length > 0 ? `; sleeping: ${shown.join(', ')}` : '';
+    // Every sleeper is named (a deadlock is diagnosed by who waits on what), grouped by
+    // what they sleep on so that a hundred tasks on one wait queue stay one readable list.
+    const byChannel = new Map<string, string[]>();
+    for (const t of this.tasks) {
+      if (t.sleepingOn === null) continue;
+      const on = t.sleepingOn;
+      const names = byChannel.get(on);
+      if (names === undefined) byChannel.set(on, [t.name]);
+      else names.push(t.name);
+    }
+    const groups = [...byChannel].map(([on, names]) => (names.length === 1 ? `${names[0]} on ${on}` : `${names.length} on ${on}: ${names.join(' ')}`));
+    const sl = groups.length > 0 ? `; sleeping: ${groups.join('; ')}` : '';
     return `cpu${this.id}: ${ctx}${irq}${pend}${rq} [${CATEGORY_NAMES[this.cat]}]${sl}`;
   }
 }

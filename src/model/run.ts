@@ -5,7 +5,7 @@
  * is reached first ends the run. At the end of the warm-up every statistic is reset, so
  * the result describes only the measured window.
  */
-import { Simulator, SimulationAborted, type Limits } from '../engine/sim.js';
+import { DEFAULT_ZERO_TIME_EVENTS, Simulator, SimulationAborted, type Limits } from '../engine/sim.js';
 import { withFingerprintStreams } from '../engine/fingerprint.js';
 import { CATEGORY_NAMES, type CategoryName } from '../cpu/accounting.js';
 import type { KernelObserver } from '../cpu/observer.js';
@@ -37,8 +37,15 @@ export interface RunOptions {
   trace?: KernelObserver;
 }
 
-/** Default guards: generous, but a runaway scenario ends with a diagnosis. */
-export const DEFAULT_LIMITS: Limits = { maxEvents: 2_000_000_000, wallMs: 30 * 60 * 1000 };
+/**
+ * Default guards: generous, but a runaway scenario ends with a diagnosis. The event and
+ * wall-time limits can be changed per command (--max-events, --max-wall); the zero-time
+ * guard (engine/sim.ts) stops a loop whose clock never advances within seconds.
+ */
+export const DEFAULT_LIMITS: Limits = { maxEvents: 2_000_000_000, wallMs: 30 * 60 * 1000, zeroTimeEvents: DEFAULT_ZERO_TIME_EVENTS };
+
+/** The guards a command may change per run (--max-events, --max-wall); plain data. */
+export type RunLimits = Partial<Pick<Limits, 'maxEvents' | 'wallMs'>>;
 
 export { warmupNotReached } from '../report/result.js';
 

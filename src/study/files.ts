@@ -9,8 +9,9 @@
  *
  * Every file is written to a temporary name in the same directory, flushed, and renamed
  * over its final name, so a sweep killed at any moment leaves whole files or none (a
- * leftover `.*.tmp` is removed by the next run). A run file that does not parse or does not
- * match what the sweep expects at its place is reported and recomputed.
+ * leftover temporary file of ours is removed by the next run; nothing else is). A run file
+ * that does not parse or does not match what the sweep expects at its place is reported
+ * and recomputed. DIR/sweep.lock holds the pid of the sweep writing to DIR (sweep.ts).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -19,6 +20,7 @@ import { InputFileError, checkShape, excerpt, readInputFile, shapeMessage } from
 import { RESULT_SCHEMA, type Result } from '../report/result.js';
 import type { Warmup } from '../scenario/types.js';
 import type { RunSeries, WarmupChoice } from './series.js';
+import { OutputError, TEMP_FILE, fsReason, writeOutput } from '../files/output.js';
 
 export const RUN_SCHEMA = 'smpsim.sweep-run/1';
 export const PILOT_SCHEMA = 'smpsim.sweep-pilot/1';
@@ -30,36 +32,41 @@ export class SweepFileError extends Error {
   override name = 'SweepFileError';
 }
 
-let tmpCounter = 0;
+/** The files `smpsim plot` (and `sweep --plot`) writes into DIR, besides report.html. */
+export const CHART_FILES = ['throughput.svg', 'speedup.svg', 'latency.svg', 'ipis.svg', 'lockwait.svg', 'cputime.svg'] as const;
 
-/** Write `text` to `file` atomically: temp file in the same directory, fsync, rename. */
+/** Files a sweep writes at the top of DIR (sweep.json aside): what --force may remove. */
+export const SWEEP_TOP_FILES: readonly string[] = ['summary.json', 'summary.csv', 'report.html', ...CHART_FILES];
+
+/** Write `text` to `file` atomically (src/files/output.ts, flushed to the disk first). */
 export function writeAtomic(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${++tmpCounter}.tmp`);
   try {
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeFileSync(fd, text);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
+    writeOutput(file, text, { fsync: true });
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new SweepFileError(`cannot write ${file}: ${why}`);
+    throw new SweepFileError(`cannot write ${file}: ${err instanceof OutputError ? err.reason : fsReason(err)}`);
   }
 }
 
-/** Remove temporary files a killed sweep left behind in `dir`. */
-export function removeStaleTemps(dir: string): void {
+/**
+ * Temporary files of ours that a killed sweep left behind: `.<name>.smpsim-<pid>-<n>.tmp`,
+ * and the older `.<name>.<pid>.<n>.tmp` when <name> is one of the sweep's own files. A
+ * user's other `.*.tmp` files are not ours to remove.
+ */
+function isOurTemp(name: string, ours: (base: string) => boolean): boolean {
+  if (TEMP_FILE.test(name)) return true;
+  const legacy = /^\.(.+)\.\d+\.\d+\.tmp$/.exec(name);
+  return legacy !== null && ours(legacy[1]!);
+}
+
+/** Remove temporary files a killed sweep left behind in `dir` (see isOurTemp). */
+export function removeStaleTemps(dir: string, ours: (base: string) => boolean): void {
   let names: string[];
   try {
     names = fs.readdirSync(dir);
   } catch {
     return;
   }
-  for (const n of names) if (n.startsWith('.') && n.endsWith('.tmp')) fs.rmSync(path.join(dir, n), { force: true });
+  for (const n of names) if (isOurTemp(n, ours)) fs.rmSync(path.join(dir, n), { force: true });
 }
 
 export function sha256(text: string): string {

@@ -23,7 +23,7 @@ import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import { formatMetric } from '../report/compare.js';
 import { CPUS_PATH, LOCK_WAIT_SHARE, THROUGHPUT, formatScalingText, type SweepSummary } from './summary.js';
 import { uslCurve } from './usl.js';
-import { SweepFileError, readJsonFile, writeAtomic, SUMMARY_SCHEMA } from './files.js';
+import { CHART_FILES, SweepFileError, readJsonFile, writeAtomic, SUMMARY_SCHEMA } from './files.js';
 
 type Row = Record<string, string | number | null>;
 
@@ -403,6 +403,8 @@ export async function writePlots(dir: string, s: SweepSummary): Promise<string[]
   const charts = await renderCharts(s);
   const files: string[] = [];
   for (const c of charts) {
+    // `sweep --force` removes only the files it knows a sweep writes: keep the list true.
+    if (!(CHART_FILES as readonly string[]).includes(c.file)) throw new Error(`chart ${c.file} is missing from CHART_FILES (study/files.ts)`);
     const f = path.join(dir, c.file);
     writeAtomic(f, c.svg);
     files.push(f);

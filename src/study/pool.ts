@@ -8,6 +8,7 @@
  * is dist/study/worker.js itself.
  */
 import os from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { runTask, type RunOutput, type RunTask } from './worker.js';
 
@@ -60,14 +61,25 @@ class PoolExecutor implements Executor {
       idleTimeout: 60_000,
     });
   }
-  run(task: RunTask): Promise<RunOutput> {
-    return this.pool.run(task);
+  run(task: RunTask, onProgress?: (fraction: number) => void): Promise<RunOutput> {
+    if (onProgress === undefined) return this.pool.run(task);
+    // The worker reports the run's progress on a port of its own (worker.ts).
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (f: unknown) => {
+      if (typeof f === 'number') onProgress(f);
+    });
+    return this.pool.run({ ...task, progress: port2 }, { transferList: [port2] }).finally(() => port1.close());
   }
   async close(): Promise<void> {
     await this.pool.destroy();
   }
 }
 
-export function createExecutor(jobs: number): Executor {
-  return jobs <= 1 ? new InlineExecutor() : new PoolExecutor(jobs);
+/**
+ * `threads`: run even a single job on a worker thread, so that the main thread stays free
+ * to answer signals (Ctrl-C) while a run computes — a run in the main thread is one long
+ * synchronous call. The CLI asks for it; in-process callers (tests) need not.
+ */
+export function createExecutor(jobs: number, threads = false): Executor {
+  return jobs <= 1 && !threads ? new InlineExecutor() : new PoolExecutor(Math.max(1, jobs));
 }

@@ -33,16 +33,19 @@ import {
   readPilotFile,
   readRunFile,
   removeStaleTemps,
+  SWEEP_TOP_FILES,
   runFileName,
   sha256,
   writeAtomic,
   type PilotFile,
   type RunFile,
 } from './files.js';
+import { OutputError, TEMP_FILE, fsReason, makeDir } from '../files/output.js';
 import { createExecutor, type Executor } from './pool.js';
 import { chooseWarmup, warmupSetting, type WarmupChoice } from './series.js';
 import { metricValues, summarize, summaryCsv, summaryJson, type SweepSummary } from './summary.js';
 import type { RunOutput } from './worker.js';
+import type { RunLimits } from '../model/run.js';
 
 export interface SweepPoint {
   index: number;
@@ -77,6 +80,12 @@ export interface SweepOptions {
   onProgress?: (done: number, total: number, label: string) => void;
   /** Notes for stderr: corrupt files recomputed, a warm-up that did not settle. */
   onNote?: (line: string) => void;
+  /** Runaway guards of each run (--max-events, --max-wall); the defaults otherwise. */
+  limits?: RunLimits;
+  /** Run even --jobs 1 on a worker thread (the CLI: keeps the main thread free for signals). */
+  threads?: boolean;
+  /** Called with the directory's lock once taken (the CLI releases it on an interrupt). */
+  onLock?: (lock: DirLock) => void;
   /** Use this executor instead of creating one (tests). */
   executor?: Executor;
 }
@@ -160,51 +169,176 @@ export function manifestDifference(a: Manifest, b: unknown): string | null {
   return null;
 }
 
-/** Files of ours that --force removes. */
-const OUR_FILES = ['summary.json', 'summary.csv', 'report.html'];
+// ---------------------------------------------------------------------------------------
+// The directory: what is ours in it, the lock, preparing it
+
+/** The lock of a sweep directory: holds the pid of the sweep writing to it. */
+export const LOCK_FILE = 'sweep.lock';
+
+/** Names of run files: `<point>-<rep>.json`, `<point>-pilot.json`. */
+const RUN_FILE = /^(\d+)-(\d+|pilot)\.json$/;
 
 /**
- * Make `dir` ready: new (create it, write the manifest), the same sweep (resume), or a
- * different one (an error naming the difference, unless `force`).
+ * The run files an old manifest's sweep may have written: `<p>-pilot.json` and
+ * `<p>-<r>.json` for its points p and replications r below max(replications,
+ * max_replications). Without a readable manifest, any run file name.
+ */
+function ownedRunFiles(old: unknown): (name: string) => boolean {
+  const m = typeof old === 'object' && old !== null ? (old as Record<string, unknown>) : null;
+  const points = m !== null && Array.isArray(m.points) ? (m.points as Array<{ index?: unknown }>).map((p) => p?.index) : null;
+  if (m === null || points === null || !points.every((i) => Number.isSafeInteger(i))) return (n) => RUN_FILE.test(n);
+  const indices = new Set(points as number[]);
+  const reps = Math.max(Number(m.replications) || 0, Number(m.max_replications) || 0);
+  return (n) => {
+    const r = RUN_FILE.exec(n);
+    return r !== null && indices.has(Number(r[1])) && (r[2] === 'pilot' || Number(r[2]) < reps);
+  };
+}
+
+function errno(err: unknown): string | undefined {
+  const c = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof c === 'string' ? c : undefined;
+}
+
+/** Whether a process with this pid is alive (EPERM: alive, but another user's). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return errno(err) === 'EPERM';
+  }
+}
+
+export interface DirLock {
+  release(): void;
+}
+
+/**
+ * Take DIR/sweep.lock (created with O_EXCL, holding our pid), so that two sweeps never
+ * write one folder at once. A lock whose pid is dead (a sweep killed with SIGKILL) is
+ * stale and taken over; a live one is refused with a line naming its pid.
+ */
+export function lockDir(dir: string): DirLock {
+  const file = path.join(dir, LOCK_FILE);
+  for (let attempt = 0; ; attempt++) {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'wx');
+    } catch (err) {
+      if (errno(err) !== 'EEXIST') throw new SweepFileError(`--out: cannot lock ${file}: ${fsReason(err)}`);
+      let text = '';
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        // removed meanwhile: try again
+      }
+      const pid = /^\s*(\d+)\s*$/.test(text) ? Number(text) : Number.NaN;
+      if (Number.isSafeInteger(pid) && pid > 0 && alive(pid)) {
+        throw new SweepFileError(
+          `--out: ${dir} is in use by another sweep (pid ${pid}, lock ${file}); wait for it to end, or use another --out`,
+        );
+      }
+      if (attempt >= 3) throw new SweepFileError(`--out: cannot lock ${file}: it keeps coming back; is another sweep starting there?`);
+      // Stale: its sweep is gone. Remove it and try again (a racing sweep may win: then we refuse).
+      fs.rmSync(file, { force: true });
+      continue;
+    }
+    try {
+      fs.writeSync(fd, `${process.pid}\n`);
+    } finally {
+      fs.closeSync(fd);
+    }
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        try {
+          if (fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.rmSync(file, { force: true });
+        } catch {
+          // gone already
+        }
+      },
+    };
+  }
+}
+
+/** Create the sweep directory (and its parents), with the real reason when it cannot be. */
+export function makeSweepDir(dir: string): void {
+  try {
+    makeDir(dir);
+  } catch (err) {
+    throw new SweepFileError(`--out: cannot create ${dir}: ${err instanceof OutputError ? err.reason : fsReason(err)}`);
+  }
+}
+
+/**
+ * Make `dir` ready: new (write the manifest), the same sweep (resume), or a different one (an
+ * error naming the difference, unless `force`). `--force` removes only the files the old
+ * manifest says its sweep wrote (its run files, the summaries and plots), and refuses a
+ * folder that holds no sweep manifest: it is not ours to empty. Call with the lock held.
  */
 export function prepareDir(dir: string, manifest: Manifest, force: boolean): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw new SweepFileError(`--out: cannot create ${dir}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
-  }
-  if (!fs.statSync(dir).isDirectory()) throw new SweepFileError(`--out: ${dir} is not a directory`);
+  makeSweepDir(dir);
   const file = path.join(dir, 'sweep.json');
   const runs = path.join(dir, 'runs');
   let old: unknown;
+  let unreadable = false;
   try {
     old = readJsonFile(file);
   } catch (e) {
     if (!force) throw new SweepFileError(`${(e as Error).message}; use --force to start the sweep afresh`);
-    old = null;
+    unreadable = true;
   }
-  if (old === undefined && fs.existsSync(runs) && !force) {
-    throw new SweepFileError(`--out: ${dir} has a runs/ folder but no sweep.json: not a sweep of smpsim; use --force or another --out`);
-  }
-  if (old !== undefined) {
-    const diff = old === null ? 'unreadable' : manifestDifference(manifest, old);
-    if (diff !== null) {
-      if (!force) {
-        throw new SweepFileError(`--out: ${dir} holds a different sweep (${diff}); use --force to replace it, or another --out`);
-      }
+  if (old === undefined && !unreadable) {
+    const others = fs.readdirSync(dir).filter((n) => n !== LOCK_FILE && !TEMP_FILE.test(n));
+    if (force && others.length > 0) {
+      throw new SweepFileError(
+        `--force: ${dir} is not a sweep (no sweep.json) and not empty; --force replaces only a sweep smpsim wrote: use another --out`,
+      );
     }
-    if (diff !== null && force) {
-      fs.rmSync(runs, { recursive: true, force: true });
-      for (const f of OUR_FILES) fs.rmSync(path.join(dir, f), { force: true });
-      for (const f of fs.readdirSync(dir)) if (f.endsWith('.svg')) fs.rmSync(path.join(dir, f), { force: true });
+    if (fs.existsSync(runs)) {
+      throw new SweepFileError(`--out: ${dir} has a runs/ folder but no sweep.json: not a sweep of smpsim; use another --out`);
     }
-  } else if (force) {
-    fs.rmSync(runs, { recursive: true, force: true });
   }
-  removeStaleTemps(dir);
+  const isManifest = (v: unknown) => typeof v === 'object' && v !== null && (v as { schema?: unknown }).schema === MANIFEST_SCHEMA;
+  if (old !== undefined && !isManifest(old) && force) {
+    throw new SweepFileError(
+      `--force: ${file} is not a smpsim sweep manifest (expected "schema": "${MANIFEST_SCHEMA}"); --force replaces only a sweep smpsim wrote: use another --out`,
+    );
+  }
+  const diff = unreadable ? 'unreadable' : old === undefined ? null : manifestDifference(manifest, old);
+  if (diff !== null && !force) {
+    throw new SweepFileError(`--out: ${dir} holds a different sweep (${diff}); use --force to replace it, or another --out`);
+  }
+  const ownsRun = ownedRunFiles(unreadable ? undefined : old);
+  const ours = (n: string) => n === 'sweep.json' || SWEEP_TOP_FILES.includes(n) || RUN_FILE.test(n);
+  if (diff !== null) {
+    // --force on a different sweep: remove what it wrote, nothing else.
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(runs);
+    } catch {
+      // no runs/ folder
+    }
+    for (const n of names) if (ownsRun(n)) fs.rmSync(path.join(runs, n), { force: true });
+    removeStaleTemps(runs, ours);
+    try {
+      fs.rmdirSync(runs);
+    } catch {
+      // not empty (files that are not the sweep's) or absent: left as it is
+    }
+    for (const f of SWEEP_TOP_FILES) fs.rmSync(path.join(dir, f), { force: true });
+  }
+  removeStaleTemps(dir, ours);
   writeAtomic(file, `${JSON.stringify(manifest, null, 2)}\n`);
-  fs.mkdirSync(runs, { recursive: true });
-  removeStaleTemps(runs);
+  try {
+    fs.mkdirSync(runs);
+  } catch (err) {
+    if (errno(err) !== 'EEXIST') throw new SweepFileError(`--out: cannot create ${runs}: ${fsReason(err)}`);
+  }
+  removeStaleTemps(runs, ours);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -242,7 +376,18 @@ export function replicationScenario(p: SweepPoint, key: string, rep: number, war
 export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<SweepOutcome> {
   const dir = opts.dir;
   const runsDir = path.join(dir, 'runs');
-  prepareDir(dir, manifestOf(spec), opts.force);
+  makeSweepDir(dir);
+  const lock = lockDir(dir);
+  opts.onLock?.(lock);
+  try {
+    prepareDir(dir, manifestOf(spec), opts.force);
+    return await runSweepIn(spec, opts, dir, runsDir);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runSweepIn(spec: SweepSpec, opts: SweepOptions, dir: string, runsDir: string): Promise<SweepOutcome> {
   const note = opts.onNote ?? (() => {});
   const states: PointState[] = spec.points.map((p) => ({
     p,
@@ -341,7 +486,7 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
     const st = states[j.point]!;
     const pilot = isPilot(j);
     const scenario = pilot ? pilotScenario(st) : replicationScenario(st.p, st.key, j.rep, st.warmup!);
-    const out: RunOutput = await exec.run({ scenario, series: pilot }, onFraction);
+    const out: RunOutput = await exec.run({ scenario, series: pilot, limits: opts.limits ?? {} }, onFraction);
     executed++;
     if (!out.ok) {
       const where = `${labelOf(j)}`;
@@ -380,7 +525,7 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
     return { kind: 'run', result: out.result };
   };
 
-  const exec = opts.executor ?? createExecutor(opts.jobs);
+  const exec = opts.executor ?? createExecutor(opts.jobs, opts.threads === true);
   const jobs = Math.max(1, opts.executor?.jobs ?? opts.jobs);
   const progress = (label: string, fraction = 0) => opts.onProgress?.(completed + fraction, totalEstimate(), label);
   let failure: unknown = null;

@@ -5,15 +5,20 @@
  * does not survive the trip back from a worker thread.
  */
 import { SimulationAborted } from '../engine/sim.js';
-import { runScenario } from '../model/run.js';
+import { runScenario, type RunLimits } from '../model/run.js';
 import type { Result } from '../report/result.js';
 import type { ResolvedScenario } from '../scenario/types.js';
+import type { MessagePort } from 'node:worker_threads';
 import { SeriesCollector, type RunSeries } from './series.js';
 
 export interface RunTask {
   scenario: ResolvedScenario;
   /** Record the run's time series (pilot runs of --warmup auto). */
   series: boolean;
+  /** --max-events, --max-wall. */
+  limits?: RunLimits;
+  /** Where a worker thread posts the run's progress (fractions 0..1), when watched. */
+  progress?: MessagePort;
 }
 
 export type RunOutput =
@@ -25,6 +30,7 @@ export function runTask(task: RunTask, onProgress?: (fraction: number) => void):
   try {
     const result = runScenario(task.scenario, {
       onProgress,
+      limits: task.limits,
       onOpSample: collector === null ? undefined : collector.add,
     });
     const end = result.warmup_ns + result.sim_time_ns;
@@ -37,5 +43,11 @@ export function runTask(task: RunTask, onProgress?: (fraction: number) => void):
 
 /** piscina calls the default export with the task. */
 export default function (task: RunTask): RunOutput {
-  return runTask(task);
+  const port = task.progress;
+  if (port === undefined) return runTask(task);
+  try {
+    return runTask({ ...task, progress: undefined }, (f) => port.postMessage(f));
+  } finally {
+    port.close();
+  }
 }

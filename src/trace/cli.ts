@@ -2,15 +2,14 @@
  * `smpsim run … --trace FILE [--trace-window START:END] [--trace-limit N]`: the options, and
  * one traced run's file from opening to publishing.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError, fsReason, type CliIo } from '../cli/io.js';
+import { STDOUT_ARG, UsageError, checkOutputPath, fsReason, type CliIo } from '../cli/io.js';
+import { OutputError, OutputFile } from '../files/output.js';
 import { SimulationAborted } from '../engine/sim.js';
 import { UnitError, formatDuration, parseDuration } from '../engine/units.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { VERSION } from '../version.js';
-import { DEFAULT_TRACE_LIMIT, type TraceWindow } from './chrome.js';
-import { AtomicFileSink } from './file.js';
+import { DEFAULT_TRACE_LIMIT, type TraceSink, type TraceWindow } from './chrome.js';
 import { ChromeTimeline } from './timeline.js';
 
 export interface TraceSpec {
@@ -76,27 +75,56 @@ export function parseTraceOptions(o: TraceOptionValues): TraceSpec | undefined {
 
 /** Fails before the run when the trace file cannot be written (as --out does). */
 export function checkTracePath(io: CliIo, spec: TraceSpec): void {
-  const file = path.resolve(io.cwd, spec.file);
-  const dir = path.dirname(file);
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(dir);
-  } catch (err) {
-    const why = fsReason(err);
-    throw new UsageError(`--trace: cannot write ${spec.file}: ${why === 'no such file or directory' ? `no directory ${path.dirname(spec.file)}` : why}`);
-  }
-  if (!st.isDirectory()) throw new UsageError(`--trace: cannot write ${spec.file}: ${path.dirname(spec.file)} is not a directory`);
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UsageError(`--trace: cannot write ${spec.file}: is a directory`);
+  checkOutputPath(io, spec.file, '--trace');
+}
+
+/** Where a trace goes: a file (src/files/output.ts) or standard output (`--trace -`). */
+interface TraceFileSink extends TraceSink {
+  commit(): void;
+  abort(): void;
+}
+
+/** `--trace -`: the trace streams to the CLI's stdout as it is made; nothing to publish. */
+function stdoutSink(io: CliIo): TraceFileSink {
+  return { write: (chunk) => io.stdout(chunk), commit: () => {}, abort: () => {} };
+}
+
+/**
+ * A file sink whose write errors (a full disk mid-run) are usage errors naming --trace:
+ * they end the run at once with exit 2, not an internal error after it.
+ */
+function fileSink(out: OutputFile, shown: string): TraceFileSink {
+  const fail = (err: unknown): never => {
+    out.abort();
+    throw new UsageError(`--trace: cannot write ${shown}: ${err instanceof OutputError ? err.reason : fsReason(err)}`);
+  };
+  return {
+    write: (chunk) => {
+      try {
+        out.write(chunk);
+      } catch (err) {
+        fail(err);
+      }
+    },
+    commit: () => {
+      try {
+        out.commit();
+      } catch (err) {
+        fail(err);
+      }
+    },
+    abort: () => out.abort(),
+  };
 }
 
 /** One traced run: the observer to hand to runScenario, and its file. */
 export class TraceSession {
   readonly tracer: ChromeTimeline;
-  private readonly sink: AtomicFileSink;
+  private readonly sink: TraceFileSink;
 
   private constructor(
     readonly spec: TraceSpec,
-    sink: AtomicFileSink,
+    sink: TraceFileSink,
     scenario: ResolvedScenario,
   ) {
     this.sink = sink;
@@ -110,11 +138,14 @@ export class TraceSession {
 
   /** Open the temporary file next to the destination. */
   static open(io: CliIo, spec: TraceSpec, scenario: ResolvedScenario): TraceSession {
-    let sink: AtomicFileSink;
-    try {
-      sink = new AtomicFileSink(path.resolve(io.cwd, spec.file));
-    } catch (err) {
-      throw new UsageError(`--trace: cannot write ${spec.file}: ${fsReason(err)}`);
+    let sink: TraceFileSink;
+    if (spec.file === STDOUT_ARG) sink = stdoutSink(io);
+    else {
+      try {
+        sink = fileSink(OutputFile.open(path.resolve(io.cwd, spec.file)), spec.file);
+      } catch (err) {
+        throw new UsageError(`--trace: cannot write ${spec.file}: ${err instanceof OutputError ? err.reason : fsReason(err)}`);
+      }
     }
     try {
       return new TraceSession(spec, sink, scenario);
@@ -150,6 +181,7 @@ export class TraceSession {
       this.sink.commit();
     } catch (err) {
       this.sink.abort();
+      if (err instanceof UsageError) throw err;
       throw new UsageError(`--trace: cannot write ${this.spec.file}: ${fsReason(err)}`);
     }
     if (opts.quiet) return;

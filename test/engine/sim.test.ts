@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SimulationAborted, Simulator } from '../../src/engine/sim.js';
+
+/** The engine checks its guards every 65,536 events (GUARD_PERIOD in sim.ts). */
+const GUARD_PERIOD = 65_536;
 import { PARK, Process, WaitQueue, type ProcessBody } from '../../src/engine/process.js';
 
 describe('Simulator event ordering', () => {
@@ -88,6 +91,48 @@ describe('Simulator event ordering', () => {
       expect(a.reason).toBe('event_limit');
       expect(a.diagnosis).toContain('kmap_lock');
     }
+  });
+
+  it('aborts a zero-time livelock, naming the looping handlers and their objects', () => {
+    const sim = new Simulator();
+    sim.limits.zeroTimeEvents = 4 * GUARD_PERIOD;
+    sim.limits.maxEvents = 10_000_000; // a backstop: without the guard, fail rather than hang
+    sim.addDiagnoser(() => 'cpu0: running spinner/0');
+    // Two "processes" handing control to each other at delay 0: the clock never moves.
+    const a = { name: 'spinner/0' };
+    const b = { name: 'spinner/1' };
+    function bounce(self: { name: string }): void {
+      sim.schedule(0, bounce, self === a ? b : a);
+    }
+    sim.schedule(5, bounce, a);
+    let caught: unknown;
+    try {
+      sim.run({ until: 1e9 });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(SimulationAborted);
+    const err = caught as SimulationAborted;
+    expect(err.reason).toBe('livelock');
+    expect(err.message).toMatch(/zero-time livelock at t=5 ns/);
+    expect(err.message).toContain('bounce(spinner/0)');
+    expect(err.message).toContain('bounce(spinner/1)');
+    expect(err.diagnosis).toContain('running spinner/0');
+    // Caught within two guard periods of the limit (it is checked every GUARD_PERIOD events).
+    expect(sim.events).toBeLessThanOrEqual(6 * GUARD_PERIOD + 4096);
+  });
+
+  it('does not take many events at distinct times, or bursts at one time, for a livelock', () => {
+    const sim = new Simulator();
+    sim.limits.zeroTimeEvents = 2 * GUARD_PERIOD;
+    // Bursts of GUARD_PERIOD - 1 same-time events, then time advances by 1 ns.
+    let n = 0;
+    const tick = () => {
+      n++;
+      sim.schedule(n % (GUARD_PERIOD - 1) === 0 ? 1 : 0, tick, null);
+    };
+    sim.schedule(0, tick, null);
+    expect(sim.run({ maxEvents: 10 * GUARD_PERIOD })).toBe('max_events');
   });
 
   it('aborts on the wall-time guard', () => {

@@ -6,7 +6,7 @@ import type { Result } from '../../src/report/result.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import type { ResolvedScenario } from '../../src/scenario/schema.js';
 import type { TraceSummary, TraceWindow } from '../../src/trace/chrome.js';
-import { AtomicFileSink } from '../../src/trace/file.js';
+import { OutputFile } from '../../src/files/output.js';
 import { ChromeTimeline } from '../../src/trace/timeline.js';
 import { readTrace, type TraceDoc } from './validate.js';
 
@@ -40,7 +40,7 @@ export function load(file: string, set: string[]): ResolvedScenario {
 export function traced(file: string, set: string[], opts: { window?: TraceWindow; limit?: number; fingerprint?: boolean } = {}): Traced {
   const scenario = load(file, set);
   const out = path.join(tempDir(), 'trace.json');
-  const sink = new AtomicFileSink(out);
+  const sink = OutputFile.open(out);
   const tracer = new ChromeTimeline(sink, { window: opts.window, limit: opts.limit, processName: scenario.name });
   const result = runScenario(scenario, { trace: tracer, fingerprint: opts.fingerprint });
   const summary = tracer.finish();
