@@ -240,7 +240,7 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
     }
   }
 
-  const progress = new Progress(io, loaded.length);
+  const progress = Progress.create(io, loaded.length, job.quiet);
   const runs: Array<{ variant: Variant; result: Result }> = [];
   try {
     for (const [i, { variant, scenario }] of loaded.entries()) {
