@@ -25,6 +25,8 @@ import { UsageError, checkOutputPath, inputPath, writeFileAtomic, type CliIo } f
 import { TraceSession, checkTracePath, parseTraceOptions, type TraceSpec } from '../trace/cli.js';
 import { scenarioPath } from './scenario-path.js';
 import { Progress } from './progress.js';
+import { checkHtmlOption, latencyCollector, writeRunHtml } from './run-html.js';
+import type { LatencyCollector } from '../report/latency-collector.js';
 import { expandVary, type Variant } from './vary.js';
 
 export const FORMATS = ['text', 'json', 'csv'] as const;
@@ -42,6 +44,8 @@ export interface RunJob {
   quiet: boolean;
   /** --trace FILE [--trace-window] [--trace-limit]: write the run's timeline (docs/TRACE.md). */
   trace?: TraceSpec;
+  /** --html FILE: also write the run's HTML report (src/report/run-html.ts). */
+  html?: string;
 }
 
 /** --seed: a non-negative safe integer. */
@@ -70,7 +74,8 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
     .option('--trace <file>', 'write a timeline of the run: Chrome trace JSON for ui.perfetto.dev (docs/TRACE.md)')
     .option('--trace-window <start:end>', 'with --trace: keep only this span of simulated time, e.g. 1ms:2ms')
     .option('--trace-limit <n>', 'with --trace: at most N events (default 1000000)')
-    .action(async (scenario: string, opts: { set?: string[]; seed?: string; vary?: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean; trace?: string; traceWindow?: string; traceLimit?: string }) => {
+    .option('--html <file>', 'also write an HTML report of the run: charts, lock_stat, counters, scenario (offline, self-contained)')
+    .action(async (scenario: string, opts: { set?: string[]; seed?: string; vary?: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean; trace?: string; traceWindow?: string; traceLimit?: string; html?: string }) => {
       setExit(
         await executeRun(
           {
@@ -83,6 +88,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
             verbose: opts.verbose === true,
             quiet: opts.quiet === true,
             trace: parseTraceOptions(opts),
+            html: opts.html,
           },
           io,
         ),
@@ -217,6 +223,7 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
   if (job.out !== undefined) checkOutputPath(io, job.out);
   if (job.trace !== undefined) checkTracePath(io, job.trace);
   const { loaded, varied } = loadVariants(io, job);
+  if (job.html !== undefined) checkHtmlOption(io, job.html, loaded.length);
   if (job.trace !== undefined && loaded.length > 1) {
     throw new UsageError('--trace: traces a single run, so it cannot be combined with --vary (choose the variant with --set)');
   }
@@ -241,14 +248,16 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
   }
 
   const progress = Progress.create(io, loaded.length, job.quiet);
+  let latency: LatencyCollector | undefined;
   const runs: Array<{ variant: Variant; result: Result }> = [];
   try {
     for (const [i, { variant, scenario }] of loaded.entries()) {
       progress.update(i, 0, variant.label);
       let result: Result;
       const trace = job.trace === undefined ? null : TraceSession.open(io, job.trace, scenario);
+      if (job.html !== undefined) latency = latencyCollector(scenario);
       try {
-        result = runScenario(scenario, { onProgress: (f) => progress.update(i, f, variant.label), trace: trace?.tracer });
+        result = runScenario(scenario, { onProgress: (f) => progress.update(i, f, variant.label), trace: trace?.tracer, onOpSample: latency?.add });
       } catch (e) {
         if (trace !== null) {
           progress.stop();
@@ -281,6 +290,7 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
       io.stderr(`smpsim: warning: ${missed.replace(/^run aborted: /, '')}${which}; measured from t=0 (warmup_reached: false)\n`);
     }
   }
+  if (job.html !== undefined) await writeRunHtml(io, job.html, runs[0]!.result, latency!);
   const text = formatOutput(job, runs, varied);
   if (job.out !== undefined) writeFileAtomic(io, job.out, text);
   else if (!job.quiet) io.stdout(text);
