@@ -6,6 +6,10 @@
  *
  * Colours are Tableau 10 (Vega's `tableau10` scheme), chosen so that related meanings share a
  * hue: lock spinning red, copying blue, idle a light grey that recedes.
+ *
+ * The trace (src/trace/chrome.ts) carries no colours: ui.perfetto.dev ignores the format's
+ * `cname` on purpose (google/perfetto#208, #624) and colours slices by their name, so the
+ * category slices, named after their category, keep one colour across traces by themselves.
  */
 import { CATEGORY_NAMES, type CategoryName } from '../cpu/accounting.js';
 
