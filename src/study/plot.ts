@@ -5,14 +5,16 @@
  * The charts are Vega-Lite specs compiled to Vega and rendered headless in Node
  * (`new vega.View(…, { renderer: 'none' }).toSVG()`; text widths are Vega's estimates, no
  * canvas needed):
- *   throughput.svg  ops/s vs CPUs per series, 95% CI error bars, fitted USL curves (dashed)
- *   speedup.svg     speedup vs CPUs per series, with the ideal (linear) line
- *   latency.svg     latency p50 and p99 vs CPUs (log scale)
- *   ipis.svg        IPIs per op vs CPUs
- *   lockwait.svg    lock wait share vs CPUs
- *   cputime.svg     where the CPU time goes (share by category), one panel per series
- * Without a varied machine.cpus the x axis is the first --vary path (as categories), and
- * there are no USL curves or speedups.
+ *   throughput.svg  ops/s vs x per series, 95% CI error bars, fitted USL curves (dashed; over CPUs only)
+ *   speedup.svg     speedup vs CPUs per series, with the ideal (linear) line (over CPUs only)
+ *   latency.svg     latency p50 and p99 vs x (log scale)
+ *   ipis.svg        IPIs per op vs x
+ *   lockwait.svg    lock wait share vs x
+ *   cputime.svg     where the CPU time goes (share by category) vs x, one panel per series
+ * x is machine.cpus when varied (numeric: lines through the points); otherwise the first
+ * --vary key as categories, drawn as dots with CI whiskers (categories are not joined by a
+ * line). Titles and axis names come from the varied keys; colours from src/report/palette.ts
+ * (fixed per strategy, spinlock, map API and CPU-time category).
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -110,9 +112,9 @@ function layoutOf(s: SweepSummary): Layout {
   let color: Record<string, unknown>;
   if (seriesPaths.length > 0) {
     const colours = seriesColours(seriesPaths.length === 1 ? seriesPaths[0]! : null, series);
-    color = { field: 'series', type: 'nominal', title: seriesPaths.join(' · '), sort: series, scale: { domain: series, range: colours } };
+    color = { field: 'series', type: 'nominal', title: seriesPaths.join(' · '), scale: { domain: series, range: colours } };
   } else if (!axis.quantitative) {
-    color = { field: 'x', type: 'nominal', legend: null, sort: xValues, scale: { domain: xValues, range: seriesColours(xPath, xValues) } };
+    color = { field: 'x', type: 'nominal', legend: null, scale: { domain: xValues, range: seriesColours(xPath, xValues) } };
   } else {
     color = { value: TABLEAU10[0] };
   }
@@ -154,7 +156,7 @@ function base(title: string, rows: Row[]): Record<string, unknown> {
     width: WIDTH,
     height: HEIGHT,
     background: 'white',
-    config: { font: FONT, legend: { orient: 'right', labelLimit: 260 }, axis: { gridColor: '#e6e6e6' } },
+    config: { font: FONT, legend: { orient: 'right', labelLimit: 260, titleLimit: 320 }, axis: { gridColor: '#e6e6e6' } },
     data: { values: rows },
   };
 }
@@ -250,7 +252,8 @@ function latencyChart(rows: Row[], l: Layout): vl.TopLevelSpec {
     encoding: {
       x: xEncoding(l.axis, l.xValues),
       color: l.color,
-      ...(categorical ? { xOffset: { field: 'offset', type: 'nominal' } } : {}),
+      // An explicit order: left to itself Vega-Lite unions the layers' offset domains with conflicting sorts (and warns).
+      ...(categorical ? { xOffset: { field: 'offset', type: 'nominal', sort: l.series.flatMap((x) => [`${x} p50`, `${x} p99`]) } } : {}),
       ...(categorical
         ? {}
         : {
@@ -397,6 +400,7 @@ body { font-family: ${FONT}; margin: 2em auto; max-width: 1100px; color: #222; p
 h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
 table { border-collapse: collapse; font-size: 0.85em; }
 th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; white-space: nowrap; }
+th { white-space: normal; vertical-align: bottom; min-width: 3em; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 pre { font-size: 0.8em; background: #f7f7f7; padding: 0.8em; overflow-x: auto; }
 .scroll { overflow-x: auto; max-width: 100%; }

@@ -104,6 +104,24 @@ describe.skipIf(skip)('the HTML reports in Chromium', () => {
     await page.close();
   });
 
+  it('a sweep over categories (no machine.cpus) with two keys: dots per series drawn, the table fits 1200 px', async () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'sweep');
+    const r = await cli(['sweep', BUNDLED, '--set', 'stop.ops=300', '--vary', 'machine.spinlock=ticket,tas', '--vary', 'kernel.version=2.4.16,2.6.27', '--replications', '2', '--precision', '50%', '--max-replications', '3', '--jobs', '1', '--out', out, '--plot', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const { page, problems } = await open(path.join(out, 'report.html'));
+    const c = await charts(page);
+    expect(c.map((x) => x.id)).toEqual(['throughput', 'latency', 'ipis', 'lockwait', 'cputime']);
+    for (const x of c) {
+      expect(x.width, x.id).toBeGreaterThan(100);
+      expect(x.marks, x.id).toBeGreaterThan(0);
+    }
+    expect(await overflow(page)).toBeLessThanOrEqual(0);
+    expect(await page.$eval('#points', (t) => t.getBoundingClientRect().right)).toBeLessThanOrEqual(WIDTH);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('a run report (run --html): CPU time, latency histogram and CDF drawn, offline, no errors', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'run.html');

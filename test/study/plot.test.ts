@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cli } from '../cli/helpers.js';
 import { CATEGORY_COLOURS } from '../../src/report/palette.js';
 import { read, scenarioFile, sweep } from './helpers.js';
@@ -45,8 +45,12 @@ describe('smpsim plot / sweep --plot', () => {
   it('a categorical x (a varied key other than machine.cpus): dots with whiskers, titles from the key, no USL, fixed colours', async () => {
     const { dir, file } = scenarioFile();
     const out = path.join(dir, 'out');
+    // Vega-Lite's warnings (conflicting scales, dropped encodings) go to the console: none.
+    const warn = vi.spyOn(console, 'warn');
     const r = await sweep(file, out, '--vary', 'machine.spinlock=ticket,tas', '--replications', '2', '--precision', '50%', '--max-replications', '3', '--warmup', 'auto', '--jobs', '1', '--plot');
     expect(r.code, r.stderr).toBe(0);
+    expect(warn.mock.calls).toEqual([]);
+    warn.mockRestore();
     const thr = read(path.join(out, 'throughput.svg'));
     expect(thr).toContain('Throughput vs machine.spinlock');
     expect(thr).not.toContain('CPUs');
