@@ -58,6 +58,8 @@ export class Progress {
   private lastLine: number;
   /** --quiet: no bar, no lines. */
   quiet = false;
+  /** The last report, to redraw the bar after a note interrupted it. */
+  private last: { done: number; total: number; label: string } | undefined;
 
   constructor(
     private readonly io: CliIo,
@@ -95,6 +97,7 @@ export class Progress {
    */
   report(done: number, total: number, label: string): void {
     if (this.quiet || !(total > 0)) return;
+    this.last = { done, total, label };
     const frac = Math.min(1, Math.max(0, done / total));
     if (!this.io.isTTY) {
       this.plainLine(done, total, frac, label);
@@ -136,6 +139,11 @@ export class Progress {
     const pct = `${Math.floor(frac * 100)}%`;
     const what = total > 1 ? `${Math.floor(done)}/${total} runs done (${pct})` : `${pct} of the run done`;
     this.io.stderr(`smpsim: progress: ${what}, ETA ${eta}${label === '' ? '' : ` - ${label}`}\n`);
+  }
+
+  /** Draw the bar again as it was last reported (after stop() made room for a note). */
+  resume(): void {
+    if (this.last !== undefined) this.report(this.last.done, this.last.total, this.last.label);
   }
 
   /** Erase the bar (if any). */

@@ -211,7 +211,7 @@ export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
           const wasActive = progress?.active === true;
           progress?.stop();
           io.stderr(`${line}\n`);
-          if (wasActive) progress?.report(0, 1, '');
+          if (wasActive) progress?.resume();
         }
       },
     });

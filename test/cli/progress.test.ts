@@ -141,3 +141,18 @@ describe('progress when stderr is not a terminal (CI, pipes)', () => {
     expect(base.stderr).toMatch(/^smpsim: progress: \d\/2 runs done/m);
   });
 });
+
+describe('progress after a note', () => {
+  it('resume() redraws the bar where it was, not at 0%', () => {
+    const { io, err } = fakeIo({ isTTY: true, env: { NO_COLOR: '1' } });
+    const c = clock();
+    const p = new Progress(io, 1, c.now);
+    c.advance(2000);
+    p.report(3, 4, 'x');
+    p.stop();
+    err.length = 0;
+    p.resume();
+    expect(err.join('')).toContain('75%');
+    p.stop();
+  });
+});
