@@ -42,7 +42,7 @@ export async function executeBaseline(job: BaselineJob, io: CliIo): Promise<numb
   const dir = baselineDir(io, '--out', job.out, true);
 
   const reps = inputs.map((i) => job.replications ?? i.scenario.replications);
-  const progress = new Progress(io, reps.reduce((a, b) => a + b, 0));
+  const progress = Progress.create(io, reps.reduce((a, b) => a + b, 0), job.quiet);
   const writes: Array<{ file: string; shown: string; text: string; note: string }> = [];
   const unknown: string[] = [];
   const aborted: string[] = [];

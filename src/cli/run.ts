@@ -26,6 +26,8 @@ import { TraceSession, checkTracePath, parseTraceOptions, type TraceSpec } from 
 import { scenarioPath } from './scenario-path.js';
 import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
+import { checkHtmlOption, latencyCollector, writeRunHtml } from './run-html.js';
+import type { LatencyCollector } from '../report/latency-collector.js';
 import { expandVary, type Variant } from './vary.js';
 
 export const FORMATS = ['text', 'json', 'csv'] as const;
@@ -45,6 +47,8 @@ export interface RunJob {
   trace?: TraceSpec;
   /** --max-events, --max-wall: the runaway guards of each run. */
   limits?: RunLimits;
+  /** --html FILE: also write the run's HTML report (src/report/run-html.ts). */
+  html?: string;
 }
 
 /** --seed: a non-negative safe integer. */
@@ -73,11 +77,12 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
       .addOption(new Option('--quiet', 'print nothing but errors (--out is still written)').conflicts('verbose'))
       .option('--trace <file>', 'write a timeline of the run: Chrome trace JSON for ui.perfetto.dev (docs/TRACE.md); - is stdout')
       .option('--trace-window <start:end>', 'with --trace: keep only this span of simulated time, e.g. 1ms:2ms')
-      .option('--trace-limit <n>', 'with --trace: at most N events (default 1000000)'),
+      .option('--trace-limit <n>', 'with --trace: at most N events (default 1000000)')
+      .option('--html <file>', 'also write an HTML report of the run: charts, lock_stat, counters, scenario (offline, self-contained)'),
   ).action(
     async (
       scenario: string,
-      opts: { set?: string[]; seed?: string; vary?: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean; trace?: string; traceWindow?: string; traceLimit?: string } & LimitOptionValues,
+      opts: { set?: string[]; seed?: string; vary?: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean; trace?: string; traceWindow?: string; traceLimit?: string; html?: string } & LimitOptionValues,
     ) => {
       setExit(
         await executeRun(
@@ -92,6 +97,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
             quiet: opts.quiet === true,
             trace: parseTraceOptions(opts),
             limits: parseLimitOptions(opts),
+            html: opts.html,
           },
           io,
         ),
@@ -234,6 +240,7 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
     }
   }
   const { loaded, varied } = loadVariants(io, job);
+  if (job.html !== undefined) checkHtmlOption(io, job.html, loaded.length);
   if (job.trace !== undefined && loaded.length > 1) {
     throw new UsageError('--trace: traces a single run, so it cannot be combined with --vary (choose the variant with --set)');
   }
@@ -258,15 +265,17 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
     }
   }
 
-  const progress = new Progress(io, loaded.length);
+  const progress = Progress.create(io, loaded.length, job.quiet);
+  let latency: LatencyCollector | undefined;
   const runs: Array<{ variant: Variant; result: Result }> = [];
   try {
     for (const [i, { variant, scenario }] of loaded.entries()) {
       progress.update(i, 0, variant.label);
       let result: Result;
       const trace = job.trace === undefined ? null : TraceSession.open(io, job.trace, scenario);
+      if (job.html !== undefined) latency = latencyCollector(scenario);
       try {
-        result = runScenario(scenario, { onProgress: (f) => progress.update(i, f, variant.label), trace: trace?.tracer, limits: job.limits });
+        result = runScenario(scenario, { onProgress: (f) => progress.update(i, f, variant.label), trace: trace?.tracer, limits: job.limits, onOpSample: latency?.add });
       } catch (e) {
         if (trace !== null) {
           progress.stop();
@@ -299,6 +308,7 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
       io.stderr(`smpsim: warning: ${missed.replace(/^run aborted: /, '')}${which}; measured from t=0 (warmup_reached: false)\n`);
     }
   }
+  if (job.html !== undefined) await writeRunHtml(io, job.html, runs[0]!.result, latency!);
   const text = formatOutput(job, runs, varied);
   if (job.out !== undefined && job.out !== STDOUT_ARG) writeFileAtomic(io, job.out, text);
   else if (job.out === STDOUT_ARG || !job.quiet) io.stdout(text);

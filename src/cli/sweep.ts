@@ -201,6 +201,7 @@ export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
   const dir = path.resolve(io.cwd, job.out);
   const jobs = job.jobs ?? defaultJobs();
   const progress = job.quiet ? null : new Progress(io, 1);
+  // The bar and the plain lines count runs: done (in-flight runs by their fraction) of the total.
   const started = Date.now();
   let outcome;
   let lock: DirLock | null = null;
@@ -223,13 +224,13 @@ export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
       onLock: (l) => {
         lock = l;
       },
-      onProgress: progress === null ? undefined : (done, total, label) => progress.update(0, total > 0 ? done / total : 0, label),
+      onProgress: progress === null ? undefined : (done, total, label) => progress.report(done, total, label),
       onNote: (line) => {
         if (!job.quiet) {
           const wasActive = progress?.active === true;
           progress?.stop();
           io.stderr(`${line}\n`);
-          if (wasActive) progress?.update(0, 0, '');
+          if (wasActive) progress?.resume();
         }
       },
     });

@@ -278,6 +278,17 @@ export class Histogram {
     return this.hi;
   }
 
+  /** The non-empty buckets in increasing order: each bucket's reported value and its count (for plotting the distribution). */
+  buckets(): Array<{ value: number; count: number }> {
+    const out: Array<{ value: number; count: number }> = [];
+    const counts = this.counts;
+    for (let i = 0; i < counts.length; i++) {
+      const c = counts[i] as number;
+      if (c > 0) out.push({ value: Math.min(this.hi, Math.max(this.lo, bucketValue(i))), count: c });
+    }
+    return out;
+  }
+
   /** Adds `other`'s counts into this one: same result as recording the union. */
   merge(other: Histogram): void {
     if (other.n === 0) return;

@@ -78,7 +78,7 @@ export function formatTextReport(r: Result): string {
     counter(fmtInt(ops), 'ops completed', `stopped by ${r.stop_reason === 'ops' ? 'the ops target' : 'the time limit'}`),
     counter(fmtFixed(r.ops.per_sec, 0), 'ops/s', rate(r.ops.per_sec) + ' of simulated time'),
     counter(formatDuration(lat.mean), 'latency mean'),
-    counter(formatDuration(lat.p50), 'latency p50'),
+    counter(formatDuration(lat.p50), 'latency p50', 'percentiles: log-bucketed, within 1/256 of exact'),
     counter(formatDuration(lat.p90), 'latency p90'),
     counter(formatDuration(lat.p99), 'latency p99'),
     counter(formatDuration(lat.p999), 'latency p99.9'),

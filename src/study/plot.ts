@@ -5,14 +5,16 @@
  * The charts are Vega-Lite specs compiled to Vega and rendered headless in Node
  * (`new vega.View(…, { renderer: 'none' }).toSVG()`; text widths are Vega's estimates, no
  * canvas needed):
- *   throughput.svg  ops/s vs CPUs per series, 95% CI error bars, fitted USL curves (dashed)
- *   speedup.svg     speedup vs CPUs per series, with the ideal (linear) line
- *   latency.svg     latency p50 and p99 vs CPUs (log scale)
- *   ipis.svg        IPIs per op vs CPUs
- *   lockwait.svg    lock wait share vs CPUs
- *   cputime.svg     where the CPU time goes (share by category), one panel per series
- * Without a varied machine.cpus the x axis is the first --vary path (as categories), and
- * there are no USL curves or speedups.
+ *   throughput.svg  ops/s vs x per series, 95% CI error bars, fitted USL curves (dashed; over CPUs only)
+ *   speedup.svg     speedup vs CPUs per series, with the ideal (linear) line (over CPUs only)
+ *   latency.svg     latency p50 and p99 vs x (log scale)
+ *   ipis.svg        IPIs per op vs x
+ *   lockwait.svg    lock wait share vs x
+ *   cputime.svg     where the CPU time goes (share by category) vs x, one panel per series
+ * x is machine.cpus when varied (numeric: lines through the points); otherwise the first
+ * --vary key as categories, drawn as dots with CI whiskers (categories are not joined by a
+ * line). Titles and axis names come from the varied keys; colours from src/report/palette.ts
+ * (fixed per strategy, spinlock, map API and CPU-time category).
  */
 import path from 'node:path';
 import { z } from 'zod';
@@ -20,9 +22,11 @@ import { excerpt } from '../input/read.js';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
-import { formatMetric } from '../report/compare.js';
+import { formatDuration } from '../engine/units.js';
+import { PERCENTILE_NOTE, SAME_BUCKET, formatWithCi } from '../report/percentile.js';
 import { CPUS_PATH, LOCK_WAIT_SHARE, THROUGHPUT, formatScalingText, type SweepSummary } from './summary.js';
 import { uslCurve } from './usl.js';
+import { TABLEAU10, categoryScale, seriesColours } from '../report/palette.js';
 import { CHART_FILES, SweepFileError, readJsonFile, writeAtomic, SUMMARY_SCHEMA } from './files.js';
 
 type Row = Record<string, string | number | null>;
@@ -58,20 +62,33 @@ interface Axis {
   /** Field name in the rows. */
   field: string;
   title: string;
+  /** Short name for chart titles: "CPUs", or the varied key. */
+  name: string;
   /** Quantitative (machine.cpus) or categories (another path). */
   quantitative: boolean;
   log2: boolean;
 }
 
-/** The series label of a point: its assignments other than the x path. */
-function seriesLabel(s: SweepSummary, assignments: Record<string, string>, xPath: string | null): string {
-  return (
-    s.vary
-      .map((v) => v.path)
-      .filter((p) => p !== xPath)
-      .map((p) => `${p}=${assignments[p]}`)
-      .join(' ') || 'all'
-  );
+/**
+ * How a summary maps onto the charts: the x axis (machine.cpus when varied, else the first
+ * --vary key, as categories), and the series (the other varied keys, each point's values
+ * joined by spaces), with the colours of their values (src/report/palette.ts). With no other
+ * key there is one series and no legend; on categorical x each category then has its colour.
+ */
+interface Layout {
+  xPath: string | null;
+  axis: Axis;
+  xValues: string[];
+  seriesPaths: string[];
+  /** Series labels in order of first appearance. */
+  series: string[];
+  /** The colour encoding every chart uses. */
+  color: Record<string, unknown>;
+}
+
+/** The series label of a point: its values of the varied keys other than x. */
+function seriesLabel(paths: readonly string[], assignments: Record<string, string>): string {
+  return paths.map((p) => assignments[p]).join(' ');
 }
 
 function axisOf(s: SweepSummary): { path: string | null; axis: Axis } {
@@ -80,14 +97,32 @@ function axisOf(s: SweepSummary): { path: string | null; axis: Axis } {
     const ns = s.points.map((p) => Number(p.assignments[CPUS_PATH]));
     const ok = ns.every((n) => Number.isFinite(n) && n > 0);
     const log2 = ok && Math.max(...ns) / Math.min(...ns) >= 8;
-    return { path: CPUS_PATH, axis: { field: 'x', title: 'CPUs (machine.cpus)', quantitative: ok, log2 } };
+    return { path: CPUS_PATH, axis: { field: 'x', title: 'CPUs (machine.cpus)', name: 'CPUs', quantitative: ok, log2 } };
   }
   const first = s.vary[0];
-  return { path: first?.path ?? null, axis: { field: 'x', title: first?.path ?? 'point', quantitative: false, log2: false } };
+  return { path: first?.path ?? null, axis: { field: 'x', title: first?.path ?? 'point', name: first?.path ?? 'point', quantitative: false, log2: false } };
 }
 
-function xEncoding(a: Axis): Record<string, unknown> {
-  if (!a.quantitative) return { field: a.field, type: 'ordinal', title: a.title, sort: null };
+function layoutOf(s: SweepSummary): Layout {
+  const { path: xPath, axis } = axisOf(s);
+  const xValues = [...new Set(s.points.map((p) => (xPath === null ? String(p.index) : p.assignments[xPath]!)))];
+  if (axis.quantitative) xValues.sort((u, v) => Number(u) - Number(v));
+  const seriesPaths = s.vary.map((v) => v.path).filter((p) => p !== xPath);
+  const series = [...new Set(s.points.map((p) => seriesLabel(seriesPaths, p.assignments)))];
+  let color: Record<string, unknown>;
+  if (seriesPaths.length > 0) {
+    const colours = seriesColours(seriesPaths.length === 1 ? seriesPaths[0]! : null, series);
+    color = { field: 'series', type: 'nominal', title: seriesPaths.join(' · '), scale: { domain: series, range: colours } };
+  } else if (!axis.quantitative) {
+    color = { field: 'x', type: 'nominal', legend: null, scale: { domain: xValues, range: seriesColours(xPath, xValues) } };
+  } else {
+    color = { value: TABLEAU10[0] };
+  }
+  return { xPath, axis, xValues, seriesPaths, series, color };
+}
+
+function xEncoding(a: Axis, xValues: readonly string[]): Record<string, unknown> {
+  if (!a.quantitative) return { field: a.field, type: 'nominal', title: a.title, sort: [...xValues], axis: { labelAngle: 0 } };
   return {
     field: a.field,
     type: 'quantitative',
@@ -98,11 +133,11 @@ function xEncoding(a: Axis): Record<string, unknown> {
 }
 
 /** One row per point: x, series, and every metric's mean, lo and hi. */
-function pointRows(s: SweepSummary, xPath: string | null, a: Axis): Row[] {
+function pointRows(s: SweepSummary, l: Layout): Row[] {
   return s.points.map((p) => {
     const row: Row = {
-      x: xPath === null ? String(p.index) : a.quantitative ? Number(p.assignments[xPath]) : p.assignments[xPath]!,
-      series: seriesLabel(s, p.assignments, xPath),
+      x: l.xPath === null ? String(p.index) : l.axis.quantitative ? Number(p.assignments[l.xPath]) : p.assignments[l.xPath]!,
+      series: seriesLabel(l.seriesPaths, p.assignments),
       point: p.index,
     };
     for (const [name, m] of Object.entries(p.metrics)) {
@@ -121,39 +156,51 @@ function base(title: string, rows: Row[]): Record<string, unknown> {
     width: WIDTH,
     height: HEIGHT,
     background: 'white',
-    config: { font: FONT, legend: { orient: 'right', labelLimit: 260 }, axis: { gridColor: '#e6e6e6' } },
+    config: { font: FONT, legend: { orient: 'right', labelLimit: 260, titleLimit: 320 }, axis: { gridColor: '#e6e6e6' } },
     data: { values: rows },
   };
 }
 
-const COLOR = { field: 'series', type: 'nominal', title: 'series', sort: null, scale: { scheme: 'tableau10' } };
-
-/** Mean per series as lines + points, with the 95% CI as error bars. */
-function metricChart(title: string, metric: string, yTitle: string, rows: Row[], a: Axis, yScale: Record<string, unknown> = {}, format?: string): vl.TopLevelSpec {
+/**
+ * Mean per series with the 95% CI as error bars: on a numeric x, lines through the points; on
+ * categories, dots with whiskers side by side (no line: categories have no order to join).
+ */
+function metricChart(title: string, metric: string, yTitle: string, rows: Row[], l: Layout, yScale: Record<string, unknown> = {}, format?: string): vl.TopLevelSpec {
   const f = field(metric);
   const y = { field: f, type: 'quantitative', title: yTitle, scale: yScale, ...(format === undefined ? {} : { axis: { format } }) };
+  const categorical = !l.axis.quantitative;
+  const offset = categorical && l.seriesPaths.length > 0 ? { xOffset: { field: 'series', type: 'nominal', sort: l.series } } : {};
   return {
     ...base(title, rows),
-    encoding: { x: xEncoding(a), color: COLOR },
+    encoding: { x: xEncoding(l.axis, l.xValues), color: l.color, ...offset },
     layer: [
-      { mark: { type: 'line', point: { filled: true, size: 40 } }, encoding: { y } },
+      categorical
+        ? { mark: { type: 'point', filled: true, size: 90, opacity: 1 }, encoding: { y } }
+        : { mark: { type: 'line', point: { filled: true, size: 40 } }, encoding: { y } },
       {
-        mark: { type: 'errorbar', ticks: { size: 6 } },
+        mark: { type: 'errorbar', ticks: { size: 6 }, thickness: 1.5 },
         encoding: { y: { field: `${f}_lo`, type: 'quantitative', title: yTitle }, y2: { field: `${f}_hi` } },
       },
     ],
   } as unknown as vl.TopLevelSpec;
 }
 
-function throughputChart(s: SweepSummary, rows: Row[], a: Axis): vl.TopLevelSpec {
+/** The USL curves to draw: only on a numeric CPUs axis, for the series with a fit. */
+function uslCurves(s: SweepSummary, l: Layout): Row[] {
   const curves: Row[] = [];
+  if (!l.axis.quantitative) return curves;
   for (const ser of s.scaling?.series ?? []) {
-    if (ser.usl === null || !a.quantitative) continue;
-    for (const [n, x] of uslCurve(ser.usl, Math.min(...ser.points.map((p) => p.n)), Math.max(...ser.points.map((p) => p.n)), 80, a.log2)) {
-      curves.push({ x: n, series: ser.label, fit: x });
+    if (ser.usl === null) continue;
+    for (const [n, x] of uslCurve(ser.usl, Math.min(...ser.points.map((p) => p.n)), Math.max(...ser.points.map((p) => p.n)), 80, l.axis.log2)) {
+      curves.push({ x: n, series: seriesLabel(l.seriesPaths, ser.assignments), fit: x });
     }
   }
-  const spec = metricChart('Throughput vs CPUs (mean, 95% CI; dashed: USL fit)', THROUGHPUT, 'ops/s', rows, a, { zero: true }, '~s') as unknown as {
+  return curves;
+}
+
+function throughputChart(s: SweepSummary, rows: Row[], l: Layout, curves: Row[]): vl.TopLevelSpec {
+  const title = `Throughput vs ${l.axis.name} (mean, 95% CI${curves.length > 0 ? '; dashed: USL fit' : ''})`;
+  const spec = metricChart(title, THROUGHPUT, 'ops/s', rows, l, { zero: true }, '~s') as unknown as {
     layer: unknown[];
   };
   if (curves.length > 0) {
@@ -166,57 +213,76 @@ function throughputChart(s: SweepSummary, rows: Row[], a: Axis): vl.TopLevelSpec
   return spec as unknown as vl.TopLevelSpec;
 }
 
-function speedupChart(s: SweepSummary, a: Axis): vl.TopLevelSpec | null {
+function speedupChart(s: SweepSummary, l: Layout): vl.TopLevelSpec | null {
   const sc = s.scaling;
+  const a = l.axis;
   if (sc === null || !a.quantitative) return null;
-  const rows: Row[] = sc.series.flatMap((ser) => ser.points.map((p) => ({ x: p.n, series: ser.label, speedup: p.speedup })));
+  const rows: Row[] = sc.series.flatMap((ser) => ser.points.map((p) => ({ x: p.n, series: seriesLabel(l.seriesPaths, ser.assignments), speedup: p.speedup })));
   const ns = [...new Set(rows.map((r) => r.x as number))].sort((x, y) => x - y);
   const ideal: Row[] = ns.map((n) => ({ x: n, ideal: n }));
   return {
     ...base('Speedup vs CPUs (grey: linear)', rows),
-    encoding: { x: xEncoding(a) },
+    encoding: { x: xEncoding(a, l.xValues) },
     layer: [
       { data: { values: ideal }, mark: { type: 'line', color: '#999', strokeDash: [2, 3] }, encoding: { y: { field: 'ideal', type: 'quantitative' } } },
       {
         mark: { type: 'line', point: { filled: true, size: 40 } },
-        encoding: { y: { field: 'speedup', type: 'quantitative', title: 'speedup', scale: a.log2 ? { type: 'log', base: 2 } : {} }, color: COLOR },
+        encoding: { y: { field: 'speedup', type: 'quantitative', title: 'speedup', scale: a.log2 ? { type: 'log', base: 2 } : {} }, color: l.color },
       },
     ],
   } as unknown as vl.TopLevelSpec;
 }
 
-function latencyChart(rows: Row[], a: Axis): vl.TopLevelSpec {
+function latencyChart(rows: Row[], l: Layout): vl.TopLevelSpec {
+  const categorical = !l.axis.quantitative;
   const long: Row[] = rows.flatMap((r) =>
     (['p50', 'p99'] as const).map((q) => ({
       x: r.x!,
       series: r.series!,
       percentile: q,
+      offset: `${r.series} ${q}`,
       us: (r[field(`ops.latency_ns.${q}`)] as number) / 1000,
-      lo: (r[`${field(`ops.latency_ns.${q}`)}_lo`] as number) / 1000,
+      // A log axis cannot show a CI reaching 0 or below: the whisker stops at a tenth of the mean.
+      lo: Math.max((r[`${field(`ops.latency_ns.${q}`)}_lo`] as number) / 1000, (r[field(`ops.latency_ns.${q}`)] as number) / 10000),
       hi: (r[`${field(`ops.latency_ns.${q}`)}_hi`] as number) / 1000,
     })),
   );
   return {
-    ...base('Latency of one op vs CPUs (p50 solid, p99 dashed)', long),
+    ...base(`Latency of one op vs ${l.axis.name} (${categorical ? 'p50 filled, p99 hollow' : 'p50 solid, p99 dashed'})`, long),
     encoding: {
-      x: xEncoding(a),
-      color: COLOR,
-      strokeDash: {
-        field: 'percentile',
-        type: 'nominal',
-        title: 'percentile',
-        scale: { domain: ['p50', 'p99'], range: [[1, 0], [5, 3]] },
-        legend: null, // said in the title: line legends drawn by Vega's headless renderer lose the dash
-      },
+      x: xEncoding(l.axis, l.xValues),
+      color: l.color,
+      // An explicit order: left to itself Vega-Lite unions the layers' offset domains with conflicting sorts (and warns).
+      ...(categorical ? { xOffset: { field: 'offset', type: 'nominal', sort: l.series.flatMap((x) => [`${x} p50`, `${x} p99`]) } } : {}),
+      ...(categorical
+        ? {}
+        : {
+            strokeDash: {
+              field: 'percentile',
+              type: 'nominal',
+              title: 'percentile',
+              scale: { domain: ['p50', 'p99'], range: [[1, 0], [5, 3]] },
+              legend: null, // said in the title: line legends drawn by Vega's headless renderer lose the dash
+            },
+          }),
     },
     layer: [
-      { mark: { type: 'line', point: { filled: true, size: 30 } }, encoding: { y: { field: 'us', type: 'quantitative', title: 'latency (µs, log)', scale: { type: 'log' } } } },
+      categorical
+        ? {
+            mark: { type: 'point', size: 80, strokeWidth: 2 },
+            encoding: {
+              y: { field: 'us', type: 'quantitative', title: 'latency (µs, log)', scale: { type: 'log' } },
+              fill: { condition: { test: "datum.percentile === 'p50'", ...l.color }, value: 'white' },
+            },
+          }
+        : { mark: { type: 'line', point: { filled: true, size: 30 } }, encoding: { y: { field: 'us', type: 'quantitative', title: 'latency (µs, log)', scale: { type: 'log' } } } },
       { mark: { type: 'errorbar', ticks: { size: 5 } }, encoding: { y: { field: 'lo', type: 'quantitative', title: 'latency (µs, log)' }, y2: { field: 'hi' } } },
     ],
   } as unknown as vl.TopLevelSpec;
 }
 
-function cpuTimeChart(s: SweepSummary, a: Axis, xPath: string | null): vl.TopLevelSpec {
+function cpuTimeChart(s: SweepSummary, l: Layout): vl.TopLevelSpec {
+  const { xPath, axis: a } = l;
   const rows: Row[] = [];
   for (const p of s.points) {
     for (const cat of CATEGORY_NAMES) {
@@ -224,49 +290,59 @@ function cpuTimeChart(s: SweepSummary, a: Axis, xPath: string | null): vl.TopLev
       if (m === undefined || m.mean === 0) continue;
       rows.push({
         x: xPath === null ? String(p.index) : p.assignments[xPath]!,
-        series: seriesLabel(s, p.assignments, xPath),
+        series: seriesLabel(l.seriesPaths, p.assignments),
         category: cat,
         share: m.mean,
+        rank: CATEGORY_NAMES.indexOf(cat),
       });
     }
   }
-  const xValues = [...new Set(rows.map((r) => r.x as string))];
-  if (a.quantitative) xValues.sort((u, v) => Number(u) - Number(v));
+  const xValues = l.xValues;
+  const facet = l.seriesPaths.length > 0;
+  const panel = {
+    width: Math.max(120, Math.min(260, 36 * xValues.length)),
+    height: 220,
+    mark: 'bar',
+    encoding: {
+      x: { field: 'x', type: 'ordinal', title: a.title, sort: xValues, axis: { labelAngle: 0 } },
+      y: { field: 'share', type: 'quantitative', title: 'share of CPU time', axis: { format: '%' }, scale: { domain: [0, 1] } },
+      color: { field: 'category', type: 'nominal', title: 'category', sort: [...CATEGORY_NAMES], scale: categoryScale() },
+      order: { field: 'rank', sort: 'ascending' },
+    },
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: 'Where the CPU time goes (share of all CPUs, by category)', anchor: 'start', fontSize: 14 },
+    title: { text: `Where the CPU time goes, by ${a.name} (share of all CPUs' time)`, anchor: 'start', fontSize: 14 },
     background: 'white',
     config: { font: FONT, axis: { gridColor: '#e6e6e6' } },
     data: { values: rows },
-    facet: { column: { field: 'series', type: 'nominal', title: null, sort: [...new Set(rows.map((r) => r.series as string))] } },
-    spec: {
-      width: Math.max(120, Math.min(260, 36 * xValues.length)),
-      height: 220,
-      mark: 'bar',
-      encoding: {
-        x: { field: 'x', type: 'ordinal', title: a.title, sort: xValues },
-        y: { field: 'share', type: 'quantitative', title: 'share of CPU time', axis: { format: '%' }, scale: { domain: [0, 1] } },
-        color: { field: 'category', type: 'nominal', title: 'category', sort: [...CATEGORY_NAMES], scale: { scheme: 'tableau10' } },
-        order: { field: 'category', sort: 'ascending' },
-      },
-    },
+    ...(facet
+      ? { facet: { column: { field: 'series', type: 'nominal', title: l.seriesPaths.join(' · '), sort: l.series } }, spec: panel }
+      : panel),
   } as unknown as vl.TopLevelSpec;
 }
 
 /** Every chart of a summary, rendered. */
 export async function renderCharts(s: SweepSummary): Promise<Chart[]> {
-  const { path: xPath, axis } = axisOf(s);
-  const rows = pointRows(s, xPath, axis);
+  const l = layoutOf(s);
+  const rows = pointRows(s, l);
+  const curves = uslCurves(s, l);
+  const x = l.axis.name;
   const charts: Chart[] = [];
   const add = async (file: string, title: string, caption: string, spec: vl.TopLevelSpec | null) => {
     if (spec !== null) charts.push({ file, title, caption, svg: await renderSvg(spec) });
   };
-  await add('throughput.svg', 'Throughput', 'Mean ops/s of simulated time per point, with 95% confidence intervals of the mean over replications; dashed lines are the fitted Universal Scalability Law curves.', throughputChart(s, rows, axis));
-  await add('speedup.svg', 'Speedup', 'X(N)/X(1) per series (relative to the smallest N when N = 1 was not run); the grey line is linear speedup.', speedupChart(s, axis));
-  await add('latency.svg', 'Latency', 'Latency of one op (submission to end of teardown), median and 99th percentile, means over replications with 95% CIs.', latencyChart(rows, axis));
-  await add('ipis.svg', 'IPIs per op', 'Inter-processor interrupts sent per completed op (TLB shootdowns, pkmap flushes).', metricChart('IPIs per op vs CPUs', 'per_op.ipis', 'IPIs per op', rows, axis, { zero: true }));
-  await add('lockwait.svg', 'Lock wait share', 'Total time spent waiting for spinlocks (all classes) as a share of all CPU time: wait / (simulated time × CPUs).', metricChart('Lock wait share vs CPUs', LOCK_WAIT_SHARE, 'share of CPU time waiting for locks', rows, axis, { zero: true }, '%'));
-  await add('cputime.svg', 'CPU time', 'Share of all CPUs’ time by category (work, copy, spin, ipi_wait, irq, tlb, map, sched, idle), mean over replications.', cpuTimeChart(s, axis, xPath));
+  await add(
+    'throughput.svg',
+    'Throughput',
+    `Mean ops/s of simulated time per point, with 95% confidence intervals of the mean over replications${curves.length > 0 ? '; dashed lines are the fitted Universal Scalability Law curves' : ''}.`,
+    throughputChart(s, rows, l, curves),
+  );
+  await add('speedup.svg', 'Speedup', 'X(N)/X(1) per series (relative to the smallest N when N = 1 was not run); the grey line is linear speedup.', speedupChart(s, l));
+  await add('latency.svg', 'Latency', 'Latency of one op (submission to end of teardown), median and 99th percentile, means over replications with 95% CIs. Percentiles are log-bucketed (within 1/256 of the exact value).', latencyChart(rows, l));
+  await add('ipis.svg', 'IPIs per op', 'Inter-processor interrupts sent per completed op (TLB shootdowns, pkmap flushes).', metricChart(`IPIs per op vs ${x}`, 'per_op.ipis', 'IPIs per op', rows, l, { zero: true }));
+  await add('lockwait.svg', 'Lock wait share', 'Total time spent waiting for spinlocks (all classes) as a share of all CPU time: wait / (simulated time × CPUs).', metricChart(`Lock wait share vs ${x}`, LOCK_WAIT_SHARE, 'share of CPU time waiting for locks', rows, l, { zero: true }, '%'));
+  await add('cputime.svg', 'CPU time', 'Share of all CPUs’ time by category (work, copy, spin, ipi_wait, irq, tlb, map, sched, idle), mean over replications; each category has the same colour in every report.', cpuTimeChart(s, l));
   return charts;
 }
 
@@ -280,16 +356,30 @@ const TABLE_METRICS = [THROUGHPUT, 'ops.latency_ns.p50', 'ops.latency_ns.p99', '
 export function reportHtml(s: SweepSummary, charts: readonly Chart[]): string {
   const paths = s.vary.map((v) => v.path);
   const metrics = TABLE_METRICS.filter((m) => s.metrics[m] !== undefined);
-  const head = [...paths, 'reps', ...metrics.map((m) => s.metrics[m]!.label)];
+  // The same columns as the table `smpsim sweep` prints: warm-up (auto) and converged (--precision).
+  const auto = s.warmup === 'auto';
+  const precision = s.precision !== null;
+  const head = [...paths, 'reps', ...(auto ? ['warm-up'] : []), ...(precision ? ['converged'] : []), ...metrics.map((m) => s.metrics[m]!.label)];
   const cell = (m: string, p: SweepSummary['points'][number]) => {
     // A metric some points lack (a lock class only some variants take) shows as "-".
     const st = p.metrics[m];
     if (st === undefined) return '-';
-    const kind = s.metrics[m]!.kind;
-    return esc(st.ci95 === null ? formatMetric(kind, st.mean) : `${formatMetric(kind, st.mean)} ± ${formatMetric(kind, st.ci95)}`);
+    // The CI on its own line, so that the table fits a 1200 px window.
+    const [mean, ...ci] = formatWithCi(m, s.metrics[m]!.kind, st.mean, st.ci95).split(' ');
+    return ci.length === 0 ? esc(mean!) : `${esc(mean!)}<span class="ci">${esc(ci.join(' '))}</span>`;
+  };
+  const warm = (p: SweepSummary['points'][number]) => {
+    const w = p.warmup ?? null;
+    return w === null ? '0' : 'time_ns' in w ? formatDuration(w.time_ns) : `${w.ops} ops`;
   };
   const pointRowsHtml = s.points
-    .map((p) => `<tr>${paths.map((q) => `<td>${esc(p.assignments[q] ?? '')}</td>`).join('')}<td class="n">${p.replications}</td>${metrics.map((m) => `<td class="n">${cell(m, p)}</td>`).join('')}</tr>`)
+    .map(
+      (p) =>
+        `<tr>${paths.map((q) => `<td>${esc(p.assignments[q] ?? '')}</td>`).join('')}<td class="n">${p.replications}</td>` +
+        (auto ? `<td class="n">${esc(warm(p))}</td>` : '') +
+        (precision ? `<td>${p.converged === true ? 'yes' : 'no'}</td>` : '') +
+        `${metrics.map((m) => `<td class="n">${cell(m, p)}</td>`).join('')}</tr>`,
+    )
     .join('\n');
   const scaling = s.scaling === null ? '' : `<h2>Scaling</h2>\n<pre>${esc(formatScalingText(s.scaling).join('\n'))}</pre>`;
   const spec = [
@@ -310,8 +400,13 @@ body { font-family: ${FONT}; margin: 2em auto; max-width: 1100px; color: #222; p
 h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.6em; }
 table { border-collapse: collapse; font-size: 0.85em; }
 th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; white-space: nowrap; }
+th { white-space: normal; vertical-align: bottom; min-width: 3em; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 pre { font-size: 0.8em; background: #f7f7f7; padding: 0.8em; overflow-x: auto; }
+.scroll { overflow-x: auto; max-width: 100%; }
+td .ci { display: block; font-size: 0.85em; color: #666; }
+svg { max-width: 100%; height: auto; }
+.note { font-size: 0.85em; color: #555; }
 figure { margin: 1em 0; } figcaption { font-size: 0.85em; color: #555; max-width: 760px; }
 .desc { color: #444; max-width: 820px; }
 </style>
@@ -323,10 +418,13 @@ figure { margin: 1em 0; } figcaption { font-size: 0.85em; color: #555; max-width
 <p>smpsim ${esc(s.version)}. Values are means over replications ± the half-width of the 95% confidence interval (Student t).</p>
 ${scaling}
 <h2>Points</h2>
-<table>
+<div class="scroll">
+<table id="points">
 <tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>
 ${pointRowsHtml}
 </table>
+</div>
+<p class="note">${esc(PERCENTILE_NOTE)}; “${esc(SAME_BUCKET)}”: every replication fell in the same bucket, so the CI is below that resolution.</p>
 ${figures}
 </body>
 </html>

@@ -9,8 +9,8 @@
  */
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import { formatDuration, formatDurationExact } from '../engine/units.js';
-import { formatMetric } from '../report/compare.js';
 import { csvField } from '../report/csv.js';
+import { PERCENTILE_NOTE, SAME_BUCKET, formatWithCi, isPercentileMetric } from '../report/percentile.js';
 import { fmtInt, renderTable } from '../report/format.js';
 import { metricRows, type MetricKind } from '../report/metrics.js';
 import type { Result } from '../report/result.js';
@@ -285,10 +285,8 @@ export function summaryCsv(s: SweepSummary): string {
 
 const TABLE_METRICS = ['ops.per_sec', 'ops.latency_ns.p50', 'ops.latency_ns.p99', 'per_op.ipis', 'per_op.shootdowns', LOCK_WAIT_SHARE];
 
-function withCi(kind: MetricKind, m: MetricStats): string {
-  const mean = formatMetric(kind, m.mean);
-  if (m.ci95 === null) return mean;
-  return `${mean} ± ${formatMetric(kind, m.ci95)}`;
+function withCi(name: string, kind: MetricKind, m: MetricStats): string {
+  return formatWithCi(name, kind, m.mean, m.ci95);
 }
 
 /** R² to 4 decimals, without a "-0.0000". */
@@ -323,11 +321,12 @@ export function formatSummaryText(s: SweepSummary, dir: string): string {
     const row = [...(paths.length > 0 ? paths.map((q) => p.assignments[q] ?? '') : [String(p.index)]), String(p.replications)];
     if (s.warmup === 'auto') row.push(p.warmup === null ? '0' : 'time_ns' in p.warmup ? formatDuration(p.warmup.time_ns) : `${p.warmup.ops} ops`);
     if (s.precision !== null) row.push(p.converged === true ? 'yes' : 'no');
-    for (const m of cols) row.push(withCi(s.metrics[m]!.kind, p.metrics[m]!));
+    for (const m of cols) row.push(withCi(m, s.metrics[m]!.kind, p.metrics[m]!));
     rows.push(row);
   }
   const align = header.map((_, i) => (i < Math.max(1, paths.length) ? 'l' : 'r') as 'l' | 'r');
   lines.push(...renderTable(rows, align, 2, ' '));
+  if (cols.some(isPercentileMetric)) lines.push('', ` ${PERCENTILE_NOTE}; "${SAME_BUCKET}": every replication's value fell in the same bucket (CI below that resolution)`);
   if (s.scaling !== null && s.scaling.series.length > 0) {
     lines.push('', ...formatScalingText(s.scaling));
   }
@@ -350,19 +349,26 @@ export function formatScalingText(sc: NonNullable<SweepSummary['scaling']>): str
     ]);
   }
   lines.push(...renderTable(rows, [], 2, ' '), '');
-  lines.push(' USL fit X(N) = γN / (1 + α(N−1) + βN(N−1)), peak N* = √((1−α)/β); Amdahl X(N) = γN / (1 + σ(N−1))', '');
+  lines.push(
+    ' USL fit X(N) = γN / (1 + α(N−1) + βN(N−1)), peak N* = √((1−α)/β); Amdahl X(N) = γN / (1 + σ(N−1))',
+    ' (± : 95% CI half-width from the fit\'s standard errors, t with n−p degrees of freedom; "-" with too few N)',
+    '',
+  );
   const fits: string[][] = [['series', 'α (contention)', 'β (coherency)', 'γ (ops/s)', 'N*', 'R²', 'Amdahl σ', 'R²']];
+  const pm = (v: number, ci: number | undefined, f: (x: number) => string) => (ci === undefined ? f(v) : `${f(v)} ± ${f(ci)}`);
   for (const x of sc.series) {
     const u = x.usl;
     const a = x.amdahl;
+    const uc = u?.uncertainty?.ci95;
+    const ac = a?.uncertainty?.ci95;
     fits.push([
       x.label,
-      u === null ? '-' : fmtNum(u.alpha, 4),
-      u === null ? '-' : fmtNum(u.beta, 6),
-      u === null ? '-' : fmtInt(u.gamma),
+      u === null ? '-' : pm(u.alpha, uc?.alpha, (v) => fmtNum(v, 4)),
+      u === null ? '-' : pm(u.beta, uc?.beta, (v) => fmtNum(v, 6)),
+      u === null ? '-' : pm(u.gamma, uc?.gamma, fmtInt),
       u === null ? '-' : u.peak_n === null ? '∞' : u.peak_n < 1 ? '<1' : u.peak_n.toFixed(1),
       u === null ? '-' : fmtR2(u.r2),
-      a === null ? '-' : fmtNum(a.serial_fraction, 4),
+      a === null ? '-' : pm(a.serial_fraction, ac?.serial_fraction, (v) => fmtNum(v, 4)),
       a === null ? '-' : fmtR2(a.r2),
     ]);
   }

@@ -10,7 +10,17 @@
  * Both are fitted by nonlinear least squares on X (Levenberg–Marquardt with box bounds
  * α, β ≥ 0 and 0 ≤ σ ≤ 1, γ ≥ 0; active-set projection, several starting points, the best
  * kept). R² = 1 − SS_res / SS_tot on X.
+ *
+ * Parameter uncertainty as in nls() and R's `usl` package (usl.R, after Fox 2002, "Nonlinear
+ * Regression and Nonlinear Least Squares"): with J the Jacobian of the model at the fit
+ * (n × p) and s² = SS_res / (n − p) the residual variance, Cov(θ) ≈ s²(JᵀJ)⁻¹ and the
+ * standard errors are the square roots of its diagonal. The 95% CI half-width is
+ * t_{0.975, n−p} · SE (two-sided). R's usl::confint multiplies the same SE by qt(level, n − 1)
+ * instead, a one-sided quantile, so its intervals are narrower; the SEs are identical
+ * (test/study/usl.test.ts checks them against the package's published raytracer results).
+ * A parameter held at a bound (β = 0) keeps the SE of the unconstrained linearisation, as in R.
  */
+import { tCritical } from '../engine/tdist.js';
 
 export interface LmProblem {
   /** Model value at observation i for parameters p. */
@@ -132,10 +142,20 @@ export interface Observation {
   x: number;
 }
 
+/** Standard errors and 95% CI half-widths of fitted parameters; null with n ≤ p observations. */
+export interface ParamUncertainty<K extends string> {
+  /** Residual degrees of freedom n − p. */
+  df: number;
+  se: Record<K, number>;
+  ci95: Record<K, number>;
+}
+
 export interface UslFit {
   alpha: number;
   beta: number;
   gamma: number;
+  /** SE and CI of α, β, γ (Jacobian of the least-squares fit); null with fewer than 4 observations. */
+  uncertainty: ParamUncertainty<'alpha' | 'beta' | 'gamma'> | null;
   /**
    * N* = √((1 − α)/β): where throughput peaks; null when β = 0 (no peak: ∞). Below 1 (0 when
    * α ≥ 1) it says throughput falls from the first CPU on.
@@ -147,6 +167,8 @@ export interface UslFit {
 export interface AmdahlFit {
   serial_fraction: number;
   gamma: number;
+  /** SE and CI of σ and γ; null with fewer than 3 observations. */
+  uncertainty: ParamUncertainty<'serial_fraction' | 'gamma'> | null;
   r2: number;
 }
 
@@ -170,6 +192,44 @@ function rSquared(obs: readonly Observation[], model: (n: number) => number): nu
   }
   if (ssTot === 0) return ssRes === 0 ? 1 : 0;
   return 1 - ssRes / ssTot;
+}
+
+/** Invert a small symmetric positive definite matrix (column by column); null when singular. */
+function invert(a: number[][]): number[][] | null {
+  const n = a.length;
+  const cols: number[][] = [];
+  for (let c = 0; c < n; c++) {
+    const x = solve(a, a.map((_, r) => (r === c ? 1 : 0)));
+    if (x === null) return null;
+    cols.push(x);
+  }
+  return a.map((_, r) => cols.map((col) => col[r]!));
+}
+
+/**
+ * Standard errors of least-squares parameters from the model's Jacobian rows at the fit
+ * (`jacobian[i][k]` = ∂f_i/∂θ_k) and the residuals: √diag(s²(JᵀJ)⁻¹), s² = SS_res/(n − p);
+ * with the 95% CI half-widths t_{0.975, n−p}·SE. Null when n ≤ p or JᵀJ is singular.
+ */
+export function nlsUncertainty<K extends string>(names: readonly K[], jacobian: readonly (readonly number[])[], residuals: readonly number[]): ParamUncertainty<K> | null {
+  const p = names.length;
+  const n = residuals.length;
+  const df = n - p;
+  if (df <= 0) return null;
+  const jtj = names.map((_, a) => names.map((_, b) => jacobian.reduce((s, row) => s + row[a]! * row[b]!, 0)));
+  const inv = invert(jtj);
+  if (inv === null) return null;
+  const s2 = residuals.reduce((s, r) => s + r * r, 0) / df;
+  const t = tCritical(0.95, df);
+  const se = {} as Record<K, number>;
+  const ci95 = {} as Record<K, number>;
+  for (const [k, name] of names.entries()) {
+    const v = inv[k]![k]! * s2;
+    if (!(v >= 0) || !Number.isFinite(v)) return null;
+    se[name] = Math.sqrt(v);
+    ci95[name] = t * se[name];
+  }
+  return { df, se, ci95 };
 }
 
 /** γ as a starting point: the best per-CPU throughput at the smallest N. */
@@ -227,10 +287,16 @@ export function fitUsl(obs: readonly Observation[]): UslFit {
   });
   const [g, alpha, beta] = best.p as [number, number, number];
   const fit = { alpha, beta, gamma: g * scale };
+  // Jacobian in the original units (as R's gradient.usl), for the standard errors.
+  const jac = obs.map(({ n }) => {
+    const d = 1 + fit.alpha * (n - 1) + fit.beta * n * (n - 1);
+    return [(-fit.gamma * n * (n - 1)) / (d * d), (-fit.gamma * n * n * (n - 1)) / (d * d), n / d];
+  });
   return {
     ...fit,
     peak_n: beta > 0 ? Math.sqrt(Math.max(0, 1 - alpha) / beta) : null,
     r2: rSquared(obs, (n) => uslX(fit, n)),
+    uncertainty: nlsUncertainty(['alpha', 'beta', 'gamma'] as const, jac, obs.map((o) => o.x - uslX(fit, o.n))),
   };
 }
 
@@ -260,7 +326,15 @@ export function fitAmdahl(obs: readonly Observation[]): AmdahlFit {
   }
   const [g, sigma] = best!.p as [number, number];
   const fit = { serial_fraction: sigma, gamma: g * scale };
-  return { ...fit, r2: rSquared(obs, (n) => amdahlX(fit, n)) };
+  const jac = obs.map(({ n }) => {
+    const d = 1 + fit.serial_fraction * (n - 1);
+    return [(-fit.gamma * n * (n - 1)) / (d * d), n / d];
+  });
+  return {
+    ...fit,
+    r2: rSquared(obs, (n) => amdahlX(fit, n)),
+    uncertainty: nlsUncertainty(['serial_fraction', 'gamma'] as const, jac, obs.map((o) => o.x - amdahlX(fit, o.n))),
+  };
 }
 
 /** Points (N, X) of a fitted USL curve from nMin to nMax, evenly spaced (in log N if `log`). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import path from 'node:path';
 import { Progress } from '../../src/cli/progress.js';
-import { BUNDLED, cli, fakeIo } from './helpers.js';
+import { BUNDLED, cli, fakeIo, tempDir } from './helpers.js';
 
 function clock() {
   let t = 0;
@@ -66,5 +67,92 @@ describe('progress bar', () => {
     expect(r.stderr).toMatch(/smpsim \[.*\] \d+%/);
     expect(r.stderr).toContain('\u001b[2K'); // cleared on completion
     expect(JSON.parse(r.stdout)).toMatchObject({ ops: { completed: 1000 } });
+  });
+});
+
+describe('progress when stderr is not a terminal (CI, pipes)', () => {
+  it('prints a plain line every ~10 s with runs done and an ETA, nothing before', () => {
+    const { io, err } = fakeIo({ isTTY: false });
+    const c = clock();
+    const p = new Progress(io, 4, c.now);
+    c.advance(9_000);
+    p.update(0, 0.9, 'ticket');
+    expect(err).toEqual([]);
+    c.advance(1_000); // 10 s: 1 of 4 runs done
+    p.update(1, 0, 'tas');
+    expect(err).toEqual(['smpsim: progress: 1/4 runs done (25%), ETA 30s - tas\n']);
+    c.advance(5_000);
+    p.update(1, 0.5, 'tas');
+    expect(err).toHaveLength(1); // not again within 10 s
+    c.advance(5_000); // 20 s: 2 of 4
+    p.update(2, 0, 'mcs');
+    expect(err[1]).toBe('smpsim: progress: 2/4 runs done (50%), ETA 20s - mcs\n');
+    p.stop();
+    expect(err.join('')).not.toContain('\u001b'); // no escape codes in logs
+  });
+
+  it('a single long run says how much of it is done', () => {
+    const { io, err } = fakeIo({ isTTY: false });
+    const c = clock();
+    const p = new Progress(io, 1, c.now);
+    c.advance(60_000);
+    p.update(0, 0.25, '');
+    expect(err).toEqual(['smpsim: progress: 25% of the run done, ETA 3m 00s\n']);
+  });
+
+  it('--quiet silences both the bar and the plain lines', () => {
+    for (const isTTY of [true, false]) {
+      const { io, err } = fakeIo({ isTTY, env: {} });
+      let t = 0;
+      const p = Progress.create({ ...io, now: () => t }, 3, true);
+      t = 60_000;
+      p.update(1, 0.5, 'x');
+      p.stop();
+      expect(err).toEqual([]);
+    }
+  });
+
+  it('sweep: the TTY bar shows the run counter and the ETA', async () => {
+    const dir = tempDir();
+    let t = 0;
+    const r = await cli(['sweep', BUNDLED, '--set', 'stop.ops=300', '--vary', 'machine.cpus=1,2', '--replications', '2', '--jobs', '1', '--out', dir], {
+      isTTY: true,
+      env: { NO_COLOR: '1' },
+      now: () => (t += 2000),
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/ETA /);
+    expect(r.stderr).toMatch(/run \d\/4 /);
+  });
+
+  it('sweep, run and baseline print plain progress lines on a pipe (and none with --quiet)', async () => {
+    const dir = tempDir();
+    let t = 0;
+    const now = () => (t += 4000);
+    const sweep = await cli(['sweep', BUNDLED, '--set', 'stop.ops=300', '--vary', 'machine.cpus=1,2', '--jobs', '1', '--out', dir], { now });
+    expect(sweep.code).toBe(0);
+    expect(sweep.stderr).toMatch(/^smpsim: progress: \d\/\d+ runs done \(\d+%\), ETA \S+/m);
+    const run = await cli(['run', BUNDLED, '--set', 'stop.ops=2000', '--format', 'json'], { now: () => (t += 11_000) });
+    expect(run.stderr).toMatch(/^smpsim: progress: \d+% of the run done, ETA /m);
+    const quiet = await cli(['run', BUNDLED, '--set', 'stop.ops=2000', '--quiet'], { now: () => (t += 11_000) });
+    expect(quiet.stderr).toBe('');
+    const base = await cli(['baseline', BUNDLED, '--set', 'stop.ops=2000', '--replications', '2', '--out', path.join(dir, 'b')], { now: () => (t += 11_000) });
+    expect(base.code).toBe(0);
+    expect(base.stderr).toMatch(/^smpsim: progress: \d\/2 runs done/m);
+  });
+});
+
+describe('progress after a note', () => {
+  it('resume() redraws the bar where it was, not at 0%', () => {
+    const { io, err } = fakeIo({ isTTY: true, env: { NO_COLOR: '1' } });
+    const c = clock();
+    const p = new Progress(io, 1, c.now);
+    c.advance(2000);
+    p.report(3, 4, 'x');
+    p.stop();
+    err.length = 0;
+    p.resume();
+    expect(err.join('')).toContain('75%');
+    p.stop();
   });
 });

@@ -56,7 +56,16 @@ describe('lazy loading: a command loads only what it uses', () => {
     const pkgs = packages(r.urls);
     expect(pkgs.has('tinyqueue')).toBe(true);
     for (const p of ['vega', 'vega-lite', 'piscina']) expect(pkgs.has(p), p).toBe(false);
-    expect(sources(r.urls).filter((s) => /^src\/(cli\/(sweep|plot)|study\/)/.test(s))).toEqual([]);
+    expect(sources(r.urls).filter((s) => /^src\/(cli\/(sweep|plot)|study\/|report\/run-html)/.test(s))).toEqual([]);
+  });
+
+  it('run --html loads vega (the report needs it), and only then', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smpsim-html-'));
+    const r = modulesLoadedBy(['run', 'lkml-2000-4way', '--set', 'stop.ops=50', '--quiet', '--html', path.join(dir, 'r.html')]);
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(r.code, r.stderr).toBe(0);
+    expect(packages(r.urls).has('vega')).toBe(true);
+    expect(packages(r.urls).has('piscina')).toBe(false);
   });
 });
 

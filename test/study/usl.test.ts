@@ -74,3 +74,52 @@ describe('Amdahl fit', () => {
     expect(falling.serial_fraction).toBeLessThanOrEqual(1);
   });
 });
+
+// Gunther's ray-tracer benchmark (Guerrilla Capacity Planning, 2007), as shipped in R's
+// `usl` package (data(raytracer)). Published results of usl 3.x (tests/confint.Rout.save):
+//   all 11 rows: alpha 0.0578 [0.033677, 0.081864], beta 0 [-0.000214, 0.000214], gamma 21.8488 [17.868380, 25.829306]
+//   rows 1..6:   alpha 0.02444 [0.00754, 0.04135], beta 0.00163 [0.00110, 0.00215], gamma 20.85605 [19.26717, 22.44492]
+// R's confint is coef ± SE·qt(0.95, n − 1), so SE = half-width / qt(0.95, n − 1).
+describe('USL/Amdahl parameter uncertainty', () => {
+  const N = [1, 4, 8, 12, 16, 20, 24, 28, 32, 48, 64];
+  const X = [20, 78, 130, 170, 190, 200, 210, 230, 260, 280, 310];
+  const obs = (k: number) => N.slice(0, k).map((n, i) => ({ n, x: X[i]! }));
+  const qt95 = { 5: 2.015048, 10: 1.812461 }; // qt(0.95, df), one-sided, from printed tables
+
+  it('standard errors equal those R\'s usl package publishes for the raytracer data', () => {
+    const cases = [
+      { k: 11, coef: { alpha: 0.0578, gamma: 21.8488 }, half: { alpha: (0.081864 - 0.033677) / 2, beta: 0.000214, gamma: (25.829306 - 17.86838) / 2 } },
+      { k: 6, coef: { alpha: 0.02444, beta: 0.00163, gamma: 20.85605 }, half: { alpha: (0.04135 - 0.00754) / 2, beta: (0.00215 - 0.0011) / 2, gamma: (22.44492 - 19.26717) / 2 } },
+    ] as const;
+    for (const c of cases) {
+      const f = fitUsl(obs(c.k));
+      for (const [k, v] of Object.entries(c.coef)) expect(f[k as 'alpha']).toBeCloseTo(v, k === 'gamma' ? 3 : 4);
+      const u = f.uncertainty!;
+      expect(u.df).toBe(c.k - 3);
+      const q = qt95[c.k === 11 ? 10 : 5];
+      for (const [k, half] of Object.entries(c.half)) {
+        // R prints 3 significant digits: agree to 1%.
+        expect(Math.abs(u.se[k as 'alpha'] / (half / q) - 1)).toBeLessThan(0.01);
+      }
+    }
+  });
+
+  it('95% CI half-widths are t(0.975, n−p)·SE, as computed independently (scipy curve_fit)', () => {
+    // scipy.optimize.curve_fit(bounds=…) on rows 1..6: sqrt(diag(pcov)) · t.ppf(0.975, 3)
+    const u = fitUsl(obs(6)).uncertainty!;
+    expect(u.ci95.alpha).toBeCloseTo(2.67028618e-2, 5);
+    expect(u.ci95.beta).toBeCloseTo(8.31890825e-4, 7);
+    expect(u.ci95.gamma).toBeCloseTo(2.50938083, 3);
+    // Amdahl on all 11 rows: σ 0.05777077 ± 0.01189438, γ 21.84884 ± 2.84529295 (t(0.975, 9))
+    const a = fitAmdahl(obs(11));
+    expect(a.serial_fraction).toBeCloseTo(0.05777077, 5);
+    expect(a.uncertainty!.ci95.serial_fraction).toBeCloseTo(0.01189438, 5);
+    expect(a.uncertainty!.ci95.gamma).toBeCloseTo(2.84529295, 3);
+  });
+
+  it('no uncertainty without residual degrees of freedom (n ≤ p)', () => {
+    expect(fitUsl(obs(3)).uncertainty).toBeNull();
+    expect(fitAmdahl(obs(2)).uncertainty).toBeNull();
+    expect(fitUsl(obs(4)).uncertainty).not.toBeNull();
+  });
+});
