@@ -62,7 +62,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'machine.highmem': 'Memory above lowmem. Default: 3200MiB.',
   'machine.spinlock': `Spinlock implementation: tas (2.4 test-and-set, unfair) or ticket (FIFO). ${byVersion('spinlock')}`,
   'machine.tlb_entries': 'Per-CPU TLB capacity for modelled kernel mappings. Default: 64.',
-  'machine.memory_bandwidth': 'Sustained bandwidth of the memory bus shared by CPU copies and device DMA (max-min fair sharing). Default: 600MiB/s for costs.preset era2000, 100GiB/s for modern.',
+  'machine.memory_bandwidth': "Sustained bandwidth of the memory bus shared by CPU copies and device DMA (max-min fair sharing). Default: the machine preset's (machine.preset, else the cost preset's machine): 629 MB/s for era2000, 460 GB/s for modern; see docs/VALIDATION.md.",
   costs: 'Cost model: a preset plus per-key duration overrides.',
   'costs.preset': `Cost preset: a machine preset (or the aliases era2000, modern). Default: machine.preset, else the version's: ${byVersion('costs_preset')}`,
   kernel: 'The kernel version, the highmem I/O strategy and their tunables.',
