@@ -13,6 +13,7 @@ type Register = (program: Command, io: CliIo, setExit: (code: number) => void) =
 /** Command name → its module's register function, in `smpsim --help` order. */
 export const COMMAND_MODULES: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['run', async () => (await import('./run.js')).registerRun],
+  ['resolve', async () => (await import('./resolve.js')).registerResolve],
   ['validate', async () => (await import('./validate.js')).registerValidate],
   ['schema', async () => (await import('./schema.js')).registerSchema],
   ['list', async () => (await import('./list.js')).registerList],

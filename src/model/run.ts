@@ -12,6 +12,7 @@ import type { Tracer } from '../cpu/tracer.js';
 import { Machine } from '../kernel/machine.js';
 import { RESULT_SCHEMA, type CpuResult, type Result } from '../report/result.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
+import { scenarioFileOf } from '../scenario/unresolve.js';
 import { VERSION } from '../version.js';
 import { OpStats } from '../workload/ops.js';
 import { startWorkload, type WorkloadHandle } from '../workload/index.js';
@@ -144,6 +145,7 @@ export function* runSteps(s: ResolvedScenario, opts: RunOptions, slice: number):
     schema: RESULT_SCHEMA,
     version: VERSION,
     scenario: s,
+    scenario_file: scenarioFileOf(s),
     seed: s.seed,
     sim_time_ns: window,
     warmup_ns: warmupEnd,
@@ -201,7 +203,7 @@ export function* runSteps(s: ResolvedScenario, opts: RunOptions, slice: number):
     // Fold in the final counters, so that a change in any reported number changes the
     // fingerprint; not the identity fields nor wall_ms (docs/CHECK.md), nor warmup_reached
     // (warmup_ns already tells it; a run that misses its warm-up is an error for check).
-    const { schema: _schema, version: _version, scenario: _scenario, wall_ms: _wall, warmup_reached: _reached, ...measured } = result;
+    const { schema: _schema, version: _version, scenario: _scenario, scenario_file: _file, wall_ms: _wall, warmup_reached: _reached, ...measured } = result;
     fp.text(JSON.stringify(measured));
     result.fingerprint = fp.digest();
   }

@@ -34,7 +34,7 @@ export function flattenResult(r: Result, variant: string): Map<string, CsvCell> 
   out.set('variant', variant);
   out.set('scenario.name', r.scenario.name);
   for (const [k, v] of Object.entries(r)) {
-    if (k === 'scenario') continue;
+    if (k === 'scenario' || k === 'scenario_file') continue;
     flattenInto(v, k, out);
   }
   return out;

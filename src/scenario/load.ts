@@ -10,6 +10,7 @@ import { ScenarioError, show, type Problem } from './errors.js';
 import { Origins, applySet, cloneData, isPlainObject, mergeInto, parseSetOption, type RawObject } from './merge.js';
 import { validateAndResolve } from './resolve.js';
 import { parseYaml } from './yaml.js';
+import { RecordedScenarioError, recordedScenario } from './recorded.js';
 import { InputFileError, MAX_SCENARIO_BYTES, excerpt, readInputFile } from '../input/read.js';
 import type { ResolvedScenario } from './types.js';
 
@@ -48,7 +49,7 @@ export function resolveScenario(raw: unknown, origin: string): ResolvedScenario 
 /** The merged raw scenario (extends, --set and --seed applied), not yet validated. */
 export function loadRawScenario(file: string, opts: LoadOptions = {}): { raw: RawObject; origins: Origins } {
   const origins = new Origins(file);
-  const data = readScenarioFile(file, file, []);
+  const data = scenarioOfFile(readScenarioFile(file, file, []), file);
   const raw = mergeChain([{ file, data }, ...readParents(data, file, [path.resolve(file)])], origins);
   for (const text of opts.set ?? []) applySet(raw, parseSetOption(text), origins);
   if (opts.seed !== undefined) {
@@ -56,6 +57,16 @@ export function loadRawScenario(file: string, opts: LoadOptions = {}): { raw: Ra
     origins.set(['seed'], '--seed');
   }
   return { raw, origins };
+}
+
+/** A scenario file as it stands, or the scenario an smpsim output file recorded (./recorded.ts). */
+function scenarioOfFile(data: RawObject, file: string): RawObject {
+  try {
+    return recordedScenario(data) ?? data;
+  } catch (err) {
+    if (err instanceof RecordedScenarioError) throw problem(file, [], `cannot re-run ${err.message}`);
+    throw err;
+  }
 }
 
 interface Layer {
