@@ -33,7 +33,7 @@ export interface Column {
 
 /** The `--vary` table: a title line, a blank line, then metric rows × variant columns. */
 export function formatVaryTable(title: string, columns: readonly Column[]): string {
-  const rows = metricRows(columns.map((c) => c.result));
+  const rows = metricRows(columns.map((c) => c.result), true, true);
   const table: string[][] = [['metric', ...columns.map((c) => c.label)]];
   for (const r of rows) table.push([r.label, ...r.values.map((v) => formatMetric(r.kind, v))]);
   return `${title}\n\n${renderTable(table).join('\n')}\n`;
@@ -61,7 +61,7 @@ function absoluteDelta(a: number | undefined, b: number | undefined): string {
  * in either result are shown; zero-everywhere optional rows are left out.
  */
 export function formatCompare(a: Column, b: Column): string {
-  const rows = metricRows([a.result, b.result]);
+  const rows = metricRows([a.result, b.result], true, true);
   const table: string[][] = [['metric', a.label, b.label, 'delta', 'delta%']];
   for (const r of rows) {
     const [va, vb] = r.values as [number | undefined, number | undefined];
