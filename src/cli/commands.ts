@@ -17,6 +17,7 @@ export const COMMAND_MODULES: ReadonlyArray<readonly [string, () => Promise<Regi
   ['validate', async () => (await import('./validate.js')).registerValidate],
   ['schema', async () => (await import('./schema.js')).registerSchema],
   ['list', async () => (await import('./list.js')).registerList],
+  ['init', async () => (await import('./init.js')).registerInit],
   ['compare', async () => (await import('./compare.js')).registerCompare],
   ['baseline', async () => (await import('./baseline.js')).registerBaseline],
   ['check', async () => (await import('./check.js')).registerCheck],
