@@ -24,6 +24,7 @@ export const COMMAND_MODULES: ReadonlyArray<readonly [string, () => Promise<Regi
   ['sweep', async () => (await import('./sweep.js')).registerSweep],
   ['plot', async () => (await import('./plot.js')).registerPlot],
   ['validation', async () => (await import('./validation.js')).registerValidation],
+  ['completion', async () => (await import('./completion.js')).registerCompletion],
 ];
 
 /**
