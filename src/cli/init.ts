@@ -125,7 +125,7 @@ export function fromText(io: CliIo, from: string, name: string, dir: string): st
   // An extends relative to the original file would break in the copy: make it point there.
   return text.replace(/^extends:\s*(\S+)\s*$/m, (line, target: string) => {
     const t = target.replace(/^["']|["']$/g, '');
-    return path.isAbsolute(t) ? line : `extends: ${path.relative(dir, path.join(path.dirname(path.resolve(io.cwd, file)), t)).split(path.sep).join('/')}`;
+    return path.isAbsolute(t) || !/\.(ya?ml|json)$/i.test(t) ? line : `extends: ${path.relative(dir, path.join(path.dirname(path.resolve(io.cwd, file)), t)).split(path.sep).join('/')}`;
   });
 }
 

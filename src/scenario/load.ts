@@ -6,7 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ScenarioError, show, type Problem } from './errors.js';
+import { ScenarioError, didYouMean, show, type Problem } from './errors.js';
+import { bundledScenario, bundledScenarioNames, isBareName } from './bundled.js';
 import { Origins, applySet, cloneData, isPlainObject, mergeInto, parseSetOption, type RawObject } from './merge.js';
 import { validateAndResolve } from './resolve.js';
 import { parseYaml } from './yaml.js';
@@ -95,13 +96,18 @@ const SCENARIO_EXTENSIONS = ['.yaml', '.yml', '.json'];
  */
 function extendsTarget(ext: unknown, curFile: string): string {
   if (typeof ext !== 'string' || ext.trim() === '') {
-    throw problem(curFile, ['extends'], `expected a path to a scenario file, got ${show(ext)}`);
+    throw problem(curFile, ['extends'], `expected a path to a scenario file or a bundled scenario name, got ${show(ext)}`);
   }
   if (!SCENARIO_EXTENSIONS.includes(path.extname(ext).toLowerCase())) {
+    // A bare name names a bundled scenario, as on the command line (`smpsim run NAME`).
+    const bundled = bundledScenario(ext);
+    if (bundled !== undefined) return bundled;
+    const hint = isBareName(ext) ? didYouMean(ext, bundledScenarioNames()) : undefined;
     throw problem(
       curFile,
       ['extends'],
-      `expected a scenario file ending in .yaml, .yml or .json, got "${excerpt(ext)}"`,
+      `expected a scenario file ending in .yaml, .yml or .json, or the name of a bundled scenario (see \`smpsim list\`), got "${excerpt(ext)}"` +
+        (hint === undefined ? '' : ` (did you mean "${hint}"?)`),
     );
   }
   return path.isAbsolute(ext) ? ext : path.join(path.dirname(curFile), ext);
@@ -152,7 +158,7 @@ function readScenarioFile(file: string, referrer: string, refPath: string[]): Ra
   } catch (err) {
     if (!(err instanceof InputFileError)) throw err;
     if (refPath.length > 0) throw problem(referrer, refPath, `cannot read ${excerpt(file, 200)}: ${err.message}`);
-    throw problem(file, [], `cannot read file: ${err.message}`);
+    throw problem(file, [], `cannot read file: ${err.message}${notBundledHint(file, err)}`);
   }
   const data = parseText(text, file);
   if (data === null || data === undefined) {
@@ -165,6 +171,17 @@ function readScenarioFile(file: string, referrer: string, refPath: string[]): Ra
   }
   if (!isPlainObject(data)) throw problem(file, [], `expected a mapping of scenario settings, got ${show(data)}`);
   return data;
+}
+
+/**
+ * For a bare name that is neither a file nor a bundled scenario (`smpsim run lkml-2000-4wy`):
+ * where the names are, and the nearest one.
+ */
+function notBundledHint(file: string, err: InputFileError): string {
+  // The CLI may have joined a bare name to its working directory: judge the last part.
+  if (!/no such file/.test(err.message) || SCENARIO_EXTENSIONS.includes(path.extname(file).toLowerCase())) return '';
+  const hint = didYouMean(path.basename(file), bundledScenarioNames());
+  return `, nor the name of a bundled scenario${hint === undefined ? '' : ` (did you mean "${hint}"?)`}; see \`smpsim list\``;
 }
 
 /** YAML (JSON is YAML) text → data; every problem is one `file[:line:col]: ...` line (yaml.ts). */

@@ -1,0 +1,53 @@
+/**
+ * Small frictions (issue 15, item 7): `extends:` takes bundled scenario names as `run`
+ * does; an unknown scenario name points to `smpsim list` (and the nearest name); a mistyped
+ * enumeration value gets a did-you-mean.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../../src/scenario/load.js';
+import { ROOT, cli, tempDir } from './helpers.js';
+
+describe('scenario names', () => {
+  it('extends: a bundled scenario name, as smpsim run takes it', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'mine.yaml');
+    fs.writeFileSync(file, 'extends: lkml-2000-4way\nname: mine\nmachine: {cpus: 8}\n');
+    expect(await cli(['validate', file])).toMatchObject({ code: 0 });
+    const s = loadScenario(file);
+    const parent = loadScenario(path.join(ROOT, 'scenarios', 'lkml-2000-4way.yaml'));
+    expect(s.machine.cpus).toBe(8);
+    expect({ ...s, name: parent.name, machine: { ...s.machine, cpus: parent.machine.cpus } }).toEqual(parent);
+  });
+
+  it('extends: an unknown name says where the names are, and the nearest', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'mine.yaml');
+    fs.writeFileSync(file, 'extends: lkml-2000-4wy\n');
+    const r = await cli(['validate', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `${file}: extends: expected a scenario file ending in .yaml, .yml or .json, or the name of a bundled scenario (see \`smpsim list\`), got "lkml-2000-4wy" (did you mean "lkml-2000-4way"?)\n`,
+    );
+  });
+
+  it('run NAME that is neither a file nor a bundled scenario: see smpsim list', async () => {
+    const dir = tempDir();
+    const r = await cli(['run', 'lkml-2000-4wy'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^\S*lkml-2000-4wy: cannot read file: no such file, nor the name of a bundled scenario \(did you mean "lkml-2000-4way"\?\); see `smpsim list`\n$/);
+  });
+});
+
+describe('did you mean, for values', () => {
+  it('kernel.strategy=kmpa → kmap; a far miss gets no guess', async () => {
+    const r = await cli(['run', 'lkml-2000-4way', '--set', 'kernel.strategy=kmpa', '--set', 'machine.spinlock=mcs']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')).toEqual([
+      '--set: machine.spinlock: expected one of tas, ticket, got "mcs"',
+      '--set: kernel.strategy: expected one of bounce, vmap, vmap_lazy, kmap, direct, got "kmpa" (did you mean "kmap"?)',
+      '',
+    ]);
+  });
+});
