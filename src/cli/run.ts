@@ -197,7 +197,7 @@ function formatOutput(job: RunJob, runs: Array<{ variant: Variant; result: Resul
     case 'json':
       return `${JSON.stringify(vary ? runs.map((r) => r.result) : runs[0]!.result, null, 2)}\n`;
     case 'csv':
-      return formatCsv(runs.map((r) => ({ variant: r.variant.assignment, result: r.result })));
+      return formatCsv(runs.map((r) => ({ values: r.variant.values, result: r.result })));
     case 'text': {
       if (!vary) return formatTextReport(runs[0]!.result);
       const first = runs[0]!.result;

@@ -51,3 +51,18 @@ describe('did you mean, for values', () => {
     ]);
   });
 });
+
+describe('CSV of --vary runs', () => {
+  it('one column per varied key, named by it, in --vary order', async () => {
+    const r = await cli(['run', 'locktorture-ticket-vs-tas', '--set', 'stop.ops=500', '--vary', 'machine.spinlock=ticket,tas', '--vary', 'machine.cpus=2,4', '--format', 'csv']);
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trimEnd().split('\n').map((l) => l.split(','));
+    expect(rows[0]!.slice(0, 3)).toEqual(['machine.spinlock', 'machine.cpus', 'scenario.name']);
+    expect(rows.slice(1).map((row) => row.slice(0, 2))).toEqual([
+      ['ticket', '2'],
+      ['ticket', '4'],
+      ['tas', '2'],
+      ['tas', '4'],
+    ]);
+  });
+});

@@ -57,7 +57,8 @@ describe('--vary parsing', () => {
     expect(variants.map((v) => v.assignment)).toEqual(['a=1 b=x', 'a=1 b=y', 'a=2 b=x', 'a=2 b=y']);
     expect(variants[1]!.label).toBe('1, y');
     expect(variants[1]!.sets).toEqual(['a=1', 'b=y']);
-    expect(expandVary([]).variants).toEqual([{ sets: [], label: '', assignment: '' }]);
+    expect(variants[1]!.values).toEqual([['a', '1'], ['b', 'y']]);
+    expect(expandVary([]).variants).toEqual([{ sets: [], label: '', assignment: '', values: [] }]);
     expect(() => expandVary(['a=1,2,3,4,5,6,7,8,9,10', 'b=1,2,3,4,5,6,7,8,9,10', 'c=1,2,3,4,5,6,7,8,9,10,11'])).toThrow(/too many/);
   });
 });
@@ -122,8 +123,8 @@ describe('text report sections', () => {
   it('csv of runs with different lock classes: union header, empty cells', () => {
     const other: Result = { ...base, locks: { ...base.locks, kmap_lock: base.locks.torture_spinlock! } };
     const csv = formatCsv([
-      { variant: 'a=1', result: base },
-      { variant: 'a=2', result: other },
+      { values: [['a', '1']], result: base },
+      { values: [['a', '2']], result: other },
     ]);
     const [header, r1, r2] = csv.trimEnd().split('\n').map((l) => l.split(','));
     const i = header!.indexOf('locks.kmap_lock.contentions');

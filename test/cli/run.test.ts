@@ -170,14 +170,16 @@ describe('smpsim run --format csv', () => {
     const header = lines[0]!.split(',');
     const row = lines[1]!.split(',');
     expect(header.length).toBe(row.length);
-    expect(header.slice(0, 2)).toEqual(['variant', 'scenario.name']);
+    // No --vary: no variant columns (issue 15: one column per varied key, none here).
+    expect(header.slice(0, 2)).toEqual(['scenario.name', 'schema']);
     for (const k of ['ops.per_sec', 'ops.latency_ns.p99', 'locks.torture_spinlock.contentions', 'cpus.0.time_ns.spin', 'tlb.ipis_sent']) {
       expect(header).toContain(k);
     }
     expect(header.some((h) => h.startsWith('scenario.') && h !== 'scenario.name')).toBe(false);
     expect(header.some((h) => h.includes('contention_points'))).toBe(false);
     const cell = (k: string) => row[header.indexOf(k)];
-    expect(cell('variant')).toBe('');
+    expect(header).not.toContain('variant');
+    expect(header.some((h) => h.startsWith('scenario_file'))).toBe(false);
     expect(cell('scenario.name')).toBe('locktorture-ticket-vs-tas');
     expect(cell('ops.completed')).toBe('2000');
   });
@@ -212,8 +214,9 @@ describe('smpsim run --vary', () => {
     const c = await cli(['run', BUNDLED, ...SMALL, '--vary', 'machine.spinlock=ticket,tas', '--format', 'csv']);
     const lines = c.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[1]!.startsWith('machine.spinlock=ticket,')).toBe(true);
-    expect(lines[2]!.startsWith('machine.spinlock=tas,')).toBe(true);
+    expect(lines[0]!.startsWith('machine.spinlock,scenario.name,')).toBe(true);
+    expect(lines[1]!.startsWith('ticket,')).toBe(true);
+    expect(lines[2]!.startsWith('tas,')).toBe(true);
   });
 
   it('values may contain commas inside parentheses', async () => {
@@ -240,7 +243,7 @@ describe('--out, --quiet, --verbose', () => {
     const dir = tempDir();
     const r = await cli(['run', BUNDLED, ...SMALL, '--format', 'csv', '--out', 'r.csv'], { cwd: dir });
     expect(r.code).toBe(0);
-    expect(fs.readFileSync(path.join(dir, 'r.csv'), 'utf8').split('\n')[0]).toMatch(/^variant,scenario\.name,/);
+    expect(fs.readFileSync(path.join(dir, 'r.csv'), 'utf8').split('\n')[0]).toMatch(/^scenario\.name,schema,/);
   });
 
   it('--quiet prints nothing but still writes --out', async () => {
