@@ -13,6 +13,7 @@ import { PRESETS, canonicalPreset } from '../kernel/presets.js';
 import { runScenario } from '../model/run.js';
 import { formatVaryTable } from '../report/compare.js';
 import { formatCsv } from '../report/csv.js';
+import { opMeaning } from '../report/ops.js';
 import { warmupNotReached, type Result } from '../report/result.js';
 import { formatTextReport } from '../report/text.js';
 import { renderTable } from '../report/format.js';
@@ -202,7 +203,7 @@ function formatOutput(job: RunJob, runs: Array<{ variant: Variant; result: Resul
       if (!vary) return formatTextReport(runs[0]!.result);
       const first = runs[0]!.result;
       const seed = job.seed !== undefined ? `seed ${job.seed}` : `seed ${first.seed}`;
-      const title = ` scenario '${first.scenario.name}' (${seed}), one column per --vary ${varied.join(' × ')}:`;
+      const title = ` scenario '${first.scenario.name}' (${seed}), one column per --vary ${varied.join(' × ')}:\n (${opMeaning(first.scenario.workload)})`;
       return formatVaryTable(
         title,
         runs.map((r) => ({ label: r.variant.label, result: r.result })),

@@ -78,6 +78,10 @@ export class Spinlock implements SpinWaitable {
   private holdStart = 0;
   /** Releaser hold-off: until then the lock is not free for CPU `lastCpu` (tas only). */
   private holdoffUntil = 0;
+  /** Call site of the last acquisition: lockdep's `lock->ip` (set in __lock_acquired). */
+  private lastSite = '';
+  /** Per spinner, `lastSite` when it began to spin: its contending point (__lock_contended). */
+  private readonly contendingSite = new Map<ExecCtx, string>();
 
   constructor(
     readonly name: string,
@@ -95,6 +99,7 @@ export class Spinlock implements SpinWaitable {
       const bounce = this.lastCpu >= 0 && this.lastCpu !== cpu.id;
       const cost = acquireCost(this.costs, this.lastCpu, cpu.id);
       this.owner = ctx;
+      this.lastSite = site;
       this.stat.acquired(bounce);
       this.holdStart = this.sim.now + cost;
       if (cpu.tracer !== null) {
@@ -107,6 +112,7 @@ export class Spinlock implements SpinWaitable {
     ctx.spinningOn = this;
     ctx.spinSince = this.sim.now;
     ctx.spinSite = site;
+    this.contendingSite.set(ctx, this.lastSite);
     this.spinners.push(ctx);
     if (cpu.tracer !== null) cpu.tracer.spin(cpu.id, this.name, site);
     cpu.setCat(SPIN);
@@ -175,7 +181,9 @@ export class Spinlock implements SpinWaitable {
     this.owner = ctx;
     this.holdStart = now + handoff;
     this.stat.acquired(bounce);
-    this.stat.contended(now + handoff - ctx.spinSince, bounce, ctx.spinSite);
+    this.stat.contended(now + handoff - ctx.spinSince, bounce, ctx.spinSite, this.contendingSite.get(ctx));
+    this.contendingSite.delete(ctx);
+    this.lastSite = ctx.spinSite;
     ctx.spinningOn = null;
     if (cpu.tracer !== null) cpu.tracer.lockHeld(cpu.id, ctx.inIrq, this.name, this.holdStart, '');
     ctx.proc.wake(handoff);

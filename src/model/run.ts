@@ -204,7 +204,11 @@ export function* runSteps(s: ResolvedScenario, opts: RunOptions, slice: number):
     // fingerprint; not the identity fields nor wall_ms (docs/CHECK.md), nor warmup_reached
     // (warmup_ns already tells it; a run that misses its warm-up is an error for check).
     const { schema: _schema, version: _version, scenario: _scenario, scenario_file: _file, wall_ms: _wall, warmup_reached: _reached, ...measured } = result;
-    fp.text(JSON.stringify(measured));
+    // Contending points were added to lock_stat after the baselines were recorded (issue 15):
+    // they follow from the same run as everything else, so leaving them out keeps the
+    // recorded fingerprints comparable without weakening what a fingerprint detects.
+    const locks = Object.fromEntries(Object.entries(measured.locks).map(([k, { contending_points: _cp, ...l }]) => [k, l]));
+    fp.text(JSON.stringify({ ...measured, locks }));
     result.fingerprint = fp.digest();
   }
   return result;

@@ -22,7 +22,7 @@ function flattenInto(value: unknown, prefix: string, out: Map<string, CsvCell>):
     value.forEach((v, i) => flattenInto(v, `${prefix}.${i}`, out));
   } else if (typeof value === 'object' && value !== null) {
     for (const [k, v] of Object.entries(value)) {
-      if (k === 'contention_points') continue;
+      if (k === 'contention_points' || k === 'contending_points') continue;
       flattenInto(v, prefix === '' ? k : `${prefix}.${k}`, out);
     }
   } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null) {

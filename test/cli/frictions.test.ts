@@ -66,3 +66,23 @@ describe('CSV of --vary runs', () => {
     ]);
   });
 });
+
+describe('the output says what an op is, and how lock wait and CPU spin differ', () => {
+  it.each([
+    ['io', 'an op is one I/O: a 4KiB read or write, from submission to completion'],
+    ['maptorture', 'an op is one map round: kmap 1 page, touch it, unmap'],
+    ['locktorture', 'an op is one acquisition of the lock: spin_lock, hold, spin_unlock'],
+  ])('%s: in the report header', async (type, meaning) => {
+    const r = await cli(['run', 'locktorture-ticket-vs-tas', '--set', `workload={type: ${type}}`, '--set', 'stop.ops=300']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[1]).toBe(` (${meaning})`);
+  });
+
+  it('--vary table: the op, and a note where lock wait rows and CPU spin both show', async () => {
+    const r = await cli(['run', 'locktorture-ticket-vs-tas', '--set', 'stop.ops=300', '--vary', 'machine.spinlock=ticket,tas']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('\n (an op is one acquisition of the lock: spin_lock, hold, spin_unlock)\n');
+    expect(r.stdout).toMatch(/^torture_spinlock wait total .*\n[\s\S]*^CPU spin /m);
+    expect(r.stdout).toMatch(/\n note: lock wait is lock_stat waittime, .*; CPU spin is the CPU time charged to acquiring spinlocks, .*\n$/);
+  });
+});

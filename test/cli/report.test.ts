@@ -9,7 +9,7 @@ import type { Result } from '../../src/report/result.js';
 import { formatTextReport } from '../../src/report/text.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 
-function lock(contentions: number, acquisitions: number, points: Array<[string, number]> = []): LockStatJson {
+function lock(contentions: number, acquisitions: number, points: Array<[string, number]> = [], holders: Array<[string, number]> = []): LockStatJson {
   return {
     acquisitions,
     contentions,
@@ -18,6 +18,7 @@ function lock(contentions: number, acquisitions: number, points: Array<[string, 
     wait_ns: { min: 100, max: 5000, total: 100_000, avg: contentions ? 100_000 / contentions : 0 },
     hold_ns: { min: 10, max: 900, total: 50_000, avg: acquisitions ? 50_000 / acquisitions : 0 },
     contention_points: points.map(([site, count]) => ({ site, count })),
+    contending_points: holders.map(([site, count]) => ({ site, count })),
   };
 }
 
@@ -40,6 +41,25 @@ describe('lock_stat table', () => {
     const lines = text.split('\n');
     const e = lines.findIndex((l) => l.includes('emergency_lock:'));
     expect(lines.slice(e + 1).join('')).toBe('');
+  });
+
+  it('lists the contending points (holders\' acquire sites) after the contention points, as lockdep_proc.c seq_stats', () => {
+    const text = formatLockStat({ kmap_lock: lock(30, 400, [['kmap_high', 20], ['kunmap_high', 10]], [['kunmap_high', 18], ['kmap_high', 12]]) });
+    const lines = text.split('\n');
+    const row = lines.findIndex((l) => l.includes('kmap_lock:'));
+    const short = `${' '.repeat(31)}${'-'.repeat(9)}`;
+    const pt = (n: number, site: string) => `${' '.repeat(31)}kmap_lock ${String(n).padStart(14)} ${'[<0000000000000000>]'.padStart(29)} ${site}+0x0/0x0`;
+    expect(lines.slice(row + 1, row + 10)).toEqual([
+      short,
+      pt(20, 'kmap_high'),
+      pt(10, 'kunmap_high'),
+      short,
+      pt(18, 'kunmap_high'),
+      pt(12, 'kmap_high'),
+      '',
+      '.'.repeat(221),
+      '',
+    ]);
   });
 });
 

@@ -66,8 +66,11 @@ describe('smpsim run --format text', () => {
     expect(lines[at + 6]).toBe(' '.repeat(24) + '-'.repeat('torture_spinlock'.length));
     expect(lines[at + 7]).toMatch(/^ {24}torture_spinlock +\d+ +\[<0{16}>\] lock_torture_writer\+0x0\/0x0$/);
     expect(lines[at + 7]!.indexOf('[<')).toBe(40 + 1 + 14 + 1 + 29 - 20);
-    expect(lines[at + 8]).toBe('');
-    expect(lines[at + 9]).toBe('.'.repeat(LOCKSTAT_WIDTH));
+    // Then the contending points (where the holder acquired it: the same writer loop here).
+    expect(lines[at + 8]).toBe(' '.repeat(24) + '-'.repeat('torture_spinlock'.length));
+    expect(lines[at + 9]).toMatch(/^ {24}torture_spinlock +\d+ +\[<0{16}>\] lock_torture_writer\+0x0\/0x0$/);
+    expect(lines[at + 10]).toBe('');
+    expect(lines[at + 11]).toBe('.'.repeat(LOCKSTAT_WIDTH));
   });
 
   it('prints the lock_stat numbers of the JSON result (µs, two decimals)', async () => {
