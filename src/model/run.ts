@@ -13,6 +13,7 @@ import { Machine } from '../kernel/machine.js';
 import { RESULT_SCHEMA, type CpuResult, type Result } from '../report/result.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { scenarioFileOf } from '../scenario/unresolve.js';
+import { formatDuration } from '../engine/units.js';
 import { VERSION } from '../version.js';
 import { OpStats } from '../workload/ops.js';
 import { startWorkload, type WorkloadHandle } from '../workload/index.js';
@@ -231,7 +232,7 @@ function* runChecked(
   if (reason === 'empty') {
     throw new SimulationAborted(
       'deadlock',
-      `run aborted: deadlock at t=${sim.now} ns: no event pending and the stop condition not reached`,
+      `run aborted: deadlock at t=${formatDuration(sim.now)} of simulated time: no event pending and the stop condition not reached`,
       `${m.describe()}\n${workload.describe()}`,
     );
   }

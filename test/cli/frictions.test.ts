@@ -86,3 +86,13 @@ describe('the output says what an op is, and how lock wait and CPU spin differ',
     expect(r.stdout).toMatch(/\n note: lock wait is lock_stat waittime, .*; CPU spin is the CPU time charged to acquiring spinlocks, .*\n$/);
   });
 });
+
+describe('times in abort messages are human-readable', () => {
+  it('the event limit names the simulated time with a unit', async () => {
+    const { runScenario } = await import('../../src/model/run.js');
+    const s = loadScenario(path.join(ROOT, 'scenarios', 'locktorture-ticket-vs-tas.yaml'));
+    expect(() => runScenario(s, { limits: { maxEvents: 1000 } })).toThrow(
+      /^run aborted: event limit of 1000 events reached at t=\d+\.\d\dus of simulated time$/,
+    );
+  });
+});
