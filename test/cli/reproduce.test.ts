@@ -81,6 +81,22 @@ describe('smpsim run <output file> re-runs the run it records', () => {
     expect(again).toEqual(result);
   });
 
+  it('a sweep point: runs/<p>-<r>.json re-runs that replication (its own seed), the same result', async () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'sw');
+    const s = await cli(['sweep', BUNDLED, '--set', 'stop.ops=500', '--vary', 'machine.cpus=1,2', '--replications', '2', '--out', out, '--quiet']);
+    expect(s.code).toBe(0);
+    const file = path.join(out, 'runs', '1-1.json');
+    const recorded = (JSON.parse(fs.readFileSync(file, 'utf8')) as { result: Record<string, unknown> }).result;
+    const r = await cli(['run', file, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const again = noWall(r.stdout) as Record<string, unknown>;
+    // The sweep fingerprints its runs; run does not.
+    const { wall_ms: _w, fingerprint: _f, ...expected } = recorded;
+    expect(again).toEqual(expected);
+    expect((again.scenario as { machine: { cpus: number } }).machine.cpus).toBe(2);
+  });
+
   it('a baseline: its recorded scenario re-runs to the recorded fingerprint', () => {
     const file = path.join(ROOT, 'baselines', 'inject-skip-pkmap-flush.json');
     const baseline = JSON.parse(fs.readFileSync(file, 'utf8')) as { fingerprint: string; replications: number };
