@@ -4,8 +4,8 @@
  * acquisitions whose previous holder ran on another CPU; wait and hold times in ns with
  * min/max over non-zero times; up to 4 contention points (call sites that waited) and up
  * to 4 contending points (where the lock was last acquired when a waiter found it taken:
- * the holder's acquire site, lockdep's `lock->ip` in __lock_contended, kernel/locking/
- * lockdep.c since 2.6.25).
+ * the holder's acquire site: lockdep's `lock->ip`, counted in __lock_contended of
+ * kernel/locking/lockdep.c and printed by seq_stats of lockdep_proc.c).
  */
 
 export interface TimeStat {
