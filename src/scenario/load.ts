@@ -169,6 +169,10 @@ function readScenarioFile(file: string, referrer: string, refPath: string[]): Ra
     // (/proc/self/environ, a password file): say so without quoting any of it.
     throw problem(file, [], `expected a mapping of scenario settings, got plain text (${data.length} characters), not YAML or JSON key: value pairs`);
   }
+  if (Array.isArray(data) && isPlainObject(data[0]) && data[0].schema === 'smpsim.result/1') {
+    // `run --vary --format json` writes one result per variant.
+    throw problem(file, [], `holds ${data.length} results (run --vary); re-run one of them: jq '.[0]' ${excerpt(file, 200)} > one.json, then smpsim run one.json`);
+  }
   if (!isPlainObject(data)) throw problem(file, [], `expected a mapping of scenario settings, got ${show(data)}`);
   return data;
 }
