@@ -13,15 +13,18 @@ type Register = (program: Command, io: CliIo, setExit: (code: number) => void) =
 /** Command name → its module's register function, in `smpsim --help` order. */
 export const COMMAND_MODULES: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['run', async () => (await import('./run.js')).registerRun],
+  ['resolve', async () => (await import('./resolve.js')).registerResolve],
   ['validate', async () => (await import('./validate.js')).registerValidate],
   ['schema', async () => (await import('./schema.js')).registerSchema],
   ['list', async () => (await import('./list.js')).registerList],
+  ['init', async () => (await import('./init.js')).registerInit],
   ['compare', async () => (await import('./compare.js')).registerCompare],
   ['baseline', async () => (await import('./baseline.js')).registerBaseline],
   ['check', async () => (await import('./check.js')).registerCheck],
   ['sweep', async () => (await import('./sweep.js')).registerSweep],
   ['plot', async () => (await import('./plot.js')).registerPlot],
   ['validation', async () => (await import('./validation.js')).registerValidation],
+  ['completion', async () => (await import('./completion.js')).registerCompletion],
 ];
 
 /**

@@ -6,7 +6,6 @@
  * check writes nothing (not even --out).
  */
 import { Command, Option } from 'commander';
-import YAML from 'yaml';
 import { SimulationAborted } from '../engine/sim.js';
 import { COST_KEYS } from '../kernel/costs.js';
 import { VERSION_SETTING_FIELDS, VERSION_SETTING_KEYS, type VersionSettingKey } from '../kernel/versions.js';
@@ -14,11 +13,13 @@ import { PRESETS, canonicalPreset } from '../kernel/presets.js';
 import { runScenario } from '../model/run.js';
 import { formatVaryTable } from '../report/compare.js';
 import { formatCsv } from '../report/csv.js';
+import { opMeaning } from '../report/ops.js';
 import { warmupNotReached, type Result } from '../report/result.js';
 import { formatTextReport } from '../report/text.js';
 import { renderTable } from '../report/format.js';
 import { ScenarioError, checkSetOptions, loadScenario } from '../scenario/load.js';
 import { OVERRIDE_SOURCE } from '../scenario/resolve.js';
+import { scenarioFileYaml } from '../scenario/unresolve.js';
 import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { STDOUT_ARG, UsageError, checkOutputPath, inputPath, writeFileAtomic, type CliIo } from './io.js';
@@ -67,7 +68,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
     program
       .command('run')
       .description('run a scenario and report (perf-stat-like text, JSON or CSV)')
-      .argument('<scenario>', 'scenario file (YAML or JSON), or the name of a bundled scenario (see `smpsim list`)')
+      .argument('<scenario>', 'scenario file (YAML or JSON), the name of a bundled scenario (see `smpsim list`), or a result/baseline file to re-run')
       .option('--set <path=value>', 'override a scenario field, e.g. --set machine.cpus=8 (repeatable)', collect)
       .option('--seed <n>', 'override the scenario seed (an integer >= 0)')
       .option('--vary <path=v1,v2>', 'run once per value, side by side; repeat for a cartesian product', collect)
@@ -165,13 +166,12 @@ export function formatVerbose(s: ResolvedScenario, heading: string): string {
     const fromFile = src === OVERRIDE_SOURCE;
     vrows.push([VERSION_SETTING_FIELDS[k], String(versionSettingValue(s, k)), fromFile ? 'scenario' : 'version', fromFile ? '' : src.replace(/^kernel\.version [^:]*: /, '')]);
   }
-  // The costs and the version sources print once, as the tables below.
-  const { costs: _costs, costs_source: _sources, version_source: _vsources, ...rest } = s;
   const costName = canonicalPreset(s.costs_preset);
   const alias = costName === s.costs_preset ? '' : ` = ${costName}`;
+  // As a scenario file (issue 15): it validates and re-runs; the settings kernel.version
+  // decides and the costs print once, as the tables below.
   return (
-    `# ${heading} (costs: see the cost table below)\n` +
-    YAML.stringify(rest, { lineWidth: 0 }) +
+    scenarioFileYaml(s, [`${heading}: every default filled, as a scenario file (smpsim validate and smpsim run read it)`, 'the settings kernel.version decides and the costs: see the tables below']) +
     `\n# settings from kernel.version ${s.kernel.version} (from: version = its default, scenario = set by the file or --set)\n` +
     renderTable(vrows, ['l', 'l', 'l', 'l']).join('\n') +
     `\n\n# cost table (preset ${s.costs_preset}${alias}: ${PRESETS[costName].title})\n` +
@@ -215,12 +215,12 @@ function formatOutput(job: RunJob, runs: Array<{ variant: Variant; result: Resul
     case 'json':
       return `${JSON.stringify(vary ? runs.map((r) => r.result) : runs[0]!.result, null, 2)}\n`;
     case 'csv':
-      return formatCsv(runs.map((r) => ({ variant: r.variant.assignment, result: r.result })));
+      return formatCsv(runs.map((r) => ({ values: r.variant.values, result: r.result })));
     case 'text': {
       if (!vary) return formatTextReport(runs[0]!.result);
       const first = runs[0]!.result;
       const seed = job.seed !== undefined ? `seed ${job.seed}` : `seed ${first.seed}`;
-      const title = ` scenario '${first.scenario.name}' (${seed}), one column per --vary ${varied.join(' × ')}:`;
+      const title = ` scenario '${first.scenario.name}' (${seed}), one column per --vary ${varied.join(' × ')}:\n (${opMeaning(first.scenario.workload)})`;
       return formatVaryTable(
         title,
         runs.map((r) => ({ label: r.variant.label, result: r.result })),

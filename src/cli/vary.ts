@@ -20,8 +20,10 @@ export interface Variant {
   sets: string[];
   /** Column header: the values, joined by ", ". */
   label: string;
-  /** The assignments, joined by " " (the CSV `variant` column). */
+  /** The assignments, joined by " " (messages: "variant kernel.strategy=kmap"). */
   assignment: string;
+  /** The assignments as (path, value) pairs, in --vary order (the CSV's columns). */
+  values: Array<[string, string]>;
 }
 
 /** At most this many runs from one command line. */
@@ -129,6 +131,7 @@ export function expandVary(texts: readonly string[], opts: { zip?: boolean } = {
     sets: c.map(([p, v]) => `${p}=${v}`),
     label: c.map(([, v]) => v).join(', '),
     assignment: c.map(([p, v]) => `${p}=${v}`).join(' '),
+    values: c,
   }));
   return { specs, variants };
 }

@@ -10,6 +10,7 @@
  */
 import TinyQueue from 'tinyqueue';
 import { Fingerprint } from './fingerprint.js';
+import { formatDuration } from './units.js';
 
 export type EventFn<T> = (arg: T) => void;
 
@@ -201,10 +202,10 @@ export class Simulator {
 
   private checkGuards(n: number, eventLimit: number, wallLimit: number, wallStart: number): void {
     if (n >= eventLimit) {
-      this.abort('event_limit', `run aborted: event limit of ${eventLimit} events reached at t=${this.now} ns`);
+      this.abort('event_limit', `run aborted: event limit of ${eventLimit} events reached at t=${formatDuration(this.now)} of simulated time`);
     }
     if (wallLimit < Number.POSITIVE_INFINITY && Date.now() - wallStart > wallLimit) {
-      this.abort('wall_time', `run aborted: wall-time limit of ${wallLimit} ms reached at t=${this.now} ns`);
+      this.abort('wall_time', `run aborted: wall-time limit of ${wallLimit} ms reached at t=${formatDuration(this.now)} of simulated time`);
     }
     // The clock only moves forward: the same time at two checks means every event between
     // them ran at that instant. Costs nothing per event.

@@ -2,7 +2,10 @@
  * lock_stat, as Documentation/locking/lockstat.rst defines it, per lock class:
  * contentions = acquisitions that had to wait; con-bounces / acq-bounces = contentions /
  * acquisitions whose previous holder ran on another CPU; wait and hold times in ns with
- * min/max over non-zero times; up to 4 contention points (call sites that waited).
+ * min/max over non-zero times; up to 4 contention points (call sites that waited) and up
+ * to 4 contending points (where the lock was last acquired when a waiter found it taken:
+ * the holder's acquire site: lockdep's `lock->ip`, counted in __lock_contended of
+ * kernel/locking/lockdep.c and printed by seq_stats of lockdep_proc.c).
  */
 
 export interface TimeStat {
@@ -20,6 +23,8 @@ export interface LockStatJson {
   wait_ns: TimeStat;
   hold_ns: TimeStat;
   contention_points: Array<{ site: string; count: number }>;
+  /** Where the holder acquired the lock, per contention (lockstat.rst: "contending points"). */
+  contending_points: Array<{ site: string; count: number }>;
 }
 
 export const MAX_CONTENTION_POINTS = 4;
@@ -36,6 +41,7 @@ export class LockClassStat {
   holdMax = 0;
   holdTotal = 0;
   private points = new Map<string, number>();
+  private holderPoints = new Map<string, number>();
 
   constructor(readonly name: string) {}
 
@@ -45,8 +51,11 @@ export class LockClassStat {
     if (bounce) this.acqBounces++;
   }
 
-  /** The acquisition had to wait `waitNs` at call site `site`. */
-  contended(waitNs: number, bounce: boolean, site: string): void {
+  /**
+   * The acquisition had to wait `waitNs` at call site `site`; when it began to wait, the
+   * lock had last been acquired at `holderSite` ('' when unknown).
+   */
+  contended(waitNs: number, bounce: boolean, site: string, holderSite = ''): void {
     this.contentions++;
     if (bounce) this.conBounces++;
     this.waitTotal += waitNs;
@@ -55,6 +64,7 @@ export class LockClassStat {
       if (waitNs > this.waitMax) this.waitMax = waitNs;
     }
     this.points.set(site, (this.points.get(site) ?? 0) + 1);
+    if (holderSite !== '') this.holderPoints.set(holderSite, (this.holderPoints.get(holderSite) ?? 0) + 1);
   }
 
   held(holdNs: number): void {
@@ -70,13 +80,10 @@ export class LockClassStat {
     this.waitMin = this.holdMin = Number.POSITIVE_INFINITY;
     this.waitMax = this.waitTotal = this.holdMax = this.holdTotal = 0;
     this.points.clear();
+    this.holderPoints.clear();
   }
 
   toJSON(): LockStatJson {
-    const points = [...this.points.entries()]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, MAX_CONTENTION_POINTS)
-      .map(([site, count]) => ({ site, count }));
     return {
       acquisitions: this.acquisitions,
       contentions: this.contentions,
@@ -84,9 +91,18 @@ export class LockClassStat {
       acq_bounces: this.acqBounces,
       wait_ns: timeStat(this.waitMin, this.waitMax, this.waitTotal, this.contentions),
       hold_ns: timeStat(this.holdMin, this.holdMax, this.holdTotal, this.acquisitions),
-      contention_points: points,
+      contention_points: topPoints(this.points),
+      contending_points: topPoints(this.holderPoints),
     };
   }
+}
+
+/** The most frequent call sites, most first (ties by name), at most MAX_CONTENTION_POINTS. */
+function topPoints(points: Map<string, number>): Array<{ site: string; count: number }> {
+  return [...points.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, MAX_CONTENTION_POINTS)
+    .map(([site, count]) => ({ site, count }));
 }
 
 function timeStat(min: number, max: number, total: number, n: number): TimeStat {

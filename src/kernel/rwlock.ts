@@ -23,6 +23,8 @@ import { PRIO_ARBITRATE, acquireCost, handoffCost, isSpinning } from './spinlock
 interface Waiter {
   ctx: ExecCtx;
   write: boolean;
+  /** Where the lock was last acquired when this waiter began to spin (its contending point). */
+  holderSite: string;
 }
 
 function arbitrateEvent(l: RwLock): void {
@@ -37,6 +39,8 @@ export class RwLock implements SpinWaitable {
   private writeHoldStart = 0;
   /** Releaser hold-off: until then the free lock is not free for CPU `lastCpu`. */
   private holdoffUntil = 0;
+  /** Call site of the last acquisition, read or write: lockdep's `lock->ip`. */
+  private lastSite = '';
 
   constructor(
     readonly name: string,
@@ -104,6 +108,7 @@ export class RwLock implements SpinWaitable {
     const bounce = this.lastCpu >= 0 && this.lastCpu !== ctx.cpu.id;
     const cost = acquireCost(this.costs, this.lastCpu, ctx.cpu.id);
     this.stat.acquired(bounce);
+    this.lastSite = site;
     if (write) this.writeHoldStart = this.sim.now + cost;
     if (ctx.cpu.observer !== null) ctx.cpu.observer.lockAcquired(ctx.cpu.id, ctx.inIrq, this.name, site, this.sim.now + cost, write ? 'write' : 'read');
     return ctx.cpu.busy(SPIN, cost);
@@ -114,7 +119,7 @@ export class RwLock implements SpinWaitable {
     ctx.spinSince = this.sim.now;
     ctx.spinSite = site;
     const free = this.writer === null && (!write || this.readers === 0);
-    this.waiters.push({ ctx, write });
+    this.waiters.push({ ctx, write, holderSite: this.lastSite });
     if (ctx.cpu.observer !== null) ctx.cpu.observer.lockContended(ctx.cpu.id, this.name, site);
     ctx.cpu.setCat(SPIN);
     // The releaser came back within its hold-off: the pick is made when it ends.
@@ -143,7 +148,7 @@ export class RwLock implements SpinWaitable {
     if (ws[i]!.write) {
       const w = ws.splice(i, 1)[0]!;
       this.writer = w.ctx;
-      this.grant(w.ctx, traffic);
+      this.grant(w, traffic);
       this.writeHoldStart = this.sim.now + handoffCost(this.costs, this.lastCpu, w.ctx.cpu.id, traffic);
       return;
     }
@@ -153,16 +158,18 @@ export class RwLock implements SpinWaitable {
       if (!w.write && isSpinning(w.ctx)) {
         ws.splice(k, 1);
         this.readers++;
-        this.grant(w.ctx, traffic);
+        this.grant(w, traffic);
       }
     }
   }
 
-  private grant(ctx: ExecCtx, traffic: number): void {
+  private grant(w: Waiter, traffic: number): void {
+    const ctx = w.ctx;
     const bounce = this.lastCpu !== ctx.cpu.id;
     const handoff = handoffCost(this.costs, this.lastCpu, ctx.cpu.id, traffic);
     this.stat.acquired(bounce);
-    this.stat.contended(this.sim.now + handoff - ctx.spinSince, bounce, ctx.spinSite);
+    this.stat.contended(this.sim.now + handoff - ctx.spinSince, bounce, ctx.spinSite, w.holderSite);
+    this.lastSite = ctx.spinSite;
     ctx.spinningOn = null;
     if (ctx.cpu.observer !== null) ctx.cpu.observer.lockGranted(ctx.cpu.id, ctx.inIrq, this.name, this.sim.now + handoff, this.writer === ctx ? 'write' : 'read');
     ctx.proc.wake(handoff);

@@ -94,6 +94,10 @@ export class Spinlock implements SpinWaitable {
   private holdStart = 0;
   /** Releaser hold-off: until then the lock is not free for CPU `lastCpu` (tas only). */
   private holdoffUntil = 0;
+  /** Call site of the last acquisition: lockdep's `lock->ip` (set in __lock_acquired). */
+  private lastSite = '';
+  /** Per spinner, `lastSite` when it began to spin: its contending point (__lock_contended). */
+  private readonly contendingSite = new Map<ExecCtx, string>();
 
   constructor(
     readonly name: string,
@@ -111,6 +115,7 @@ export class Spinlock implements SpinWaitable {
       const bounce = this.lastCpu >= 0 && this.lastCpu !== cpu.id;
       const cost = acquireCost(this.costs, this.lastCpu, cpu.id);
       this.owner = ctx;
+      this.lastSite = site;
       this.stat.acquired(bounce);
       this.holdStart = this.sim.now + cost;
       if (cpu.observer !== null) cpu.observer.lockAcquired(cpu.id, ctx.inIrq, this.name, site, this.holdStart, 'spin');
@@ -120,6 +125,7 @@ export class Spinlock implements SpinWaitable {
     ctx.spinningOn = this;
     ctx.spinSince = this.sim.now;
     ctx.spinSite = site;
+    this.contendingSite.set(ctx, this.lastSite);
     this.spinners.push(ctx);
     if (cpu.observer !== null) cpu.observer.lockContended(cpu.id, this.name, site);
     cpu.setCat(SPIN);
@@ -198,7 +204,9 @@ export class Spinlock implements SpinWaitable {
     this.owner = ctx;
     this.holdStart = now + handoff;
     this.stat.acquired(bounce);
-    this.stat.contended(now + handoff - ctx.spinSince, bounce, ctx.spinSite);
+    this.stat.contended(now + handoff - ctx.spinSince, bounce, ctx.spinSite, this.contendingSite.get(ctx));
+    this.contendingSite.delete(ctx);
+    this.lastSite = ctx.spinSite;
     ctx.spinningOn = null;
     if (cpu.observer !== null) cpu.observer.lockGranted(cpu.id, ctx.inIrq, this.name, this.holdStart, 'spin');
     ctx.proc.wake(handoff);

@@ -5,6 +5,7 @@
 import { formatDuration, formatSize } from '../engine/units.js';
 import { fmtFixed, fmtInt, fmtPercent, fmtPlain, renderTable, type Align } from './format.js';
 import { metricRows, type MetricKind, type MetricSource } from './metrics.js';
+import { LOCK_WAIT_VS_SPIN } from './ops.js';
 
 /** A metric value for people: units for durations and sizes, separators for counts. */
 export function formatMetric(kind: MetricKind, v: number | undefined): string {
@@ -31,12 +32,16 @@ export interface Column {
   result: MetricSource;
 }
 
-/** The `--vary` table: a title line, a blank line, then metric rows × variant columns. */
+/**
+ * The `--vary` table: a title line, a blank line, then metric rows × variant columns; when
+ * lock wait rows and the CPU spin share both show, a note on how they differ.
+ */
 export function formatVaryTable(title: string, columns: readonly Column[]): string {
-  const rows = metricRows(columns.map((c) => c.result));
+  const rows = metricRows(columns.map((c) => c.result), true, true);
   const table: string[][] = [['metric', ...columns.map((c) => c.label)]];
   for (const r of rows) table.push([r.label, ...r.values.map((v) => formatMetric(r.kind, v))]);
-  return `${title}\n\n${renderTable(table).join('\n')}\n`;
+  const both = rows.some((r) => r.key.endsWith('.wait_ns.total')) && rows.some((r) => r.key === 'cpu_share.spin');
+  return `${title}\n\n${renderTable(table).join('\n')}\n${both ? `\n ${LOCK_WAIT_VS_SPIN}\n` : ''}`;
 }
 
 /** (b − a) / |a| as a signed percentage; "n/a" when a is 0 and b is not. */
@@ -61,7 +66,7 @@ function absoluteDelta(a: number | undefined, b: number | undefined): string {
  * in either result are shown; zero-everywhere optional rows are left out.
  */
 export function formatCompare(a: Column, b: Column): string {
-  const rows = metricRows([a.result, b.result]);
+  const rows = metricRows([a.result, b.result], true, true);
   const table: string[][] = [['metric', a.label, b.label, 'delta', 'delta%']];
   for (const r of rows) {
     const [va, vb] = r.values as [number | undefined, number | undefined];

@@ -1,7 +1,8 @@
 /**
  * CSV of results: a header line, then one row per run. Columns are flattened dotted metric
  * names (`ops.per_sec`, `locks.kmap_lock.contentions`, `cpus.0.time_ns.spin`), preceded by
- * `variant` (the run's --vary assignment, empty without --vary) and `scenario.name`. The
+ * one column per --vary key, named by it (`kernel.strategy`: the run's value, as written;
+ * none without --vary) and `scenario.name`. The
  * rest of the resolved scenario and the lock contention points are left out. When runs
  * differ in their columns (a lock class only one strategy takes), the header is the union
  * in first-seen order and missing cells are empty.
@@ -11,7 +12,8 @@ import type { Result } from './result.js';
 export type CsvCell = string | number | boolean | null;
 
 export interface CsvRun {
-  variant: string;
+  /** The run's --vary assignments (path, value), in --vary order; empty without --vary. */
+  values: ReadonlyArray<readonly [string, string]>;
   result: Result;
 }
 
@@ -20,7 +22,7 @@ function flattenInto(value: unknown, prefix: string, out: Map<string, CsvCell>):
     value.forEach((v, i) => flattenInto(v, `${prefix}.${i}`, out));
   } else if (typeof value === 'object' && value !== null) {
     for (const [k, v] of Object.entries(value)) {
-      if (k === 'contention_points') continue;
+      if (k === 'contention_points' || k === 'contending_points') continue;
       flattenInto(v, prefix === '' ? k : `${prefix}.${k}`, out);
     }
   } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value === null) {
@@ -29,12 +31,13 @@ function flattenInto(value: unknown, prefix: string, out: Map<string, CsvCell>):
 }
 
 /** One result → ordered (column, value) pairs. */
-export function flattenResult(r: Result, variant: string): Map<string, CsvCell> {
+export function flattenResult(r: Result, values: CsvRun['values']): Map<string, CsvCell> {
   const out = new Map<string, CsvCell>();
-  out.set('variant', variant);
+  // One column per varied key (a spreadsheet filters on it), not "a=x b=y" in one cell.
+  for (const [key, value] of values) out.set(key, value);
   out.set('scenario.name', r.scenario.name);
   for (const [k, v] of Object.entries(r)) {
-    if (k === 'scenario') continue;
+    if (k === 'scenario' || k === 'scenario_file') continue;
     flattenInto(v, k, out);
   }
   return out;
@@ -48,7 +51,7 @@ export function csvField(v: CsvCell | undefined): string {
 }
 
 export function formatCsv(runs: readonly CsvRun[]): string {
-  const flat = runs.map((r) => flattenResult(r.result, r.variant));
+  const flat = runs.map((r) => flattenResult(r.result, r.values));
   const columns: string[] = [];
   const seen = new Set<string>();
   for (const row of flat) {

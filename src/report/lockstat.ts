@@ -11,12 +11,14 @@
  *   - times in µs with two decimals, rounded like snprint_time: (ns + 5) / 1000 and the
  *     remainder / 10; the averages are integer ns first (div_s64);
  *   - when the class was contended: a short rule of '-' under the name, then up to 4
- *     contention points `%40s %14lu %29s %pS` (name, count, `[<address>]`, symbol), a
- *     blank line and a rule of '.'.
+ *     contention points `%40s %14lu %29s %pS` (name, count, `[<address>]`, symbol: where
+ *     the waiters were), the short rule again and up to 4 contending points in the same
+ *     layout (where the lock had last been acquired when they began to wait: the holders'
+ *     acquire sites), then — only when there were contending points, as seq_stats does —
+ *     a blank line and a rule of '.'.
  *
  * The simulator has call sites, not addresses: the address prints as zeros (as with
- * kptr_restrict) and the symbol as `site+0x0/0x0`. The kernel's second block (the
- * contending points, where the holder was) is not modelled.
+ * kptr_restrict) and the symbol as `site+0x0/0x0`.
  */
 import type { LockStatJson, TimeStat } from '../kernel/lockstat.js';
 
@@ -93,13 +95,14 @@ export function lockstatClass(className: string, s: LockStatJson): string[] {
       lockTime(s.acquisitions, s.hold_ns),
   ];
   if (s.contentions === 0) return lines;
+  const point = (p: { site: string; count: number }) =>
+    `${pad(name, NAME_WIDTH)} ${pad(String(p.count), COL)} ${pad('[<0000000000000000>]', 29)} ${p.site}+0x0/0x0`;
+  // seq_stats: each block opens with the short rule; the closing rule follows the second.
   const points = s.contention_points.slice(0, 4);
-  if (points.length === 0) return lines;
-  lines.push(rule('-', NAME_WIDTH - name.length, name.length));
-  for (const p of points) {
-    lines.push(`${pad(name, NAME_WIDTH)} ${pad(String(p.count), COL)} ${pad('[<0000000000000000>]', 29)} ${p.site}+0x0/0x0`);
-  }
-  lines.push('', rule('.', 0, LOCKSTAT_WIDTH), '');
+  if (points.length > 0) lines.push(rule('-', NAME_WIDTH - name.length, name.length), ...points.map(point));
+  // Results written before contending points were recorded have none.
+  const holders = (s.contending_points ?? []).slice(0, 4);
+  if (holders.length > 0) lines.push(rule('-', NAME_WIDTH - name.length, name.length), ...holders.map(point), '', rule('.', 0, LOCKSTAT_WIDTH), '');
   return lines;
 }
 

@@ -44,6 +44,40 @@ const BASE: Array<MetricDef & { get: (r: MetricSource) => number }> = [
   { key: 'per_op.cpu_ns', label: 'CPU time per op', kind: 'duration', optional: false, get: (r) => ratio(busyNs(r), r.ops.completed) },
 ];
 
+/**
+ * The run's event counters (result JSON paths), for the side-by-side tables: a counter that
+ * is non-zero in any column is shown, so a `--vary kernel.inject_bug=none,skip_pkmap_flush`
+ * shows its stale TLB accesses (issue 15, item 5). Counters that have a per-op row above
+ * (IPIs sent, shootdowns, kmap flushes, bytes copied) are not repeated.
+ */
+export const COUNTERS: ReadonlyArray<{ key: string; label: string }> = [
+  { key: 'ops.completed', label: 'ops completed' },
+  { key: 'tlb.stale_accesses', label: 'stale TLB accesses' },
+  { key: 'tlb.local_flushes', label: 'TLB local flushes' },
+  { key: 'tlb.page_flushes', label: 'TLB page flushes' },
+  { key: 'tlb.ipis_received', label: 'IPIs received' },
+  { key: 'tlb.faults', label: 'TLB faults' },
+  { key: 'kmap.kmaps', label: 'kmaps' },
+  { key: 'kmap.hits', label: 'kmap hits' },
+  { key: 'kmap.waits', label: 'kmap waits' },
+  { key: 'kmap.atomic', label: 'kmap_atomic maps' },
+  { key: 'vmap.allocs', label: 'vmap allocs' },
+  { key: 'vmap.frees', label: 'vmap frees' },
+  { key: 'vmap.purges', label: 'vmap purges' },
+  { key: 'vmap.failures', label: 'vmap failures' },
+  { key: 'bounce.pages', label: 'bounce pages' },
+  { key: 'bounce.pool_waits', label: 'bounce pool waits' },
+  { key: 'bounce.pool_taken', label: 'bounce pool pages taken' },
+  { key: 'device.requests', label: 'device requests' },
+];
+
+/** The number at a dotted path of a result, or undefined (a result from an older version). */
+function numberAt(r: MetricSource, dotted: string): number | undefined {
+  let v: unknown = r;
+  for (const k of dotted.split('.')) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+  return typeof v === 'number' ? v : undefined;
+}
+
 /** CPU time of all CPUs that is not idle: what the ops cost the machine. */
 function busyNs(r: MetricSource): number {
   let busy = 0;
@@ -76,9 +110,13 @@ function lockClasses(results: readonly MetricSource[]): string[] {
  * The metric rows for a set of results (columns), in a fixed order: throughput and latency,
  * per-op counters, per lock class contentions and wait total, CPU share per category.
  * With `dropZero`, optional rows that are zero (or absent) in every result are left out.
+ * With `counters`, the event counters (COUNTERS) follow the per-op rows.
  */
-export function metricRows(results: readonly MetricSource[], dropZero = true): MetricRow[] {
+export function metricRows(results: readonly MetricSource[], dropZero = true, counters = false): MetricRow[] {
   const rows: MetricRow[] = BASE.map(({ get, ...def }) => ({ ...def, values: results.map(get) }));
+  if (counters) {
+    for (const c of COUNTERS) rows.push({ ...c, kind: 'count', optional: true, values: results.map((r) => numberAt(r, c.key)) });
+  }
   for (const name of lockClasses(results)) {
     rows.push({
       key: `locks.${name}.contentions`,

@@ -4,7 +4,7 @@
  */
 import type { CategoryName } from '../cpu/accounting.js';
 import type { LockStatJson } from '../kernel/lockstat.js';
-import type { ResolvedScenario } from '../scenario/schema.js';
+import type { RawScenario, ResolvedScenario } from '../scenario/schema.js';
 import { formatDurationExact } from '../engine/units.js';
 
 export const RESULT_SCHEMA = 'smpsim.result/1';
@@ -31,6 +31,12 @@ export interface Result {
   schema: typeof RESULT_SCHEMA;
   version: string;
   scenario: ResolvedScenario;
+  /**
+   * The same scenario as a scenario file in the input language (units, distributions as
+   * written): it validates, and `smpsim run` of this result re-runs exactly this run
+   * (src/scenario/unresolve.ts). Left out of the fingerprint, like `scenario`.
+   */
+  scenario_file: RawScenario;
   seed: number;
   /** Simulated time of the measured window (after warm-up), ns. */
   sim_time_ns: number;

@@ -8,6 +8,7 @@ import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import { formatDuration, formatSize } from '../engine/units.js';
 import { fmtFixed, fmtInt, padLeft, padRight, ratio, renderTable } from './format.js';
 import { formatLockStat } from './lockstat.js';
+import { LOCK_WAIT_VS_SPIN, opMeaning } from './ops.js';
 import { warmupNotReached, type Result } from './result.js';
 
 const VALUE_WIDTH = 18;
@@ -55,7 +56,10 @@ function cpuTable(r: Result): string[] {
     ]);
   }
   if (r.cpus.length > 1) rows.push(['all', ...totals.map((t) => (ratio(t, grand) * 100).toFixed(1))]);
-  return [' CPU time by category (% of simulated time):', '', ...renderTable(rows, ['r'], 2, '   ')];
+  const lines = [' CPU time by category (% of simulated time):', '', ...renderTable(rows, ['r'], 2, '   ')];
+  // The lock_stat wait times below and the spin column measure different things.
+  if (Object.values(r.locks).some((l) => l.contentions > 0)) lines.push('', ` ${LOCK_WAIT_VS_SPIN}`);
+  return lines;
 }
 
 function section(title: string, lines: string[]): string[] {
@@ -70,7 +74,7 @@ export function formatTextReport(r: Result): string {
   const lat = r.ops.latency_ns;
   const wallS = r.wall_ms / 1000;
   const out: string[] = [];
-  out.push(` Performance counter stats for scenario '${r.scenario.name}' (${describeRun(r)}):`, '');
+  out.push(` Performance counter stats for scenario '${r.scenario.name}' (${describeRun(r)}):`, ` (${opMeaning(r.scenario.workload)})`, '');
   const missed = warmupNotReached(r);
   // Said first: every number below includes what the warm-up was meant to discard.
   if (missed !== undefined) out.push(` warning: ${missed.replace(/^run aborted: /, '')}; measured from t=0`, '');

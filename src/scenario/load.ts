@@ -6,10 +6,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ScenarioError, show, type Problem } from './errors.js';
+import { ScenarioError, didYouMean, show, type Problem } from './errors.js';
+import { bundledScenario, bundledScenarioNames, isBareName } from './bundled.js';
 import { Origins, applySet, cloneData, isPlainObject, mergeInto, parseSetOption, type RawObject } from './merge.js';
 import { validateAndResolve } from './resolve.js';
 import { parseYaml } from './yaml.js';
+import { RecordedScenarioError, recordedScenario } from './recorded.js';
 import { InputFileError, MAX_SCENARIO_BYTES, excerpt, readInputFile } from '../input/read.js';
 import type { ResolvedScenario } from './types.js';
 
@@ -48,7 +50,7 @@ export function resolveScenario(raw: unknown, origin: string): ResolvedScenario 
 /** The merged raw scenario (extends, --set and --seed applied), not yet validated. */
 export function loadRawScenario(file: string, opts: LoadOptions = {}): { raw: RawObject; origins: Origins } {
   const origins = new Origins(file);
-  const data = readScenarioFile(file, file, []);
+  const data = scenarioOfFile(readScenarioFile(file, file, []), file);
   const raw = mergeChain([{ file, data }, ...readParents(data, file, [path.resolve(file)])], origins);
   for (const text of opts.set ?? []) applySet(raw, parseSetOption(text), origins);
   if (opts.seed !== undefined) {
@@ -56,6 +58,16 @@ export function loadRawScenario(file: string, opts: LoadOptions = {}): { raw: Ra
     origins.set(['seed'], '--seed');
   }
   return { raw, origins };
+}
+
+/** A scenario file as it stands, or the scenario an smpsim output file recorded (./recorded.ts). */
+function scenarioOfFile(data: RawObject, file: string): RawObject {
+  try {
+    return recordedScenario(data) ?? data;
+  } catch (err) {
+    if (err instanceof RecordedScenarioError) throw problem(file, [], `cannot re-run ${err.message}`);
+    throw err;
+  }
 }
 
 interface Layer {
@@ -84,13 +96,18 @@ const SCENARIO_EXTENSIONS = ['.yaml', '.yml', '.json'];
  */
 function extendsTarget(ext: unknown, curFile: string): string {
   if (typeof ext !== 'string' || ext.trim() === '') {
-    throw problem(curFile, ['extends'], `expected a path to a scenario file, got ${show(ext)}`);
+    throw problem(curFile, ['extends'], `expected a path to a scenario file or a bundled scenario name, got ${show(ext)}`);
   }
   if (!SCENARIO_EXTENSIONS.includes(path.extname(ext).toLowerCase())) {
+    // A bare name names a bundled scenario, as on the command line (`smpsim run NAME`).
+    const bundled = bundledScenario(ext);
+    if (bundled !== undefined) return bundled;
+    const hint = isBareName(ext) ? didYouMean(ext, bundledScenarioNames()) : undefined;
     throw problem(
       curFile,
       ['extends'],
-      `expected a scenario file ending in .yaml, .yml or .json, got "${excerpt(ext)}"`,
+      `expected a scenario file ending in .yaml, .yml or .json, or the name of a bundled scenario (see \`smpsim list\`), got "${excerpt(ext)}"` +
+        (hint === undefined ? '' : ` (did you mean "${hint}"?)`),
     );
   }
   return path.isAbsolute(ext) ? ext : path.join(path.dirname(curFile), ext);
@@ -141,7 +158,7 @@ function readScenarioFile(file: string, referrer: string, refPath: string[]): Ra
   } catch (err) {
     if (!(err instanceof InputFileError)) throw err;
     if (refPath.length > 0) throw problem(referrer, refPath, `cannot read ${excerpt(file, 200)}: ${err.message}`);
-    throw problem(file, [], `cannot read file: ${err.message}`);
+    throw problem(file, [], `cannot read file: ${err.message}${notBundledHint(file, err)}`);
   }
   const data = parseText(text, file);
   if (data === null || data === undefined) {
@@ -152,8 +169,23 @@ function readScenarioFile(file: string, referrer: string, refPath: string[]): Ra
     // (/proc/self/environ, a password file): say so without quoting any of it.
     throw problem(file, [], `expected a mapping of scenario settings, got plain text (${data.length} characters), not YAML or JSON key: value pairs`);
   }
+  if (Array.isArray(data) && isPlainObject(data[0]) && data[0].schema === 'smpsim.result/1') {
+    // `run --vary --format json` writes one result per variant.
+    throw problem(file, [], `holds ${data.length} results (run --vary); re-run one of them: jq '.[0]' ${excerpt(file, 200)} > one.json, then smpsim run one.json`);
+  }
   if (!isPlainObject(data)) throw problem(file, [], `expected a mapping of scenario settings, got ${show(data)}`);
   return data;
+}
+
+/**
+ * For a bare name that is neither a file nor a bundled scenario (`smpsim run lkml-2000-4wy`):
+ * where the names are, and the nearest one.
+ */
+function notBundledHint(file: string, err: InputFileError): string {
+  // The CLI may have joined a bare name to its working directory: judge the last part.
+  if (!/no such file/.test(err.message) || SCENARIO_EXTENSIONS.includes(path.extname(file).toLowerCase())) return '';
+  const hint = didYouMean(path.basename(file), bundledScenarioNames());
+  return `, nor the name of a bundled scenario${hint === undefined ? '' : ` (did you mean "${hint}"?)`}; see \`smpsim list\``;
 }
 
 /** YAML (JSON is YAML) text → data; every problem is one `file[:line:col]: ...` line (yaml.ts). */

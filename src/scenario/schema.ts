@@ -28,7 +28,7 @@ import {
   PAGE_SIZE,
   type Locality,
 } from './types.js';
-import { show } from './errors.js';
+import { didYouMean, editDistance, show } from './errors.js';
 
 export * from './types.js';
 
@@ -64,8 +64,28 @@ function int(lo: number, hi?: number, what = hi === undefined ? `an integer >= $
   return hi === undefined ? s : s.max(hi, e);
 }
 
+/**
+ * The allowed value a mistyped one was meant as: one edit away (two for long words), so
+ * that `mcs` does not suggest `tas`.
+ */
+export function nearValue(word: string, values: readonly string[]): string | undefined {
+  const hint = didYouMean(word, values);
+  if (hint === undefined) return undefined;
+  return editDistance(word.toLowerCase(), hint.toLowerCase()) <= (word.length >= 6 ? 2 : 1) ? hint : undefined;
+}
+
+/** `expected one of a, b, got "kmpa" (did you mean "kmap"?)`: a near miss of a word is named. */
+function expectOneOf(values: readonly string[]): { error: (iss: { input?: unknown }) => string } {
+  return {
+    error: (iss) => {
+      const hint = typeof iss.input === 'string' ? nearValue(iss.input, values) : undefined;
+      return `expected one of ${values.join(', ')}, got ${show(iss.input)}${hint === undefined ? '' : ` (did you mean "${hint}"?)`}`;
+    },
+  };
+}
+
 function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, expect(`one of ${values.join(', ')}`));
+  return z.enum(values, expectOneOf(values));
 }
 
 const bool = () => z.boolean(expect('true or false'));
@@ -182,7 +202,7 @@ function obj<T extends z.ZodRawShape>(shape: T, what: string) {
 // The raw file
 
 const presetName = () =>
-  z.enum(PRESET_NAMES as unknown as [PresetName, ...PresetName[]], expect(`one of ${PRESET_NAMES.join(', ')}`));
+  z.enum(PRESET_NAMES as unknown as [PresetName, ...PresetName[]], expectOneOf(PRESET_NAMES));
 
 /** LAST_PKMAP = 1 << PKMAP_ORDER, and the pkmap area (4 KiB a slot) must fit the 128 MiB above lowmem. */
 export const LAST_PKMAP_MAX = 32768;
@@ -328,7 +348,8 @@ export const WorkloadRaw = z.discriminatedUnion('type', [IoRaw, LocktortureRaw, 
         typeof input === 'object' && input !== null && !Array.isArray(input)
           ? (input as Record<string, unknown>).type
           : undefined;
-      return `expected ${workloadWhat}, got ${show(type)}`;
+      const hint = typeof type === 'string' ? nearValue(type, WORKLOAD_TYPES) : undefined;
+      return `expected ${workloadWhat}, got ${show(type)}${hint === undefined ? '' : ` (did you mean "${hint}"?)`}`;
     }
     return `expected a mapping with type: ${workloadWhat}, got ${show(iss.input)}`;
   },

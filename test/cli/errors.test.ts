@@ -133,7 +133,8 @@ describe('aborted runs and internal errors', () => {
     expect(r.code).toBe(3);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^smpsim: run aborted: deadlock at t=\d+ ns/);
+    // Human-readable simulated time (issue 15): `t=57.29ms of simulated time`, not `t=57287085 ns`.
+    expect(lines[0]).toMatch(/^smpsim: run aborted: deadlock at t=(\d+ns|\d+\.\d\d(us|ms)|\d+\.\d{3}s) of simulated time: /);
     expect(lines[1]).toBe('diagnosis (per-CPU state, lock holders and waiters):');
     expect(lines.slice(2).every((l) => l.startsWith('  '))).toBe(true);
     expect(r.stderr).toContain('cpu0:');

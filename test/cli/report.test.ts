@@ -9,7 +9,7 @@ import type { Result } from '../../src/report/result.js';
 import { formatTextReport } from '../../src/report/text.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 
-function lock(contentions: number, acquisitions: number, points: Array<[string, number]> = []): LockStatJson {
+function lock(contentions: number, acquisitions: number, points: Array<[string, number]> = [], holders: Array<[string, number]> = []): LockStatJson {
   return {
     acquisitions,
     contentions,
@@ -18,6 +18,7 @@ function lock(contentions: number, acquisitions: number, points: Array<[string, 
     wait_ns: { min: 100, max: 5000, total: 100_000, avg: contentions ? 100_000 / contentions : 0 },
     hold_ns: { min: 10, max: 900, total: 50_000, avg: acquisitions ? 50_000 / acquisitions : 0 },
     contention_points: points.map(([site, count]) => ({ site, count })),
+    contending_points: holders.map(([site, count]) => ({ site, count })),
   };
 }
 
@@ -41,6 +42,25 @@ describe('lock_stat table', () => {
     const e = lines.findIndex((l) => l.includes('emergency_lock:'));
     expect(lines.slice(e + 1).join('')).toBe('');
   });
+
+  it('lists the contending points (holders\' acquire sites) after the contention points, as lockdep_proc.c seq_stats', () => {
+    const text = formatLockStat({ kmap_lock: lock(30, 400, [['kmap_high', 20], ['kunmap_high', 10]], [['kunmap_high', 18], ['kmap_high', 12]]) });
+    const lines = text.split('\n');
+    const row = lines.findIndex((l) => l.includes('kmap_lock:'));
+    const short = `${' '.repeat(31)}${'-'.repeat(9)}`;
+    const pt = (n: number, site: string) => `${' '.repeat(31)}kmap_lock ${String(n).padStart(14)} ${'[<0000000000000000>]'.padStart(29)} ${site}+0x0/0x0`;
+    expect(lines.slice(row + 1, row + 10)).toEqual([
+      short,
+      pt(20, 'kmap_high'),
+      pt(10, 'kunmap_high'),
+      short,
+      pt(18, 'kunmap_high'),
+      pt(12, 'kmap_high'),
+      '',
+      '.'.repeat(221),
+      '',
+    ]);
+  });
 });
 
 describe('--vary parsing', () => {
@@ -57,7 +77,8 @@ describe('--vary parsing', () => {
     expect(variants.map((v) => v.assignment)).toEqual(['a=1 b=x', 'a=1 b=y', 'a=2 b=x', 'a=2 b=y']);
     expect(variants[1]!.label).toBe('1, y');
     expect(variants[1]!.sets).toEqual(['a=1', 'b=y']);
-    expect(expandVary([]).variants).toEqual([{ sets: [], label: '', assignment: '' }]);
+    expect(variants[1]!.values).toEqual([['a', '1'], ['b', 'y']]);
+    expect(expandVary([]).variants).toEqual([{ sets: [], label: '', assignment: '', values: [] }]);
     expect(() => expandVary(['a=1,2,3,4,5,6,7,8,9,10', 'b=1,2,3,4,5,6,7,8,9,10', 'c=1,2,3,4,5,6,7,8,9,10,11'])).toThrow(/too many/);
   });
 });
@@ -122,8 +143,8 @@ describe('text report sections', () => {
   it('csv of runs with different lock classes: union header, empty cells', () => {
     const other: Result = { ...base, locks: { ...base.locks, kmap_lock: base.locks.torture_spinlock! } };
     const csv = formatCsv([
-      { variant: 'a=1', result: base },
-      { variant: 'a=2', result: other },
+      { values: [['a', '1']], result: base },
+      { values: [['a', '2']], result: other },
     ]);
     const [header, r1, r2] = csv.trimEnd().split('\n').map((l) => l.split(','));
     const i = header!.indexOf('locks.kmap_lock.contentions');

@@ -68,8 +68,11 @@ describe('smpsim run --format text', () => {
     expect(lines[at + 6]).toBe(' '.repeat(24) + '-'.repeat('torture_spinlock'.length));
     expect(lines[at + 7]).toMatch(/^ {24}torture_spinlock +\d+ +\[<0{16}>\] lock_torture_writer\+0x0\/0x0$/);
     expect(lines[at + 7]!.indexOf('[<')).toBe(40 + 1 + 14 + 1 + 29 - 20);
-    expect(lines[at + 8]).toBe('');
-    expect(lines[at + 9]).toBe('.'.repeat(LOCKSTAT_WIDTH));
+    // Then the contending points (where the holder acquired it: the same writer loop here).
+    expect(lines[at + 8]).toBe(' '.repeat(24) + '-'.repeat('torture_spinlock'.length));
+    expect(lines[at + 9]).toMatch(/^ {24}torture_spinlock +\d+ +\[<0{16}>\] lock_torture_writer\+0x0\/0x0$/);
+    expect(lines[at + 10]).toBe('');
+    expect(lines[at + 11]).toBe('.'.repeat(LOCKSTAT_WIDTH));
   });
 
   it('prints the lock_stat numbers of the JSON result (µs, two decimals)', async () => {
@@ -172,14 +175,16 @@ describe('smpsim run --format csv', () => {
     const header = lines[0]!.split(',');
     const row = lines[1]!.split(',');
     expect(header.length).toBe(row.length);
-    expect(header.slice(0, 2)).toEqual(['variant', 'scenario.name']);
+    // No --vary: no variant columns (issue 15: one column per varied key, none here).
+    expect(header.slice(0, 2)).toEqual(['scenario.name', 'schema']);
     for (const k of ['ops.per_sec', 'ops.latency_ns.p99', 'locks.torture_spinlock.contentions', 'cpus.0.time_ns.spin', 'tlb.ipis_sent']) {
       expect(header).toContain(k);
     }
     expect(header.some((h) => h.startsWith('scenario.') && h !== 'scenario.name')).toBe(false);
     expect(header.some((h) => h.includes('contention_points'))).toBe(false);
     const cell = (k: string) => row[header.indexOf(k)];
-    expect(cell('variant')).toBe('');
+    expect(header).not.toContain('variant');
+    expect(header.some((h) => h.startsWith('scenario_file'))).toBe(false);
     expect(cell('scenario.name')).toBe('locktorture-ticket-vs-tas');
     expect(cell('ops.completed')).toBe('2000');
   });
@@ -214,8 +219,9 @@ describe('smpsim run --vary', () => {
     const c = await cli(['run', BUNDLED, ...SMALL, '--vary', 'machine.spinlock=ticket,tas', '--format', 'csv']);
     const lines = c.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[1]!.startsWith('machine.spinlock=ticket,')).toBe(true);
-    expect(lines[2]!.startsWith('machine.spinlock=tas,')).toBe(true);
+    expect(lines[0]!.startsWith('machine.spinlock,scenario.name,')).toBe(true);
+    expect(lines[1]!.startsWith('ticket,')).toBe(true);
+    expect(lines[2]!.startsWith('tas,')).toBe(true);
   });
 
   it('values may contain commas inside parentheses', async () => {
@@ -242,7 +248,7 @@ describe('--out, --quiet, --verbose', () => {
     const dir = tempDir();
     const r = await cli(['run', BUNDLED, ...SMALL, '--format', 'csv', '--out', 'r.csv'], { cwd: dir });
     expect(r.code).toBe(0);
-    expect(fs.readFileSync(path.join(dir, 'r.csv'), 'utf8').split('\n')[0]).toMatch(/^variant,scenario\.name,/);
+    expect(fs.readFileSync(path.join(dir, 'r.csv'), 'utf8').split('\n')[0]).toMatch(/^scenario\.name,schema,/);
   });
 
   it('--quiet prints nothing but still writes --out', async () => {
@@ -259,7 +265,8 @@ describe('--out, --quiet, --verbose', () => {
     const r = await cli(['run', BUNDLED, ...SMALL, '--verbose']);
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith('# resolved scenario')).toBe(true);
-    expect(r.stdout).toMatch(/^machine:\n {2}preset: null\n {2}cpus: 8$/m);
+    // A scenario file (issue 15): no preset written when none was set, units, no internal names.
+    expect(r.stdout).toMatch(/^machine:\n {2}cpus: 8$/m);
     expect(r.stdout).toMatch(/^key +value +unit +source$/m);
     expect(r.stdout).toMatch(/^lock_handoff +0 +ns +scenario override/m);
     expect(r.stdout).toMatch(/^ipi_latency +1300 +ns +KVM IPIv/m);

@@ -59,13 +59,36 @@ describe('LockClassStat', () => {
   it('reset clears everything', () => {
     const s = new LockClassStat('l');
     s.acquired(true);
-    s.contended(5, true, 'x');
+    s.contended(5, true, 'x', 'y');
     s.held(7);
     s.reset();
     expect(s.toJSON()).toEqual({
       acquisitions: 0, contentions: 0, con_bounces: 0, acq_bounces: 0,
       wait_ns: { min: 0, max: 0, total: 0, avg: 0 }, hold_ns: { min: 0, max: 0, total: 0, avg: 0 }, contention_points: [],
+      contending_points: [],
     });
+  });
+
+  it('contending points: where the lock had last been acquired when each waiter began to wait', () => {
+    const s = new LockClassStat('l');
+    s.contended(1, false, 'kmap_high', 'kunmap_high');
+    s.contended(1, false, 'kmap_high', 'kunmap_high');
+    s.contended(1, false, 'kunmap_high', 'kmap_high');
+    expect(s.toJSON().contending_points).toEqual([
+      { site: 'kunmap_high', count: 2 },
+      { site: 'kmap_high', count: 1 },
+    ]);
+  });
+});
+
+describe('contending points from a run (lockdep __lock_contended: lock->ip, the last acquirer)', () => {
+  it('kmap_lock under maptorture: holders at kmap_high and kunmap_high, one contending point per contention', () => {
+    const s = resolveScenario({ machine: { cpus: 4 }, workload: { type: 'maptorture', api: 'kmap' }, stop: { ops: 4000 } }, 'x.yaml');
+    const l = runScenario(s).locks.kmap_lock!;
+    expect(l.contentions).toBeGreaterThan(0);
+    const holders = l.contending_points;
+    expect(holders.map((p) => p.site).sort()).toEqual(['kmap_high', 'kunmap_high']);
+    expect(holders.reduce((n, p) => n + p.count, 0)).toBe(l.contentions);
   });
 });
 

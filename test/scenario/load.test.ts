@@ -183,7 +183,7 @@ describe('extends', () => {
   it('problems are blamed on the file that supplied the value', () => {
     expect(problemsOf(() => loadScenario(p('badchild.yaml')))).toEqual([
       `${p('badparent.yaml')}: machine.cpus: expected an integer 1..4096, got 0`,
-      `${p('badchild.yaml')}: kernel.strategy: expected one of bounce, vmap, vmap_lazy, kmap, direct, got "kmapp"`,
+      `${p('badchild.yaml')}: kernel.strategy: expected one of bounce, vmap, vmap_lazy, kmap, direct, got "kmapp" (did you mean "kmap"?)`,
     ]);
   });
 
