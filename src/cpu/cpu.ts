@@ -47,10 +47,14 @@ export interface ExecCtx {
   readonly cpu: Cpu;
   readonly name: string;
   readonly inIrq: boolean;
-  /** The lock this context is spinning on, if any; when it started; the call site. */
+  /**
+   * The lock this context is spinning on, if any; when it started; the call site; and the
+   * site the holder took it at when this context started to wait (lock_stat's contending point).
+   */
   spinningOn: SpinWaitable | null;
   spinSince: number;
   spinSite: string;
+  spinHolderSite: string;
 }
 
 /** What the CPU's scheduler needs of a task (src/cpu/task.ts implements it). */
@@ -71,6 +75,7 @@ export class IrqCtx implements ExecCtx {
   spinningOn: SpinWaitable | null = null;
   spinSince = 0;
   spinSite = '';
+  spinHolderSite = '';
 
   constructor(
     readonly proc: Process,

@@ -18,6 +18,7 @@ export class Task implements CpuTask {
   spinningOn: SpinWaitable | null = null;
   spinSince = 0;
   spinSite = '';
+  spinHolderSite = '';
   /** What the task sleeps on, for diagnostics. */
   sleepingOn: string | null = null;
   /** The task's block plug: submits what it has queued, called when it is about to sleep. */

@@ -96,8 +96,6 @@ export class Spinlock implements SpinWaitable {
   private holdoffUntil = 0;
   /** Call site of the last acquisition: lockdep's `lock->ip` (set in __lock_acquired). */
   private lastSite = '';
-  /** Per spinner, `lastSite` when it began to spin: its contending point (__lock_contended). */
-  private readonly contendingSite = new Map<ExecCtx, string>();
 
   constructor(
     readonly name: string,
@@ -125,7 +123,7 @@ export class Spinlock implements SpinWaitable {
     ctx.spinningOn = this;
     ctx.spinSince = this.sim.now;
     ctx.spinSite = site;
-    this.contendingSite.set(ctx, this.lastSite);
+    ctx.spinHolderSite = this.lastSite;
     this.spinners.push(ctx);
     if (cpu.observer !== null) cpu.observer.lockContended(cpu.id, this.name, site);
     cpu.setCat(SPIN);
@@ -204,8 +202,7 @@ export class Spinlock implements SpinWaitable {
     this.owner = ctx;
     this.holdStart = now + handoff;
     this.stat.acquired(bounce);
-    this.stat.contended(now + handoff - ctx.spinSince, bounce, ctx.spinSite, this.contendingSite.get(ctx));
-    this.contendingSite.delete(ctx);
+    this.stat.contended(now + handoff - ctx.spinSince, bounce, ctx.spinSite, ctx.spinHolderSite);
     this.lastSite = ctx.spinSite;
     ctx.spinningOn = null;
     if (cpu.observer !== null) cpu.observer.lockGranted(cpu.id, ctx.inIrq, this.name, this.holdStart, 'spin');
