@@ -97,14 +97,16 @@ export async function probe(url: QueueUrl): Promise<void> {
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  r.on('error', () => {
-    // reported by connect() / ping() below
+  // The socket's error (ECONNREFUSED, ETIMEDOUT…) says more than connect()'s "Connection is closed".
+  let first: unknown = null;
+  r.on('error', (err: unknown) => {
+    first ??= err;
   });
   try {
     await r.connect();
     await r.ping();
   } catch (err) {
-    throw new QueueError(`--queue: cannot use Redis at ${url.display}: ${reason(err, url)}`);
+    throw new QueueError(`--queue: cannot use Redis at ${url.display}: ${reason(first ?? err, url)}`);
   } finally {
     r.disconnect();
   }
