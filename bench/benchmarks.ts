@@ -56,6 +56,8 @@ export const BENCHMARKS: BenchDef[] = [
 
   // Issue #6: the same sweep with --jobs 1 and --jobs 2 (below).
   sweepJobsBench(),
+  // Issue #16: the same sweep on 2 queue workers (Redis) against --jobs 2.
+  sweepQueueBench(),
 
   // Issue #14: whole smpsim processes (bench/process.ts).
   startupBench,
@@ -98,6 +100,68 @@ interface SweepTiming {
   seconds: number;
   executed: number;
   summary: string;
+}
+
+/** The sweep of sweep-jobs through a private Redis and two workers (bench/sweep-queue-child.ts). */
+function timeQueueSweep(timeMs: number): SweepTiming {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'smpsim-bench-queue-'));
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'sweep-queue-child.ts')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, SMPSIM_BENCH_SWEEP: JSON.stringify([out, timeMs]) },
+      maxBuffer: 64 << 20,
+    });
+    if (r.status !== 0) throw new Error(`queue sweep child failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+    return JSON.parse(r.stdout) as SweepTiming;
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+// sweep-queue (issue #16): the 16-run sweep of sweep-jobs through BullMQ on a private
+// redis-server with two `smpsim worker --concurrency 1` processes (started and ready before
+// the clock starts), against --jobs 2, in interleaved pairs. Overhead: the median of the
+// per-pair ratios queue/--jobs 2 − 1; per-job overhead: the extra worker time per run,
+// (queue − --jobs 2) × 2 workers / runs.
+function sweepQueueBench(): BenchDef {
+  return {
+    name: 'sweep-queue',
+    issue: '#16',
+    description: 'the sweep-jobs sweep on 2 queue workers (Redis) vs --jobs 2 (interleaved pairs); target overhead ≤ 15%',
+    run(opts, info) {
+      if (spawnSync('redis-server', ['--version']).status !== 0) throw new NotAvailable('redis-server is not installed');
+      const timeMs = Math.max(5, Math.round(300 * opts.scale));
+      timeQueueSweep(timeMs); // warm-up
+      const local: number[] = [];
+      const queue: number[] = [];
+      const overhead: number[] = [];
+      const perJob: number[] = [];
+      let identical = true;
+      let runs = 0;
+      for (let i = 0; i < opts.reps; i++) {
+        const a = timeSweep(2, timeMs);
+        const b = timeQueueSweep(timeMs);
+        identical &&= a.summary === b.summary;
+        runs = b.executed;
+        local.push(a.seconds);
+        queue.push(b.seconds);
+        overhead.push(b.seconds / a.seconds - 1);
+        perJob.push(((b.seconds - a.seconds) * 2 * 1000) / b.executed);
+      }
+      info['runs/sweep'] = runs;
+      info['stop.time'] = `${timeMs}ms`;
+      info['summaries identical'] = identical;
+      info['cores'] = os.availableParallelism();
+      info['median --jobs 2 / queue'] = `${median(local).toFixed(2)} s / ${median(queue).toFixed(2)} s`;
+      return [
+        metric('sweep wall, --jobs 2', 's', local),
+        metric('sweep wall, 2 queue workers', 's', queue),
+        metric('queue overhead vs --jobs 2', 'ratio', overhead, { op: '<=', value: 0.15 }, 'median of per-pair (queue / --jobs 2 − 1)'),
+        metric('per-job overhead', 'ms', perJob, undefined, '(queue − --jobs 2) × 2 workers / runs'),
+      ];
+    },
+  };
 }
 
 function timeSweep(jobs: number, timeMs: number): SweepTiming {
