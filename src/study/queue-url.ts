@@ -31,10 +31,12 @@ export interface QueueUrl {
 
 const ALLOWED = 'redis://HOST[:PORT][/DB] or rediss://…, with USER:PASSWORD@ or :PASSWORD@ before HOST when Redis needs one';
 
-/** Replace the password of a redis:// URL with *** (anything unparsable: shown without its userinfo). */
+/** Replace the password of a redis:// URL with *** (text that is no URL: all before its last @). */
 export function redactUrl(text: string): string {
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^@/]*)@(.*)$/i.exec(text);
-  if (m === null) return text;
+  // The last @ ends the user info (as in WHATWG URLs): a password may hold an @ itself.
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@([^@]*)$/i.exec(text);
+  // Not a URL but holding an @: whatever precedes it may be a password.
+  if (m === null) return text.includes('@') ? `***${text.slice(text.lastIndexOf('@'))}` : text;
   const user = m[2]!;
   const colon = user.indexOf(':');
   return `${m[1]}${colon < 0 ? user : `${user.slice(0, colon)}:***`}@${m[3]}`;
