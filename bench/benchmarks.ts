@@ -79,14 +79,14 @@ import { buildSpec } from './src/cli/sweep.ts';
 import { runSweep } from './src/study/sweep.ts';
 import fs from 'node:fs';
 import path from 'node:path';
-const [jobs, out, timeMs] = JSON.parse(process.env.SMPSIM_BENCH_SWEEP);
+const [jobs, out, timeMs, replications = 2] = JSON.parse(process.env.SMPSIM_BENCH_SWEEP);
 const io = { stdout() {}, stderr() {}, isTTY: false, env: {}, cwd: process.cwd() };
 const spec = buildSpec(io, {
   scenario: 'scenarios/scaling-1-32.yaml',
   vary: ['machine.cpus=1..8x2', 'kernel.strategy=kmap,vmap'],
   zip: false,
   set: ['stop.time=' + timeMs + 'ms', 'stop.warmup=' + timeMs / 10 + 'ms'],
-  replications: 2,
+  replications,
   out, plot: false, force: true, quiet: true,
 });
 const t0 = performance.now();
@@ -103,13 +103,13 @@ interface SweepTiming {
 }
 
 /** The sweep of sweep-jobs through a private Redis and two workers (bench/sweep-queue-child.ts). */
-function timeQueueSweep(timeMs: number): SweepTiming {
+function timeQueueSweep(timeMs: number, replications = 2): SweepTiming {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'smpsim-bench-queue-'));
   try {
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'sweep-queue-child.ts')], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, SMPSIM_BENCH_SWEEP: JSON.stringify([out, timeMs]) },
+      env: { ...process.env, SMPSIM_BENCH_SWEEP: JSON.stringify([out, timeMs, replications]) },
       maxBuffer: 64 << 20,
     });
     if (r.status !== 0) throw new Error(`queue sweep child failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
@@ -122,8 +122,9 @@ function timeQueueSweep(timeMs: number): SweepTiming {
 // sweep-queue (issue #16): the 16-run sweep of sweep-jobs through BullMQ on a private
 // redis-server with two `smpsim worker --concurrency 1` processes (started and ready before
 // the clock starts), against --jobs 2, in interleaved pairs. Overhead: the median of the
-// per-pair ratios queue/--jobs 2 − 1; per-job overhead: the extra worker time per run,
-// (queue − --jobs 2) × 2 workers / runs.
+// per-pair ratios queue/--jobs 2 − 1. Per-job overhead: the same pairs with 64 tiny runs
+// (stop.time 1 ms, 8 replications), where the queue's cost is not lost in the runs' noise:
+// the extra worker time per run, (queue − --jobs 2) × 2 workers / runs.
 function sweepQueueBench(): BenchDef {
   return {
     name: 'sweep-queue',
@@ -147,7 +148,11 @@ function sweepQueueBench(): BenchDef {
         local.push(a.seconds);
         queue.push(b.seconds);
         overhead.push(b.seconds / a.seconds - 1);
-        perJob.push(((b.seconds - a.seconds) * 2 * 1000) / b.executed);
+        const c = timeSweep(2, 1, 8);
+        const d = timeQueueSweep(1, 8);
+        identical &&= c.summary === d.summary;
+        perJob.push(((d.seconds - c.seconds) * 2 * 1000) / d.executed);
+        info['tiny runs/sweep'] = d.executed;
       }
       info['runs/sweep'] = runs;
       info['stop.time'] = `${timeMs}ms`;
@@ -158,19 +163,19 @@ function sweepQueueBench(): BenchDef {
         metric('sweep wall, --jobs 2', 's', local),
         metric('sweep wall, 2 queue workers', 's', queue),
         metric('queue overhead vs --jobs 2', 'ratio', overhead, { op: '<=', value: 0.15 }, 'median of per-pair (queue / --jobs 2 − 1)'),
-        metric('per-job overhead', 'ms', perJob, undefined, '(queue − --jobs 2) × 2 workers / runs'),
+        metric('per-job overhead', 'ms', perJob, undefined, '64 runs of stop.time 1 ms: (queue − --jobs 2) × 2 workers / runs'),
       ];
     },
   };
 }
 
-function timeSweep(jobs: number, timeMs: number): SweepTiming {
+function timeSweep(jobs: number, timeMs: number, replications = 2): SweepTiming {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'smpsim-bench-sweep-'));
   try {
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SWEEP_CHILD], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, SMPSIM_BENCH_SWEEP: JSON.stringify([jobs, out, timeMs]) },
+      env: { ...process.env, SMPSIM_BENCH_SWEEP: JSON.stringify([jobs, out, timeMs, replications]) },
       maxBuffer: 64 << 20,
     });
     if (r.status !== 0) throw new Error(`sweep child (--jobs ${jobs}) failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);

@@ -18,7 +18,7 @@ import { parseQueueUrl } from '../src/study/queue-url.js';
 import { runSweep } from '../src/study/sweep.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const [out, timeMs] = JSON.parse(process.env.SMPSIM_BENCH_SWEEP ?? '[]') as [string, number];
+const [out, timeMs, replications = 2] = JSON.parse(process.env.SMPSIM_BENCH_SWEEP ?? '[]') as [string, number, number?];
 
 const port = await new Promise<number>((resolve) => {
   const s = net.createServer().listen(0, '127.0.0.1', () => {
@@ -59,7 +59,7 @@ try {
     vary: ['machine.cpus=1..8x2', 'kernel.strategy=kmap,vmap'],
     zip: false,
     set: [`stop.time=${timeMs}ms`, `stop.warmup=${timeMs / 10}ms`],
-    replications: 2,
+    replications,
     out,
     plot: false,
     force: true,
