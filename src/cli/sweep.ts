@@ -256,7 +256,8 @@ export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
       onProgress:
         progress === null
           ? undefined
-          : (done, total, label) => progress.report(done, total, queue === null ? label : `${queue.workersSeen} workers seen; queued ${label}`),
+          : // On the queue every run is queued at once: the workers seen say more than a run's name.
+            (done, total, label) => progress.report(done, total, queue === null ? label : `${queue.workersSeen} workers seen`),
       onNote: (line) => {
         if (!job.quiet) {
           const wasActive = progress?.active === true;

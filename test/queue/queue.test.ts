@@ -99,27 +99,32 @@ function noSecret(...texts: string[]): void {
 
 const connection = (db: number) => ({ host: '127.0.0.1', port, db, password: SECRET, maxRetriesPerRequest: null });
 
-beforeAll(async () => {
-  // Never skipped: .ci/run installs Debian's redis-server when missing.
-  if (!HAS_REDIS) throw new Error('redis-server not found: install it (apt-get install redis-server) to test distributed sweeps');
-  port = await freePort();
+/** A redis-server on `p` (no persistence), once it answers a ping. */
+async function startRedis(p: number, password: string | null): Promise<ChildProcess> {
   const dir = tempDir('smpsim-redis-');
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--requirepass', SECRET], { stdio: 'ignore' });
-  // Ready when a client can ping it (count-based: retried until it answers).
+  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...(password === null ? [] : ['--requirepass', password])], { stdio: 'ignore' });
+  children.push(child);
   const { Redis } = await import('ioredis');
   for (;;) {
-    const r = new Redis({ port, host: '127.0.0.1', password: SECRET, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const r = new Redis({ port: p, host: '127.0.0.1', ...(password === null ? {} : { password }), lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
     r.on('error', () => {});
     try {
       await r.connect();
       await r.ping();
       r.disconnect();
-      break;
+      return child;
     } catch {
       r.disconnect();
       await tick();
     }
   }
+}
+
+beforeAll(async () => {
+  // Never skipped: .ci/run installs Debian's redis-server when missing.
+  if (!HAS_REDIS) throw new Error('redis-server not found: install it (apt-get install redis-server) to test distributed sweeps');
+  port = await freePort();
+  redis = await startRedis(port, SECRET);
   const out = tempDir();
   const r = await cli(['sweep', ...SWEEP, '--jobs', '1', '--out', path.join(out, 'local')]);
   expect(r.code, r.stderr).toBe(0);
@@ -128,16 +133,18 @@ beforeAll(async () => {
 
 afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  redis?.kill('SIGTERM');
 });
 
 describe('sweep --queue with smpsim worker processes (real Redis)', () => {
   it('two workers: the same summary.json bytes as --jobs 1; SIGTERM stops a worker with exit 0', async () => {
     const [a, b] = await Promise.all([startWorker(1), startWorker(1)]);
     const out = path.join(tempDir(), 'q');
-    const r = await cli(['sweep', ...SWEEP.filter((x) => x !== '--quiet'), '--queue', url(1), '--out', out]);
+    // A clock 11 s further at each look: every progress report prints its plain line.
+    let t = 0;
+    const r = await cli(['sweep', ...SWEEP.filter((x) => x !== '--quiet'), '--queue', url(1), '--out', out], { now: () => (t += 11_000) });
     expect(r.code, r.stderr).toBe(0);
     expect(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')).toBe(reference);
+    expect(r.stderr).toMatch(/smpsim: progress: 8\/8 runs done \(100%\), ETA 0s - [12] workers seen/);
     expect(r.stderr).toContain(`8 runs (8 computed, 0 reused) on redis://:***@127.0.0.1:${port}/1`);
     a.child.kill('SIGTERM');
     b.child.kill('SIGTERM');
@@ -187,6 +194,29 @@ describe('sweep --queue with smpsim worker processes (real Redis)', () => {
     w.child.kill('SIGTERM');
     expect(await w.exit).toBe(0);
     noSecret(first.out(), r.stderr, allText(out));
+  }, LONG);
+
+  it('Redis restarted without its data mid-sweep: the lost runs are queued again, same bytes', async () => {
+    const p = await freePort();
+    let server = await startRedis(p, null);
+    const plain = `redis://127.0.0.1:${p}`;
+    const w = start(['worker', '--queue', plain, '--concurrency', '1', '--lock-duration', '1500']);
+    await until(() => w.out().includes('taking runs from'));
+    const out = path.join(tempDir(), 'q');
+    const sweep = cli(['sweep', ...SWEEP, '--queue', plain, '--out', out]);
+    const queue = new Queue(QUEUE_NAME, { connection: { host: '127.0.0.1', port: p, maxRetriesPerRequest: null } });
+    queue.on('error', () => {});
+    await until(async () => runFiles(out) >= 1 && (await queue.getWaitingCount()) >= 2);
+    await queue.close();
+    server.kill('SIGKILL');
+    await new Promise((r) => server.once('exit', r));
+    server = await startRedis(p, null);
+    const r = await sweep;
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')).toBe(reference);
+    w.child.kill('SIGTERM');
+    expect(await w.exit).toBe(0);
+    server.kill('SIGTERM');
   }, LONG);
 
   it('a worker refuses a job of another smpsim version: failed once, not retried, with a clear reason', async () => {
