@@ -122,9 +122,11 @@ function timeQueueSweep(timeMs: number, replications = 2): SweepTiming {
 // sweep-queue (issue #16): the 16-run sweep of sweep-jobs through BullMQ on a private
 // redis-server with two `smpsim worker --concurrency 1` processes (started and ready before
 // the clock starts), against --jobs 2, in interleaved pairs. Overhead: the median of the
-// per-pair ratios queue/--jobs 2 − 1. Per-job overhead: the same pairs with 64 tiny runs
-// (stop.time 1 ms, 8 replications), where the queue's cost is not lost in the runs' noise:
-// the extra worker time per run, (queue − --jobs 2) × 2 workers / runs.
+// per-pair ratios queue/--jobs 2 − 1 (the workers are started before the clock, the pool of
+// --jobs 2 within it: a worker serves many sweeps). Per-job overhead: the extra worker time
+// per run, from tiny runs (stop.time 1 ms) where the queue's cost is not lost in the runs'
+// noise, as a marginal cost so that fixed costs cancel: 16 and 64 runs, queue and --jobs 2,
+// ((q64 − q16) − (l64 − l16)) × 2 workers / 48.
 function sweepQueueBench(): BenchDef {
   return {
     name: 'sweep-queue',
@@ -148,11 +150,16 @@ function sweepQueueBench(): BenchDef {
         local.push(a.seconds);
         queue.push(b.seconds);
         overhead.push(b.seconds / a.seconds - 1);
-        const c = timeSweep(2, 1, 8);
-        const d = timeQueueSweep(1, 8);
-        identical &&= c.summary === d.summary;
-        perJob.push(((d.seconds - c.seconds) * 2 * 1000) / d.executed);
-        info['tiny runs/sweep'] = d.executed;
+        // Marginal cost of 48 more tiny runs, queue against --jobs 2: the fixed costs (pool
+        // start-up, connections) cancel out, the per-run costs remain.
+        const l16 = timeSweep(2, 1, 2);
+        const q16 = timeQueueSweep(1, 2);
+        const l64 = timeSweep(2, 1, 8);
+        const q64 = timeQueueSweep(1, 8);
+        identical &&= l16.summary === q16.summary && l64.summary === q64.summary;
+        const more = q64.executed - q16.executed;
+        perJob.push((((q64.seconds - q16.seconds) - (l64.seconds - l16.seconds)) * 2 * 1000) / more);
+        info['tiny runs/sweep'] = `${q16.executed} and ${q64.executed}`;
       }
       info['runs/sweep'] = runs;
       info['stop.time'] = `${timeMs}ms`;
@@ -163,7 +170,7 @@ function sweepQueueBench(): BenchDef {
         metric('sweep wall, --jobs 2', 's', local),
         metric('sweep wall, 2 queue workers', 's', queue),
         metric('queue overhead vs --jobs 2', 'ratio', overhead, { op: '<=', value: 0.15 }, 'median of per-pair (queue / --jobs 2 − 1)'),
-        metric('per-job overhead', 'ms', perJob, undefined, '64 runs of stop.time 1 ms: (queue − --jobs 2) × 2 workers / runs'),
+        metric('per-job overhead', 'ms', perJob, undefined, 'runs of stop.time 1 ms: ((q64 − q16) − (l64 − l16)) × 2 workers / 48'),
       ];
     },
   };

@@ -154,6 +154,23 @@ describe('sweep --queue with smpsim worker processes (real Redis)', () => {
     noSecret(r.stdout, r.stderr, a.out(), b.out(), allText(out));
   }, LONG);
 
+  it('--warmup auto pilots and --precision replications go through the queue too: same bytes', async () => {
+    const w = await startWorker(5);
+    const adaptive = [SCENARIO, '--vary', 'machine.cpus=1,2', '--replications', '2', '--set', 'stop.time=20ms', '--warmup', 'auto', '--precision', '1%', '--max-replications', '5', '--quiet'];
+    const dir = tempDir();
+    const local = await cli(['sweep', ...adaptive, '--jobs', '1', '--out', path.join(dir, 'l')]);
+    expect(local.code, local.stderr).toBe(0);
+    const r = await cli(['sweep', ...adaptive, '--queue', url(5), '--out', path.join(dir, 'q')]);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = fs.readFileSync(path.join(dir, 'q', 'summary.json'), 'utf8');
+    expect(summary).toBe(fs.readFileSync(path.join(dir, 'l', 'summary.json'), 'utf8'));
+    // The pilots ran, and --precision added replications beyond the first 2.
+    expect(fs.existsSync(path.join(dir, 'q', 'runs', '0-pilot.json'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'q', 'runs', '0-2.json'))).toBe(true);
+    w.child.kill('SIGTERM');
+    expect(await w.exit).toBe(0);
+  }, LONG);
+
   it('a worker SIGKILLed during a run: its job goes to another worker, same bytes', async () => {
     const a = await startWorker(2);
     const out = path.join(tempDir(), 'q');
@@ -220,9 +237,9 @@ describe('sweep --queue with smpsim worker processes (real Redis)', () => {
   }, LONG);
 
   it('a worker refuses a job of another smpsim version: failed once, not retried, with a clear reason', async () => {
-    const w = await startWorker(4);
-    const queue = new Queue(QUEUE_NAME, { connection: connection(4) });
-    const events = new QueueEvents(QUEUE_NAME, { connection: connection(4) });
+    const w = await startWorker(6);
+    const queue = new Queue(QUEUE_NAME, { connection: connection(6) });
+    const events = new QueueEvents(QUEUE_NAME, { connection: connection(6) });
     await events.waitUntilReady();
     const job = await queue.add('run', { version: `${VERSION}-other`, model: 'other', task: { scenario: {}, series: false } }, { jobId: 'mismatch', attempts: 3 });
     await expect(job.waitUntilFinished(events)).rejects.toThrow(/refused/);
