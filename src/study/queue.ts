@@ -128,6 +128,7 @@ export class QueueExecutor implements Executor {
   private readonly workers = new Set<string>();
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  private watching = false;
 
   private constructor(
     private readonly url: QueueUrl,
@@ -175,6 +176,8 @@ export class QueueExecutor implements Executor {
     const result = new Promise<QueueJobResult>((resolve, reject) => {
       this.pending.set(id, { data, resolve, reject });
     });
+    // Handled at once: cancel() may reject it while the job is still being added.
+    result.catch(() => {});
     try {
       await this.enqueue(id, data, true);
     } catch (err) {
@@ -208,6 +211,17 @@ export class QueueExecutor implements Executor {
 
   /** Events can be missed (a reconnect) and Redis can lose its data (restarted without persistence). */
   private async watch(): Promise<void> {
+    // One pass at a time: with thousands of pending runs a pass outlasts the interval.
+    if (this.watching) return;
+    this.watching = true;
+    try {
+      await this.watchPass();
+    } finally {
+      this.watching = false;
+    }
+  }
+
+  private async watchPass(): Promise<void> {
     for (const [id, p] of [...this.pending]) {
       if (this.closed) return;
       try {
