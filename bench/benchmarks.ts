@@ -56,6 +56,8 @@ export const BENCHMARKS: BenchDef[] = [
 
   // Issue #6: the same sweep with --jobs 1 and --jobs 2 (below).
   sweepJobsBench(),
+  // Issue #16: the same sweep on 2 queue workers (Redis) against --jobs 2.
+  sweepQueueBench(),
 
   // Issue #14: whole smpsim processes (bench/process.ts).
   startupBench,
@@ -77,14 +79,14 @@ import { buildSpec } from './src/cli/sweep.ts';
 import { runSweep } from './src/study/sweep.ts';
 import fs from 'node:fs';
 import path from 'node:path';
-const [jobs, out, timeMs] = JSON.parse(process.env.SMPSIM_BENCH_SWEEP);
+const [jobs, out, timeMs, replications = 2] = JSON.parse(process.env.SMPSIM_BENCH_SWEEP);
 const io = { stdout() {}, stderr() {}, isTTY: false, env: {}, cwd: process.cwd() };
 const spec = buildSpec(io, {
   scenario: 'scenarios/scaling-1-32.yaml',
   vary: ['machine.cpus=1..8x2', 'kernel.strategy=kmap,vmap'],
   zip: false,
   set: ['stop.time=' + timeMs + 'ms', 'stop.warmup=' + timeMs / 10 + 'ms'],
-  replications: 2,
+  replications,
   out, plot: false, force: true, quiet: true,
 });
 const t0 = performance.now();
@@ -100,13 +102,87 @@ interface SweepTiming {
   summary: string;
 }
 
-function timeSweep(jobs: number, timeMs: number): SweepTiming {
+/** The sweep of sweep-jobs through a private Redis and two workers (bench/sweep-queue-child.ts). */
+function timeQueueSweep(timeMs: number, replications = 2): SweepTiming {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'smpsim-bench-queue-'));
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'sweep-queue-child.ts')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, SMPSIM_BENCH_SWEEP: JSON.stringify([out, timeMs, replications]) },
+      maxBuffer: 64 << 20,
+    });
+    if (r.status !== 0) throw new Error(`queue sweep child failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+    return JSON.parse(r.stdout) as SweepTiming;
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
+// sweep-queue (issue #16): the 16-run sweep of sweep-jobs through BullMQ on a private
+// redis-server with two `smpsim worker --concurrency 1` processes (started and ready before
+// the clock starts), against --jobs 2, in interleaved pairs. Overhead: the median of the
+// per-pair ratios queue/--jobs 2 − 1 (the workers are started before the clock, the pool of
+// --jobs 2 within it: a worker serves many sweeps). Per-job overhead: the extra worker time
+// per run, from tiny runs (stop.time 1 ms) where the queue's cost is not lost in the runs'
+// noise, as a marginal cost so that fixed costs cancel: 16 and 64 runs, queue and --jobs 2,
+// ((q64 − q16) − (l64 − l16)) × 2 workers / 48.
+function sweepQueueBench(): BenchDef {
+  return {
+    name: 'sweep-queue',
+    issue: '#16',
+    description: 'the sweep-jobs sweep on 2 queue workers (Redis) vs --jobs 2 (interleaved pairs); target overhead ≤ 15%',
+    run(opts, info) {
+      if (spawnSync('redis-server', ['--version']).status !== 0) throw new NotAvailable('redis-server is not installed');
+      const timeMs = Math.max(5, Math.round(300 * opts.scale));
+      timeQueueSweep(timeMs); // warm-up
+      const local: number[] = [];
+      const queue: number[] = [];
+      const overhead: number[] = [];
+      const perJob: number[] = [];
+      let identical = true;
+      let runs = 0;
+      for (let i = 0; i < opts.reps; i++) {
+        const a = timeSweep(2, timeMs);
+        const b = timeQueueSweep(timeMs);
+        identical &&= a.summary === b.summary;
+        runs = b.executed;
+        local.push(a.seconds);
+        queue.push(b.seconds);
+        overhead.push(b.seconds / a.seconds - 1);
+        // Marginal cost of 48 more tiny runs, queue against --jobs 2: the fixed costs (pool
+        // start-up, connections) cancel out, the per-run costs remain.
+        const l16 = timeSweep(2, 1, 2);
+        const q16 = timeQueueSweep(1, 2);
+        const l64 = timeSweep(2, 1, 8);
+        const q64 = timeQueueSweep(1, 8);
+        identical &&= l16.summary === q16.summary && l64.summary === q64.summary;
+        const more = q64.executed - q16.executed;
+        perJob.push((((q64.seconds - q16.seconds) - (l64.seconds - l16.seconds)) * 2 * 1000) / more);
+        info['tiny runs/sweep'] = `${q16.executed} and ${q64.executed}`;
+      }
+      info['runs/sweep'] = runs;
+      info['stop.time'] = `${timeMs}ms`;
+      info['summaries identical'] = identical;
+      info['cores'] = os.availableParallelism();
+      info['median --jobs 2 / queue'] = `${median(local).toFixed(2)} s / ${median(queue).toFixed(2)} s`;
+      return [
+        metric('sweep wall, --jobs 2', 's', local),
+        metric('sweep wall, 2 queue workers', 's', queue),
+        metric('queue overhead vs --jobs 2', 'ratio', overhead, { op: '<=', value: 0.15 }, 'median of per-pair (queue / --jobs 2 − 1)'),
+        metric('per-job overhead', 'ms', perJob, undefined, 'runs of stop.time 1 ms: ((q64 − q16) − (l64 − l16)) × 2 workers / 48'),
+      ];
+    },
+  };
+}
+
+function timeSweep(jobs: number, timeMs: number, replications = 2): SweepTiming {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'smpsim-bench-sweep-'));
   try {
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SWEEP_CHILD], {
       cwd: ROOT,
       encoding: 'utf8',
-      env: { ...process.env, SMPSIM_BENCH_SWEEP: JSON.stringify([jobs, out, timeMs]) },
+      env: { ...process.env, SMPSIM_BENCH_SWEEP: JSON.stringify([jobs, out, timeMs, replications]) },
       maxBuffer: 64 << 20,
     });
     if (r.status !== 0) throw new Error(`sweep child (--jobs ${jobs}) failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);

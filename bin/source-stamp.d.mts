@@ -2,3 +2,6 @@
 export declare const STAMP_FILE: string;
 export declare function sourceStamp(root: string): string;
 export declare function builtStamp(root: string): string | undefined;
+export declare const MODEL_SOURCES: string[];
+export declare const MODEL_FINGERPRINT_FILE: string;
+export declare function modelFingerprint(root: string): string;

@@ -41,3 +41,32 @@ export function builtStamp(root) {
     return undefined;
   }
 }
+
+/**
+ * What a run's numbers are computed by: the model (engine, CPUs, kernel mechanisms,
+ * workloads, model assembly), the result it reports and the sweep's run task. A queue worker
+ * (src/study/queue.ts) refuses a job made by a coordinator whose fingerprint differs: same
+ * version number but other model code would give other numbers. Hashed from src/ when
+ * running from sources; written to dist/model-fingerprint by scripts/build.mjs.
+ */
+export const MODEL_SOURCES = ['src/engine', 'src/cpu', 'src/kernel', 'src/workload', 'src/model', 'src/report', 'src/study/worker.ts', 'src/study/series.ts'];
+export const MODEL_FINGERPRINT_FILE = path.join('dist', 'model-fingerprint');
+
+/** The first 16 hex digits of the hash of MODEL_SOURCES (paths and contents) under `root`. */
+export function modelFingerprint(root) {
+  const files = [];
+  for (const src of MODEL_SOURCES) {
+    const p = path.join(root, src);
+    if (fs.statSync(p).isDirectory()) walk(p, src, files);
+    else files.push(src);
+  }
+  files.sort();
+  const h = crypto.createHash('sha256');
+  for (const f of files) {
+    h.update(f);
+    h.update('\0');
+    h.update(fs.readFileSync(path.join(root, f)));
+    h.update('\0');
+  }
+  return h.digest('hex').slice(0, 16);
+}

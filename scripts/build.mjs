@@ -6,11 +6,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { STAMP_FILE, sourceStamp } from '../bin/source-stamp.mjs';
+import { MODEL_FINGERPRINT_FILE, STAMP_FILE, modelFingerprint, sourceStamp } from '../bin/source-stamp.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Hash before compiling: a source edited during the build then shows as stale, not as built.
 const stamp = sourceStamp(root);
+const fingerprint = modelFingerprint(root);
 // From clean: a module deleted from src/ must not live on in dist/.
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -19,4 +20,6 @@ if (r.status !== 0) {
   process.stderr.write(`smpsim build: tsc failed (exit ${r.status ?? r.signal})\n`);
   process.exit(1);
 }
+// The model fingerprint queue workers compare (src/study/fingerprint.ts).
+fs.writeFileSync(path.join(root, MODEL_FINGERPRINT_FILE), `${fingerprint}\n`);
 fs.writeFileSync(path.join(root, STAMP_FILE), `${stamp}\n`);

@@ -19,6 +19,7 @@ const realIo: CliIo = {
   env: { ...process.env, COLUMNS: process.env.COLUMNS ?? (process.stderr.columns ? String(process.stderr.columns) : undefined) },
   cwd: process.cwd(),
   onInterrupt: (fn) => lifecycle.onInterrupt(fn),
+  onShutdown: (fn) => lifecycle.onShutdown(fn),
 };
 
 // `smpsim run ... | head`: a closed pipe ends the output, not with a stack trace.

@@ -25,6 +25,11 @@ export interface CliIo {
    * Returns the unregister. Absent in-process (tests): signals are not the command's.
    */
   onInterrupt?: (fn: (signal: NodeJS.Signals) => void) => () => void;
+  /**
+   * The real process only: the first SIGINT/SIGTERM/SIGHUP runs `fn` and the command goes
+   * on to end itself (a graceful stop: `smpsim worker`); a second one exits at once.
+   */
+  onShutdown?: (fn: (signal: NodeJS.Signals) => void) => () => void;
 }
 
 export const EXIT = {

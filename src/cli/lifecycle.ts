@@ -64,7 +64,9 @@ function gone(pid: number): boolean {
 
 export class Lifecycle {
   private readonly handlers = new Set<InterruptHandler>();
+  private readonly shutdowns = new Set<InterruptHandler>();
   private exiting = false;
+  private shuttingDown = false;
   private readonly onSignal = (signal: NodeJS.Signals) => this.interrupt(signal);
 
   /** Start watching the launchers. */
@@ -80,15 +82,32 @@ export class Lifecycle {
 
   /** While registered, an interrupt runs `fn` before the process exits. Returns the unregister. */
   onInterrupt(fn: InterruptHandler): () => void {
-    if (this.handlers.size === 0) for (const s of SIGNALS) process.on(s, this.onSignal);
-    this.handlers.add(fn);
+    return this.listen(this.handlers, fn);
+  }
+
+  /**
+   * A graceful stop (`smpsim worker`): the first interrupt runs `fn` and the process goes on
+   * (the command ends itself, exit 0); a second one exits at once as onInterrupt does.
+   */
+  onShutdown(fn: InterruptHandler): () => void {
+    return this.listen(this.shutdowns, fn);
+  }
+
+  private listen(set: Set<InterruptHandler>, fn: InterruptHandler): () => void {
+    if (this.handlers.size + this.shutdowns.size === 0) for (const s of SIGNALS) process.on(s, this.onSignal);
+    set.add(fn);
     return () => {
-      this.handlers.delete(fn);
-      if (this.handlers.size === 0) for (const s of SIGNALS) process.off(s, this.onSignal);
+      set.delete(fn);
+      if (this.handlers.size + this.shutdowns.size === 0) for (const s of SIGNALS) process.off(s, this.onSignal);
     };
   }
 
   private interrupt(signal: NodeJS.Signals): void {
+    if (this.shutdowns.size > 0 && !this.shuttingDown) {
+      this.shuttingDown = true;
+      for (const fn of this.shutdowns) fn(signal);
+      return;
+    }
     if (this.exiting) return;
     this.exiting = true;
     for (const fn of this.handlers) {

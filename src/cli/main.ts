@@ -19,7 +19,7 @@ import { EXIT, UsageError, firstLine, type CliIo } from './io.js';
 export type { CliIo } from './io.js';
 export { EXIT } from './io.js';
 
-const COMMANDS = ['run', 'resolve', 'validate', 'schema', 'list', 'init', 'compare', 'baseline', 'check', 'sweep', 'plot', 'validation', 'completion', 'help'];
+const COMMANDS = ['run', 'resolve', 'validate', 'schema', 'list', 'init', 'compare', 'baseline', 'check', 'sweep', 'worker', 'plot', 'validation', 'completion', 'help'];
 
 async function buildProgram(io: CliIo, setExit: (code: number) => void, errBuf: string[], argv: readonly string[]): Promise<Command> {
   const program = new Command('smpsim');

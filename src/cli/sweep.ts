@@ -13,7 +13,8 @@ import { ScenarioError, checkSetOptions, loadScenario } from '../scenario/load.j
 import type { Problem } from '../scenario/errors.js';
 import { SweepFileError } from '../study/files.js';
 import { writePlots } from '../study/plot.js';
-import { defaultJobs } from '../study/pool.js';
+import { defaultJobs, type Executor } from '../study/pool.js';
+import { QueueUrlError, parseQueueUrl, type QueueUrl } from '../study/queue-url.js';
 import { THROUGHPUT, formatSummaryText, isKnownMetric, knownMetricNames } from '../study/summary.js';
 import { runSweep, type DirLock, type SweepPoint, type SweepSpec } from '../study/sweep.js';
 import { EXIT, UsageError, type CliIo } from './io.js';
@@ -44,6 +45,8 @@ export interface SweepJob {
   quiet: boolean;
   /** --max-events, --max-wall: the runaway guards of each run. */
   limits?: RunLimits;
+  /** --queue: run on the workers of this Redis queue (parsed; never printed unredacted). */
+  queue?: QueueUrl;
 }
 
 interface RawSweepOptions extends LimitOptionValues {
@@ -61,6 +64,7 @@ interface RawSweepOptions extends LimitOptionValues {
   plot?: boolean;
   force?: boolean;
   quiet?: boolean;
+  queue?: string;
 }
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
@@ -103,6 +107,15 @@ export function sweepJobFrom(scenario: string, o: RawSweepOptions): SweepJob {
     quiet: o.quiet === true,
     limits: parseLimitOptions(o),
   };
+  if (o.queue !== undefined) {
+    try {
+      job.queue = parseQueueUrl(o.queue);
+    } catch (e) {
+      if (e instanceof QueueUrlError) throw new UsageError(e.message);
+      throw e;
+    }
+    if (job.jobs !== undefined) throw new UsageError('--jobs: not used with --queue (each worker has its own --concurrency)');
+  }
   if (o.warmup !== undefined) {
     if (o.warmup.trim() !== 'auto') {
       throw new UsageError(`--warmup: expected auto (MSER-5 on a pilot run; for a fixed warm-up use --set stop.warmup=…), got ${JSON.stringify(o.warmup)}`);
@@ -142,6 +155,7 @@ export function registerSweep(program: Command, io: CliIo, setExit: (code: numbe
     .option('--metric <name>', `the metric --precision applies to (default ${THROUGHPUT})`)
     .option('--max-replications <n>', `cap on replications per point with --precision (default ${DEFAULT_MAX_REPLICATIONS})`)
     .option('--jobs <n>', 'runs in parallel on worker threads (default: the number of cores)')
+    .option('--queue <url>', 'run on the workers of a Redis queue (smpsim worker), redis://[:PASSWORD@]HOST[:PORT][/DB]; see docs/DISTRIBUTED.md')
     .option('--warmup <auto>', 'auto: choose each point\'s warm-up by MSER-5 on a pilot run')
     .option('--plot', 'also write the SVG charts and report.html (as smpsim plot DIR)')
     .option('--force', 'replace a different sweep found in --out instead of refusing')
@@ -201,6 +215,20 @@ export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
   const dir = path.resolve(io.cwd, job.out);
   const jobs = job.jobs ?? defaultJobs();
   const progress = job.quiet ? null : new Progress(io, 1);
+  // --queue: the runs go to Redis; the queue code (bullmq, ioredis) is loaded only then.
+  let queue: (Executor & { readonly workersSeen: number; readonly display: string }) | null = null;
+  if (job.queue !== undefined) {
+    const q = await import('../study/queue.js');
+    try {
+      queue = await q.QueueExecutor.open(job.queue, (line) => {
+        if (!job.quiet) io.stderr(`${line}\n`);
+      });
+    } catch (e) {
+      if (e instanceof q.QueueError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
+
   // The bar and the plain lines count runs: done (in-flight runs by their fraction) of the total.
   const started = Date.now();
   let outcome;
@@ -219,12 +247,17 @@ export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
       jobs,
       force: job.force,
       limits: job.limits,
+      ...(queue === null ? {} : { executor: queue }),
       // The CLI's main thread must stay free to answer Ctrl-C: runs go to worker threads.
       threads: io.onInterrupt !== undefined,
       onLock: (l) => {
         lock = l;
       },
-      onProgress: progress === null ? undefined : (done, total, label) => progress.report(done, total, label),
+      onProgress:
+        progress === null
+          ? undefined
+          : // On the queue every run is queued at once: the workers seen say more than a run's name.
+            (done, total, label) => progress.report(done, total, queue === null ? label : `${queue.workersSeen} workers seen`),
       onNote: (line) => {
         if (!job.quiet) {
           const wasActive = progress?.active === true;
@@ -236,8 +269,11 @@ export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
     });
   } catch (e) {
     if (e instanceof SweepFileError) throw new UsageError(e.message);
+    // A run the queue could not give back (a refusing worker, a crash): one line, exit 2.
+    if (queue !== null && e instanceof Error && e.name === 'QueueError') throw new UsageError(e.message);
     throw e;
   } finally {
+    await queue?.close();
     unregister?.();
     progress?.stop();
   }
@@ -255,7 +291,7 @@ export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
     const total = outcome.executed + outcome.reused;
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     io.stderr(
-      `smpsim: sweep: ${total} runs (${outcome.executed} computed, ${outcome.reused} reused${outcome.corrupt > 0 ? `, ${outcome.corrupt} corrupt files recomputed` : ''}) with --jobs ${jobs} in ${secs}s; ` +
+      `smpsim: sweep: ${total} runs (${outcome.executed} computed, ${outcome.reused} reused${outcome.corrupt > 0 ? `, ${outcome.corrupt} corrupt files recomputed` : ''}) ${queue === null ? `with --jobs ${jobs}` : `on ${queue.display} (${queue.workersSeen} workers)`} in ${secs}s; ` +
         `summary in ${path.join(job.out, 'summary.json')} and summary.csv${plots.length > 0 ? `; report in ${path.join(job.out, 'report.html')}` : ''}\n`,
     );
   }

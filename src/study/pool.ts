@@ -17,6 +17,8 @@ export interface Executor {
   run(task: RunTask, onProgress?: (fraction: number) => void): Promise<RunOutput>;
   close(): Promise<void>;
   readonly jobs: number;
+  /** The sweep stops on a failure: stop waiting for runs not yet started (the queue). */
+  cancel?(): void;
 }
 
 /** Default --jobs: the cores this process may use. */

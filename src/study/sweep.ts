@@ -549,7 +549,10 @@ async function runSweepIn(spec: SweepSpec, opts: SweepOptions, dir: string, runs
             progress(label);
           })
           .catch((e: unknown) => {
-            failure ??= e;
+            if (failure === null) {
+              failure = e;
+              exec.cancel?.();
+            }
           })
           .finally(() => {
             running.delete(task);

@@ -36,7 +36,7 @@ describe('lazy loading: a command loads only what it uses', () => {
     expect(r.code, r.stderr).toBe(0);
     const pkgs = packages(r.urls);
     expect(pkgs.has('commander')).toBe(true); // the log works
-    for (const p of ['vega', 'vega-lite', 'piscina', 'zod', 'yaml']) expect(pkgs.has(p), p).toBe(false);
+    for (const p of ['vega', 'vega-lite', 'piscina', 'zod', 'yaml', 'bullmq', 'ioredis']) expect(pkgs.has(p), p).toBe(false);
     expect(sources(r.urls).filter((s) => /^src\/(cli\/(run|sweep|plot|check)|study\/)/.test(s))).toEqual([]);
   });
 
@@ -55,8 +55,19 @@ describe('lazy loading: a command loads only what it uses', () => {
     expect(r.code, r.stderr).toBe(0);
     const pkgs = packages(r.urls);
     expect(pkgs.has('tinyqueue')).toBe(true);
-    for (const p of ['vega', 'vega-lite', 'piscina']) expect(pkgs.has(p), p).toBe(false);
+    for (const p of ['vega', 'vega-lite', 'piscina', 'bullmq', 'ioredis']) expect(pkgs.has(p), p).toBe(false);
     expect(sources(r.urls).filter((s) => /^src\/(cli\/(sweep|plot)|study\/|report\/run-html)/.test(s))).toEqual([]);
+  });
+
+  it('sweep without --queue loads nothing of Redis (bullmq, ioredis, the queue code)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smpsim-lazy-sweep-'));
+    const r = modulesLoadedBy(['sweep', 'lkml-2000-4way', '--set', 'stop.ops=50', '--set', 'stop.warmup=0ms', '--replications', '1', '--jobs', '1', '--quiet', '--out', path.join(dir, 's')]);
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(r.code, r.stderr).toBe(0);
+    const pkgs = packages(r.urls);
+    expect(pkgs.has('piscina')).toBe(true); // the sweep ran
+    for (const p of ['bullmq', 'ioredis']) expect(pkgs.has(p), p).toBe(false);
+    expect(sources(r.urls).filter((s) => /^src\/(study\/(queue|fingerprint)\.ts|cli\/worker)/.test(s))).toEqual([]);
   });
 
   it('run --html loads vega (the report needs it), and only then', () => {
