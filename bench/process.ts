@@ -53,7 +53,7 @@ export const startupBench: BenchDef = {
       start.push(wall('npm', npmStart));
     }
     info['run'] = `smpsim ${run.join(' ')}`;
-    info['npm start'] = 'the default job: lkml-2000-4way × 5 strategies';
+    info['npm start'] = 'the default job: lkml-2000-4way, once per strategy it compares';
     return [
       metric('smpsim --version', 's', version, { op: '<=', value: 0.15 }),
       metric(`smpsim run, ${ops} ops`, 's', runs, { op: '<=', value: 0.4 }),

@@ -22,6 +22,11 @@ export function sourceStamp(root) {
   const files = [];
   walk(path.join(root, 'src'), 'src', files);
   files.push(...INPUTS.filter((f) => fs.existsSync(path.join(root, f))));
+  return hashFiles(root, files);
+}
+
+/** sha256 (hex) of `files` (paths relative to `root`), names and contents, in sorted order. */
+function hashFiles(root, files) {
   files.sort();
   const h = crypto.createHash('sha256');
   for (const f of files) {
@@ -60,13 +65,5 @@ export function modelFingerprint(root) {
     if (fs.statSync(p).isDirectory()) walk(p, src, files);
     else files.push(src);
   }
-  files.sort();
-  const h = crypto.createHash('sha256');
-  for (const f of files) {
-    h.update(f);
-    h.update('\0');
-    h.update(fs.readFileSync(path.join(root, f)));
-    h.update('\0');
-  }
-  return h.digest('hex').slice(0, 16);
+  return hashFiles(root, files).slice(0, 16);
 }

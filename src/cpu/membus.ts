@@ -38,12 +38,11 @@ export class BusTransfer implements Pausable {
   /** On the bus (false while its initiator is interrupted, and once done). */
   active = false;
   done = false;
-  /** Bytes in all. */
-  bytes = 0;
 
   constructor(
     readonly bus: MemoryBus,
-    bytes: number,
+    /** Bytes in all. */
+    readonly bytes: number,
     /** Rate cap, bytes per ns (Infinity: only the bus limits it). */
     readonly cap: number,
     readonly onDone: (arg: unknown) => void,
@@ -100,7 +99,6 @@ export class MemoryBus {
    */
   start<T>(bytes: number, capBytesPerNs: number, onDone: (arg: T) => void, arg: T): BusTransfer {
     const t = new BusTransfer(this, bytes, capBytesPerNs, onDone as (arg: unknown) => void, arg);
-    t.bytes = bytes;
     this.join(t);
     return t;
   }

@@ -20,7 +20,7 @@ import { Histogram } from '../engine/stats.js';
 import { formatDuration, formatSize } from '../engine/units.js';
 import { renderSvg } from '../study/plot.js';
 import { fmtInt, ratio } from './format.js';
-import { LOCKSTAT_COLUMNS, lockstatTime } from './lockstat.js';
+import { LOCKSTAT_COLUMNS, lockstatTime, sortedClasses } from './lockstat.js';
 import { CATEGORY_COLOURS, categoryScale } from './palette.js';
 import { PERCENTILE_NOTE } from './percentile.js';
 import type { Result } from './result.js';
@@ -137,28 +137,25 @@ function summaryRows(r: Result): string[][] {
 }
 
 function lockRows(r: Result): string[][] {
-  return Object.entries(r.locks)
-    .filter(([, l]) => l.acquisitions > 0)
-    .sort((a, b) => b[1].contentions - a[1].contentions)
-    .map(([name, l]) => {
-      const avg = (t: { total: number }, n: number) => (n > 0 ? Math.trunc(t.total / n) : 0);
-      return [
-        name,
-        fmtInt(l.con_bounces),
-        fmtInt(l.contentions),
-        lockstatTime(l.wait_ns.min),
-        lockstatTime(l.wait_ns.max),
-        lockstatTime(l.wait_ns.total),
-        lockstatTime(avg(l.wait_ns, l.contentions)),
-        fmtInt(l.acq_bounces),
-        fmtInt(l.acquisitions),
-        lockstatTime(l.hold_ns.min),
-        lockstatTime(l.hold_ns.max),
-        lockstatTime(l.hold_ns.total),
-        lockstatTime(avg(l.hold_ns, l.acquisitions)),
-        l.contention_points.map((p) => `${p.site} (${fmtInt(p.count)})`).join(', '),
-      ];
-    });
+  return sortedClasses(r.locks).map(([name, l]) => {
+    const avg = (t: { total: number }, n: number) => (n > 0 ? Math.trunc(t.total / n) : 0);
+    return [
+      name,
+      fmtInt(l.con_bounces),
+      fmtInt(l.contentions),
+      lockstatTime(l.wait_ns.min),
+      lockstatTime(l.wait_ns.max),
+      lockstatTime(l.wait_ns.total),
+      lockstatTime(avg(l.wait_ns, l.contentions)),
+      fmtInt(l.acq_bounces),
+      fmtInt(l.acquisitions),
+      lockstatTime(l.hold_ns.min),
+      lockstatTime(l.hold_ns.max),
+      lockstatTime(l.hold_ns.total),
+      lockstatTime(avg(l.hold_ns, l.acquisitions)),
+      l.contention_points.map((p) => `${p.site} (${fmtInt(p.count)})`).join(', '),
+    ];
+  });
 }
 
 function counterRows(r: Result): string[][] {

@@ -48,7 +48,7 @@ describe('special files are written in place', () => {
     } finally {
       kill();
     }
-  }, 60_000);
+  });
 
   it.skipIf(!canMknod)('run --out and --trace to a character device leave the device in place', async () => {
     const dir = tempDir('smpsim-output-');
@@ -129,7 +129,7 @@ describe('a full or read-only disk (fs errors injected)', () => {
     expect(r.stderr).toMatch(/^--trace: cannot write .*t\.json: no space left on device \(ENOSPC\)$/m);
     expect(writes).toBe(1);
     expect(fs.readdirSync(dir)).toEqual([]);
-  }, 60_000);
+  });
 
   it('sweep and baseline --out on a read-only disk: exit 2 naming EROFS', async () => {
     const dir = tempDir('smpsim-output-');
@@ -166,7 +166,7 @@ describe.skipIf(probe === null)('a real full and read-only tmpfs (root only)', (
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no space left on device \(ENOSPC\)/);
     expect(fs.readdirSync(probe!)).toEqual([]);
-  }, 60_000);
+  });
 
   it('sweep and baseline --out on a read-only tmpfs: exit 2, EROFS', async () => {
     const ro = tryMount('size=64k,ro');

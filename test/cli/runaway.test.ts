@@ -36,14 +36,14 @@ describe('zero-time livelock', () => {
     expect(r.stderr).toContain('lock_torture_wr/1');
     expect(r.stderr).toMatch(/diagnosis/);
     expect(r.stderr).not.toMatch(STACK_FRAME);
-  }, 120_000);
+  });
 
   it('sweep: exit 3 with the same reason and the point', async () => {
     const out = tempDir('smpsim-runaway-sweep-');
     const r = await cli(['sweep', scenarioFile(ZERO_TIME_SCENARIO), '--out', out, '--jobs', '1', '--quiet']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/zero-time livelock.*sweep point 0/);
-  }, 120_000);
+  });
 });
 
 describe('--max-events and --max-wall', () => {
@@ -51,14 +51,14 @@ describe('--max-events and --max-wall', () => {
     const r = await cli(['run', scenarioFile(LONG_SCENARIO), '--max-events', '200000']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/event limit of 200000 events reached/);
-  }, 120_000);
+  });
 
   it('run --max-wall 1ms ends a run of millions of events, exit 3', async () => {
     // No machine runs 65,536 events (one guard period) in under 1 ms.
     const r = await cli(['run', scenarioFile(LONG_SCENARIO), '--max-wall', '1ms']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/wall-time limit of 1 ms reached/);
-  }, 120_000);
+  });
 
   it('baseline and check honour --max-events (exit 3, the run named as aborted)', async () => {
     const dir = tempDir('smpsim-runaway-bl-');
@@ -69,7 +69,7 @@ describe('--max-events and --max-wall', () => {
     const c = await cli(['check', file, '--baseline', dir, '--update', '--max-events', '100000']);
     expect(c.code).toBe(3);
     expect(c.stdout + c.stderr).toMatch(/event limit of 100000 events/);
-  }, 120_000);
+  });
 
   it('sweep honours --max-events and --max-wall', async () => {
     const r = await cli(['sweep', scenarioFile(LONG_SCENARIO), '--out', tempDir('smpsim-runaway-sw-'), '--jobs', '1', '--quiet', '--max-events', '100000']);
@@ -78,7 +78,7 @@ describe('--max-events and --max-wall', () => {
     const w = await cli(['sweep', scenarioFile(LONG_SCENARIO), '--out', tempDir('smpsim-runaway-sw-'), '--jobs', '1', '--quiet', '--max-wall', '1ms']);
     expect(w.code).toBe(3);
     expect(w.stderr).toMatch(/wall-time limit of 1 ms/);
-  }, 120_000);
+  });
 
   const bad: Array<[string, string, RegExp]> = [
     ['--max-events', '0', /^--max-events: expected an integer >= 1 .*got "0"$/],
@@ -117,5 +117,5 @@ describe('deadlock diagnosis', () => {
     for (let t = 0; t < 100; t++) expect(r.stderr).toMatch(new RegExp(`\\bio/${t}\\b`));
     expect(r.stderr).not.toMatch(/\d+ more/);
     expect(r.stderr).toContain('25 on pkmap_map_wait');
-  }, 120_000);
+  });
 });

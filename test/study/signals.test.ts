@@ -29,8 +29,8 @@ function runFiles(out: string): number {
   return fs.existsSync(runs) ? fs.readdirSync(runs).filter((f) => /^\d+-\d+\.json$/.test(f)).length : 0;
 }
 
-/** Poll (at most `tries` × 50 ms) until `ok()`; returns whether it became true. */
-async function until(ok: () => boolean, tries = 1200): Promise<boolean> {
+/** Poll every 50 ms until `ok()` (bounded only by the test timeout, never by the machine's speed); returns whether it became true. */
+async function until(ok: () => boolean, tries = Infinity): Promise<boolean> {
   for (let i = 0; i < tries; i++) {
     if (ok()) return true;
     await sleep(50);
@@ -90,7 +90,7 @@ describe('signals', () => {
     const resumed = await sweep(file, out, ...ARGS, '--quiet', '--replications', '25');
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(runFiles(out)).toBe(100);
-  }, 300_000);
+  });
 
   it('killing the launcher alone (tsx, SIGKILL) ends the smpsim process it started', async () => {
     const { dir, file } = scenarioFile(SCENARIO);
@@ -118,5 +118,5 @@ describe('signals', () => {
     } finally {
       for (const p of smpsim) if (running(p)) process.kill(p, 'SIGKILL');
     }
-  }, 300_000);
+  });
 });
