@@ -80,6 +80,7 @@ machine:
   lowmem: 896MiB
   highmem: 3200MiB
   tlb_entries: 64
+  # tlb_working_set: 24      # TLB entries walked back in after a full flush, costs.tlb_refill each
   # preset: era2000          # ${PRESET_NAMES.join(' | ')}: fills unset machine fields and costs
 
 costs:

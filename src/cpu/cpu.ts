@@ -23,7 +23,7 @@
  */
 import { PARK, Process, type ProcessBody } from '../engine/process.js';
 import type { Simulator } from '../engine/sim.js';
-import { CATEGORY_NAMES, IDLE, IRQ, N_CATEGORIES, SCHED, type Category } from './accounting.js';
+import { CATEGORY_NAMES, IDLE, IRQ, N_CATEGORIES, SCHED, TLB, type Category } from './accounting.js';
 import { Tlb } from './tlb.js';
 import type { KernelObserver } from './observer.js';
 
@@ -129,6 +129,8 @@ export interface CpuCosts {
   /** Delivery of the reschedule IPI that wakes an idle CPU. */
   readonly ipi_latency: number;
   readonly context_switch: number;
+  /** One page walk: each working-set entry refilled after a full flush costs this. */
+  readonly tlb_refill: number;
 }
 
 export class Cpu {
@@ -153,6 +155,15 @@ export class Cpu {
   reschedIpis = 0;
   /** The machine's observer (src/cpu/observer.ts), or null: set by the Machine. */
   observer: KernelObserver | null = null;
+  /**
+   * TLB entries the code running here uses outside the modelled mappings (kernel text,
+   * stack and data, the running task's user pages): machine.tlb_working_set. Set by the Machine.
+   */
+  tlbWorkingSet = 0;
+  /** Working-set entries a full flush dropped that no access has walked back in yet. */
+  tlbRefillDue = 0;
+  /** Working-set entries walked back in after full flushes (page walks, tlb_refill each). */
+  tlbWorkingSetRefills = 0;
 
   private cat: Category = IDLE;
   private since = 0;
@@ -208,10 +219,50 @@ export class Cpu {
     this.cat = c;
   }
 
-  /** Charge the next `ns` to `c`: `yield cpu.busy(COPY, memcpy_page)`. */
+  /**
+   * Charge the next `ns` to `c`: `yield cpu.busy(COPY, memcpy_page)`. If a full flush has
+   * emptied this CPU's TLB since the context last ran code, the segment's first accesses
+   * walk the working set back in first (refillWorkingSet).
+   */
   busy(c: Category, ns: number): number {
+    if (this.tlbRefillDue !== 0 && c !== IDLE && this.refillsHere()) return this.busySplit(TLB, this.refillWorkingSet(), c, ns);
     this.setCat(c);
     return ns;
+  }
+
+  /**
+   * A full flush (CR3 reload; 2.4 __flush_tlb_all also toggles CR4.PGE, so global kernel
+   * entries go too) emptied this CPU's TLB: the whole working set is to be walked in again.
+   * Idempotent: a second flush before any access costs no second refill. Returns the
+   * flush's own time, charged to `tlb` (never the refill: that comes with the next access).
+   */
+  flushWorkingSet(flushNs: number): number {
+    this.tlbRefillDue = this.tlbWorkingSet;
+    this.setCat(TLB);
+    return flushNs;
+  }
+
+  /**
+   * The refill happens as the code running here next touches its pages: whoever runs code
+   * next pays, except an IPI handler (call_function_interrupt, the only interrupt that is
+   * not a device's): its own few entries (entry stub, stack, call_data) are inside
+   * irq_entry_exit and tlb_flush_full, and it never ran the code whose working set went.
+   */
+  private refillsHere(): boolean {
+    const n = this.irqStack.length;
+    return n === 0 || this.irqStack[n - 1]!.device;
+  }
+
+  /**
+   * Walk the missing working-set entries back in: one page walk (tlb_refill) each. The
+   * model has no per-instruction access stream, so all of them are charged at the start of
+   * the context's first busy segment after the flush (its first access).
+   */
+  private refillWorkingSet(): number {
+    const n = this.tlbRefillDue;
+    this.tlbRefillDue = 0;
+    this.tlbWorkingSetRefills += n;
+    return n * this.costs.tlb_refill;
   }
 
   /**
@@ -242,6 +293,7 @@ export class Cpu {
     this.irqs = 0;
     this.contextSwitches = 0;
     this.reschedIpis = 0;
+    this.tlbWorkingSetRefills = 0;
     this.tlb.misses = this.tlb.fullFlushes = this.tlb.pageFlushes = 0;
   }
 

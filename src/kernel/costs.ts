@@ -14,7 +14,6 @@ export const COST_KEYS = [
   'irq_entry_exit',
   'irq_exit',
   'tlb_flush_full',
-  'tlb_flush_refill',
   'tlb_refill',
   'invlpg',
   'pte_write',
@@ -46,6 +45,24 @@ export interface CostDefault {
   /** Where the number comes from; "estimate" where no measurement backs it. */
   source: string;
 }
+
+/**
+ * Default of machine.tlb_working_set: TLB entries the running code uses outside the
+ * modelled mappings, walked back in after every full flush, tlb_refill each (src/cpu/cpu.ts).
+ * Estimate: a kernel I/O path (text, stack, per-CPU and slab data, the request's
+ * structures) plus the running task's few user pages; the PIII has 64 4 KiB DTLB + 32 ITLB
+ * entries, so the working set of one path is a fraction of that.
+ */
+export const TLB_WORKING_SET_DEFAULT = 24;
+
+/** Where tlb_refill's defaults come from (no measured P6 page-walk time was found). */
+const TLB_REFILL_SOURCE =
+  'estimate (no measured P6 page-walk time found): era2000 100 ns = 55 cycles at 550 MHz, between a walk whose two ' +
+  'dependent loads (PAE: PDE then PTE; the PDPTEs are held in registers) hit the core-speed L2 of the PIII Xeon and one ' +
+  'whose PTE load goes to memory over the 100 MHz FSB; modern 30 ns = 90 cycles at 3 GHz, above a measured ~7-10 ns ' +
+  'page-strided TLB-miss penalty with the page tables cached (notes.elimelt.com, "TLB and Page Walks": 12.5 ns per ' +
+  'access at 4 KiB stride against 5.4 ns at 512 B) and within the 20-50 cycles (cached) to 200+ cycles (uncached) ' +
+  'usually quoted for a 4-level walk';
 
 export const COST_TABLE: Record<CostKey, CostDefault> = {
   lock_acquire: {
@@ -85,15 +102,11 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
     meaning: 'local full TLB flush (CR3 reload), excluding refills',
     source: 'Ingo Molnar, linux-mm Jun 2015: CR3 reload 96 cycles (modern); estimate (era2000)',
   },
-  tlb_flush_refill: {
-    era2000: 2400, modern: 720,
-    meaning: 'refilling, after one full TLB flush on a CPU, the translations it goes on using outside the modelled mappings (kernel stack and data, user pages); charged to that CPU with the flush',
-    source: 'estimate: a working set of 24 entries × tlb_refill (2.4 __flush_tlb_all toggles CR4.PGE, so global kernel entries go too; the PIII has 64 4 KiB DTLB + 32 ITLB entries)',
-  },
   tlb_refill: {
     era2000: 100, modern: 30,
-    meaning: 'one TLB miss on a modelled mapping (page walk)',
-    source: 'estimate: one page walk',
+    meaning:
+      'one page walk after a TLB miss: on a modelled mapping (pkmap, vmalloc, fixmap), or per working-set entry (machine.tlb_working_set) walked back in after a full flush',
+    source: TLB_REFILL_SOURCE,
   },
   invlpg: {
     era2000: 300, modern: 100,
@@ -162,6 +175,15 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
     meaning: 'as idle_exit, when every core of the CPU\'s package was halted (AMD C1E): the package wakes once for all its cores',
     source: 'estimate: 0, not charged in this column (the PIII has no package C-state; modern: not modelled); the opteron-2x4-2008 preset sets it',
   },
+};
+
+/**
+ * Cost keys that no longer exist, with what replaced them: a scenario that sets one fails
+ * with this message rather than a did-you-mean.
+ */
+export const REMOVED_COST_KEYS: Readonly<Record<string, string>> = {
+  tlb_flush_refill:
+    'removed: the refill after a full TLB flush is now paid on the CPU\'s next access, machine.tlb_working_set entries x costs.tlb_refill each',
 };
 
 /** One column of the cost table (the costs of `era2000` and `modern`; other presets: presets.ts). */

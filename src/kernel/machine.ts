@@ -7,7 +7,7 @@ import type { Simulator } from '../engine/sim.js';
 import { Cpu } from '../cpu/cpu.js';
 import { MemoryBus } from '../cpu/membus.js';
 import type { KernelObserver } from '../cpu/observer.js';
-import type { Costs } from './costs.js';
+import { TLB_WORKING_SET_DEFAULT, type Costs } from './costs.js';
 import { HighmemCounters } from './counters.js';
 import { LockStatRegistry } from './lockstat.js';
 import { KernelPageTable } from './pgtable.js';
@@ -19,6 +19,8 @@ export interface MachineConfig {
   cpus: number;
   spinlock: SpinlockKind;
   tlbEntries: number;
+  /** TLB entries refilled after a full flush (machine.tlb_working_set); default TLB_WORKING_SET_DEFAULT. */
+  tlbWorkingSet?: number;
   costs: Costs;
   seed: number;
   /** Sustained bandwidth of the shared memory bus, bytes/s; default: unlimited. */
@@ -109,6 +111,7 @@ export class Machine {
     for (let i = 0; i < config.cpus; i++) {
       const cpu = new Cpu(i, sim, config.costs, config.tlbEntries);
       cpu.deviceIrqsNest = config.deviceIrqsNest ?? true;
+      cpu.tlbWorkingSet = config.tlbWorkingSet ?? TLB_WORKING_SET_DEFAULT;
       this.cpus.push(cpu);
     }
     const perPkg = Math.max(1, config.coresPerPackage ?? 1);

@@ -162,16 +162,22 @@ function* smp_call_function_mask(ctx: ExecCtx, m: Machine, func: IpiFunc, info: 
 }
 
 /**
- * Flush the local TLB: full, or `info.npages` invlpg's. Charged to `tlb`. A full flush
- * (2.4 __flush_tlb_all: CR4.PGE toggled, so global kernel entries go too) also costs the
- * CPU the refill of what it goes on using outside the modelled mappings
- * (tlb_flush_refill); misses on the modelled mappings are charged when they happen.
+ * Flush the local TLB: full, or `info.npages` invlpg's. Charged to `tlb`.
+ *
+ * A full flush (2.4.16 include/asm-i386/pgtable.h __flush_tlb_all = __flush_tlb_global:
+ * CR4.PGE toggled around the CR3 reload, so global kernel entries go too; modern
+ * arch/x86/mm/tlb.c do_flush_tlb_all) costs tlb_flush_full here and nothing more: it
+ * empties the CPU's TLB, and the working set (machine.tlb_working_set entries outside the
+ * modelled mappings) is walked back in, one tlb_refill each, by whatever context next runs
+ * code on the CPU (Cpu.busy) — after the IPI's ack, not on an idle CPU, once however many
+ * flushes came first. Misses on the
+ * modelled mappings are charged when they happen (pgtable.ts touch_kernel_page).
  */
 export function local_flush(cpu: Cpu, m: Machine, info: FlushInfo): number {
   if (info.npages < 0) {
     cpu.tlb.flushAll();
     m.tlbStats.localFlushes++;
-    return cpu.busy(TLB, m.costs.tlb_flush_full + m.costs.tlb_flush_refill);
+    return cpu.flushWorkingSet(m.costs.tlb_flush_full);
   }
   for (let i = 0; i < info.npages; i++) cpu.tlb.flushPage(info.start + i);
   m.tlbStats.pageFlushes += info.npages;

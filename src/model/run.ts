@@ -75,6 +75,7 @@ export function* runSteps(s: ResolvedScenario, opts: RunOptions, slice: number):
     cpus: s.machine.cpus,
     spinlock: s.machine.spinlock,
     tlbEntries: s.machine.tlb_entries,
+    tlbWorkingSet: s.machine.tlb_working_set,
     costs: s.costs,
     seed: s.seed,
     memoryBandwidth: s.machine.memory_bandwidth_bytes_per_s,

@@ -5,7 +5,7 @@
  * scripts/gen-schema.ts writes it to scenario.schema.json.
  */
 import { z } from 'zod';
-import { COST_KEYS, COST_TABLE } from '../kernel/costs.js';
+import { COST_KEYS, COST_TABLE, TLB_WORKING_SET_DEFAULT } from '../kernel/costs.js';
 import { DEFAULT_KERNEL_VERSION, KERNEL_VERSIONS, VERSION_TABLE, VMAP_LAZY_SINCE, type VersionSettingKey } from '../kernel/versions.js';
 import { ScenarioRaw, unitFields, type UnitKind } from './schema.js';
 
@@ -62,6 +62,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'machine.highmem': 'Memory above lowmem. Default: 3200MiB.',
   'machine.spinlock': `Spinlock implementation: tas (2.4 test-and-set, unfair) or ticket (FIFO). ${byVersion('spinlock')}`,
   'machine.tlb_entries': 'Per-CPU TLB capacity for modelled kernel mappings. Default: 64.',
+  'machine.tlb_working_set': `TLB entries the running code uses outside the modelled mappings (kernel text, stack, data; the task's user pages): after a full flush the next context to run code on the CPU walks them back in, costs.tlb_refill each (IPI handlers and idle CPUs pay nothing). Estimate. Default: ${TLB_WORKING_SET_DEFAULT}.`,
   'machine.memory_bandwidth': "Sustained bandwidth of the memory bus shared by CPU copies and device DMA (max-min fair sharing). Default: the machine preset's (machine.preset, else the cost preset's machine): 629 MB/s for era2000, 460 GB/s for modern; see docs/VALIDATION.md.",
   costs: 'Cost model: a preset plus per-key duration overrides.',
   'costs.preset': `Cost preset: a machine preset (or the aliases era2000, modern). Default: machine.preset, else the version's: ${byVersion('costs_preset')}`,

@@ -3,7 +3,7 @@
  * checks. Every problem names the file (or option) that supplied the offending value.
  */
 import path from 'node:path';
-import { COST_KEYS, type CostKey } from '../kernel/costs.js';
+import { COST_KEYS, REMOVED_COST_KEYS, TLB_WORKING_SET_DEFAULT, type CostKey } from '../kernel/costs.js';
 import { PRESETS, canonicalPreset, machinePresetCosts, type PresetName } from '../kernel/presets.js';
 import { VMALLOC_BOOT_AREAS_DEFAULT, last_pkmap } from '../kernel/layout.js';
 import { parseDuration, parseRate, parseSize, formatDurationExact, formatSizeExact } from '../engine/units.js';
@@ -62,7 +62,8 @@ export function validateAndResolve(raw: unknown, origin: string, sourceOf: Sourc
         const allowed = allowedKeysAt(at, raw);
         for (const key of iss.keys) {
           const p = [...at, key];
-          problems.push({ source: sourceOf(p), path: p, message: unknownKeyMessage(key, allowed) });
+          const removed = at.length === 1 && at[0] === 'costs' && Object.hasOwn(REMOVED_COST_KEYS, key) ? REMOVED_COST_KEYS[key] : undefined;
+          problems.push({ source: sourceOf(p), path: p, message: removed ?? unknownKeyMessage(key, allowed) });
         }
       } else {
         problems.push({ source: sourceOf(at), path: at, message: iss.message });
@@ -119,6 +120,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     // The spinlock is the kernel's, not the machine's: a PIII running 2.6.27 has ticket locks.
     spinlock: byVersion('spinlock', m.spinlock),
     tlb_entries: m.tlb_entries ?? 64,
+    tlb_working_set: m.tlb_working_set ?? TLB_WORKING_SET_DEFAULT,
     // The shared memory bus: the machine preset's, else that of the cost preset's machine.
     memory_bandwidth_bytes_per_s:
       m.memory_bandwidth === undefined

@@ -225,6 +225,7 @@ export const MachineRaw = obj(
     highmem: size('a size (B, KiB, MiB, GiB) like 3200MiB', 0).optional(),
     spinlock: oneOf(SPINLOCKS).optional(),
     tlb_entries: int(1, 65536).optional(),
+    tlb_working_set: int(0, 65536).optional(),
     memory_bandwidth: unitField('rate', 'a rate > 0 like 600MiB/s', (v) => {
       const r = parseRate(v);
       return isNum(r) && r > 0;

@@ -1,15 +1,9 @@
 /**
  * The costs the seed thread names (virt_to_phys walking the page tables for non-linear
- * addresses), the TLB refill after a full flush, and a vmalloc space populated from boot.
+ * addresses) and a vmalloc space populated from boot.
  */
 import { describe, expect, it } from 'vitest';
-import type { ProcessBody } from '../../src/engine/process.js';
-import { Simulator } from '../../src/engine/sim.js';
-import { TLB } from '../../src/cpu/accounting.js';
-import { Task } from '../../src/cpu/task.js';
 import { presetCosts } from '../../src/kernel/costs.js';
-import { Machine } from '../../src/kernel/machine.js';
-import { flush_tlb_all, flush_tlb_kernel_range } from '../../src/kernel/tlbflush.js';
 import { runScenario } from '../../src/model/run.js';
 import type { Result } from '../../src/report/result.js';
 import { resolveScenario } from '../../src/scenario/load.js';
@@ -55,50 +49,7 @@ describe('virt_to_phys of a non-linear b_data walks the page tables', () => {
   }
 });
 
-describe('TLB refill after a full flush', () => {
-  const machine = (refill: number) => {
-    const sim = new Simulator();
-    const costs = { ...presetCosts('era2000'), tlb_flush_refill: refill };
-    const m = new Machine(sim, { cpus: 4, spinlock: 'tas', tlbEntries: 64, costs, seed: 1 });
-    const t = new Task(0, 't0', m.cpus[0]!, m.stream('t0'));
-    return { sim, m, costs, t };
-  };
-  const tlbNs = (m: Machine) => m.cpus.reduce((a, c) => a + c.time[TLB]!, 0);
-
-  it('flush_tlb_all charges tlb_flush_full + tlb_flush_refill on the initiator and on every receiver', () => {
-    const { sim, m, costs, t } = machine(5000);
-    t.start(
-      (function* (): ProcessBody {
-        yield* flush_tlb_all(t, m);
-      })(),
-    );
-    sim.run();
-    m.finish();
-    for (const c of m.cpus) expect(c.time[TLB]).toBe(costs.tlb_flush_full + 5000);
-  });
-
-  it('a full flush_tlb_kernel_range (above the ceiling) refills too; an invlpg range does not', () => {
-    for (const [pages, perCpu] of [
-      [100, (c: ReturnType<typeof machine>['costs']) => c.tlb_flush_full + 5000],
-      [10, (c: ReturnType<typeof machine>['costs']) => 10 * c.invlpg],
-    ] as const) {
-      const { sim, m, costs, t } = machine(5000);
-      t.start(
-        (function* (): ProcessBody {
-          yield* flush_tlb_kernel_range(t, m, 0, pages, { ceiling: 33, concurrentLocal: false });
-        })(),
-      );
-      sim.run();
-      m.finish();
-      expect(tlbNs(m)).toBe(4 * perCpu(costs));
-    }
-  });
-
-  it('the era2000 and modern presets charge a refill (a flush is not free of misses afterwards)', () => {
-    expect(presetCosts('era2000').tlb_flush_refill).toBeGreaterThan(presetCosts('era2000').tlb_flush_full);
-    expect(presetCosts('modern').tlb_flush_refill).toBeGreaterThan(presetCosts('modern').tlb_flush_full);
-  });
-});
+// The refill after a full flush (machine.tlb_working_set × tlb_refill): test/cpu/tlb-refill.test.ts.
 
 describe('a vmalloc space populated from boot', () => {
   // Eager vmap of one page per op on one CPU: every get_vm_area first-fit walk and every

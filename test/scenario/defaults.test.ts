@@ -46,6 +46,7 @@ describe('defaults', () => {
         highmem_bytes: 3200 * MiB,
         spinlock: 'ticket',
         tlb_entries: 64,
+        tlb_working_set: 24,
         memory_bandwidth_bytes_per_s: 460e9, // x86-server-2024: 2 sockets × 12 DDR5-4800 channels, ~50% sustained
       },
       costs_preset: 'modern',
