@@ -351,7 +351,8 @@ export function* touch_page(task: Task, k: HighmemKernel, p: IoPage, touchNs: nu
     const refill = touch_kernel_page(task, m, kmap_atomic_vpage(cpu.id, KM_USER0), p.page);
     if (refill > 0) yield refill;
     yield cpu.busy(WORK, touchNs);
-    kunmap_atomic(task, KM_USER0);
+    const unmap = kunmap_atomic(task, m, KM_USER0);
+    if (unmap > 0) yield unmap;
   } else {
     yield cpu.busy(WORK, touchNs); // lowmem: the permanent direct mapping
   }

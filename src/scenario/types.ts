@@ -112,6 +112,8 @@ export interface ResolvedKernel {
   smp_call_function: SmpCallFunctionKind;
   /** version: device interrupt handlers run with IRQs enabled (nest). */
   device_irqs_nest: boolean;
+  /** version: kunmap_atomic clears the PTE and invlpg's the slot. */
+  kunmap_atomic_flush: boolean;
   inject_bug: InjectBug;
 }
 
