@@ -1,6 +1,6 @@
 /**
  * The block I/O path for pages that may live in highmem, under each of the five
- * strategies (DESIGN §1), and where each step runs:
+ * strategies (docs/MODEL.md §1), and where each step runs:
  *
  *   step            | bounce                  | vmap / vmap_lazy      | kmap          | direct
  *   submit (task)   | create_bounce (+ WRITE  | get_vm_area + PTEs    | kmap_high     | —
@@ -41,7 +41,7 @@ import {
   type VmMapping,
 } from './vmalloc.js';
 
-/** How the kernel gives highmem pages to the device (DESIGN §1). */
+/** How the kernel gives highmem pages to the device (docs/MODEL.md §1). */
 export type Strategy = 'bounce' | 'vmap' | 'vmap_lazy' | 'kmap' | 'direct';
 
 /**

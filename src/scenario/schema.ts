@@ -1,5 +1,5 @@
 /**
- * The scenario file (DESIGN.md §5): a zod schema of the raw file as written (strict
+ * The scenario file (docs/MODEL.md §9): a zod schema of the raw file as written (strict
  * objects, every field optional, unit strings validated but not converted). The resolved
  * form (ResolvedScenario) lives in ./types.ts and is re-exported here.
  *

@@ -1,5 +1,5 @@
 /**
- * The resolved scenario (DESIGN.md §5): what the rest of smpsim consumes. Every default is
+ * The resolved scenario (docs/MODEL.md §9): what the rest of smpsim consumes. Every default is
  * filled and every unit converted: times in ns, sizes in bytes, rates in bytes/s,
  * distributions as DistSpec in those base units. Plain JSON data (the result file embeds it).
  * Produced by src/scenario/load.ts; the file format itself is src/scenario/schema.ts.
