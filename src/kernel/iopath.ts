@@ -68,6 +68,7 @@ export interface HighmemScenario {
     readonly vmlist_lock: boolean;
     readonly vmalloc_map_lock: VmallocMapLock;
     readonly vmalloc_flush_on_map: boolean;
+    readonly nr_cpus: number;
     readonly inject_bug: 'none' | 'skip_pkmap_flush' | 'skip_vfree_flush';
   };
   readonly device: {
@@ -178,6 +179,7 @@ export class HighmemKernel {
     this.lazy = new VmapLazy(m, new VmallocSpace(k.vmalloc_size_bytes), {
       vmapBlock: k.vmap_block,
       lazyMaxPages: k.lazy_max_pages,
+      nrCpus: k.nr_cpus,
       skipFlush: skipVfreeFlush,
     });
     this.dmaLimit = s.device.dma_limit === 'isa' ? ISA_DMA_LIMIT : s.device.dma_limit === '32bit' ? DMA32_LIMIT : Number.POSITIVE_INFINITY;

@@ -87,6 +87,8 @@ export interface VersionSettings {
   device_irqs_nest: boolean;
   /** kernel.kunmap_atomic_flush: kunmap_atomic() clears the PTE and invlpg's the slot. */
   kunmap_atomic_flush: boolean;
+  /** kernel.nr_cpus: CONFIG_NR_CPUS, the compile-time CPU limit (sizes VMAP_BBMAP_BITS). */
+  nr_cpus: number;
 }
 
 export type VersionSettingKey = keyof VersionSettings;
@@ -107,6 +109,7 @@ export const VERSION_SETTING_FIELDS: Record<VersionSettingKey, string> = {
   bounce_alloc_wait: 'kernel.bounce_alloc_wait',
   device_irqs_nest: 'kernel.device_irqs_nest',
   kunmap_atomic_flush: 'kernel.kunmap_atomic_flush',
+  nr_cpus: 'kernel.nr_cpus',
 };
 
 export const VERSION_SETTING_KEYS = Object.keys(VERSION_SETTING_FIELDS) as VersionSettingKey[];
@@ -155,6 +158,10 @@ const UNMAP_NODEBUG_2_4_16 =
   'include/asm-i386/highmem.h:29-33 HIGHMEM_DEBUG only with CONFIG_DEBUG_HIGHMEM (Kernel hacking, not in arch/i386/defconfig): kunmap_atomic:106-125 does nothing';
 const UNMAP_FLUSH_2_6 = 'arch/x86/mm/highmem_32.c kunmap_atomic: kpte_clear_flush(kmap_pte-idx, vaddr) for the fixmap slot, always';
 const UNMAP_FLUSH_MODERN = 'mm/highmem.c kunmap_local_indexed: pte_clear + arch_kmap_local_post_unmap (x86: flush_tlb_one_kernel)';
+const NR_CPUS_2_X = 'include/linux/threads.h #define NR_CPUS 32 under CONFIG_SMP (a constant, no config option)';
+const NR_CPUS_2_6 =
+  'arch/x86/configs/i386_defconfig CONFIG_NR_CPUS=64 (read in the 2.6.30-rc2 file, gebi/linux-2.6; the 2.6.27/2.6.28 files were not available to check)';
+const NR_CPUS_MODERN = 'arch/x86/Kconfig NR_CPUS_DEFAULT for X86_32: default 8 if SMP (the model keeps the i386 layout)';
 const NO_NEST = 'handlers always run with IRQs off since 2.6.35 (genirq: Run irq handlers with interrupts disabled)';
 
 export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
@@ -176,6 +183,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     },
     device_irqs_nest: { value: true, source: NEST_2_X },
     kunmap_atomic_flush: { value: true, source: UNMAP_DEBUG_2_3 },
+    nr_cpus: { value: 32, source: NR_CPUS_2_X },
   },
   '2.4.0': {
     spinlock: { value: 'tas', source: TAS },
@@ -195,6 +203,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     },
     device_irqs_nest: { value: true, source: NEST_2_X },
     kunmap_atomic_flush: { value: true, source: UNMAP_DEBUG_2_4_0 },
+    nr_cpus: { value: 32, source: NR_CPUS_2_X },
   },
   '2.4.16': {
     spinlock: { value: 'tas', source: TAS },
@@ -214,6 +223,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     },
     device_irqs_nest: { value: true, source: NEST_2_X },
     kunmap_atomic_flush: { value: false, source: UNMAP_NODEBUG_2_4_16 },
+    nr_cpus: { value: 32, source: NR_CPUS_2_X },
   },
   '2.6.27': {
     spinlock: { value: 'ticket', source: TICKET_2_6 },
@@ -230,6 +240,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
     device_irqs_nest: { value: true, source: NEST_2_6 },
     kunmap_atomic_flush: { value: true, source: UNMAP_FLUSH_2_6 },
+    nr_cpus: { value: 64, source: NR_CPUS_2_6 },
   },
   '2.6.28': {
     spinlock: { value: 'ticket', source: TICKET_2_6 },
@@ -246,6 +257,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
     device_irqs_nest: { value: true, source: NEST_2_6 },
     kunmap_atomic_flush: { value: true, source: UNMAP_FLUSH_2_6 },
+    nr_cpus: { value: 64, source: NR_CPUS_2_6 },
   },
   modern: {
     spinlock: { value: 'ticket', source: TICKET_MODERN },
@@ -262,6 +274,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
     device_irqs_nest: { value: false, source: NO_NEST },
     kunmap_atomic_flush: { value: true, source: UNMAP_FLUSH_MODERN },
+    nr_cpus: { value: 8, source: NR_CPUS_MODERN },
   },
 };
 

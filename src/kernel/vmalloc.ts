@@ -241,7 +241,8 @@ export const VMALLOC_SPACE_32 = 128 * 1024 * 1024;
 /**
  * CONFIG_NR_CPUS of arch/x86/configs/i386_defconfig: 64 (read in the 2.6.30-rc2 file,
  * gebi/linux-2.6; the 2.6.28 file was not available to check). A compile-time constant:
- * VMAP_BBMAP_BITS does not depend on the CPUs the machine has.
+ * VMAP_BBMAP_BITS does not depend on the CPUs the machine has. The version's value is
+ * scenario field kernel.nr_cpus (src/kernel/versions.ts); this is the default here.
  */
 export const I386_DEFCONFIG_NR_CPUS = 64;
 
@@ -249,8 +250,9 @@ export const I386_DEFCONFIG_NR_CPUS = 64;
  * VMAP_BBMAP_BITS (2.6.28 mm/vmalloc.c): VMAP_MIN(VMAP_BBMAP_BITS_MAX = 1024,
  * VMAP_MAX(VMAP_BBMAP_BITS_MIN = 2*VMAP_MAX_ALLOC, VMALLOC_PAGES / NR_CPUS / 16)), with
  * VMALLOC_PAGES = VMALLOC_SPACE / PAGE_SIZE — all compile-time. (2.6.37+ divides by
- * roundup_pow_of_two(NR_CPUS): the same for a power of two such as 64.)
- * i386 defconfig: min(1024, max(64, 32768 / 64 / 16 = 32)) = 64 pages.
+ * roundup_pow_of_two(NR_CPUS): the same for a power of two such as 64 or 8.)
+ * 2.6.28 i386 defconfig: min(1024, max(64, 32768 / 64 / 16 = 32)) = 64 pages; modern
+ * i386 (NR_CPUS 8): 32768 / 8 / 16 = 256 pages.
  */
 export function vmap_bbmap_bits(nrCpus: number = I386_DEFCONFIG_NR_CPUS): number {
   const VMALLOC_PAGES = VMALLOC_SPACE_32 / PAGE_SIZE;

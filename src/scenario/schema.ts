@@ -272,6 +272,7 @@ export const KernelRaw = obj(
     smp_call_function: oneOf(SMP_CALL_FUNCTIONS).optional(),
     device_irqs_nest: bool().optional(),
     kunmap_atomic_flush: bool().optional(),
+    nr_cpus: int(1, 4096).optional(),
     inject_bug: oneOf(INJECT_BUGS).optional(),
   },
   'a mapping of kernel settings',

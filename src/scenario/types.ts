@@ -114,6 +114,8 @@ export interface ResolvedKernel {
   device_irqs_nest: boolean;
   /** version: kunmap_atomic clears the PTE and invlpg's the slot. */
   kunmap_atomic_flush: boolean;
+  /** version: CONFIG_NR_CPUS, which sizes VMAP_BBMAP_BITS (not the machine's CPU count). */
+  nr_cpus: number;
   inject_bug: InjectBug;
 }
 

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Simulator } from '../../src/engine/sim.js';
 import { presetCosts } from '../../src/kernel/costs.js';
 import { Machine } from '../../src/kernel/machine.js';
+import { resolveScenario } from '../../src/scenario/load.js';
 import { I386_DEFCONFIG_NR_CPUS, VmallocSpace, VmapLazy, vmap_bbmap_bits } from '../../src/kernel/vmalloc.js';
 
 const MiB = 1024 * 1024;
@@ -32,5 +33,14 @@ describe('VMAP_BBMAP_BITS', () => {
       for (const bytes of [64 * MiB, 128 * MiB, 512 * MiB]) expect(blockPages(cpus, bytes)).toBe(64);
     }
     expect(blockPages(4, 128 * MiB, 8)).toBe(256);
+  });
+
+  it('takes NR_CPUS from the version (kernel.nr_cpus): 64 for 2.6.28 (i386_defconfig), 8 for modern i386', () => {
+    const s28 = resolveScenario({ name: 't', kernel: { version: '2.6.28' } }, 'test');
+    const sModern = resolveScenario({ name: 't', kernel: { version: 'modern' } }, 'test');
+    expect(s28.kernel.nr_cpus).toBe(64);
+    expect(sModern.kernel.nr_cpus).toBe(8);
+    expect(blockPages(4, 128 * MiB, s28.kernel.nr_cpus)).toBe(64);
+    expect(blockPages(16, 128 * MiB, sModern.kernel.nr_cpus)).toBe(256);
   });
 });

@@ -74,6 +74,7 @@ describe('defaults', () => {
         smp_call_function: 'generic',
         device_irqs_nest: false,
         kunmap_atomic_flush: true,
+        nr_cpus: 8,
         inject_bug: 'none',
       },
       version_source: Object.fromEntries(
