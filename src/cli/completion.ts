@@ -97,7 +97,7 @@ async function commandInfos(io: CliIo): Promise<CommandInfo[]> {
 
 const GLOBAL = ['-h', '--help', '-V', '--version'];
 /** Options whose value is a scenario key (`path=value`). */
-const KEY_OPTIONS = ['--set', '--vary', '--zip'];
+const KEY_OPTIONS = ['--set', '--vary', '--variant', '--zip'];
 /** Commands whose argument is one of these words, not a scenario. */
 const POSITIONAL_WORDS: Record<string, readonly string[]> = { completion: SHELLS };
 /** Commands whose arguments are files, not scenario names (results, directories, the file to write). */

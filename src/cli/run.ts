@@ -29,7 +29,7 @@ import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLim
 import { Progress } from './progress.js';
 import { checkHtmlOption, latencyCollector, writeRunHtml } from './run-html.js';
 import type { LatencyCollector } from '../report/latency-collector.js';
-import { expandVary, type Variant } from './vary.js';
+import { expandVary, parseVariant, variedPaths, type Variant } from './vary.js';
 
 export const FORMATS = ['text', 'json', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -40,6 +40,8 @@ export interface RunJob {
   set: string[];
   seed?: number;
   vary: string[];
+  /** --variant: explicit columns, each several `path=value` settings (src/cli/vary.ts). */
+  variants?: string[];
   format: Format;
   out?: string;
   verbose: boolean;
@@ -72,6 +74,11 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
       .option('--set <path=value>', 'override a scenario field, e.g. --set machine.cpus=8 (repeatable)', collect)
       .option('--seed <n>', 'override the scenario seed (an integer >= 0)')
       .option('--vary <path=v1,v2>', 'run once per value, side by side; repeat for a cartesian product', collect)
+      .option(
+        '--variant <settings>',
+        "one column with several settings, e.g. --variant 'kernel.strategy=vmap kernel.vmalloc_flush_on_map=false' (repeatable: a column each, in order; crossed with --vary)",
+        collect,
+      )
       .addOption(new Option('--format <format>', 'output format').choices(FORMATS).default('text'))
       .option('--out <file>', 'write the output to FILE instead of stdout (a regular file is replaced atomically; - is stdout)')
       .option('--verbose', 'first print the resolved scenario (YAML) and the cost table')
@@ -83,7 +90,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
   ).action(
     async (
       scenario: string,
-      opts: { set?: string[]; seed?: string; vary?: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean; trace?: string; traceWindow?: string; traceLimit?: string; html?: string } & LimitOptionValues,
+      opts: { set?: string[]; seed?: string; vary?: string[]; variant?: string[]; format: Format; out?: string; verbose?: boolean; quiet?: boolean; trace?: string; traceWindow?: string; traceLimit?: string; html?: string } & LimitOptionValues,
     ) => {
       setExit(
         await executeRun(
@@ -92,6 +99,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
             set: opts.set ?? [],
             seed: opts.seed === undefined ? undefined : parseSeed(opts.seed),
             vary: opts.vary ?? [],
+            variants: opts.variant ?? [],
             format: opts.format,
             out: opts.out,
             verbose: opts.verbose === true,
@@ -110,12 +118,13 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
 export { scenarioPath } from './scenario-path.js';
 
 /** Problems in a variant's --vary values come from `--set` inside loadScenario: say --vary. */
-function blameVary(err: ScenarioError, varyPaths: string[]): ScenarioError {
+function blameVary(err: ScenarioError, varyPaths: string[], variantPaths: string[] = []): ScenarioError {
+  const hits = (at: string, paths: string[]) => paths.some((v) => at === v || at.startsWith(`${v}.`) || v.startsWith(`${at}.`));
   const problems = err.problems.map((p): Problem => {
     const at = p.path.map(String).join('.');
-    return p.source === '--set' && varyPaths.some((v) => at === v || at.startsWith(`${v}.`) || v.startsWith(`${at}.`))
-      ? { ...p, source: '--vary' }
-      : p;
+    if (p.source !== '--set') return p;
+    if (hits(at, variantPaths)) return { ...p, source: '--variant' };
+    return hits(at, varyPaths) ? { ...p, source: '--vary' } : p;
   });
   return new ScenarioError(problems);
 }
@@ -129,8 +138,10 @@ interface LoadedVariant {
 function loadVariants(io: CliIo, job: RunJob): { loaded: LoadedVariant[]; varied: string[] } {
   // --set syntax first: a typo there should not wait for the file to be read.
   checkSetOptions(job.set);
-  const { specs, variants } = expandVary(job.vary);
-  const varied = specs.map((s) => s.path);
+  const { specs, variants } = expandVary(job.vary, { variants: job.variants });
+  const explicit = (job.variants ?? []).map(parseVariant);
+  const varied = variedPaths(specs, explicit);
+  const variantPaths = variedPaths([], explicit);
   const file = scenarioPath(io, job.scenario);
   const loaded: LoadedVariant[] = [];
   const problems: Problem[] = [];
@@ -139,7 +150,7 @@ function loadVariants(io: CliIo, job: RunJob): { loaded: LoadedVariant[]; varied
       loaded.push({ variant, scenario: loadScenario(file, { set: [...job.set, ...variant.sets], seed: job.seed }) });
     } catch (e) {
       if (!(e instanceof ScenarioError)) throw e;
-      problems.push(...blameVary(e, varied).problems);
+      problems.push(...blameVary(e, specs.map((s) => s.path), variantPaths).problems);
       // A problem in the file itself repeats for every variant: report it once.
       if (!e.problems.some((p) => p.source === '--set')) break;
     }
@@ -209,8 +220,13 @@ function formatMachinePreset(s: ResolvedScenario): string {
   return `# machine preset ${name}${used}\n` + renderTable(rows, ['l', 'r', 'l']).join('\n') + '\n\n';
 }
 
+/** Several columns: --vary or --variant given. */
+function isVaried(job: RunJob): boolean {
+  return job.vary.length > 0 || (job.variants ?? []).length > 0;
+}
+
 function formatOutput(job: RunJob, runs: Array<{ variant: Variant; result: Result }>, varied: string[]): string {
-  const vary = job.vary.length > 0;
+  const vary = isVaried(job);
   switch (job.format) {
     case 'json':
       return `${JSON.stringify(vary ? runs.map((r) => r.result) : runs[0]!.result, null, 2)}\n`;
@@ -220,7 +236,8 @@ function formatOutput(job: RunJob, runs: Array<{ variant: Variant; result: Resul
       if (!vary) return formatTextReport(runs[0]!.result);
       const first = runs[0]!.result;
       const seed = job.seed !== undefined ? `seed ${job.seed}` : `seed ${first.seed}`;
-      const title = ` scenario '${first.scenario.name}' (${seed}), one column per --vary ${varied.join(' × ')}:\n (${opMeaning(first.scenario.workload)})`;
+      const per = (job.variants ?? []).length > 0 ? `--variant (${varied.join(', ')})${job.vary.length > 0 ? ` × --vary ${job.vary.map((v) => v.slice(0, v.indexOf('='))).join(' × ')}` : ''}` : `--vary ${varied.join(' × ')}`;
+      const title = ` scenario '${first.scenario.name}' (${seed}), one column per ${per}:\n (${opMeaning(first.scenario.workload)})`;
       return formatVaryTable(
         title,
         runs.map((r) => ({ label: r.variant.label, result: r.result })),
@@ -242,7 +259,7 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
   const { loaded, varied } = loadVariants(io, job);
   if (job.html !== undefined) checkHtmlOption(io, job.html, loaded.length);
   if (job.trace !== undefined && loaded.length > 1) {
-    throw new UsageError('--trace: traces a single run, so it cannot be combined with --vary (choose the variant with --set)');
+    throw new UsageError('--trace: traces a single run, so it cannot be combined with --vary or --variant (choose the variant with --set)');
   }
 
   // `replications` is for studies and checks; say so rather than ignore it silently.
@@ -300,11 +317,11 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
 
   // The single-run text report carries the warning itself; JSON/CSV and the --vary table
   // only the flag, so say it on stderr too.
-  if (!job.quiet && (job.format !== 'text' || job.vary.length > 0)) {
+  if (!job.quiet && (job.format !== 'text' || isVaried(job))) {
     for (const r of runs) {
       const missed = warmupNotReached(r.result);
       if (missed === undefined) continue;
-      const which = job.vary.length > 0 ? ` (variant ${r.variant.assignment})` : '';
+      const which = isVaried(job) ? ` (variant ${r.variant.assignment})` : '';
       io.stderr(`smpsim: warning: ${missed.replace(/^run aborted: /, '')}${which}; measured from t=0 (warmup_reached: false)\n`);
     }
   }

@@ -7,6 +7,12 @@
  * Integer ranges expand in place: `1..8` is 1,2,…,8 and `1..64x2` multiplies by 2 from 1
  * up to 64 (1,2,4,…,64); they mix with plain values (`1,3..5` is 1,3,4,5). With
  * `{ zip: true }` (`smpsim sweep --zip`) the lists pair up element by element instead.
+ *
+ * `--variant 'path=v path=v …'` (`smpsim run`): one column with several settings at once,
+ * e.g. `--variant 'kernel.strategy=vmap kernel.vmalloc_flush_on_map=false'`. Repeated, the
+ * variants are the values of one dimension, in the order given; --vary lists, if any, are
+ * crossed with them. A variant's label is its first value, then `path=value` for the rest,
+ * so the column names every setting that tells it apart.
  */
 import { UsageError } from './io.js';
 
@@ -100,22 +106,84 @@ export function expandRange(path: string, value: string): string[] {
   return out;
 }
 
+const VARIANT_EXAMPLE = "'kernel.strategy=vmap kernel.vmalloc_flush_on_map=false'";
+
+/** Split on whitespace at bracket depth 0 (a distribution may contain ", "). */
+function splitWords(text: string): string[] | undefined {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of text) {
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') {
+      depth--;
+      if (depth < 0) return undefined;
+    }
+    if (/\s/.test(ch) && depth === 0) {
+      if (cur !== '') out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (depth !== 0) return undefined;
+  if (cur !== '') out.push(cur);
+  return out;
+}
+
+/** One --variant: its `path=value` assignments, in the order given. */
+export function parseVariant(text: string): Array<[string, string]> {
+  const words = splitWords(text);
+  if (words === undefined) throw new UsageError(`--variant: unbalanced brackets in ${JSON.stringify(text)}`);
+  if (words.length === 0) throw new UsageError(`--variant: expected path=value settings separated by spaces like ${VARIANT_EXAMPLE}, got ${JSON.stringify(text)}`);
+  const seen = new Set<string>();
+  return words.map((w): [string, string] => {
+    const eq = w.indexOf('=');
+    const path = eq < 0 ? '' : w.slice(0, eq);
+    const value = eq < 0 ? '' : w.slice(eq + 1);
+    if (path === '' || value === '' || path.split('.').some((p) => p === '')) {
+      throw new UsageError(`--variant: expected path=value settings separated by spaces like ${VARIANT_EXAMPLE}, got ${JSON.stringify(w)}`);
+    }
+    if (path.split('.')[0] === 'extends') throw new UsageError('--variant: extends cannot be varied: write one scenario file per parent');
+    if (seen.has(path)) throw new UsageError(`--variant: ${path} is set twice in ${JSON.stringify(text)}`);
+    seen.add(path);
+    return [path, value];
+  });
+}
+
+/** The paths a run varies: those of its --variant options, then its --vary lists. */
+export function variedPaths(specs: readonly VarySpec[], variants: ReadonlyArray<ReadonlyArray<[string, string]>>): string[] {
+  const out: string[] = [];
+  for (const v of variants) for (const [p] of v) if (!out.includes(p)) out.push(p);
+  for (const s of specs) if (!out.includes(s.path)) out.push(s.path);
+  return out;
+}
+
 /**
  * All --vary options → the variants to run (one empty variant without --vary): their
- * cartesian product, or with `zip` the i-th value of every list together.
+ * cartesian product, or with `zip` the i-th value of every list together. `variants`
+ * (--variant) are the values of one more dimension, the outermost.
  */
-export function expandVary(texts: readonly string[], opts: { zip?: boolean } = {}): { specs: VarySpec[]; variants: Variant[] } {
+export function expandVary(
+  texts: readonly string[],
+  opts: { zip?: boolean; variants?: readonly string[] } = {},
+): { specs: VarySpec[]; variants: Variant[] } {
   const specs = texts.map(parseVary);
+  const explicit = (opts.variants ?? []).map(parseVariant);
   const seen = new Set<string>();
   for (const s of specs) {
     if (seen.has(s.path)) throw new UsageError(`--vary: ${s.path} is varied twice; give all its values in one --vary`);
     seen.add(s.path);
   }
+  for (const v of explicit) {
+    for (const [p] of v) {
+      if (seen.has(p)) throw new UsageError(`--variant: ${p} is also varied by --vary; set it in each --variant instead`);
+    }
+  }
   if (opts.zip === true && specs.some((s) => s.values.length !== specs[0]!.values.length)) {
     const lengths = specs.map((s) => `${s.path} has ${s.values.length}`).join(', ');
     throw new UsageError(`--zip: expected --vary lists of equal length, got ${lengths} values`);
   }
-  const count = opts.zip === true ? (specs[0]?.values.length ?? 1) : specs.reduce((n, s) => n * s.values.length, 1);
+  const count =
+    (opts.zip === true ? (specs[0]?.values.length ?? 1) : specs.reduce((n, s) => n * s.values.length, 1)) * Math.max(1, explicit.length);
   if (count > MAX_VARIANTS) {
     throw new UsageError(`--vary: ${count} variants is too many (at most ${MAX_VARIANTS})`);
   }
@@ -127,11 +195,22 @@ export function expandVary(texts: readonly string[], opts: { zip?: boolean } = {
       combos = combos.flatMap((c) => s.values.map((v): Array<[string, string]> => [...c, [s.path, v]]));
     }
   }
-  const variants = combos.map((c) => ({
-    sets: c.map(([p, v]) => `${p}=${v}`),
-    label: c.map(([, v]) => v).join(', '),
-    assignment: c.map(([p, v]) => `${p}=${v}`).join(' '),
-    values: c,
-  }));
+  // --variant: the outermost dimension; its label names every setting after the first.
+  const outer: Array<{ values: Array<[string, string]>; label: string | null }> =
+    explicit.length === 0
+      ? [{ values: [], label: null }]
+      : explicit.map((v) => ({ values: v, label: [v[0]![1], ...v.slice(1).map(([p, x]) => `${p}=${x}`)].join(' ') }));
+  const variants = outer.flatMap((o) =>
+    combos.map((c) => {
+      const all = [...o.values, ...c];
+      const labels = [...(o.label === null ? [] : [o.label]), ...c.map(([, v]) => v)];
+      return {
+        sets: all.map(([p, v]) => `${p}=${v}`),
+        label: labels.join(', '),
+        assignment: all.map(([p, v]) => `${p}=${v}`).join(' '),
+        values: all,
+      };
+    }),
+  );
   return { specs, variants };
 }

@@ -1,5 +1,5 @@
 /**
- * CPU time categories (DESIGN §4). Every nanosecond of every CPU is in exactly one:
+ * CPU time categories (docs/MODEL.md §4). Every nanosecond of every CPU is in exactly one:
  * the categories of a CPU sum to the simulated time.
  */
 export const WORK = 0; // task work: think time, touching data, the workload's own CPU use

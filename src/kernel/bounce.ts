@@ -169,7 +169,8 @@ function* copy_page_atomic(ctx: ExecCtx, m: Machine, page: number, type: number)
   const refill = touch_kernel_page(ctx, m, kmap_atomic_vpage(ctx.cpu.id, type), page);
   if (refill > 0) yield refill;
   yield bus_transfer(ctx, m.membus, COPY, COPY_PAGE_BUS_BYTES, m.costs.memcpy_page);
-  kunmap_atomic(ctx, type);
+  const unmap = kunmap_atomic(ctx, m, type);
+  if (unmap > 0) yield unmap;
   m.highmem.bounce.bytesCopied += PAGE_SIZE;
 }
 

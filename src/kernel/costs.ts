@@ -1,6 +1,6 @@
 /**
  * Cost parameters of the model: every time the simulated kernel or CPU spends, by name,
- * in nanoseconds, with the source of each default (../shared/DESIGN.md §3).
+ * in nanoseconds, with the source of each default (docs/MODEL.md §7, whose table is generated from this one).
  *
  * A scenario picks a preset (`costs.preset`) and may override any key. Nothing in
  * src/cpu or src/kernel uses a literal duration: it reads one of these.

@@ -211,7 +211,23 @@ export function kmap_atomic(ctx: ExecCtx, m: Machine, page: number, type: number
   return cpu.busySplit(MAP, m.costs.pte_write, TLB, m.costs.invlpg);
 }
 
-/** kunmap_atomic(): 2.4 leaves the PTE in place (it is overwritten, then invlpg'd, at the next map). */
-export function kunmap_atomic(ctx: ExecCtx, type: number): void {
-  ctx.cpu.atomicKmaps &= ~(1 << type);
+/**
+ * kunmap_atomic(vaddr, type), per kernel.kunmap_atomic_flush (src/kernel/versions.ts):
+ * - true: pte_clear + __flush_tlb_one, a local invlpg ("force other mappings to Oops") —
+ *   2.3.40 and 2.4.0 include/asm-i386/highmem.h under HIGHMEM_DEBUG (defined 1 there),
+ *   2.6 arch/x86/mm/highmem_32.c kunmap_atomic (kpte_clear_flush), modern
+ *   mm/highmem.c kunmap_local_indexed (flush_tlb_one_kernel);
+ * - false: 2.4.16 without CONFIG_DEBUG_HIGHMEM leaves the PTE in place (it is overwritten,
+ *   then invlpg'd, at the next map).
+ * Returns the time to yield (0 when nothing is done; charged to `map` and `tlb`).
+ */
+export function kunmap_atomic(ctx: ExecCtx, m: Machine, type: number): number {
+  const cpu = ctx.cpu;
+  cpu.atomicKmaps &= ~(1 << type);
+  if (!m.kunmapAtomicFlush) return 0;
+  const vpage = kmap_atomic_vpage(cpu.id, type);
+  m.pgtable.clear(vpage);
+  cpu.tlb.flushPage(vpage);
+  m.tlbStats.pageFlushes++;
+  return cpu.busySplit(MAP, m.costs.pte_write, TLB, m.costs.invlpg);
 }

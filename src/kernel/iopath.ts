@@ -1,6 +1,6 @@
 /**
  * The block I/O path for pages that may live in highmem, under each of the five
- * strategies (DESIGN §1), and where each step runs:
+ * strategies (docs/MODEL.md §1), and where each step runs:
  *
  *   step            | bounce                  | vmap / vmap_lazy      | kmap          | direct
  *   submit (task)   | create_bounce (+ WRITE  | get_vm_area + PTEs    | kmap_high     | —
@@ -41,7 +41,7 @@ import {
   type VmMapping,
 } from './vmalloc.js';
 
-/** How the kernel gives highmem pages to the device (DESIGN §1). */
+/** How the kernel gives highmem pages to the device (docs/MODEL.md §1). */
 export type Strategy = 'bounce' | 'vmap' | 'vmap_lazy' | 'kmap' | 'direct';
 
 /**
@@ -68,6 +68,7 @@ export interface HighmemScenario {
     readonly vmlist_lock: boolean;
     readonly vmalloc_map_lock: VmallocMapLock;
     readonly vmalloc_flush_on_map: boolean;
+    readonly nr_cpus: number;
     readonly inject_bug: 'none' | 'skip_pkmap_flush' | 'skip_vfree_flush';
   };
   readonly device: {
@@ -178,6 +179,7 @@ export class HighmemKernel {
     this.lazy = new VmapLazy(m, new VmallocSpace(k.vmalloc_size_bytes), {
       vmapBlock: k.vmap_block,
       lazyMaxPages: k.lazy_max_pages,
+      nrCpus: k.nr_cpus,
       skipFlush: skipVfreeFlush,
     });
     this.dmaLimit = s.device.dma_limit === 'isa' ? ISA_DMA_LIMIT : s.device.dma_limit === '32bit' ? DMA32_LIMIT : Number.POSITIVE_INFINITY;
@@ -351,7 +353,8 @@ export function* touch_page(task: Task, k: HighmemKernel, p: IoPage, touchNs: nu
     const refill = touch_kernel_page(task, m, kmap_atomic_vpage(cpu.id, KM_USER0), p.page);
     if (refill > 0) yield refill;
     yield cpu.busy(WORK, touchNs);
-    kunmap_atomic(task, KM_USER0);
+    const unmap = kunmap_atomic(task, m, KM_USER0);
+    if (unmap > 0) yield unmap;
   } else {
     yield cpu.busy(WORK, touchNs); // lowmem: the permanent direct mapping
   }

@@ -44,6 +44,11 @@ export interface MachineConfig {
    * of the processor is in hlt). Default 1: each CPU its own package.
    */
   coresPerPackage?: number;
+  /**
+   * kunmap_atomic() clears the slot's PTE and invlpg's it (kernel.kunmap_atomic_flush,
+   * src/kernel/versions.ts). Default false: it only releases the slot.
+   */
+  kunmapAtomicFlush?: boolean;
 }
 
 export interface KernelFlushConfig {
@@ -90,6 +95,8 @@ export class Machine {
    */
   readonly call_lock: Spinlock;
   readonly smpCallFunction: SmpCallFunctionKind;
+  /** kunmap_atomic() clears and invlpg's its fixmap slot (MachineConfig.kunmapAtomicFlush). */
+  readonly kunmapAtomicFlush: boolean;
   /** The observer, or null (the default): every call site tests it once. */
   readonly observer: KernelObserver | null;
   /** Cross-call IPI rounds sent so far, never reset: numbers each round for the observer. */
@@ -125,6 +132,7 @@ export class Machine {
       for (const c of this.cpus) c.observer = this.observer;
     }
     this.smpCallFunction = config.smpCallFunction ?? 'call_lock';
+    this.kunmapAtomicFlush = config.kunmapAtomicFlush ?? false;
     this.call_lock = this.spinlock(this.smpCallFunction === 'call_lock' ? 'call_lock' : 'call_function_lock');
     sim.addDiagnoser(() => this.describe());
   }

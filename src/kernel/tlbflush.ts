@@ -2,12 +2,16 @@
  * Cross-CPU calls and TLB shootdowns.
  *
  * 2.4 arch/i386/kernel/smp.c:
- *   smp_call_function(func, info, nonatomic, wait=1): spin_lock(&call_lock); publish
+ *   smp_call_function(func, info, nonatomic, wait=1): spin_lock_bh(&call_lock); publish
  *   call_data; send_IPI_allbutself(CALL_FUNCTION_VECTOR); spin until all N−1 have
- *   *started*, then until all have *finished*; spin_unlock(&call_lock).
+ *   *started*, then until all have *finished*; spin_unlock_bh(&call_lock).
  *   Receivers (smp_call_function_interrupt): ack, started++, func(info), finished++.
  *   flush_tlb_all() = smp_call_function(flush_tlb_all_ipi) + do_flush_tlb_all_local().
- *   (2.3.40 is the same with a function-local static lock instead of call_lock.)
+ *   (2.3.40 arch/i386/kernel/smp.c:450,462,476 is the same with a function-local static
+ *   lock, also taken with spin_lock_bh.) The _bh only keeps bottom halves off the holder's
+ *   CPU (local_bh_disable: a per-CPU count increment, no cost modelled); the model runs no
+ *   bottom half that could be deferred, so it has no effect here — a bottom-half
+ *   completion context must not run on a CPU while it holds call_lock.
  *
  * 2.6.26+ kernel/smp.c (generic IPI helpers; 2.6.27 smp_call_function_mask): the call
  *   is queued on call_function_queue under call_function_lock (IRQs off), held only for
@@ -125,7 +129,7 @@ export function* smp_call_function(ctx: ExecCtx, m: Machine, func: IpiFunc, info
   else yield* smp_call_function_call_lock(ctx, m, func, info);
 }
 
-/** 2.4 arch/i386/kernel/smp.c smp_call_function(func, info, 0, wait=1). */
+/** 2.4 arch/i386/kernel/smp.c smp_call_function(func, info, 0, wait=1); spin_lock_bh modelled as spin_lock (see above). */
 function* smp_call_function_call_lock(ctx: ExecCtx, m: Machine, func: IpiFunc, info: FlushInfo): ProcessBody {
   checkCaller(ctx, 'smp_call_function');
   const targets = m.ncpus - 1;

@@ -85,6 +85,10 @@ export interface VersionSettings {
   bounce_alloc_wait: BounceAllocWait;
   /** kernel.device_irqs_nest: device handlers run with IRQs enabled (unless SA_INTERRUPT). */
   device_irqs_nest: boolean;
+  /** kernel.kunmap_atomic_flush: kunmap_atomic() clears the PTE and invlpg's the slot. */
+  kunmap_atomic_flush: boolean;
+  /** kernel.nr_cpus: CONFIG_NR_CPUS, the compile-time CPU limit (sizes VMAP_BBMAP_BITS). */
+  nr_cpus: number;
 }
 
 export type VersionSettingKey = keyof VersionSettings;
@@ -104,6 +108,8 @@ export const VERSION_SETTING_FIELDS: Record<VersionSettingKey, string> = {
   bounce_read_irqs_off: 'kernel.bounce_read_irqs_off',
   bounce_alloc_wait: 'kernel.bounce_alloc_wait',
   device_irqs_nest: 'kernel.device_irqs_nest',
+  kunmap_atomic_flush: 'kernel.kunmap_atomic_flush',
+  nr_cpus: 'kernel.nr_cpus',
 };
 
 export const VERSION_SETTING_KEYS = Object.keys(VERSION_SETTING_FIELDS) as VersionSettingKey[];
@@ -121,9 +127,11 @@ const TAS = 'include/asm-i386/spinlock.h spin_lock: lock; decb test-and-set (tic
 const TICKET_2_6 = 'include/asm-x86/spinlock.h __ticket_spin_lock: ticket locks since 2.6.25';
 const TICKET_MODERN = 'queued spinlocks (kernel/locking/qspinlock.c, 4.2+) hand over FIFO: modelled as ticket';
 const ERA2000 = 'a 2000-era 4-way PIII Xeon box (machine era of the 2.3/2.4 kernels)';
-const MODERN_PRESET = 'modern costs (no 2008-era preset yet)';
-const CALL_LOCK_2_3 = 'arch/i386/kernel/smp.c smp_call_function: static lock held across send, wait started, wait finished';
-const CALL_LOCK_2_4 = 'arch/i386/kernel/smp.c smp_call_function: spin_lock_bh(&call_lock) across send, wait started, wait finished';
+const OPTERON_2008 = "Piggin's 2008 box (linux-mm, 18 Aug 2008: a 4 core, 2 socket Opteron running 2.6.27/2.6.28 vmap tests)";
+const CALL_LOCK_2_3 =
+  'arch/i386/kernel/smp.c:450,462,476 smp_call_function: spin_lock_bh(&lock), a static lock local to the function, held across send, wait started, wait finished';
+const CALL_LOCK_2_4 =
+  'arch/i386/kernel/smp.c smp_call_function: spin_lock_bh(&call_lock) across send, wait started, wait finished (2.4.0 smp.c:424,469,481)';
 const GENERIC_IPI = 'kernel/smp.c smp_call_function_mask (2.6.26+): call_function_lock only around list_add_tail_rcu; wait without it';
 const FLUSH_ALL_2_4 = 'arch/i386/kernel/smp.c flush_tlb_all: smp_call_function(flush_tlb_all_ipi) + do_flush_tlb_all_local';
 const FLUSH_ALL_2_6 = 'include/asm-x86/tlbflush.h flush_tlb_kernel_range() is flush_tlb_all() on x86 (on_each_cpu)';
@@ -142,6 +150,18 @@ const READ_CLI_2_6 = 'mm/bounce.c bounce_copy_vec: local_irq_save around kmap_at
 const WAIT_MEMPOOL = 'mm/bounce.c __blk_queue_bounce: mempool_alloc(pool, q->bounce_gfp) sleeps on the pool wait queue';
 const NEST_2_X = 'arch/i386/kernel/irq.c handle_IRQ_event: if (!(action->flags & SA_INTERRUPT)) __sti()';
 const NEST_2_6 = 'kernel/irq/handle.c handle_IRQ_event: if (!(action->flags & IRQF_DISABLED)) local_irq_enable_in_hardirq()';
+const UNMAP_DEBUG_2_3 =
+  'include/asm-i386/highmem.h:30 #define HIGHMEM_DEBUG 1 ("undef for production"); kunmap_atomic:118-119 pte_clear + __flush_tlb_one under #if HIGHMEM_DEBUG';
+const UNMAP_DEBUG_2_4_0 =
+  'include/asm-i386/highmem.h:30 #define HIGHMEM_DEBUG 1; kunmap_atomic:119-120 pte_clear + __flush_tlb_one under #if HIGHMEM_DEBUG';
+const UNMAP_NODEBUG_2_4_16 =
+  'include/asm-i386/highmem.h:29-33 HIGHMEM_DEBUG only with CONFIG_DEBUG_HIGHMEM (Kernel hacking, not in arch/i386/defconfig): kunmap_atomic:106-125 does nothing';
+const UNMAP_FLUSH_2_6 = 'arch/x86/mm/highmem_32.c kunmap_atomic: kpte_clear_flush(kmap_pte-idx, vaddr) for the fixmap slot, always';
+const UNMAP_FLUSH_MODERN = 'mm/highmem.c kunmap_local_indexed: pte_clear + arch_kmap_local_post_unmap (x86: flush_tlb_one_kernel)';
+const NR_CPUS_2_X = 'include/linux/threads.h #define NR_CPUS 32 under CONFIG_SMP (a constant, no config option)';
+const NR_CPUS_2_6 =
+  'arch/x86/configs/i386_defconfig CONFIG_NR_CPUS=64 (read in the 2.6.30-rc2 file, gebi/linux-2.6; the 2.6.27/2.6.28 files were not available to check)';
+const NR_CPUS_MODERN = 'arch/x86/Kconfig NR_CPUS_DEFAULT for X86_32: default 8 if SMP (the model keeps the i386 layout)';
 const NO_NEST = 'handlers always run with IRQs off since 2.6.35 (genirq: Run irq handlers with interrupts disabled)';
 
 export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
@@ -162,6 +182,8 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
       source: 'mm/highmem.c create_bounce: wakeup_bdflush(1) sleeps on bdflush_done (fs/buffer.c), then SCHED_YIELD and retry',
     },
     device_irqs_nest: { value: true, source: NEST_2_X },
+    kunmap_atomic_flush: { value: true, source: UNMAP_DEBUG_2_3 },
+    nr_cpus: { value: 32, source: NR_CPUS_2_X },
   },
   '2.4.0': {
     spinlock: { value: 'tas', source: TAS },
@@ -180,6 +202,8 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
       source: 'mm/highmem.c create_bounce: wakeup_bdflush(1) (fs/buffer.c: flush_dirty_buffers inline) then goto repeat_page, no schedule()',
     },
     device_irqs_nest: { value: true, source: NEST_2_X },
+    kunmap_atomic_flush: { value: true, source: UNMAP_DEBUG_2_4_0 },
+    nr_cpus: { value: 32, source: NR_CPUS_2_X },
   },
   '2.4.16': {
     spinlock: { value: 'tas', source: TAS },
@@ -198,10 +222,12 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
       source: 'mm/highmem.c alloc_bounce_page: run_task_queue(&tq_disk); SCHED_YIELD; schedule(); goto repeat_alloc',
     },
     device_irqs_nest: { value: true, source: NEST_2_X },
+    kunmap_atomic_flush: { value: false, source: UNMAP_NODEBUG_2_4_16 },
+    nr_cpus: { value: 32, source: NR_CPUS_2_X },
   },
   '2.6.27': {
     spinlock: { value: 'ticket', source: TICKET_2_6 },
-    costs_preset: { value: 'modern', source: MODERN_PRESET },
+    costs_preset: { value: 'opteron-2x4-2008', source: OPTERON_2008 },
     vmlist_lock: { value: true, source: VMLIST_2_6_27 },
     vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c map_vm_area: PTEs written without a global lock' },
     vmalloc_flush_on_map: { value: false, source: NO_MAP_FLUSH_2_6 },
@@ -213,10 +239,12 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     bounce_read_irqs_off: { value: true, source: READ_CLI_2_6 },
     bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
     device_irqs_nest: { value: true, source: NEST_2_6 },
+    kunmap_atomic_flush: { value: true, source: UNMAP_FLUSH_2_6 },
+    nr_cpus: { value: 64, source: NR_CPUS_2_6 },
   },
   '2.6.28': {
     spinlock: { value: 'ticket', source: TICKET_2_6 },
-    costs_preset: { value: 'modern', source: MODERN_PRESET },
+    costs_preset: { value: 'opteron-2x4-2008', source: OPTERON_2008 },
     vmlist_lock: { value: true, source: 'mm/vmalloc.c: vmlist_lock still guards the vm_struct list (eager vfree is a what-if here)' },
     vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c vmap_page_range: PTEs written without a global lock' },
     vmalloc_flush_on_map: { value: false, source: NO_MAP_FLUSH_2_6 },
@@ -228,6 +256,8 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     bounce_read_irqs_off: { value: true, source: READ_CLI_2_6 },
     bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
     device_irqs_nest: { value: true, source: NEST_2_6 },
+    kunmap_atomic_flush: { value: true, source: UNMAP_FLUSH_2_6 },
+    nr_cpus: { value: 64, source: NR_CPUS_2_6 },
   },
   modern: {
     spinlock: { value: 'ticket', source: TICKET_MODERN },
@@ -243,6 +273,8 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     bounce_read_irqs_off: { value: false, source: 'block/bounce.c copy_to_high_bio_irq: memcpy_to_bvec (kmap_local_page), no local_irq_save' },
     bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
     device_irqs_nest: { value: false, source: NO_NEST },
+    kunmap_atomic_flush: { value: true, source: UNMAP_FLUSH_MODERN },
+    nr_cpus: { value: 8, source: NR_CPUS_MODERN },
   },
 };
 

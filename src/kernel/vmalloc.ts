@@ -231,6 +231,34 @@ export function* vfree_eager(task: Task, v: VmallocEager, map: VmMapping): Proce
 /** VMAP_MAX_ALLOC = BITS_PER_LONG (32 on i386): the largest vm_map_ram served by blocks. */
 export const VMAP_MAX_ALLOC = 32;
 
+/**
+ * 2.6.28 mm/vmalloc.c VMALLOC_SPACE on 32-bit: (128UL*1024*1024), a compile-time guess
+ * ("If we had a constant VMALLOC_START and VMALLOC_END, we'd like to ... Guess instead"),
+ * not the configured vmalloc size.
+ */
+export const VMALLOC_SPACE_32 = 128 * 1024 * 1024;
+
+/**
+ * CONFIG_NR_CPUS of arch/x86/configs/i386_defconfig: 64 (read in the 2.6.30-rc2 file,
+ * gebi/linux-2.6; the 2.6.28 file was not available to check). A compile-time constant:
+ * VMAP_BBMAP_BITS does not depend on the CPUs the machine has. The version's value is
+ * scenario field kernel.nr_cpus (src/kernel/versions.ts); this is the default here.
+ */
+export const I386_DEFCONFIG_NR_CPUS = 64;
+
+/**
+ * VMAP_BBMAP_BITS (2.6.28 mm/vmalloc.c): VMAP_MIN(VMAP_BBMAP_BITS_MAX = 1024,
+ * VMAP_MAX(VMAP_BBMAP_BITS_MIN = 2*VMAP_MAX_ALLOC, VMALLOC_PAGES / NR_CPUS / 16)), with
+ * VMALLOC_PAGES = VMALLOC_SPACE / PAGE_SIZE — all compile-time. (2.6.37+ divides by
+ * roundup_pow_of_two(NR_CPUS): the same for a power of two such as 64 or 8.)
+ * 2.6.28 i386 defconfig: min(1024, max(64, 32768 / 64 / 16 = 32)) = 64 pages; modern
+ * i386 (NR_CPUS 8): 32768 / 8 / 16 = 256 pages.
+ */
+export function vmap_bbmap_bits(nrCpus: number = I386_DEFCONFIG_NR_CPUS): number {
+  const VMALLOC_PAGES = VMALLOC_SPACE_32 / PAGE_SIZE;
+  return Math.min(1024, Math.max(2 * VMAP_MAX_ALLOC, Math.floor(VMALLOC_PAGES / nrCpus / 16)));
+}
+
 export class VmapBlock {
   /** Pages not yet handed out (allocation only moves forward within a block). */
   free: number;
@@ -255,6 +283,8 @@ export interface VmapLazyOptions {
   vmapBlock: boolean;
   /** Override lazy_max_pages(); null: fls(ncpus) × 8192. */
   lazyMaxPages: number | null;
+  /** CONFIG_NR_CPUS the kernel was built with (VMAP_BBMAP_BITS); default I386_DEFCONFIG_NR_CPUS. */
+  nrCpus?: number;
   skipFlush: boolean;
 }
 
@@ -279,9 +309,8 @@ export class VmapLazy {
     this.purge_lock = m.spinlock('purge_lock');
     // lazy_max_pages(): fls(num_online_cpus()) * (32UL * 1024 * 1024 / PAGE_SIZE)
     this.lazy_max_pages = opts.lazyMaxPages ?? fls(m.ncpus) * ((32 * 1024 * 1024) / PAGE_SIZE);
-    // VMAP_BBMAP_BITS = min(1024, max(2*VMAP_MAX_ALLOC, VMALLOC_PAGES / roundup_pow_of_two(NR_CPUS) / 16))
-    const cpusPow2 = 2 ** Math.ceil(Math.log2(m.ncpus));
-    this.blockPages = Math.min(1024, Math.max(2 * VMAP_MAX_ALLOC, Math.floor(space.pages / cpusPow2 / 16)));
+    // VMAP_BBMAP_BITS: compile-time, from VMALLOC_SPACE and CONFIG_NR_CPUS, not the online CPUs.
+    this.blockPages = vmap_bbmap_bits(opts.nrCpus);
     this.vbq = m.cpus.map(() => ({ lock: m.spinlock('vmap_block_queue.lock'), free: [] }));
   }
 

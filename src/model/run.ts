@@ -87,6 +87,7 @@ export function* runSteps(s: ResolvedScenario, opts: RunOptions, slice: number):
     smpCallFunction: s.kernel.smp_call_function,
     observer: opts.trace ?? null,
     deviceIrqsNest: s.kernel.device_irqs_nest,
+    kunmapAtomicFlush: s.kernel.kunmap_atomic_flush,
     coresPerPackage: PRESETS[canonicalPreset(s.machine.preset ?? s.costs_preset)].machine.cores_per_package.value,
   }));
   const ops = new OpStats(s.workload.tasks);

@@ -1,8 +1,9 @@
 /**
  * CSV of results: a header line, then one row per run. Columns are flattened dotted metric
  * names (`ops.per_sec`, `locks.kmap_lock.contentions`, `cpus.0.time_ns.spin`), preceded by
- * one column per --vary key, named by it (`kernel.strategy`: the run's value, as written;
- * none without --vary) and `scenario.name`. The
+ * one column per --vary or --variant key, named by it (`kernel.strategy`: the run's value,
+ * as written; none without --vary; empty for a run whose --variant does not set it) and
+ * `scenario.name`. The
  * rest of the resolved scenario and the lock contention points are left out. When runs
  * differ in their columns (a lock class only one strategy takes), the header is the union
  * in first-seen order and missing cells are empty.
@@ -54,6 +55,15 @@ export function formatCsv(runs: readonly CsvRun[]): string {
   const flat = runs.map((r) => flattenResult(r.result, r.values));
   const columns: string[] = [];
   const seen = new Set<string>();
+  // The varied keys first, even one only a later run sets (--variant columns differ).
+  for (const r of runs) {
+    for (const [key] of r.values) {
+      if (!seen.has(key)) {
+        seen.add(key);
+        columns.push(key);
+      }
+    }
+  }
   for (const row of flat) {
     for (const k of row.keys()) {
       if (!seen.has(k)) {

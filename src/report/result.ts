@@ -1,5 +1,5 @@
 /**
- * The result contract (DESIGN §5): what `smpsim run --format json` prints, snake_case.
+ * The result contract (docs/MODEL.md §10): what `smpsim run --format json` prints, snake_case.
  * Same scenario + seed ⇒ identical JSON apart from `wall_ms`.
  */
 import type { CategoryName } from '../cpu/accounting.js';

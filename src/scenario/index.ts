@@ -1,4 +1,4 @@
-/** Scenario files → validated, fully resolved scenarios (DESIGN.md §5). */
+/** Scenario files → validated, fully resolved scenarios (docs/MODEL.md §9). */
 export { loadScenario, loadRawScenario, resolveScenario, parseText, type LoadOptions } from './load.js';
 export { parseSetOption, applySet, Origins, type SetOption } from './merge.js';
 export { ScenarioError, formatProblem, didYouMean, editDistance, type Problem, type PathSegment } from './errors.js';

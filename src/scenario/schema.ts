@@ -1,5 +1,5 @@
 /**
- * The scenario file (DESIGN.md §5): a zod schema of the raw file as written (strict
+ * The scenario file (docs/MODEL.md §9): a zod schema of the raw file as written (strict
  * objects, every field optional, unit strings validated but not converted). The resolved
  * form (ResolvedScenario) lives in ./types.ts and is re-exported here.
  *
@@ -272,6 +272,8 @@ export const KernelRaw = obj(
     flush_concurrent_local: bool().optional(),
     smp_call_function: oneOf(SMP_CALL_FUNCTIONS).optional(),
     device_irqs_nest: bool().optional(),
+    kunmap_atomic_flush: bool().optional(),
+    nr_cpus: int(1, 4096).optional(),
     inject_bug: oneOf(INJECT_BUGS).optional(),
   },
   'a mapping of kernel settings',

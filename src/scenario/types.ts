@@ -1,5 +1,5 @@
 /**
- * The resolved scenario (DESIGN.md §5): what the rest of smpsim consumes. Every default is
+ * The resolved scenario (docs/MODEL.md §9): what the rest of smpsim consumes. Every default is
  * filled and every unit converted: times in ns, sizes in bytes, rates in bytes/s,
  * distributions as DistSpec in those base units. Plain JSON data (the result file embeds it).
  * Produced by src/scenario/load.ts; the file format itself is src/scenario/schema.ts.
@@ -114,6 +114,10 @@ export interface ResolvedKernel {
   smp_call_function: SmpCallFunctionKind;
   /** version: device interrupt handlers run with IRQs enabled (nest). */
   device_irqs_nest: boolean;
+  /** version: kunmap_atomic clears the PTE and invlpg's the slot. */
+  kunmap_atomic_flush: boolean;
+  /** version: CONFIG_NR_CPUS, which sizes VMAP_BBMAP_BITS (not the machine's CPU count). */
+  nr_cpus: number;
   inject_bug: InjectBug;
 }
 

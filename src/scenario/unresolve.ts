@@ -83,6 +83,8 @@ export function scenarioFileOf(s: ResolvedScenario): RawScenario {
     ...byVersion('flush_concurrent_local'),
     ...byVersion('smp_call_function'),
     ...byVersion('device_irqs_nest'),
+    ...byVersion('kunmap_atomic_flush'),
+    ...byVersion('nr_cpus'),
     inject_bug: k.inject_bug,
   };
 

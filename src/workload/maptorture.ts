@@ -60,7 +60,8 @@ function* map_round(c: MapContext, task: Task, pages: number[]): ProcessBody {
         if (!k.pages.isHigh(p)) continue;
         yield kmap_atomic(task, m, p, KM_USER0);
         if (c.w.touch) yield* touch(task, m, kmap_atomic_vpage(task.cpu.id, KM_USER0), p);
-        kunmap_atomic(task, KM_USER0);
+        const unmap = kunmap_atomic(task, m, KM_USER0);
+        if (unmap > 0) yield unmap;
       }
       return;
     case 'vmap':

@@ -109,7 +109,7 @@ describe('smpsim run --format text', () => {
 });
 
 describe('smpsim run --format json', () => {
-  it('prints exactly the Result, with every DESIGN §5 field', async () => {
+  it('prints exactly the Result, with every docs/MODEL.md §10 field', async () => {
     const r = await cli(['run', BUNDLED, ...SMALL, '--format', 'json']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');

@@ -13,7 +13,7 @@ import { presetCosts } from '../../src/kernel/costs.js';
 import { kmap_atomic, kmap_atomic_vpage, kunmap_atomic } from '../../src/kernel/highmem.js';
 import { KM_USER0 } from '../../src/kernel/layout.js';
 import { Machine } from '../../src/kernel/machine.js';
-import { touch_kernel_page } from '../../src/kernel/pgtable.js';
+import { NO_PAGE, touch_kernel_page } from '../../src/kernel/pgtable.js';
 
 const PTE = 7;
 const INVLPG = 130;
@@ -39,7 +39,7 @@ describe('kmap_atomic', () => {
           expect(m.pgtable.get(vpage)).toBe(page);
           yield touch_kernel_page(t, m, vpage, page);
           yield touch_kernel_page(t, m, vpage, page); // a TLB hit now
-          kunmap_atomic(t, KM_USER0);
+          kunmap_atomic(t, m, KM_USER0);
         }
       })(),
     );
@@ -55,6 +55,34 @@ describe('kmap_atomic', () => {
     expect(m.cpus[0]!.time[MAP]).toBe(3 * PTE);
     expect(m.cpus[0]!.time[TLB]).toBe(3 * INVLPG + 3 * m.config.costs.tlb_refill);
     expect(sim.now).toBe(3 * (PTE + INVLPG + m.config.costs.tlb_refill));
+  });
+
+  it('kunmap_atomic_flush (2.3.40/2.4.0 HIGHMEM_DEBUG, 2.6+): each unmap clears the PTE and invlpgs the slot', () => {
+    const sim = new Simulator();
+    const costs = { ...presetCosts('modern'), pte_write: PTE, invlpg: INVLPG };
+    const m = new Machine(sim, { cpus: 1, spinlock: 'ticket', tlbEntries: 64, costs, seed: 1, kunmapAtomicFlush: true });
+    const t = new Task(0, 't0', m.cpus[0]!, m.stream('t0'));
+    const vpage = kmap_atomic_vpage(0, KM_USER0);
+    const cleared: boolean[] = [];
+    t.start(
+      (function* (): ProcessBody {
+        for (const page of [1000, 2000, 1000]) {
+          yield kmap_atomic(t, m, page, KM_USER0);
+          yield touch_kernel_page(t, m, vpage, page);
+          const unmap = kunmap_atomic(t, m, KM_USER0);
+          expect(unmap).toBe(PTE + INVLPG);
+          yield unmap;
+          cleared.push(m.pgtable.get(vpage) === NO_PAGE && m.cpus[0]!.tlb.size === 0);
+        }
+      })(),
+    );
+    sim.run();
+    expect(cleared).toEqual([true, true, true]);
+    expect(m.tlbStats.staleAccesses).toBe(0);
+    expect(m.tlbStats.pageFlushes).toBe(6); // one invlpg per map and one per unmap
+    m.finish();
+    expect(m.cpus[0]!.time[MAP]).toBe(6 * PTE);
+    expect(m.cpus[0]!.time[TLB]).toBe(6 * INVLPG + 3 * m.config.costs.tlb_refill);
   });
 
   it('each CPU and each KM_ type has its own slot', () => {
@@ -73,7 +101,7 @@ describe('kmap_atomic', () => {
         } catch (e) {
           err = e;
         }
-        kunmap_atomic(t, KM_USER0);
+        kunmap_atomic(t, m, KM_USER0);
       })(),
     );
     sim.run();
@@ -92,7 +120,7 @@ describe('kmap_atomic', () => {
         } catch (e) {
           err = e;
         }
-        kunmap_atomic(t, KM_USER0);
+        kunmap_atomic(t, m, KM_USER0);
       })(),
     );
     sim.run();
@@ -108,7 +136,7 @@ describe('kmap_atomic', () => {
       (function* (): ProcessBody {
         yield kmap_atomic(t, m, 1000, KM_USER0);
         yield touch_kernel_page(t, m, vpage, 1000);
-        kunmap_atomic(t, KM_USER0);
+        kunmap_atomic(t, m, KM_USER0);
         // The buggy kmap_atomic: set_pte without __flush_tlb_one.
         m.pgtable.set(vpage, 2000);
         yield touch_kernel_page(t, m, vpage, 2000);

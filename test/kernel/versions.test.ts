@@ -9,6 +9,7 @@ import { Task } from '../../src/cpu/task.js';
 import { presetCosts } from '../../src/kernel/costs.js';
 import { Machine } from '../../src/kernel/machine.js';
 import { flush_tlb_all } from '../../src/kernel/tlbflush.js';
+import { VERSION_TABLE } from '../../src/kernel/versions.js';
 import { main } from '../../src/cli/main.js';
 import { runScenario } from '../../src/model/run.js';
 import { resolveScenario } from '../../src/scenario/load.js';
@@ -29,31 +30,43 @@ const EXPECTED = {
     spinlock: 'tas', costs_preset: 'era2000', vmlist_lock: false, vmalloc_map_lock: 'none', vmalloc_flush_on_map: true,
     tlb_flush: 'flush_tlb_all', flush_concurrent_local: false, smp_call_function: 'call_lock', bounce_pool_pages: 0,
     bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
+    kunmap_atomic_flush: true,
+    nr_cpus: 32,
   },
   '2.4.0': {
     spinlock: 'tas', costs_preset: 'era2000', vmlist_lock: true, vmalloc_map_lock: 'kernel_flag', vmalloc_flush_on_map: true,
     tlb_flush: 'flush_tlb_all', flush_concurrent_local: false, smp_call_function: 'call_lock', bounce_pool_pages: 0,
     bounce_write_copy: 'atomic_irqs_off', bounce_read_irqs_off: true, bounce_alloc_wait: 'busy_retry', device_irqs_nest: true,
+    kunmap_atomic_flush: true,
+    nr_cpus: 32,
   },
   '2.4.16': {
     spinlock: 'tas', costs_preset: 'era2000', vmlist_lock: true, vmalloc_map_lock: 'page_table_lock', vmalloc_flush_on_map: false,
     tlb_flush: 'flush_tlb_all', flush_concurrent_local: false, smp_call_function: 'call_lock', bounce_pool_pages: 32,
     bounce_write_copy: 'atomic', bounce_read_irqs_off: true, bounce_alloc_wait: 'yield_retry', device_irqs_nest: true,
+    kunmap_atomic_flush: false,
+    nr_cpus: 32,
   },
   '2.6.27': {
-    spinlock: 'ticket', costs_preset: 'modern', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
+    spinlock: 'ticket', costs_preset: 'opteron-2x4-2008', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
     tlb_flush: 'flush_tlb_all', flush_concurrent_local: false, smp_call_function: 'generic', bounce_pool_pages: 64,
     bounce_write_copy: 'kmap', bounce_read_irqs_off: true, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
+    kunmap_atomic_flush: true,
+    nr_cpus: 64,
   },
   '2.6.28': {
-    spinlock: 'ticket', costs_preset: 'modern', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
+    spinlock: 'ticket', costs_preset: 'opteron-2x4-2008', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
     tlb_flush: 'flush_tlb_all', flush_concurrent_local: false, smp_call_function: 'generic', bounce_pool_pages: 64,
     bounce_write_copy: 'kmap', bounce_read_irqs_off: true, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
+    kunmap_atomic_flush: true,
+    nr_cpus: 64,
   },
   modern: {
     spinlock: 'ticket', costs_preset: 'modern', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
     tlb_flush: 'flush_tlb_kernel_range', flush_concurrent_local: true, smp_call_function: 'generic', bounce_pool_pages: 64,
     bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
+    kunmap_atomic_flush: true,
+    nr_cpus: 8,
   },
 } as const;
 
@@ -76,6 +89,8 @@ describe('kernel.version defaults', () => {
         bounce_read_irqs_off: k.bounce_read_irqs_off,
         bounce_alloc_wait: k.bounce_alloc_wait,
         device_irqs_nest: k.device_irqs_nest,
+        kunmap_atomic_flush: k.kunmap_atomic_flush,
+        nr_cpus: k.nr_cpus,
       }).toEqual(want);
       expect(k.version).toBe(version);
       for (const src of Object.values(s.version_source)) expect(src).toMatch(new RegExp(`^kernel\\.version ${version.replace(/\./g, '\\.')}: \\S`));
@@ -177,6 +192,44 @@ describe('eager vmalloc by version (maptorture, api vmap, one page per round)', 
     within(r.tlb.shootdowns, r.vmap.allocs + r.vmap.frees, 4);
     within(r.locks.kernel_flag!.acquisitions, r.vmap.allocs, 4);
     within(r.locks.vmlist_lock!.acquisitions, r.vmap.allocs + r.vmap.frees, 4);
+  });
+});
+
+describe('cited source text', () => {
+  it('2.3.40 takes its smp_call_function lock with spin_lock_bh, like 2.4 (arch/i386/kernel/smp.c:462)', () => {
+    expect(VERSION_TABLE['2.3.40'].smp_call_function.source).toMatch(/spin_lock_bh\(&lock\)/);
+    expect(VERSION_TABLE['2.4.16'].smp_call_function.source).toMatch(/spin_lock_bh\(&call_lock\)/);
+  });
+
+  it('2.6.27 and 2.6.28 run on the 2008 Opteron preset (Piggin\'s box), not 2024 costs', () => {
+    for (const v of ['2.6.27', '2.6.28'] as const) {
+      expect(VERSION_TABLE[v].costs_preset.value).toBe('opteron-2x4-2008');
+      expect(VERSION_TABLE[v].costs_preset.source).toMatch(/Piggin/);
+    }
+  });
+});
+
+describe('kunmap_atomic by version (maptorture, api kmap_atomic)', () => {
+  const atomic = (version: string, extra: Record<string, unknown> = {}) =>
+    run({
+      machine: { cpus: 2 },
+      kernel: { version, ...extra },
+      workload: { type: 'maptorture', api: 'kmap_atomic', pages: 1, think: '2us', working_set_pages: 1000 },
+      stop: { ops: 200 },
+    });
+
+  it('2.3.40 and 2.4.0 (HIGHMEM_DEBUG 1) invlpg on unmap as well as on map; 2.4.16 only on map', () => {
+    for (const v of ['2.3.40', '2.4.0']) {
+      const r = atomic(v);
+      expect(r.kmap.atomic).toBeGreaterThan(0);
+      // One invlpg per map and one per unmap; a task stopped between the two owes one.
+      expect(r.tlb.page_flushes).toBeGreaterThanOrEqual(2 * r.kmap.atomic - 2);
+      expect(r.tlb.page_flushes).toBeLessThanOrEqual(2 * r.kmap.atomic);
+    }
+    const r = atomic('2.4.16');
+    expect(r.tlb.page_flushes).toBe(r.kmap.atomic);
+    const off = atomic('2.3.40', { kunmap_atomic_flush: false });
+    expect(off.tlb.page_flushes).toBe(off.kmap.atomic);
   });
 });
 
