@@ -106,7 +106,8 @@ interface PendingIrq {
 interface IrqFrame {
   readonly proc: Process;
   readonly ctx: IrqCtx;
-  readonly device: boolean;
+  /** The device line is in progress (IRQ_INPROGRESS) while this frame runs; cleared at softirqEnter. */
+  device: boolean;
   /** Between handle_IRQ_event's __sti() and __cli(): the body runs with IRQs on. */
   irqsOn: boolean;
   /** The category this handler was charging when a nested handler interrupted it. */
@@ -146,6 +147,11 @@ export class Cpu {
    * 2.6.34); false: every handler runs with IRQs off (≥ 2.6.35). Set by the Machine.
    */
   deviceIrqsNest = true;
+  /**
+   * This CPU is running softirqs / bottom halves (local_bh_count != 0): an interrupt taken
+   * meanwhile returns without running them (2.4 do_softirq: `if (in_interrupt()) return;`).
+   */
+  inSoftirq = false;
   /** kmap_atomic slots held (bit per KM_ type): the holder may not sleep. */
   atomicKmaps = 0;
   irqs = 0;
@@ -297,6 +303,35 @@ export class Cpu {
     if (!this.irqWaiting) return false;
     this.schedulePending();
     return true;
+  }
+
+  /**
+   * irq_exit() → do_softirq(): the running handler's frame turns into softirq context. The
+   * device line is no longer in progress (2.4 do_IRQ clears IRQ_INPROGRESS before it calls
+   * do_softirq), and softirqs run with IRQs on whatever the handler flags (2.4
+   * kernel/softirq.c do_softirq: local_bh_disable(); … local_irq_enable()), so device
+   * interrupts and IPIs may nest. True if an interrupt is pending and to be taken now (the
+   * caller's next timed step is preempted by it).
+   */
+  softirqEnter(): boolean {
+    const top = this.irqStack[this.irqStack.length - 1];
+    if (top === undefined) throw new Error(`cpu${this.id}: do_softirq outside a handler`);
+    if (top.device) {
+      top.device = false;
+      this.deviceHandlers--;
+    }
+    top.irqsOn = true;
+    this.inSoftirq = true;
+    if (!this.irqWaiting) return false;
+    this.schedulePending();
+    return true;
+  }
+
+  /** End of do_softirq: `local_irq_disable(); __local_bh_enable();` back to the irq return path. */
+  softirqExit(): void {
+    const top = this.irqStack[this.irqStack.length - 1];
+    if (top !== undefined) top.irqsOn = false;
+    this.inSoftirq = false;
   }
 
   /** handle_IRQ_event()'s closing `__cli()`: the rest of the handler runs with IRQs off. */

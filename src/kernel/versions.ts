@@ -57,6 +57,30 @@ export const BOUNCE_ALLOC_WAITS = ['sleep', 'yield_retry', 'busy_retry'] as cons
  */
 export type BounceAllocWait = (typeof BOUNCE_ALLOC_WAITS)[number];
 
+export const COMPLETION_CONTEXTS = ['hardirq', 'bh', 'softirq'] as const;
+/**
+ * Where a finished device request is completed (b_end_io / bio_endio, the READ bounce copy,
+ * the submitter's wake-up):
+ * `hardirq` — in the device's interrupt handler on the CPU that took it;
+ * `bh` — the SCSI bottom half (2.3/2.4): scsi_done() queues the command on the one global
+ *   scsi_bh_queue and marks SCSI_BH; at irq_exit the CPU runs bottom halves only if it wins
+ *   the machine-wide bh trylock (2.4 kernel/softirq.c bh_action: spin_trylock(&global_bh_lock);
+ *   2.3.40 softirq_trylock: test_and_set_bit(0, &global_bh_count)); a CPU that loses leaves its
+ *   command on the queue, which the holder's scsi_bottom_half_handler loop drains;
+ * `softirq` — per-CPU completion softirq (2.6 BLOCK_SOFTIRQ): no machine-wide serialisation.
+ */
+export type CompletionContext = (typeof COMPLETION_CONTEXTS)[number];
+
+export const BLOCK_LOCKS = ['none', 'io_request_lock', 'queue_lock'] as const;
+/**
+ * The block-layer lock taken (IRQs off) by __make_request per buffer_head, by the request
+ * function around dispatch, and by request completion:
+ * `io_request_lock` — 2.2–2.4: one global lock for every queue (drivers/block/ll_rw_blk.c);
+ * `queue_lock` — 2.5+: q->queue_lock, one per request queue (modelled: one per device);
+ * `none` — no block-layer lock (what smpsim modelled before).
+ */
+export type BlockLock = (typeof BLOCK_LOCKS)[number];
+
 /** The settings a version decides. Each has a scenario field of the same name. */
 export interface VersionSettings {
   /** machine.spinlock */
@@ -85,6 +109,10 @@ export interface VersionSettings {
   bounce_alloc_wait: BounceAllocWait;
   /** kernel.device_irqs_nest: device handlers run with IRQs enabled (unless SA_INTERRUPT). */
   device_irqs_nest: boolean;
+  /** kernel.completion_context */
+  completion_context: CompletionContext;
+  /** kernel.block_lock */
+  block_lock: BlockLock;
 }
 
 export type VersionSettingKey = keyof VersionSettings;
@@ -104,6 +132,8 @@ export const VERSION_SETTING_FIELDS: Record<VersionSettingKey, string> = {
   bounce_read_irqs_off: 'kernel.bounce_read_irqs_off',
   bounce_alloc_wait: 'kernel.bounce_alloc_wait',
   device_irqs_nest: 'kernel.device_irqs_nest',
+  completion_context: 'kernel.completion_context',
+  block_lock: 'kernel.block_lock',
 };
 
 export const VERSION_SETTING_KEYS = Object.keys(VERSION_SETTING_FIELDS) as VersionSettingKey[];
@@ -142,6 +172,23 @@ const READ_CLI_2_6 = 'mm/bounce.c bounce_copy_vec: local_irq_save around kmap_at
 const WAIT_MEMPOOL = 'mm/bounce.c __blk_queue_bounce: mempool_alloc(pool, q->bounce_gfp) sleeps on the pool wait queue';
 const NEST_2_X = 'arch/i386/kernel/irq.c handle_IRQ_event: if (!(action->flags & SA_INTERRUPT)) __sti()';
 const NEST_2_6 = 'kernel/irq/handle.c handle_IRQ_event: if (!(action->flags & IRQF_DISABLED)) local_irq_enable_in_hardirq()';
+const BH_2_3 =
+  'drivers/scsi/scsi.c:1605 scsi_done: mark_bh(SCSI_BH); :1631 scsi_bottom_half_handler drains scsi_bh_queue_head in a while (1) loop; ' +
+  'include/asm-i386/softirq.h:47 softirq_trylock: test_and_set_bit(0, &global_bh_count), kernel/softirq.c do_bottom_half: a loser runs nothing';
+const BH_2_4_0 =
+  'drivers/scsi/scsi.c:1148 scsi_done: mark_bh(SCSI_BH); :1174 scsi_bottom_half_handler loop; kernel/softirq.c:250 bh_action: if (!spin_trylock(&global_bh_lock)) goto resched';
+const BH_2_4_16 =
+  'drivers/scsi/scsi.c:1187 scsi_done: mark_bh(SCSI_BH); :1213 scsi_bottom_half_handler loop; kernel/softirq.c:293 bh_action: if (!spin_trylock(&global_bh_lock)) goto resched';
+const SOFTIRQ_2_6 = 'block/blk-softirq.c blk_complete_request: raise BLOCK_SOFTIRQ on this CPU; blk_done_softirq drains the per-CPU blk_cpu_done list';
+const SOFTIRQ_MODERN =
+  'block/blk-mq.c blk_mq_complete_request_remote: single-queue SCSI raises BLOCK_SOFTIRQ (blk_mq_raise_softirq); modelled as 2.6 softirq (the rq_affinity IPI to the submitter is not modelled)';
+const IRL_2_3 = 'drivers/block/ll_rw_blk.c:61 io_request_lock, taken in __make_request (:579) and by drivers/scsi/scsi.c (:1785 scsi_finish_command)';
+const IRL_2_4_0 = 'drivers/block/ll_rw_blk.c io_request_lock: spin_lock_irq in __make_request (:751); drivers/scsi/scsi.c scsi_dispatch_cmd, scsi_finish_command';
+const IRL_2_4_16 =
+  'drivers/block/ll_rw_blk.c:96 io_request_lock: __make_request :720, generic_unplug_device :355; drivers/scsi/scsi.c :695 queuecommand, :1370 scsi_finish_command; ' +
+  'drivers/scsi/scsi_lib.c :1094 scsi_request_fn, :255 scsi_queue_next_request';
+const QLOCK_2_6 = 'block/blk-core.c __make_request: spin_lock_irq(q->queue_lock) (per request queue since 2.5)';
+const QLOCK_MODERN = 'blk-mq has no queue-wide lock on the I/O path (per-hctx/ctx locks): modelled as a per-device queue_lock like 2.6';
 const NO_NEST = 'handlers always run with IRQs off since 2.6.35 (genirq: Run irq handlers with interrupts disabled)';
 
 export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
@@ -162,6 +209,8 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
       source: 'mm/highmem.c create_bounce: wakeup_bdflush(1) sleeps on bdflush_done (fs/buffer.c), then SCHED_YIELD and retry',
     },
     device_irqs_nest: { value: true, source: NEST_2_X },
+    completion_context: { value: 'bh', source: BH_2_3 },
+    block_lock: { value: 'io_request_lock', source: IRL_2_3 },
   },
   '2.4.0': {
     spinlock: { value: 'tas', source: TAS },
@@ -180,6 +229,8 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
       source: 'mm/highmem.c create_bounce: wakeup_bdflush(1) (fs/buffer.c: flush_dirty_buffers inline) then goto repeat_page, no schedule()',
     },
     device_irqs_nest: { value: true, source: NEST_2_X },
+    completion_context: { value: 'bh', source: BH_2_4_0 },
+    block_lock: { value: 'io_request_lock', source: IRL_2_4_0 },
   },
   '2.4.16': {
     spinlock: { value: 'tas', source: TAS },
@@ -198,6 +249,8 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
       source: 'mm/highmem.c alloc_bounce_page: run_task_queue(&tq_disk); SCHED_YIELD; schedule(); goto repeat_alloc',
     },
     device_irqs_nest: { value: true, source: NEST_2_X },
+    completion_context: { value: 'bh', source: BH_2_4_16 },
+    block_lock: { value: 'io_request_lock', source: IRL_2_4_16 },
   },
   '2.6.27': {
     spinlock: { value: 'ticket', source: TICKET_2_6 },
@@ -213,6 +266,8 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     bounce_read_irqs_off: { value: true, source: READ_CLI_2_6 },
     bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
     device_irqs_nest: { value: true, source: NEST_2_6 },
+    completion_context: { value: 'softirq', source: SOFTIRQ_2_6 },
+    block_lock: { value: 'queue_lock', source: QLOCK_2_6 },
   },
   '2.6.28': {
     spinlock: { value: 'ticket', source: TICKET_2_6 },
@@ -228,6 +283,8 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     bounce_read_irqs_off: { value: true, source: READ_CLI_2_6 },
     bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
     device_irqs_nest: { value: true, source: NEST_2_6 },
+    completion_context: { value: 'softirq', source: SOFTIRQ_2_6 },
+    block_lock: { value: 'queue_lock', source: QLOCK_2_6 },
   },
   modern: {
     spinlock: { value: 'ticket', source: TICKET_MODERN },
@@ -243,6 +300,8 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     bounce_read_irqs_off: { value: false, source: 'block/bounce.c copy_to_high_bio_irq: memcpy_to_bvec (kmap_local_page), no local_irq_save' },
     bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
     device_irqs_nest: { value: false, source: NO_NEST },
+    completion_context: { value: 'softirq', source: SOFTIRQ_MODERN },
+    block_lock: { value: 'queue_lock', source: QLOCK_MODERN },
   },
 };
 

@@ -86,6 +86,8 @@ const DESCRIPTIONS: Record<string, string> = {
   'kernel.flush_concurrent_local': `Initiator flushes locally while its IPIs are in flight (5.13+). ${byVersion('flush_concurrent_local')}`,
   'kernel.smp_call_function': `Cross-CPU calls: call_lock held across each round (2.4), or generic IPIs whose rounds overlap (2.6.26+). ${byVersion('smp_call_function')}`,
   'kernel.device_irqs_nest': `Device interrupt handlers run with IRQs enabled unless SA_INTERRUPT (true) or always with IRQs off (false, 2.6.35+). ${byVersion('device_irqs_nest')}`,
+  'kernel.completion_context': `Where b_end_io (and the READ bounce copy) runs: hardirq (in the interrupt handler), bh (the 2.3/2.4 SCSI bottom half, serialised machine-wide by global_bh_lock: a CPU that loses the trylock leaves its completion to the holder), softirq (per-CPU BLOCK_SOFTIRQ, 2.6+). ${byVersion('completion_context')}`,
+  'kernel.block_lock': `Block-layer lock taken with IRQs off by __make_request per page, around SCSI dispatch and at completion: io_request_lock (2.4, global), queue_lock (2.5+, per device), none. ${byVersion('block_lock')}`,
   'kernel.inject_bug': 'Deliberately skip a TLB flush to show stale accesses. Default: none.',
   device: 'The block device.',
   'device.dma_limit': 'Highest address the device can DMA to. Default: 32bit.',

@@ -157,6 +157,8 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     flush_concurrent_local: byVersion('flush_concurrent_local', k.flush_concurrent_local),
     smp_call_function: byVersion('smp_call_function', k.smp_call_function),
     device_irqs_nest: byVersion('device_irqs_nest', k.device_irqs_nest),
+    completion_context: byVersion('completion_context', k.completion_context),
+    block_lock: byVersion('block_lock', k.block_lock),
     inject_bug: k.inject_bug ?? 'none',
   } satisfies ResolvedScenario['kernel'];
   // Every setting of the table was resolved above, in the table's order.

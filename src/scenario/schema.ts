@@ -12,7 +12,9 @@ import { PRESET_NAMES, type PresetName } from '../kernel/presets.js';
 import { UnitError, parseDuration, parseRate, parseSize } from '../engine/units.js';
 import { parseDistribution, type DistSpec } from '../engine/distributions.js';
 import {
+  BLOCK_LOCKS,
   BOUNCE_ALLOC_WAITS,
+  COMPLETION_CONTEXTS,
   BOUNCE_WRITE_COPIES,
   DMA_LIMITS,
   KERNEL_VERSIONS,
@@ -271,6 +273,8 @@ export const KernelRaw = obj(
     flush_concurrent_local: bool().optional(),
     smp_call_function: oneOf(SMP_CALL_FUNCTIONS).optional(),
     device_irqs_nest: bool().optional(),
+    completion_context: oneOf(COMPLETION_CONTEXTS).optional(),
+    block_lock: oneOf(BLOCK_LOCKS).optional(),
     inject_bug: oneOf(INJECT_BUGS).optional(),
   },
   'a mapping of kernel settings',

@@ -82,6 +82,8 @@ export function scenarioFileOf(s: ResolvedScenario): RawScenario {
     ...byVersion('flush_concurrent_local'),
     ...byVersion('smp_call_function'),
     ...byVersion('device_irqs_nest'),
+    ...byVersion('completion_context'),
+    ...byVersion('block_lock'),
     inject_bug: k.inject_bug,
   };
 

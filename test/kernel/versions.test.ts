@@ -29,31 +29,37 @@ const EXPECTED = {
     spinlock: 'tas', costs_preset: 'era2000', vmlist_lock: false, vmalloc_map_lock: 'none', vmalloc_flush_on_map: true,
     tlb_flush: 'flush_tlb_all', flush_concurrent_local: false, smp_call_function: 'call_lock', bounce_pool_pages: 0,
     bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
+    completion_context: 'bh', block_lock: 'io_request_lock',
   },
   '2.4.0': {
     spinlock: 'tas', costs_preset: 'era2000', vmlist_lock: true, vmalloc_map_lock: 'kernel_flag', vmalloc_flush_on_map: true,
     tlb_flush: 'flush_tlb_all', flush_concurrent_local: false, smp_call_function: 'call_lock', bounce_pool_pages: 0,
     bounce_write_copy: 'atomic_irqs_off', bounce_read_irqs_off: true, bounce_alloc_wait: 'busy_retry', device_irqs_nest: true,
+    completion_context: 'bh', block_lock: 'io_request_lock',
   },
   '2.4.16': {
     spinlock: 'tas', costs_preset: 'era2000', vmlist_lock: true, vmalloc_map_lock: 'page_table_lock', vmalloc_flush_on_map: false,
     tlb_flush: 'flush_tlb_all', flush_concurrent_local: false, smp_call_function: 'call_lock', bounce_pool_pages: 32,
     bounce_write_copy: 'atomic', bounce_read_irqs_off: true, bounce_alloc_wait: 'yield_retry', device_irqs_nest: true,
+    completion_context: 'bh', block_lock: 'io_request_lock',
   },
   '2.6.27': {
     spinlock: 'ticket', costs_preset: 'modern', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
     tlb_flush: 'flush_tlb_all', flush_concurrent_local: false, smp_call_function: 'generic', bounce_pool_pages: 64,
     bounce_write_copy: 'kmap', bounce_read_irqs_off: true, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
+    completion_context: 'softirq', block_lock: 'queue_lock',
   },
   '2.6.28': {
     spinlock: 'ticket', costs_preset: 'modern', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
     tlb_flush: 'flush_tlb_all', flush_concurrent_local: false, smp_call_function: 'generic', bounce_pool_pages: 64,
     bounce_write_copy: 'kmap', bounce_read_irqs_off: true, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
+    completion_context: 'softirq', block_lock: 'queue_lock',
   },
   modern: {
     spinlock: 'ticket', costs_preset: 'modern', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
     tlb_flush: 'flush_tlb_kernel_range', flush_concurrent_local: true, smp_call_function: 'generic', bounce_pool_pages: 64,
     bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
+    completion_context: 'softirq', block_lock: 'queue_lock',
   },
 } as const;
 
@@ -76,6 +82,8 @@ describe('kernel.version defaults', () => {
         bounce_read_irqs_off: k.bounce_read_irqs_off,
         bounce_alloc_wait: k.bounce_alloc_wait,
         device_irqs_nest: k.device_irqs_nest,
+        completion_context: k.completion_context,
+        block_lock: k.block_lock,
       }).toEqual(want);
       expect(k.version).toBe(version);
       for (const src of Object.values(s.version_source)) expect(src).toMatch(new RegExp(`^kernel\\.version ${version.replace(/\./g, '\\.')}: \\S`));

@@ -73,6 +73,8 @@ describe('defaults', () => {
         flush_concurrent_local: true,
         smp_call_function: 'generic',
         device_irqs_nest: false,
+        completion_context: 'softirq',
+        block_lock: 'queue_lock',
         inject_bug: 'none',
       },
       version_source: Object.fromEntries(
