@@ -5,8 +5,8 @@
  *   step            | bounce                  | vmap / vmap_lazy      | kmap          | direct
  *   submit (task)   | create_bounce (+ WRITE  | get_vm_area + PTEs    | kmap_high     | —
  *                   |  copy, IRQs off)        | (vm_map_ram: lazy)    |               |
- *   completion IRQ  | READ copy (IRQs off),   | —                     | —             | —
- *                   |  page back to the pool  |                       |               |
+ *   completion      | READ copy (IRQs off),   | —                     | —             | —
+ *   (see below)     |  page back to the pool  |                       |               |
  *   woken task      | —                       | vfree (flush_tlb_all) | kunmap_high   | —
  *                   |                         |  / vm_unmap_ram       |               |
  *
