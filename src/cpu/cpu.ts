@@ -106,11 +106,17 @@ interface PendingIrq {
 interface IrqFrame {
   readonly proc: Process;
   readonly ctx: IrqCtx;
-  readonly device: boolean;
+  /** The device line is in progress (IRQ_INPROGRESS) while this frame runs; cleared at softirqEnter. */
+  device: boolean;
+  /** A device interrupt's frame (false: an IPI), whatever softirqEnter later does to `device`. */
+  readonly fromDevice: boolean;
   /** Between handle_IRQ_event's __sti() and __cli(): the body runs with IRQs on. */
   irqsOn: boolean;
   /** The category this handler was charging when a nested handler interrupted it. */
   savedCat: Category;
+  /** Its busySplit hold's switch still to come when interrupted: ns left, or −1; and the category. */
+  savedSplitLeft: number;
+  savedSplitCat: Category;
 }
 
 /** The idle-state exit (charged as idle time: the core executes nothing), then the handler. */
@@ -148,6 +154,11 @@ export class Cpu {
    * 2.6.34); false: every handler runs with IRQs off (≥ 2.6.35). Set by the Machine.
    */
   deviceIrqsNest = true;
+  /**
+   * This CPU is running softirqs / bottom halves (local_bh_count != 0): an interrupt taken
+   * meanwhile returns without running them (2.4 do_softirq: `if (in_interrupt()) return;`).
+   */
+  inSoftirq = false;
   /** kmap_atomic slots held (bit per KM_ type): the holder may not sleep. */
   atomicKmaps = 0;
   irqs = 0;
@@ -168,6 +179,14 @@ export class Cpu {
   private cat: Category = IDLE;
   private since = 0;
   private taskCat: Category = IDLE;
+  /**
+   * A busySplit hold in progress switches the running context to `splitCat` at `splitAt`
+   * (ns; −1: none) — pushed back by any interrupt taken meanwhile, like the hold itself.
+   */
+  private splitAt = -1;
+  private splitCat: Category = IDLE;
+  private taskSplitLeft = -1;
+  private taskSplitCat: Category = IDLE;
   private runqueue: CpuTask[] = [];
   /** Every task pinned here, for diagnostics (who sleeps on what). */
   private readonly tasks: CpuTask[] = [];
@@ -199,6 +218,7 @@ export class Cpu {
 
   /** Switch the category that the coming time is charged to. */
   setCat(c: Category): void {
+    this.settleSplit();
     const now = this.sim.now;
     this.time[this.cat]! += now - this.since;
     this.since = now;
@@ -209,10 +229,11 @@ export class Cpu {
   /**
    * Back from a handler: the interrupted context's category again. The observer is not told:
    * irqReturned() says it all — an observer restores the interrupted context itself, knowing
-   * whether an interrupted busySplit hold had already switched to its second category (this
-   * accounting books that part ahead).
+   * whether an interrupted busySplit hold had already switched to its second category (as
+   * this accounting does: suspendSplit / resumeSplit).
    */
   private resumeCat(c: Category): void {
+    this.settleSplit();
     const now = this.sim.now;
     this.time[this.cat]! += now - this.since;
     this.since = now;
@@ -250,7 +271,7 @@ export class Cpu {
    */
   private refillsHere(): boolean {
     const n = this.irqStack.length;
-    return n === 0 || this.irqStack[n - 1]!.device;
+    return n === 0 || this.irqStack[n - 1]!.fromDevice; // a device handler, or the bottom half it turned into
   }
 
   /**
@@ -271,13 +292,37 @@ export class Cpu {
    */
   busySplit(ca: Category, a: number, cb: Category, b: number): number {
     this.setCat(ca);
-    this.time[cb]! += b;
-    this.time[ca]! -= b;
+    this.splitAt = this.sim.now + a;
+    this.splitCat = cb;
+    if (a <= 0) this.settleSplit();
     if (this.observer !== null) this.observer.busySplit(this.id, a, cb);
     return a + b;
   }
 
+  /** A busySplit hold whose switch time has come charges from then on to its second category. */
+  private settleSplit(): void {
+    if (this.splitAt < 0 || this.sim.now < this.splitAt) return;
+    this.time[this.cat]! += this.splitAt - this.since;
+    this.since = this.splitAt;
+    this.cat = this.splitCat;
+    this.splitAt = -1;
+  }
+
+  /** The running context is interrupted: its split, if still to come, waits for its return. */
+  private suspendSplit(): [number, Category] {
+    this.settleSplit();
+    const left = this.splitAt >= 0 ? this.splitAt - this.sim.now : -1;
+    this.splitAt = -1;
+    return [left, this.splitCat];
+  }
+
+  private resumeSplit(left: number, cat: Category): void {
+    this.splitAt = left >= 0 ? this.sim.now + left : -1;
+    this.splitCat = cat;
+  }
+
   get category(): Category {
+    this.settleSplit();
     return this.cat;
   }
 
@@ -351,6 +396,35 @@ export class Cpu {
     return true;
   }
 
+  /**
+   * irq_exit() → do_softirq(): the running handler's frame turns into softirq context. The
+   * device line is no longer in progress (2.4 do_IRQ clears IRQ_INPROGRESS before it calls
+   * do_softirq), and softirqs run with IRQs on whatever the handler flags (2.4
+   * kernel/softirq.c do_softirq: local_bh_disable(); … local_irq_enable()), so device
+   * interrupts and IPIs may nest. True if an interrupt is pending and to be taken now (the
+   * caller's next timed step is preempted by it).
+   */
+  softirqEnter(): boolean {
+    const top = this.irqStack[this.irqStack.length - 1];
+    if (top === undefined) throw new Error(`cpu${this.id}: do_softirq outside a handler`);
+    if (top.device) {
+      top.device = false;
+      this.deviceHandlers--;
+    }
+    top.irqsOn = true;
+    this.inSoftirq = true;
+    if (!this.irqWaiting) return false;
+    this.schedulePending();
+    return true;
+  }
+
+  /** End of do_softirq: `local_irq_disable(); __local_bh_enable();` back to the irq return path. */
+  softirqExit(): void {
+    const top = this.irqStack[this.irqStack.length - 1];
+    if (top !== undefined) top.irqsOn = false;
+    this.inSoftirq = false;
+  }
+
   /** handle_IRQ_event()'s closing `__cli()`: the rest of the handler runs with IRQs off. */
   handle_IRQ_event_cli(): void {
     const top = this.irqStack[this.irqStack.length - 1];
@@ -406,15 +480,20 @@ export class Cpu {
     // An interrupt that finds the CPU halted (2.6.27 default_idle / c1e_idle: safe_halt())
     // runs its handler only once the CPU has left its idle state.
     const wake = this.haltExitDelay !== null && this.halted ? this.haltExitDelay(this) : 0;
+    const [left, splitCat] = this.suspendSplit();
     if (n === 0) {
       this.inIrq = true;
       this.taskCat = this.cat;
+      this.taskSplitLeft = left;
+      this.taskSplitCat = splitCat;
       const t = this.current;
       if (t !== null) t.proc.interrupt();
     } else {
       // Nesting: the interrupted handler's activity freezes like a task's would.
       const outer = this.irqStack[n - 1]!;
       outer.savedCat = this.cat;
+      outer.savedSplitLeft = left;
+      outer.savedSplitCat = splitCat;
       outer.proc.interrupt();
     }
     this.runHandler(irq, wake);
@@ -426,7 +505,7 @@ export class Cpu {
     const h = new Process(this.sim, irq.name);
     h.onExit = this.handlerDone;
     const ctx = new IrqCtx(h, this, irq.name);
-    this.irqStack.push({ proc: h, ctx, device: irq.device, irqsOn: false, savedCat: IRQ });
+    this.irqStack.push({ proc: h, ctx, device: irq.device, fromDevice: irq.device, irqsOn: false, savedCat: IRQ, savedSplitLeft: -1, savedSplitCat: IRQ });
     if (irq.device) this.deviceHandlers++;
     h.start(wake > 0 ? leaveIdleThen(this, wake, irq.fn(ctx, irq.arg)) : irq.fn(ctx, irq.arg));
   }
@@ -444,11 +523,13 @@ export class Cpu {
     const outer = this.irqStack[this.irqStack.length - 1];
     if (outer !== undefined) {
       this.resumeCat(outer.savedCat);
+      this.resumeSplit(outer.savedSplitLeft, outer.savedSplitCat);
       outer.proc.resume();
       return;
     }
     this.inIrq = false;
     this.resumeCat(this.taskCat);
+    this.resumeSplit(this.taskSplitLeft, this.taskSplitCat);
     const t = this.current;
     if (t !== null) {
       t.proc.resume();

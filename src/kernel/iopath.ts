@@ -5,21 +5,34 @@
  *   step            | bounce                  | vmap / vmap_lazy      | kmap          | direct
  *   submit (task)   | create_bounce (+ WRITE  | get_vm_area + PTEs    | kmap_high     | —
  *                   |  copy, IRQs off)        | (vm_map_ram: lazy)    |               |
- *   completion IRQ  | READ copy (IRQs off),   | —                     | —             | —
- *                   |  page back to the pool  |                       |               |
+ *   completion      | READ copy (IRQs off),   | —                     | —             | —
+ *   (see below)     |  page back to the pool  |                       |               |
  *   woken task      | —                       | vfree (flush_tlb_all) | kunmap_high   | —
  *                   |                         |  / vm_unmap_ram       |               |
  *
  * Mapping teardown runs in the woken submitter (vfree and kunmap_high may not run in
- * interrupt context). Lowmem pages need nothing; a page above the device's DMA limit is
+ * interrupt context).
+ *
+ * Around the strategy's steps, the per-request CPU of the I/O path itself, every strategy
+ * alike (one cost key per step, src/kernel/costs.ts):
+ *   submitter  syscall (per I/O); map_user_page + bh_setup (per page); __make_request
+ *              (blk_make_request, per page, under the block lock); per device request the
+ *              unplug → scsi_request_fn → scsi_dispatch_cmd sequence (scsi_cmd_build outside
+ *              the lock, scsi_queuecommand under it);
+ *   completion b_end_io per page (end_io_page; the READ bounce copy here too), end_request
+ *              per device request, the block lock at scsi_finish_command and
+ *              scsi_queue_next_request — in the context `kernel.completion_context` says:
+ *              the interrupt handler (hardirq), the machine-wide SCSI bottom half (bh, under
+ *              global_bh_lock) or this CPU's softirq.
+ * The block lock (`kernel.block_lock`) is taken with IRQs off (spin_lock_irq/irqsave). Lowmem pages need nothing; a page above the device's DMA limit is
  * bounced whatever the strategy. Pages the strategy leaves unmapped are touched through
  * kmap_atomic(KM_USER0).
  */
-import type { BounceAllocWait, BounceWriteCopy, VmallocMapLock } from './versions.js';
+import type { BlockLock, BounceAllocWait, BounceWriteCopy, CompletionContext, VmallocMapLock } from './versions.js';
 import type { ProcessBody } from '../engine/process.js';
-import { IRQ, MAP, WORK } from '../cpu/accounting.js';
+import { IRQ, MAP, WORK, type Category } from '../cpu/accounting.js';
 import type { Cpu } from '../cpu/cpu.js';
-import type { IrqCtx, Task } from '../cpu/task.js';
+import type { ExecCtx, IrqCtx, Task } from '../cpu/task.js';
 import type { DistSpec } from '../engine/distributions.js';
 import { BlockDevice, type IrqRouting } from './blockdev.js';
 import { irqEntryCost, irqExitCost } from './costs.js';
@@ -29,6 +42,7 @@ import { KM_USER0, PAGE_SIZE, VMALLOC_BOOT_AREA_PAGES } from './layout.js';
 import type { Machine } from './machine.js';
 import { DMA32_LIMIT, ISA_DMA_LIMIT, PagePool } from './pages.js';
 import { touch_kernel_page } from './pgtable.js';
+import { spin_lock, spin_unlock, type Spinlock } from './spinlock.js';
 import {
   VmallocEager,
   VmallocSpace,
@@ -69,6 +83,8 @@ export interface HighmemScenario {
     readonly vmalloc_map_lock: VmallocMapLock;
     readonly vmalloc_flush_on_map: boolean;
     readonly nr_cpus: number;
+    readonly completion_context: CompletionContext;
+    readonly block_lock: BlockLock;
     readonly inject_bug: 'none' | 'skip_pkmap_flush' | 'skip_vfree_flush';
   };
   readonly device: {
@@ -142,6 +158,25 @@ export class HighmemKernel {
   readonly dmaLimit: number;
   /** Page-table levels a software walk visits: pgd → pte (2), pgd → pmd → pte with PAE (3). */
   readonly pgtableLevels: number;
+  /** kernel.completion_context: where b_end_io runs. */
+  readonly completionContext: CompletionContext;
+  /**
+   * The block-layer lock (kernel.block_lock): 2.4's global io_request_lock
+   * (drivers/block/ll_rw_blk.c), or the device's request-queue lock (2.5+ q->queue_lock;
+   * one device, so one lock); null where the kernel is modelled without one.
+   */
+  readonly blockLock: Spinlock | null;
+  /**
+   * The bottom-half serialisation (completion_context bh): 2.4 kernel/softirq.c
+   * global_bh_lock (2.3.40: the global_bh_count bit softirq_trylock sets); null otherwise.
+   */
+  readonly bhLock: Spinlock | null;
+  /** 2.4 drivers/scsi/scsi.c scsi_bh_queue_head: commands done, waiting for the bottom half. */
+  readonly bhQueue: IoPart[] = [];
+  /** 2.6 block/blk-softirq.c blk_cpu_done: per-CPU lists of requests for BLOCK_SOFTIRQ. */
+  readonly softirqQueues: IoPart[][];
+  /** Bottom halves that lost the global_bh_lock trylock (their command was left to the holder). */
+  bhDeferred = 0;
   /** Called once an I/O is done (wakes its submitter); `waker` is the CPU completing it. */
   onComplete: (waker: Cpu, req: IoRequest) => void = () => {};
 
@@ -197,6 +232,10 @@ export class HighmemKernel {
       m.membus,
     );
     this.pgtableLevels = s.machine.pae ? 3 : 2;
+    this.completionContext = k.completion_context;
+    this.blockLock = k.block_lock === 'none' ? null : m.spinlock(k.block_lock);
+    this.bhLock = k.completion_context === 'bh' ? m.spinlock('global_bh_lock') : null;
+    this.softirqQueues = m.cpus.map(() => []);
     reserve_vmalloc_boot_areas(this.eager, k.vmalloc_boot_areas, VMALLOC_BOOT_AREA_PAGES);
     reserve_vmalloc_boot_areas(this.lazy, k.vmalloc_boot_areas, VMALLOC_BOOT_AREA_PAGES);
   }
@@ -269,49 +308,158 @@ function submitPart(k: HighmemKernel, req: IoRequest, pages: IoPage[], cpu: Cpu)
   k.device.submit({ io: req, pages, bytes, submitCpu: cpu });
 }
 
+/**
+ * `ns` of work in `cat` under the block lock, taken with IRQs off (2.4 spin_lock_irq /
+ * spin_lock_irqsave(&io_request_lock); 2.6 spin_lock_irq(q->queue_lock)) from call site
+ * `site`; just the work where the kernel is modelled without a block lock.
+ */
+function* block_lock_hold(ctx: ExecCtx, k: HighmemKernel, site: string, cat: Category, ns: number): ProcessBody {
+  const cpu = ctx.cpu;
+  const l = k.blockLock;
+  if (l === null) {
+    if (ns > 0) yield cpu.busy(cat, ns);
+    return;
+  }
+  cpu.local_irq_disable();
+  yield spin_lock(ctx, l, site);
+  if (ns > 0) yield cpu.busy(cat, ns);
+  spin_unlock(ctx, l);
+  cpu.local_irq_enable();
+}
+
+/**
+ * Dispatch of one device request, in the submitter (2.4.16): run_task_queue(&tq_disk) →
+ * generic_unplug_device takes the lock (drivers/block/ll_rw_blk.c:355) and calls
+ * scsi_request_fn, which dequeues the request and drops it (drivers/scsi/scsi_lib.c:1027),
+ * builds the command (scsi_init_io, init_command, scsi_init_cmd_errh: `scsi_cmd_build`),
+ * calls scsi_dispatch_cmd, which holds the lock around the host's queuecommand
+ * (drivers/scsi/scsi.c:695: `scsi_queuecommand`), and re-takes it (scsi_lib.c:1094) to find
+ * the queue empty; generic_unplug_device releases it. Four acquisitions per request.
+ */
+function* scsi_dispatch(task: Task, k: HighmemKernel): ProcessBody {
+  const costs = k.m.costs;
+  yield* block_lock_hold(task, k, 'generic_unplug_device', WORK, 0);
+  yield task.cpu.busy(WORK, costs.scsi_cmd_build);
+  yield* block_lock_hold(task, k, 'scsi_dispatch_cmd', WORK, costs.scsi_queuecommand);
+  yield* block_lock_hold(task, k, 'scsi_request_fn', WORK, 0);
+}
+
 /** Map (or bounce) every page and hand them to the device, flushing the plug before any sleep. */
 export function* submit_io(task: Task, k: HighmemKernel, req: IoRequest): ProcessBody {
+  const cpu = task.cpu;
+  const costs = k.m.costs;
+  // sys_read / sys_write entry and exit (2.4 raw: rw_raw_dev → brw_kiovec), once per I/O.
+  yield cpu.busy(WORK, costs.syscall);
   let plugged: IoPage[] = [];
+  let earlyParts = 0;
   req.submitting = true;
   task.plugFlush = () => {
     if (plugged.length === 0) return;
     submitPart(k, req, plugged, task.cpu);
     plugged = [];
+    earlyParts++;
   };
   let nonLinear = 0;
   for (const p of req.pages) {
+    // Pin the user page (2.4 fs/iobuf.c map_user_kiobuf; 2.6 get_user_pages) and set up its
+    // buffer_head (fs/buffer.c brw_kiovec) / bio_vec.
+    yield cpu.busy(WORK, costs.map_user_page + costs.bh_setup);
     p.route = k.route(p.page);
     if (p.route !== PageRoute.Direct) yield* prepare_page(task, k, p, req.write);
     if (p.route === PageRoute.Kmap || p.route === PageRoute.Vmap) nonLinear++; // pkmap addresses are not linear either
+    // submit_bh → generic_make_request → __make_request (2.4.16 drivers/block/ll_rw_blk.c:720):
+    // the buffer_head (after blk_queue_bounce) is merged into a request under the block lock.
+    yield* block_lock_hold(task, k, '__make_request', WORK, costs.blk_make_request);
     plugged.push(p);
   }
   // The bus addresses of the mapped pages (parts flushed early by a sleep are charged here too).
   if (nonLinear > 0) yield virt_to_phys_walk(task, k, nonLinear);
   task.plugFlush = null;
+  // Dispatch of each device request; parts the plug flush queued early are charged here.
+  for (let i = 0; i <= earlyParts; i++) yield* scsi_dispatch(task, k);
   submitPart(k, req, plugged, task.cpu);
   req.submitting = false;
 }
 
-/** end_request / b_end_io, in the completion interrupt. */
-function* end_request(ctx: IrqCtx, part: IoPart): ProcessBody {
+/**
+ * Completion of one device request (2.4.16 drivers/scsi/scsi.c scsi_finish_command →
+ * sd rw_intr → scsi_lib.c scsi_io_completion → __scsi_end_request), in whatever context
+ * runs it: scsi_finish_command's host_busy-- under the block lock (scsi.c:1370); b_end_io
+ * per buffer_head (scsi_lib.c:383: `end_io_page`; for a bounced READ, bounce_end_io_read's
+ * copy back to the highmem page); the request released (`end_request`) and
+ * scsi_queue_next_request under the block lock (scsi_lib.c:255).
+ */
+function* complete_part(ctx: IrqCtx, k: HighmemKernel, part: IoPart): ProcessBody {
   const req = part.io;
-  const k = req.k;
   const cpu = ctx.cpu;
   const costs = k.m.costs;
-  yield cpu.busy(IRQ, irqEntryCost(costs)); // IRQs off: interrupt gate, do_IRQ
-  // 2.4 handle_IRQ_event(): `if (!(action->flags & SA_INTERRUPT)) __sti();` — the body
-  // runs with IRQs on (when kernel.device_irqs_nest), so an IPI may nest inside it.
-  if (cpu.handle_IRQ_event_sti()) yield 0;
+  yield* block_lock_hold(ctx, k, 'scsi_finish_command', IRQ, 0);
   for (const p of part.pages) {
+    yield cpu.busy(IRQ, costs.end_io_page);
     if (p.route === PageRoute.Bounce) yield* bounce_end_io(ctx, k.bounce, p.page, !req.write);
   }
+  yield cpu.busy(IRQ, costs.end_request);
+  yield* block_lock_hold(ctx, k, 'scsi_queue_next_request', IRQ, 0);
   // The last part of the last submission completes the I/O (the submitter is done by then:
   // it submits its final part before it can sleep on the I/O).
   if (--req.partsInFlight === 0 && !req.submitting) {
     req.done = true;
     k.onComplete(cpu, req);
   }
-  cpu.handle_IRQ_event_cli(); // __cli(): irq_exit and the return run with IRQs off
+}
+
+/**
+ * irq_exit → do_softirq (2.4.16 kernel/softirq.c:61; 2.3.40 do_bottom_half), IRQs on.
+ * `bh`: tasklet_hi_action → bh_action (softirq.c:289): `if (!spin_trylock(&global_bh_lock))
+ * goto resched;` — the loser runs nothing (its mark_bh retry later finds the queue empty:
+ * not modelled), and its command stays on scsi_bh_queue, which the holder's
+ * scsi_bottom_half_handler (scsi.c:1213: `while (1 == 1)` until the queue is empty) drains.
+ * `softirq`: BLOCK_SOFTIRQ drains this CPU's own list, no machine-wide lock.
+ */
+function* do_softirq(ctx: IrqCtx, k: HighmemKernel): ProcessBody {
+  const cpu = ctx.cpu;
+  let q: IoPart[];
+  if (k.bhLock !== null) {
+    const l = k.bhLock;
+    if (l.locked) {
+      k.bhDeferred++;
+      return;
+    }
+    const t = spin_lock(ctx, l, 'bh_action'); // free: taken at once (spin_trylock)
+    cpu.softirqEnter();
+    yield t;
+    q = k.bhQueue;
+  } else {
+    cpu.softirqEnter();
+    q = k.softirqQueues[cpu.id]!;
+  }
+  for (let part = q.shift(); part !== undefined; part = q.shift()) yield* complete_part(ctx, k, part);
+  if (k.bhLock !== null) spin_unlock(ctx, k.bhLock);
+  cpu.softirqExit();
+}
+
+/** The completion interrupt: do_IRQ → the host driver's handler → scsi_done. */
+function* end_request(ctx: IrqCtx, part: IoPart): ProcessBody {
+  const k = part.io.k;
+  const cpu = ctx.cpu;
+  const costs = k.m.costs;
+  yield cpu.busy(IRQ, irqEntryCost(costs)); // IRQs off: interrupt gate, do_IRQ
+  // 2.4 handle_IRQ_event(): `if (!(action->flags & SA_INTERRUPT)) __sti();` — the body
+  // runs with IRQs on (when kernel.device_irqs_nest), so an IPI may nest inside it.
+  if (cpu.handle_IRQ_event_sti()) yield 0;
+  if (k.completionContext === 'hardirq') {
+    yield* complete_part(ctx, k, part);
+    cpu.handle_IRQ_event_cli(); // __cli(): irq_exit and the return run with IRQs off
+  } else {
+    // scsi_done (2.4.16 scsi.c:1114): queue the command for the bottom half and
+    // mark_bh(SCSI_BH); 2.6 blk_complete_request: this CPU's list, raise BLOCK_SOFTIRQ.
+    if (k.completionContext === 'bh') k.bhQueue.push(part);
+    else k.softirqQueues[cpu.id]!.push(part);
+    cpu.handle_IRQ_event_cli();
+    // do_softirq returns at once in_interrupt(): an interrupt nested in this CPU's own
+    // softirq leaves its command to that softirq's loop.
+    if (!cpu.inSoftirq) yield* do_softirq(ctx, k);
+  }
   yield cpu.busy(IRQ, irqExitCost(costs));
 }
 

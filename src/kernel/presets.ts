@@ -134,6 +134,13 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
       vmlist_walk_area: scaled('vmlist_walk_area', 550, 700),
       vmap_area_op: scaled('vmap_area_op', 550, 700),
       page_alloc: scaled('page_alloc', 550, 700),
+      syscall: scaled('syscall', 550, 700),
+      map_user_page: scaled('map_user_page', 550, 700),
+      bh_setup: scaled('bh_setup', 550, 700),
+      blk_make_request: scaled('blk_make_request', 550, 700),
+      scsi_cmd_build: scaled('scsi_cmd_build', 550, 700),
+      end_io_page: scaled('end_io_page', 550, 700),
+      end_request: scaled('end_request', 550, 700),
     },
   },
   'opteron-2x4-2008': {
@@ -163,6 +170,13 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
       page_alloc: scaled('page_alloc', 3000, 2300, 'modern'),
       kmalloc: scaled('kmalloc', 3000, 2300, 'modern'),
       pgtable_walk_level: scaled('pgtable_walk_level', 3000, 2300, 'modern'),
+      syscall: scaled('syscall', 3000, 2300, 'modern'),
+      map_user_page: scaled('map_user_page', 3000, 2300, 'modern'),
+      bh_setup: scaled('bh_setup', 3000, 2300, 'modern'),
+      blk_make_request: scaled('blk_make_request', 3000, 2300, 'modern'),
+      scsi_cmd_build: scaled('scsi_cmd_build', 3000, 2300, 'modern'),
+      end_io_page: scaled('end_io_page', 3000, 2300, 'modern'),
+      end_request: scaled('end_request', 3000, 2300, 'modern'),
       lock_handoff: {
         value: 90,
         source:

@@ -57,6 +57,30 @@ export const BOUNCE_ALLOC_WAITS = ['sleep', 'yield_retry', 'busy_retry'] as cons
  */
 export type BounceAllocWait = (typeof BOUNCE_ALLOC_WAITS)[number];
 
+export const COMPLETION_CONTEXTS = ['hardirq', 'bh', 'softirq'] as const;
+/**
+ * Where a finished device request is completed (b_end_io / bio_endio, the READ bounce copy,
+ * the submitter's wake-up):
+ * `hardirq` — in the device's interrupt handler on the CPU that took it;
+ * `bh` — the SCSI bottom half (2.3/2.4): scsi_done() queues the command on the one global
+ *   scsi_bh_queue and marks SCSI_BH; at irq_exit the CPU runs bottom halves only if it wins
+ *   the machine-wide bh trylock (2.4 kernel/softirq.c bh_action: spin_trylock(&global_bh_lock);
+ *   2.3.40 softirq_trylock: test_and_set_bit(0, &global_bh_count)); a CPU that loses leaves its
+ *   command on the queue, which the holder's scsi_bottom_half_handler loop drains;
+ * `softirq` — per-CPU completion softirq (2.6 BLOCK_SOFTIRQ): no machine-wide serialisation.
+ */
+export type CompletionContext = (typeof COMPLETION_CONTEXTS)[number];
+
+export const BLOCK_LOCKS = ['none', 'io_request_lock', 'queue_lock'] as const;
+/**
+ * The block-layer lock taken (IRQs off) by __make_request per buffer_head, by the request
+ * function around dispatch, and by request completion:
+ * `io_request_lock` — 2.2–2.4: one global lock for every queue (drivers/block/ll_rw_blk.c);
+ * `queue_lock` — 2.5+: q->queue_lock, one per request queue (modelled: one per device);
+ * `none` — no block-layer lock (what smpsim modelled before).
+ */
+export type BlockLock = (typeof BLOCK_LOCKS)[number];
+
 /** The settings a version decides. Each has a scenario field of the same name. */
 export interface VersionSettings {
   /** machine.spinlock */
@@ -89,6 +113,10 @@ export interface VersionSettings {
   kunmap_atomic_flush: boolean;
   /** kernel.nr_cpus: CONFIG_NR_CPUS, the compile-time CPU limit (sizes VMAP_BBMAP_BITS). */
   nr_cpus: number;
+  /** kernel.completion_context */
+  completion_context: CompletionContext;
+  /** kernel.block_lock */
+  block_lock: BlockLock;
 }
 
 export type VersionSettingKey = keyof VersionSettings;
@@ -110,6 +138,8 @@ export const VERSION_SETTING_FIELDS: Record<VersionSettingKey, string> = {
   device_irqs_nest: 'kernel.device_irqs_nest',
   kunmap_atomic_flush: 'kernel.kunmap_atomic_flush',
   nr_cpus: 'kernel.nr_cpus',
+  completion_context: 'kernel.completion_context',
+  block_lock: 'kernel.block_lock',
 };
 
 export const VERSION_SETTING_KEYS = Object.keys(VERSION_SETTING_FIELDS) as VersionSettingKey[];
@@ -162,6 +192,23 @@ const NR_CPUS_2_X = 'include/linux/threads.h #define NR_CPUS 32 under CONFIG_SMP
 const NR_CPUS_2_6 =
   'arch/x86/configs/i386_defconfig CONFIG_NR_CPUS=64 (read in the 2.6.30-rc2 file, gebi/linux-2.6; the 2.6.27/2.6.28 files were not available to check)';
 const NR_CPUS_MODERN = 'arch/x86/Kconfig NR_CPUS_DEFAULT for X86_32: default 8 if SMP (the model keeps the i386 layout)';
+const BH_2_3 =
+  'drivers/scsi/scsi.c:1605 scsi_done: mark_bh(SCSI_BH); :1631 scsi_bottom_half_handler drains scsi_bh_queue_head in a while (1) loop; ' +
+  'include/asm-i386/softirq.h:47 softirq_trylock: test_and_set_bit(0, &global_bh_count), kernel/softirq.c do_bottom_half: a loser runs nothing';
+const BH_2_4_0 =
+  'drivers/scsi/scsi.c:1148 scsi_done: mark_bh(SCSI_BH); :1174 scsi_bottom_half_handler loop; kernel/softirq.c:250 bh_action: if (!spin_trylock(&global_bh_lock)) goto resched';
+const BH_2_4_16 =
+  'drivers/scsi/scsi.c:1187 scsi_done: mark_bh(SCSI_BH); :1213 scsi_bottom_half_handler loop; kernel/softirq.c:293 bh_action: if (!spin_trylock(&global_bh_lock)) goto resched';
+const SOFTIRQ_2_6 = 'block/blk-softirq.c blk_complete_request: raise BLOCK_SOFTIRQ on this CPU; blk_done_softirq drains the per-CPU blk_cpu_done list';
+const SOFTIRQ_MODERN =
+  'block/blk-mq.c blk_mq_complete_request_remote: single-queue SCSI raises BLOCK_SOFTIRQ (blk_mq_raise_softirq); modelled as 2.6 softirq (the rq_affinity IPI to the submitter is not modelled)';
+const IRL_2_3 = 'drivers/block/ll_rw_blk.c:61 io_request_lock, taken in __make_request (:579) and by drivers/scsi/scsi.c (:1785 scsi_finish_command)';
+const IRL_2_4_0 = 'drivers/block/ll_rw_blk.c io_request_lock: spin_lock_irq in __make_request (:751); drivers/scsi/scsi.c scsi_dispatch_cmd, scsi_finish_command';
+const IRL_2_4_16 =
+  'drivers/block/ll_rw_blk.c:96 io_request_lock: __make_request :720, generic_unplug_device :355; drivers/scsi/scsi.c :695 queuecommand, :1370 scsi_finish_command; ' +
+  'drivers/scsi/scsi_lib.c :1094 scsi_request_fn, :255 scsi_queue_next_request';
+const QLOCK_2_6 = 'block/blk-core.c __make_request: spin_lock_irq(q->queue_lock) (per request queue since 2.5)';
+const QLOCK_MODERN = 'blk-mq has no queue-wide lock on the I/O path (per-hctx/ctx locks): modelled as a per-device queue_lock like 2.6';
 const NO_NEST = 'handlers always run with IRQs off since 2.6.35 (genirq: Run irq handlers with interrupts disabled)';
 
 export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
@@ -184,6 +231,8 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     device_irqs_nest: { value: true, source: NEST_2_X },
     kunmap_atomic_flush: { value: true, source: UNMAP_DEBUG_2_3 },
     nr_cpus: { value: 32, source: NR_CPUS_2_X },
+    completion_context: { value: 'bh', source: BH_2_3 },
+    block_lock: { value: 'io_request_lock', source: IRL_2_3 },
   },
   '2.4.0': {
     spinlock: { value: 'tas', source: TAS },
@@ -204,6 +253,8 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     device_irqs_nest: { value: true, source: NEST_2_X },
     kunmap_atomic_flush: { value: true, source: UNMAP_DEBUG_2_4_0 },
     nr_cpus: { value: 32, source: NR_CPUS_2_X },
+    completion_context: { value: 'bh', source: BH_2_4_0 },
+    block_lock: { value: 'io_request_lock', source: IRL_2_4_0 },
   },
   '2.4.16': {
     spinlock: { value: 'tas', source: TAS },
@@ -224,6 +275,8 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     device_irqs_nest: { value: true, source: NEST_2_X },
     kunmap_atomic_flush: { value: false, source: UNMAP_NODEBUG_2_4_16 },
     nr_cpus: { value: 32, source: NR_CPUS_2_X },
+    completion_context: { value: 'bh', source: BH_2_4_16 },
+    block_lock: { value: 'io_request_lock', source: IRL_2_4_16 },
   },
   '2.6.27': {
     spinlock: { value: 'ticket', source: TICKET_2_6 },
@@ -241,6 +294,8 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     device_irqs_nest: { value: true, source: NEST_2_6 },
     kunmap_atomic_flush: { value: true, source: UNMAP_FLUSH_2_6 },
     nr_cpus: { value: 64, source: NR_CPUS_2_6 },
+    completion_context: { value: 'softirq', source: SOFTIRQ_2_6 },
+    block_lock: { value: 'queue_lock', source: QLOCK_2_6 },
   },
   '2.6.28': {
     spinlock: { value: 'ticket', source: TICKET_2_6 },
@@ -258,6 +313,8 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     device_irqs_nest: { value: true, source: NEST_2_6 },
     kunmap_atomic_flush: { value: true, source: UNMAP_FLUSH_2_6 },
     nr_cpus: { value: 64, source: NR_CPUS_2_6 },
+    completion_context: { value: 'softirq', source: SOFTIRQ_2_6 },
+    block_lock: { value: 'queue_lock', source: QLOCK_2_6 },
   },
   modern: {
     spinlock: { value: 'ticket', source: TICKET_MODERN },
@@ -275,6 +332,8 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     device_irqs_nest: { value: false, source: NO_NEST },
     kunmap_atomic_flush: { value: true, source: UNMAP_FLUSH_MODERN },
     nr_cpus: { value: 8, source: NR_CPUS_MODERN },
+    completion_context: { value: 'softirq', source: SOFTIRQ_MODERN },
+    block_lock: { value: 'queue_lock', source: QLOCK_MODERN },
   },
 };
 

@@ -89,6 +89,8 @@ const DESCRIPTIONS: Record<string, string> = {
   'kernel.device_irqs_nest': `Device interrupt handlers run with IRQs enabled unless SA_INTERRUPT (true) or always with IRQs off (false, 2.6.35+). ${byVersion('device_irqs_nest')}`,
   'kernel.kunmap_atomic_flush': `kunmap_atomic clears the slot's PTE and invlpg's it (2.3.40/2.4.0 HIGHMEM_DEBUG, 2.6+), or leaves it for the next map (2.4.16). ${byVersion('kunmap_atomic_flush')}`,
   'kernel.nr_cpus': `CONFIG_NR_CPUS, the kernel's compile-time CPU limit: vmap_lazy's vmap_block size is min(1024, max(64, 32768 / nr_cpus / 16)) pages, whatever machine.cpus is. ${byVersion('nr_cpus')}`,
+  'kernel.completion_context': `Where b_end_io (and the READ bounce copy) runs: hardirq (in the interrupt handler), bh (the 2.3/2.4 SCSI bottom half, serialised machine-wide by global_bh_lock: a CPU that loses the trylock leaves its completion to the holder), softirq (per-CPU BLOCK_SOFTIRQ, 2.6+). ${byVersion('completion_context')}`,
+  'kernel.block_lock': `Block-layer lock taken with IRQs off by __make_request per page, around SCSI dispatch and at completion: io_request_lock (2.4, global), queue_lock (2.5+, per device), none. ${byVersion('block_lock')}`,
   'kernel.inject_bug': 'Deliberately skip a TLB flush to show stale accesses. Default: none.',
   device: 'The block device.',
   'device.dma_limit': 'Highest address the device can DMA to. Default: 32bit.',

@@ -161,6 +161,8 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     device_irqs_nest: byVersion('device_irqs_nest', k.device_irqs_nest),
     kunmap_atomic_flush: byVersion('kunmap_atomic_flush', k.kunmap_atomic_flush),
     nr_cpus: byVersion('nr_cpus', k.nr_cpus),
+    completion_context: byVersion('completion_context', k.completion_context),
+    block_lock: byVersion('block_lock', k.block_lock),
     inject_bug: k.inject_bug ?? 'none',
   } satisfies ResolvedScenario['kernel'];
   // Every setting of the table was resolved above, in the table's order.

@@ -12,7 +12,9 @@ import { PRESET_NAMES, type PresetName } from '../kernel/presets.js';
 import { UnitError, parseDuration, parseRate, parseSize } from '../engine/units.js';
 import { parseDistribution, type DistSpec } from '../engine/distributions.js';
 import {
+  BLOCK_LOCKS,
   BOUNCE_ALLOC_WAITS,
+  COMPLETION_CONTEXTS,
   BOUNCE_WRITE_COPIES,
   DMA_LIMITS,
   KERNEL_VERSIONS,
@@ -274,6 +276,8 @@ export const KernelRaw = obj(
     device_irqs_nest: bool().optional(),
     kunmap_atomic_flush: bool().optional(),
     nr_cpus: int(1, 4096).optional(),
+    completion_context: oneOf(COMPLETION_CONTEXTS).optional(),
+    block_lock: oneOf(BLOCK_LOCKS).optional(),
     inject_bug: oneOf(INJECT_BUGS).optional(),
   },
   'a mapping of kernel settings',

@@ -8,7 +8,9 @@ import type { CostKey, Costs } from '../kernel/costs.js';
 import type { PresetName } from '../kernel/presets.js';
 import type { DistSpec } from '../engine/distributions.js';
 import type {
+  BlockLock,
   BounceAllocWait,
+  CompletionContext,
   BounceWriteCopy,
   KernelVersion,
   SmpCallFunctionKind,
@@ -17,7 +19,11 @@ import type {
 } from '../kernel/versions.js';
 
 export {
+  BLOCK_LOCKS,
   BOUNCE_ALLOC_WAITS,
+  COMPLETION_CONTEXTS,
+  type BlockLock,
+  type CompletionContext,
   BOUNCE_WRITE_COPIES,
   KERNEL_VERSIONS,
   SMP_CALL_FUNCTIONS,
@@ -118,6 +124,10 @@ export interface ResolvedKernel {
   kunmap_atomic_flush: boolean;
   /** version: CONFIG_NR_CPUS, which sizes VMAP_BBMAP_BITS (not the machine's CPU count). */
   nr_cpus: number;
+  /** version: where b_end_io runs (hardirq, the global SCSI bottom half, per-CPU softirq). */
+  completion_context: CompletionContext;
+  /** version: the block-layer lock (2.4 global io_request_lock, 2.5+ per-queue queue_lock, none). */
+  block_lock: BlockLock;
   inject_bug: InjectBug;
 }
 

@@ -85,6 +85,8 @@ export function scenarioFileOf(s: ResolvedScenario): RawScenario {
     ...byVersion('device_irqs_nest'),
     ...byVersion('kunmap_atomic_flush'),
     ...byVersion('nr_cpus'),
+    ...byVersion('completion_context'),
+    ...byVersion('block_lock'),
     inject_bug: k.inject_bug,
   };
 

@@ -32,6 +32,7 @@ const EXPECTED = {
     bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
     kunmap_atomic_flush: true,
     nr_cpus: 32,
+    completion_context: 'bh', block_lock: 'io_request_lock',
   },
   '2.4.0': {
     spinlock: 'tas', costs_preset: 'era2000', vmlist_lock: true, vmalloc_map_lock: 'kernel_flag', vmalloc_flush_on_map: true,
@@ -39,6 +40,7 @@ const EXPECTED = {
     bounce_write_copy: 'atomic_irqs_off', bounce_read_irqs_off: true, bounce_alloc_wait: 'busy_retry', device_irqs_nest: true,
     kunmap_atomic_flush: true,
     nr_cpus: 32,
+    completion_context: 'bh', block_lock: 'io_request_lock',
   },
   '2.4.16': {
     spinlock: 'tas', costs_preset: 'era2000', vmlist_lock: true, vmalloc_map_lock: 'page_table_lock', vmalloc_flush_on_map: false,
@@ -46,6 +48,7 @@ const EXPECTED = {
     bounce_write_copy: 'atomic', bounce_read_irqs_off: true, bounce_alloc_wait: 'yield_retry', device_irqs_nest: true,
     kunmap_atomic_flush: false,
     nr_cpus: 32,
+    completion_context: 'bh', block_lock: 'io_request_lock',
   },
   '2.6.27': {
     spinlock: 'ticket', costs_preset: 'opteron-2x4-2008', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
@@ -53,6 +56,7 @@ const EXPECTED = {
     bounce_write_copy: 'kmap', bounce_read_irqs_off: true, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
     kunmap_atomic_flush: true,
     nr_cpus: 64,
+    completion_context: 'softirq', block_lock: 'queue_lock',
   },
   '2.6.28': {
     spinlock: 'ticket', costs_preset: 'opteron-2x4-2008', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
@@ -60,6 +64,7 @@ const EXPECTED = {
     bounce_write_copy: 'kmap', bounce_read_irqs_off: true, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
     kunmap_atomic_flush: true,
     nr_cpus: 64,
+    completion_context: 'softirq', block_lock: 'queue_lock',
   },
   modern: {
     spinlock: 'ticket', costs_preset: 'modern', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
@@ -67,6 +72,7 @@ const EXPECTED = {
     bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
     kunmap_atomic_flush: true,
     nr_cpus: 8,
+    completion_context: 'softirq', block_lock: 'queue_lock',
   },
 } as const;
 
@@ -91,6 +97,8 @@ describe('kernel.version defaults', () => {
         device_irqs_nest: k.device_irqs_nest,
         kunmap_atomic_flush: k.kunmap_atomic_flush,
         nr_cpus: k.nr_cpus,
+        completion_context: k.completion_context,
+        block_lock: k.block_lock,
       }).toEqual(want);
       expect(k.version).toBe(version);
       for (const src of Object.values(s.version_source)) expect(src).toMatch(new RegExp(`^kernel\\.version ${version.replace(/\./g, '\\.')}: \\S`));

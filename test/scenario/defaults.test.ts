@@ -76,6 +76,8 @@ describe('defaults', () => {
         device_irqs_nest: false,
         kunmap_atomic_flush: true,
         nr_cpus: 8,
+        completion_context: 'softirq',
+        block_lock: 'queue_lock',
         inject_bug: 'none',
       },
       version_source: Object.fromEntries(
