@@ -85,6 +85,8 @@ export interface VersionSettings {
   bounce_alloc_wait: BounceAllocWait;
   /** kernel.device_irqs_nest: device handlers run with IRQs enabled (unless SA_INTERRUPT). */
   device_irqs_nest: boolean;
+  /** kernel.spin_unlock_locked: spin_unlock is a locked instruction (2.3.40 `lock ; btrl`). */
+  spin_unlock_locked: boolean;
 }
 
 export type VersionSettingKey = keyof VersionSettings;
@@ -104,6 +106,7 @@ export const VERSION_SETTING_FIELDS: Record<VersionSettingKey, string> = {
   bounce_read_irqs_off: 'kernel.bounce_read_irqs_off',
   bounce_alloc_wait: 'kernel.bounce_alloc_wait',
   device_irqs_nest: 'kernel.device_irqs_nest',
+  spin_unlock_locked: 'kernel.spin_unlock_locked',
 };
 
 export const VERSION_SETTING_KEYS = Object.keys(VERSION_SETTING_FIELDS) as VersionSettingKey[];
@@ -142,6 +145,10 @@ const READ_CLI_2_6 = 'mm/bounce.c bounce_copy_vec: local_irq_save around kmap_at
 const WAIT_MEMPOOL = 'mm/bounce.c __blk_queue_bounce: mempool_alloc(pool, q->bounce_gfp) sleeps on the pool wait queue';
 const NEST_2_X = 'arch/i386/kernel/irq.c handle_IRQ_event: if (!(action->flags & SA_INTERRUPT)) __sti()';
 const NEST_2_6 = 'kernel/irq/handle.c handle_IRQ_event: if (!(action->flags & IRQF_DISABLED)) local_irq_enable_in_hardirq()';
+const UNLOCK_BTRL_2_3 = 'include/asm-i386/spinlock.h:68-69 spin_unlock_string "lock ; btrl $0,%0" (a locked op; the comment above it: "some early PPro chips require the locked access")';
+const UNLOCK_MOVB_2_4_0 = 'include/asm-i386/spinlock.h:66 (include/asm/spinlock.h in liexusong/linux-2.4.0) spin_unlock_string "movb $1,%0" (a plain store)';
+const UNLOCK_MOVB_2_4_16 = 'include/asm-i386/spinlock.h:76 spin_unlock_string "movb $1,%0" (a plain store; xchgb only with CONFIG_X86_OOSTORE or CONFIG_X86_PPRO_FENCE)';
+const UNLOCK_TICKET = 'include/asm-x86/spinlock.h __ticket_spin_unlock: UNLOCK_LOCK_PREFIX "incb", the prefix empty but on PPro-fence/OOSTORE builds: a plain increment';
 const NO_NEST = 'handlers always run with IRQs off since 2.6.35 (genirq: Run irq handlers with interrupts disabled)';
 
 export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
@@ -162,6 +169,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
       source: 'mm/highmem.c create_bounce: wakeup_bdflush(1) sleeps on bdflush_done (fs/buffer.c), then SCHED_YIELD and retry',
     },
     device_irqs_nest: { value: true, source: NEST_2_X },
+    spin_unlock_locked: { value: true, source: UNLOCK_BTRL_2_3 },
   },
   '2.4.0': {
     spinlock: { value: 'tas', source: TAS },
@@ -180,6 +188,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
       source: 'mm/highmem.c create_bounce: wakeup_bdflush(1) (fs/buffer.c: flush_dirty_buffers inline) then goto repeat_page, no schedule()',
     },
     device_irqs_nest: { value: true, source: NEST_2_X },
+    spin_unlock_locked: { value: false, source: UNLOCK_MOVB_2_4_0 },
   },
   '2.4.16': {
     spinlock: { value: 'tas', source: TAS },
@@ -198,6 +207,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
       source: 'mm/highmem.c alloc_bounce_page: run_task_queue(&tq_disk); SCHED_YIELD; schedule(); goto repeat_alloc',
     },
     device_irqs_nest: { value: true, source: NEST_2_X },
+    spin_unlock_locked: { value: false, source: UNLOCK_MOVB_2_4_16 },
   },
   '2.6.27': {
     spinlock: { value: 'ticket', source: TICKET_2_6 },
@@ -213,6 +223,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     bounce_read_irqs_off: { value: true, source: READ_CLI_2_6 },
     bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
     device_irqs_nest: { value: true, source: NEST_2_6 },
+    spin_unlock_locked: { value: false, source: UNLOCK_TICKET },
   },
   '2.6.28': {
     spinlock: { value: 'ticket', source: TICKET_2_6 },
@@ -228,6 +239,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     bounce_read_irqs_off: { value: true, source: READ_CLI_2_6 },
     bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
     device_irqs_nest: { value: true, source: NEST_2_6 },
+    spin_unlock_locked: { value: false, source: UNLOCK_TICKET },
   },
   modern: {
     spinlock: { value: 'ticket', source: TICKET_MODERN },
@@ -243,6 +255,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     bounce_read_irqs_off: { value: false, source: 'block/bounce.c copy_to_high_bio_irq: memcpy_to_bvec (kmap_local_page), no local_irq_save' },
     bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
     device_irqs_nest: { value: false, source: NO_NEST },
+    spin_unlock_locked: { value: false, source: 'queued spinlocks: queued_spin_unlock is smp_store_release, a plain store on x86' },
   },
 };
 

@@ -86,6 +86,7 @@ export function* runSteps(s: ResolvedScenario, opts: RunOptions, slice: number):
     smpCallFunction: s.kernel.smp_call_function,
     observer: opts.trace ?? null,
     deviceIrqsNest: s.kernel.device_irqs_nest,
+    spinUnlockLocked: s.kernel.spin_unlock_locked,
     coresPerPackage: PRESETS[canonicalPreset(s.machine.preset ?? s.costs_preset)].machine.cores_per_package.value,
   }));
   const ops = new OpStats(s.workload.tasks);

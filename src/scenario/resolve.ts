@@ -157,6 +157,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     flush_concurrent_local: byVersion('flush_concurrent_local', k.flush_concurrent_local),
     smp_call_function: byVersion('smp_call_function', k.smp_call_function),
     device_irqs_nest: byVersion('device_irqs_nest', k.device_irqs_nest),
+    spin_unlock_locked: byVersion('spin_unlock_locked', k.spin_unlock_locked),
     inject_bug: k.inject_bug ?? 'none',
   } satisfies ResolvedScenario['kernel'];
   // Every setting of the table was resolved above, in the table's order.

@@ -271,6 +271,7 @@ export const KernelRaw = obj(
     flush_concurrent_local: bool().optional(),
     smp_call_function: oneOf(SMP_CALL_FUNCTIONS).optional(),
     device_irqs_nest: bool().optional(),
+    spin_unlock_locked: bool().optional(),
     inject_bug: oneOf(INJECT_BUGS).optional(),
   },
   'a mapping of kernel settings',

@@ -112,6 +112,8 @@ export interface ResolvedKernel {
   smp_call_function: SmpCallFunctionKind;
   /** version: device interrupt handlers run with IRQs enabled (nest). */
   device_irqs_nest: boolean;
+  /** spin_unlock is a locked instruction (2.3.40 `lock ; btrl`): each release costs lock_acquire. */
+  spin_unlock_locked: boolean;
   inject_bug: InjectBug;
 }
 

@@ -82,6 +82,7 @@ export function scenarioFileOf(s: ResolvedScenario): RawScenario {
     ...byVersion('flush_concurrent_local'),
     ...byVersion('smp_call_function'),
     ...byVersion('device_irqs_nest'),
+    ...byVersion('spin_unlock_locked'),
     inject_bug: k.inject_bug,
   };
 

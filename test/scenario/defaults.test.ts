@@ -73,6 +73,7 @@ describe('defaults', () => {
         flush_concurrent_local: true,
         smp_call_function: 'generic',
         device_irqs_nest: false,
+        spin_unlock_locked: false,
         inject_bug: 'none',
       },
       version_source: Object.fromEntries(
