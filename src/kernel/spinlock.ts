@@ -1,8 +1,9 @@
 /**
  * Spinlocks (include/linux/spinlock.h; include/asm-i386/spinlock.h of each version).
  *
- * - `tas`: x86 test-and-set — 2.3.40 `lock; btsl` with a `testb` spin, 2.4 `lock; decb`
- *   with a `cmpb` spin (2.4.16 include/asm-i386/spinlock.h:54-66). Unfair: nothing orders
+ * - `tas`: x86 test-and-set — 2.3.40 `lock ; btsl` with a `testb` read spin
+ *   (include/asm-i386/spinlock.h:48-57), 2.4 `lock ; decb` with a `cmpb` read spin
+ *   (2.4.16 include/asm-i386/spinlock.h:55-65). Unfair: nothing orders
  *   the spinners; who gets a released lock follows from how its cache line moves (below).
  * - `ticket`: FIFO (2.6.25+). The next ticket gets the lock even if its CPU is in an
  *   interrupt handler right now; it then holds the lock from the moment it is granted. A

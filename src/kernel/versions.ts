@@ -120,6 +120,7 @@ type VersionRow = { [K in VersionSettingKey]: Row<VersionSettings[K]> };
 
 // ---- sources, shared by several versions ------------------------------------------------
 
+const TAS_2_3 = 'include/asm-i386/spinlock.h:48-57 spin_lock_string: lock ; btsl $0 test-and-set, testb read spin (ticket locks came to x86 in 2.6.25)';
 const TAS = 'include/asm-i386/spinlock.h spin_lock: lock; decb test-and-set (ticket locks came to x86 in 2.6.25)';
 const TICKET_2_6 = 'include/asm-x86/spinlock.h __ticket_spin_lock: ticket locks since 2.6.25';
 const TICKET_MODERN = 'queued spinlocks (kernel/locking/qspinlock.c, 4.2+) hand over FIFO: modelled as ticket';
@@ -153,7 +154,7 @@ const NO_NEST = 'handlers always run with IRQs off since 2.6.35 (genirq: Run irq
 
 export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
   '2.3.40': {
-    spinlock: { value: 'tas', source: TAS },
+    spinlock: { value: 'tas', source: TAS_2_3 },
     costs_preset: { value: 'era2000', source: ERA2000 },
     vmlist_lock: { value: false, source: 'mm/vmalloc.c get_vm_area/vfree: no lock at all (vmlist_lock came in 2.3.99pre9, May 2000)' },
     vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c vmalloc_area_pages: no lock around the PTE writes' },
