@@ -25,6 +25,7 @@ const MODERN = {
 /** What each measured default must cite (DESIGN.md §3's source column). */
 const CITED: Record<string, RegExp> = {
   lock_handoff: /ccbench/,
+  line_transfer_local: /ccbench/,
   ipi_latency: /KVM IPIv/,
   tlb_flush_full: /Molnar/,
   invlpg: /arch\/x86\/mm\/tlb\.c/,
