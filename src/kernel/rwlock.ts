@@ -18,7 +18,7 @@ import { SPIN } from '../cpu/accounting.js';
 import type { ExecCtx, SpinWaitable } from '../cpu/task.js';
 import type { Costs } from './costs.js';
 import type { LockClassStat } from './lockstat.js';
-import { DEFAULT_LOCK_LINE, PRIO_ARBITRATE, isSpinning, lineTransfer, tasAcquireCost, tasHandoffCost, type LockLine } from './spinlock.js';
+import { DEFAULT_LOCK_LINE, PRIO_ARBITRATE, isSpinning, lineTransfer, requestLeg, tasAcquireCost, tasHandoffCost, type LockLine } from './spinlock.js';
 
 interface Waiter {
   ctx: ExecCtx;
@@ -109,14 +109,14 @@ export class RwLock implements SpinWaitable {
     const i = tied.length === 1 ? tied[0]! : tied[Math.floor(this.rng.next() * tied.length)]!;
     if (ws[i]!.write) {
       const w = ws.splice(i, 1)[0]!;
-      const handoff = this.handoff();
+      const handoff = this.handoff(w);
       this.writer = w.ctx;
       this.writeHoldStart = this.sim.now + handoff;
       this.grant(w, handoff);
       return;
     }
     // A reader won: every spinning reader gets in.
-    const handoff = this.handoff(i);
+    const handoff = this.handoff(ws[i]!, i);
     for (let k = ws.length - 1; k >= 0; k--) {
       const w = ws[k]!;
       if (!w.write && isSpinning(w.ctx)) {
@@ -143,16 +143,22 @@ export class RwLock implements SpinWaitable {
   }
 
   private servedAt(w: Waiter): number {
-    return w.requestedAt + lineTransfer(this.costs, this.line.coresPerPackage, this.lastCpu, w.ctx.cpu.id);
+    return w.requestedAt + requestLeg(this.transferTo(w));
   }
 
-  /** The winner's locked op behind the other spinning waiters' reads (`except`: a waiter still listed). */
-  private handoff(except = -1): number {
+  private transferTo(w: Waiter): number {
+    return lineTransfer(this.costs, this.line.coresPerPackage, this.lastCpu, w.ctx.cpu.id);
+  }
+
+  /** After the winner's request was served: its data leg, then its locked op behind the other
+   *  spinning waiters' reads (`except`: the winner if it is still listed). */
+  private handoff(winner: Waiter, except = -1): number {
     let others = 0;
     this.waiters.forEach((w, k) => {
-      if (k !== except && isSpinning(w.ctx)) others += lineTransfer(this.costs, this.line.coresPerPackage, this.lastCpu, w.ctx.cpu.id);
+      if (k !== except && isSpinning(w.ctx)) others += this.transferTo(w);
     });
-    return Math.round(tasHandoffCost(this.costs, others));
+    const own = this.transferTo(winner);
+    return Math.round(own - requestLeg(own) + tasHandoffCost(this.costs, others));
   }
 
   private uncontended(ctx: ExecCtx, write: boolean, site: string): number {

@@ -22,22 +22,26 @@
  *   spinner's copy. Each spinner *spinning* at that instant re-requests the line at once; a
  *   spinner whose CPU is in an interrupt handler is not spinning: it neither requests nor
  *   adds traffic, and re-requests when its handler returns (`spinnerResumed`).
- * - A request is served `lineTransfer` after it is issued: `line_transfer_local` from a CPU
- *   of the same package (cores_per_package), `line_transfer_remote` across packages (on a
- *   P6 every package has one core: every transfer crosses the front-side bus).
+ * - A request for the line travels to the holder's cache (the request leg), which serves it
+ *   and sends the line back (the data leg): `lineTransfer` in all — `line_transfer_local`
+ *   from a CPU of the same package (cores_per_package), `line_transfer_remote` across packages
+ *   (on a P6 every package has one core: every transfer crosses the front-side bus). The two
+ *   legs are taken as equal (`requestLeg`, an estimate).
  * - The first request served wins: the nearest spinners (same package) before remote ones;
- *   spinners served at the same instant are symmetric, one of them is drawn at random.
- * - The releaser's own re-request (its next spin_lock on the lock) needs no transfer: if it
- *   comes before the first spinner's request is served — within the line's time to leave
- *   (`line_transfer_local` or `_remote` of the nearest spinner) — it re-takes the lock. So
- *   does any request from the CPU that holds the line, and any CPU that asks while nobody
- *   spins. A new CPU asking while requests are in flight joins them, served after its own
- *   transfer. No fairness is imposed and no capture forced: per-task ops and lock_stat show
- *   what emerges.
+ *   spinners served at the same instant are symmetric, one of them is drawn at random. It
+ *   owns the lock when the line has reached it and its locked op is done (below).
+ * - The line stays the releaser's alone until its cache serves the first request: a
+ *   re-request of its own before then (its next spin_lock on the lock) needs no transfer, and
+ *   it re-takes the lock. So the releaser's window is the request leg of the nearest
+ *   spinning spinner (half of line_transfer_local or _remote), and unbounded while nobody
+ *   spins. Likewise any request from the CPU that holds the line, and any CPU that asks
+ *   while nobody spins, gets the free lock at once. A new CPU asking while requests are in
+ *   flight joins them. No fairness is imposed and no capture forced: per-task ops and
+ *   lock_stat show what emerges.
  * - The winner's locked op waits behind the reads of the other spinners, issued at the same
  *   invalidation and served one at a time (Boyd-Wickizer et al. 2012, applied to tas: an
- *   estimate): it owns the lock `lock_acquire + Σ lineTransfer(other spinners)` after its own
- *   read was served (`tasHandoffCost`).
+ *   estimate): from the release, it owns the lock after its own transfer + the other
+ *   spinners' transfers + `lock_acquire` (`tasHandoffCost`).
  *
  * Release: 2.4's spin_unlock is `movb $1,%0`, a plain store (free here). 2.3.40's is a locked
  * `lock ; btrl $0,%0` (include/asm-i386/spinlock.h:68-69 of "Import 2.3.40"): with
@@ -80,6 +84,16 @@ export function lineTransfer(costs: Costs, coresPerPackage: number, from: number
   if (from < 0 || from === to) return 0;
   const per = Math.max(1, coresPerPackage);
   return Math.floor(from / per) === Math.floor(to / per) ? costs.line_transfer_local : costs.line_transfer_remote;
+}
+
+/**
+ * The request leg of a line transfer: from the requester's miss until the holder's cache
+ * serves it — from then on the line is no longer the holder's alone. The data leg brings it
+ * to the requester (`transfer − requestLeg`). A cache-to-cache transfer is a request message
+ * to the owner and a data message back; the two legs are taken as equal (estimate).
+ */
+export function requestLeg(transfer: number): number {
+  return Math.floor(transfer / 2);
 }
 
 /** Ticket: taking a free lock: the locked op, plus a line transfer if another CPU held it last. */
@@ -245,9 +259,13 @@ export class Spinlock implements SpinWaitable {
     return true;
   }
 
-  /** When spinner `i`'s request for the line is served. */
+  /** When the line's holder serves spinner `i`'s request (the request leg after it asked). */
   private servedAt(i: number): number {
-    return this.requestedAt[i]! + lineTransfer(this.costs, this.line.coresPerPackage, this.lastCpu, this.spinners[i]!.cpu.id);
+    return this.requestedAt[i]! + requestLeg(this.transferTo(this.spinners[i]!));
+  }
+
+  private transferTo(ctx: ExecCtx): number {
+    return lineTransfer(this.costs, this.line.coresPerPackage, this.lastCpu, ctx.cpu.id);
   }
 
   /** The earliest time a spinning spinner's request is served (Infinity: nobody spins). */
@@ -275,8 +293,9 @@ export class Spinlock implements SpinWaitable {
   private grantTas(i: number): void {
     const ctx = this.take(i);
     let others = 0;
-    for (const c of this.spinners) if (isSpinning(c)) others += lineTransfer(this.costs, this.line.coresPerPackage, this.lastCpu, c.cpu.id);
-    this.grant(ctx, Math.round(tasHandoffCost(this.costs, others)));
+    for (const c of this.spinners) if (isSpinning(c)) others += this.transferTo(c);
+    const own = this.transferTo(ctx);
+    this.grant(ctx, Math.round(own - requestLeg(own) + tasHandoffCost(this.costs, others)));
   }
 
   private take(i: number): ExecCtx {

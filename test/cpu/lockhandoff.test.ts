@@ -75,14 +75,14 @@ describe('tas: the releaser holds the line', () => {
     return got;
   }
 
-  it('asking again before the spinner\'s read is served (within line_transfer_remote), it re-takes the lock', () => {
+  it('asking again before its cache serves the spinner\'s read (the request leg, line_transfer_remote / 2), it re-takes the lock', () => {
     // Old code: the spinner was granted the lock at the release instant; the releaser never won.
-    const got = releaseAndAskAgain(150);
-    expect(got[0]).toEqual(['releaser', RELEASE + 150 + 10]); // its locked op on its own line
+    const got = releaseAndAskAgain(90);
+    expect(got[0]).toEqual(['releaser', RELEASE + 90 + 10]); // its locked op on its own line
   });
 
-  it('asking again after the spinner\'s read is served, it loses: the spinner owns the lock a transfer + a locked op after the release', () => {
-    const got = releaseAndAskAgain(250);
+  it('asking again after that, it loses: the spinner owns the lock a whole transfer + a locked op after the release', () => {
+    const got = releaseAndAskAgain(110);
     expect(got[0]).toEqual(['waiter', RELEASE + 200 + 10]);
   });
 
@@ -114,7 +114,7 @@ describe('tas: the releaser holds the line', () => {
   });
 
   it('ticket stays FIFO: the waiter gets the lock before the releaser, whatever the gap', () => {
-    for (const gap of [0, 150]) {
+    for (const gap of [0, 90]) {
       const got = releaseAndAskAgain(gap, 'ticket');
       expect(got.map((g) => g[0])).toEqual(['waiter', 'releaser']);
     }
@@ -176,7 +176,8 @@ describe('tas: the nearest spinner wins', () => {
       });
     }
     sim.run();
-    // CPU 1 (local, served at +50) wins; its locked op waits behind CPUs 2 and 3's reads (2 × 200).
+    // CPU 1 (local: its request served at +25, the line with it at +50) wins; its locked op
+    // waits behind CPUs 2 and 3's reads (2 × 200).
     expect(got.slice(0, 2)).toEqual([1, RELEASE + 50 + 2 * 200 + 10]);
   });
 });
