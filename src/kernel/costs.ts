@@ -9,6 +9,8 @@
 export const COST_KEYS = [
   'lock_acquire',
   'lock_handoff',
+  'line_transfer_local',
+  'line_transfer_remote',
   'ipi_send',
   'ipi_latency',
   'irq_entry_exit',
@@ -80,8 +82,22 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
   },
   lock_handoff: {
     era2000: 200, modern: 60,
-    meaning: 'cache-line transfer of a lock word to a CPU other than the last holder (a tas handoff costs one per spinner)',
-    source: 'ccbench (SOSP\'13) ~112 cycles same socket (modern); FSB cache-to-cache estimate (era2000); tas handoff = this x spinners: the linear growth is Boyd-Wickizer et al., Non-scalable locks are dangerous, OLS 2012 (measured for ticket locks), applying it to tas is an estimate',
+    meaning: 'ticket lock: cache-line transfer of the lock word to a CPU other than the last holder (a ticket handoff waits for (k+1)/2 of them with k spinning)',
+    source: 'ccbench (SOSP\'13) ~112 cycles same socket (modern); FSB cache-to-cache estimate (era2000); the (k+1)/2 growth is Boyd-Wickizer et al., Non-scalable locks are dangerous, OLS 2012 (measured for ticket locks)',
+  },
+  line_transfer_local: {
+    era2000: 200, modern: 37,
+    meaning: 'test-and-set locks: serving a request for the lock word\'s line from another core of the same package (cores_per_package)',
+    source:
+      'modern: ccbench (David, Guerraoui, Trigonakis, SOSP\'13) ~112 cycles for a line from another core of the same socket, at 3 GHz; ' +
+      'era2000: a P6 package has one core, so no transfer is ever local: set to the FSB value (line_transfer_remote)',
+  },
+  line_transfer_remote: {
+    era2000: 200, modern: 111,
+    meaning: 'test-and-set locks: serving a request for the lock word\'s line from a core of another package (P6: across the front-side bus)',
+    source:
+      'era2000: estimate, a P6 bus cache-to-cache (HITM) transfer of one line, the value of lock_handoff; no published PIII figure found. ' +
+      'modern: estimate, 3 x line_transfer_local (AnandTech 2007 ping-pong, across sockets vs same die: 3.8x on a Xeon E5345, 225/59 ns; 1.3x on an Opteron 2350, 199/152 ns)',
   },
   ipi_send: {
     era2000: 500, modern: 100,

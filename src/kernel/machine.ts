@@ -12,7 +12,7 @@ import { HighmemCounters } from './counters.js';
 import { LockStatRegistry } from './lockstat.js';
 import { KernelPageTable } from './pgtable.js';
 import { RwLock } from './rwlock.js';
-import { Spinlock, type SpinlockKind } from './spinlock.js';
+import { Spinlock, type LockLine, type SpinlockKind } from './spinlock.js';
 import type { SmpCallFunctionKind } from './versions.js';
 
 export interface MachineConfig {
@@ -49,6 +49,8 @@ export interface MachineConfig {
    * src/kernel/versions.ts). Default false: it only releases the slot.
    */
   kunmapAtomicFlush?: boolean;
+  /** spin_unlock is a locked instruction (2.3.40 `lock ; btrl`): each release costs lock_acquire. Default false. */
+  spinUnlockLocked?: boolean;
 }
 
 export interface KernelFlushConfig {
@@ -107,6 +109,8 @@ export class Machine {
   private rwlocks: RwLock[] = [];
   /** Per package: when its C1E exit in progress completes (haltExitDelay). */
   private readonly packageWakeDoneAt: Float64Array;
+  /** Where lock lines live (packages) and what an unlock costs: every lock's. */
+  private readonly lockLine: LockLine;
 
   constructor(
     readonly sim: Simulator,
@@ -122,6 +126,7 @@ export class Machine {
       this.cpus.push(cpu);
     }
     const perPkg = Math.max(1, config.coresPerPackage ?? 1);
+    this.lockLine = { coresPerPackage: perPkg, unlockLocked: config.spinUnlockLocked ?? false };
     this.packageWakeDoneAt = new Float64Array(Math.ceil(config.cpus / perPkg));
     if (config.costs.idle_exit > 0 || config.costs.package_idle_exit > 0) {
       for (const c of this.cpus) c.haltExitDelay = (cpu) => this.haltExitDelay(cpu, perPkg);
@@ -182,14 +187,14 @@ export class Machine {
    * diagnostics list does not grow with run length.
    */
   spinlock(name: string, kind: SpinlockKind = this.config.spinlock, track = true): Spinlock {
-    const l = new Spinlock(name, kind, this.lockstat.get(name), this.sim, this.config.costs, this.lockRng);
+    const l = new Spinlock(name, kind, this.lockstat.get(name), this.sim, this.config.costs, this.lockRng, this.lockLine);
     if (track) this.locks.push(l);
     return l;
   }
 
   /** A reader/writer spinlock with its own lock_stat class. */
   rwlock(name: string): RwLock {
-    const l = new RwLock(name, this.lockstat.get(name), this.sim, this.config.costs, this.lockRng);
+    const l = new RwLock(name, this.lockstat.get(name), this.sim, this.config.costs, this.lockRng, this.lockLine);
     this.rwlocks.push(l);
     return l;
   }

@@ -120,6 +120,16 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
         value: 300,
         source: 'estimate: a cache-to-cache transfer between the two FSBs goes through the chipset (slower than the 4-way\'s 200 ns)',
       },
+      line_transfer_local: {
+        value: 300,
+        source: 'one core per package: never local; the value of line_transfer_remote',
+      },
+      line_transfer_remote: {
+        value: 300,
+        source:
+          'estimate: the value of lock_handoff (a transfer between the two FSBs goes through the chipset; one on the same FSB ' +
+          'would be the 4-way\'s 200 ns: not modelled, the packages of one FSB are not told apart)',
+      },
       memcpy_page: {
         value: 11_400,
         source:
@@ -182,6 +192,14 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
         source:
           'AnandTech, Barcelona review (2007), Cache2Cache ping-pong on an Opteron 2350: 152 ns same die, 199 ns across ' +
           'sockets, each ~2x the one-way time; a random other core of 7 (3 same die, 4 remote): (3x76 + 4x100)/7 ~ 90 ns',
+      },
+      line_transfer_local: {
+        value: 76,
+        source: 'AnandTech, Barcelona review (2007), Cache2Cache ping-pong on an Opteron 2350: 152 ns same die = 2 x 76 ns one way',
+      },
+      line_transfer_remote: {
+        value: 100,
+        source: 'AnandTech, Barcelona review (2007), Cache2Cache ping-pong on an Opteron 2350: 199 ns across sockets = 2 x ~100 ns one way',
       },
       memcpy_page: {
         value: 2000,

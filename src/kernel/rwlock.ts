@@ -1,15 +1,15 @@
 /**
  * rwlock_t as 2.4 i386 implements it (include/asm-i386/rwlock.h, RW_LOCK_BIAS): readers
  * get in whenever no writer holds it; a writer needs no readers and no writer. Waiters
- * spin with IRQs enabled and retry when the lock changes, so it is unfair: on release a
- * random spinning waiter wins the line; if it is a reader, every spinning reader gets in.
- * Who may compete is the test-and-set arbitration model of spinlock.ts: waiters away in an
- * interrupt handler compete when it returns (together with everyone returning at that
- * instant), and a lock released while every waiter is away is not free for its releasing
- * CPU before `lock_handoff × waiters` (releaser hold-off) — so 2.4 vfree's write_unlock
- * followed by the next get_vm_area's write_lock on the same CPU cannot recapture the lock
- * while the others are still in the flush IPI that vfree sent them.
- * Used for vmlist_lock. lock_stat counts both kinds under one class.
+ * spin with IRQs enabled and retry when the lock changes, so it is unfair.
+ * Who gets a released lock is the test-and-set arbitration of spinlock.ts: every waiter
+ * spinning at the release re-requests the line; the first request served wins
+ * (`line_transfer_local` within the releaser's package before `line_transfer_remote`
+ * across; ties drawn at random); if it is a reader, every spinning reader gets in. The
+ * releasing CPU, which holds the line, re-takes the lock if it asks before the first
+ * request is served; waiters away in an interrupt handler neither compete nor add traffic
+ * until they return. Used for vmlist_lock. lock_stat counts both kinds under one class.
+ * (The release itself — 2.4 `lock ; addl $RW_LOCK_BIAS` / `lock ; incl` — is not charged.)
  */
 import { PARK } from '../engine/process.js';
 import type { Rng } from '../engine/random.js';
@@ -18,13 +18,15 @@ import { SPIN } from '../cpu/accounting.js';
 import type { ExecCtx, SpinWaitable } from '../cpu/task.js';
 import type { Costs } from './costs.js';
 import type { LockClassStat } from './lockstat.js';
-import { PRIO_ARBITRATE, acquireCost, handoffCost, isSpinning } from './spinlock.js';
+import { DEFAULT_LOCK_LINE, PRIO_ARBITRATE, isSpinning, lineTransfer, requestLeg, tasAcquireCost, tasHandoffCost, type LockLine } from './spinlock.js';
 
 interface Waiter {
   ctx: ExecCtx;
   write: boolean;
   /** Where the lock was last acquired when this waiter began to spin (its contending point). */
   holderSite: string;
+  /** When it last requested the line (a release, its arrival, its return from a handler). */
+  requestedAt: number;
 }
 
 function arbitrateEvent(l: RwLock): void {
@@ -37,8 +39,6 @@ export class RwLock implements SpinWaitable {
   lastCpu = -1;
   private waiters: Waiter[] = [];
   private writeHoldStart = 0;
-  /** Releaser hold-off: until then the free lock is not free for CPU `lastCpu`. */
-  private holdoffUntil = 0;
   /** Call site of the last acquisition, read or write: lockdep's `lock->ip`. */
   private lastSite = '';
 
@@ -48,10 +48,11 @@ export class RwLock implements SpinWaitable {
     private readonly sim: Simulator,
     private readonly costs: Costs,
     private readonly rng: Rng,
+    private readonly line: LockLine = DEFAULT_LOCK_LINE,
   ) {}
 
   write_lock(ctx: ExecCtx, site: string): number {
-    if (this.writer === null && this.readers === 0 && !this.heldOffFor(ctx.cpu.id)) {
+    if (this.writer === null && this.readers === 0 && this.servedAtOnce(ctx.cpu.id)) {
       this.writer = ctx;
       return this.uncontended(ctx, true, site);
     }
@@ -64,11 +65,11 @@ export class RwLock implements SpinWaitable {
     if (ctx.cpu.observer !== null) ctx.cpu.observer.lockReleased(ctx.cpu.id, ctx.inIrq, this.name);
     this.writer = null;
     this.lastCpu = ctx.cpu.id;
-    this.handOff(true);
+    this.released();
   }
 
   read_lock(ctx: ExecCtx, site: string): number {
-    if (this.writer === null && (this.readers > 0 || !this.heldOffFor(ctx.cpu.id))) {
+    if (this.writer === null && (this.readers > 0 || this.servedAtOnce(ctx.cpu.id))) {
       this.readers++;
       return this.uncontended(ctx, false, site);
     }
@@ -80,33 +81,89 @@ export class RwLock implements SpinWaitable {
     this.readers--;
     if (ctx.cpu.observer !== null) ctx.cpu.observer.lockReleased(ctx.cpu.id, ctx.inIrq, this.name);
     this.lastCpu = ctx.cpu.id;
-    if (this.readers === 0) this.handOff(true);
+    if (this.readers === 0) this.released();
   }
 
-  /** A waiter's CPU came back from an interrupt: it competes once this instant is over. */
+  /** A waiter's CPU came back from an interrupt: it requests the line if it could get in. */
   spinnerResumed(ctx: ExecCtx): void {
     if (this.writer !== null) return;
     const w = this.waiters.find((x) => x.ctx === ctx);
-    if (w !== undefined && (!w.write || this.readers === 0)) this.sim.schedule(0, arbitrateEvent, this, PRIO_ARBITRATE);
+    if (w === undefined || (w.write && this.readers > 0)) return;
+    w.requestedAt = this.sim.now;
+    this.sim.at(this.servedAt(w), arbitrateEvent, this, PRIO_ARBITRATE);
   }
 
-  /** The lock may have become free for a spinning waiter: a random eligible one wins. */
+  /** The first eligible request served wins, once it is served. */
   arbitrate(): void {
-    if (this.writer === null) this.handOff();
-  }
-
-  /** The free lock is not yet for its releasing CPU (releaser hold-off). */
-  private heldOffFor(cpu: number): boolean {
-    return cpu === this.lastCpu && this.waiters.length > 0 && this.sim.now < this.holdoffUntil;
+    if (this.writer !== null) return;
+    const ws = this.waiters;
+    let first = Number.POSITIVE_INFINITY;
+    for (const w of ws) if (this.eligible(w)) first = Math.min(first, this.servedAt(w));
+    if (first === Number.POSITIVE_INFINITY) return;
+    if (first > this.sim.now) {
+      this.sim.at(first, arbitrateEvent, this, PRIO_ARBITRATE);
+      return;
+    }
+    const tied: number[] = [];
+    for (let k = 0; k < ws.length; k++) if (this.eligible(ws[k]!) && this.servedAt(ws[k]!) === first) tied.push(k);
+    const i = tied.length === 1 ? tied[0]! : tied[Math.floor(this.rng.next() * tied.length)]!;
+    if (ws[i]!.write) {
+      const w = ws.splice(i, 1)[0]!;
+      const handoff = this.handoff(w);
+      this.writer = w.ctx;
+      this.writeHoldStart = this.sim.now + handoff;
+      this.grant(w, handoff);
+      return;
+    }
+    // A reader won: every spinning reader gets in.
+    const handoff = this.handoff(ws[i]!, i);
+    for (let k = ws.length - 1; k >= 0; k--) {
+      const w = ws[k]!;
+      if (!w.write && isSpinning(w.ctx)) {
+        ws.splice(k, 1);
+        this.readers++;
+        this.grant(w, handoff);
+      }
+    }
   }
 
   get spinning(): number {
     return this.waiters.length;
   }
 
+  /** A free lock's line reaches `cpu` first: it holds the line, or nobody spins. */
+  private servedAtOnce(cpu: number): boolean {
+    if (cpu === this.lastCpu) return true;
+    for (const w of this.waiters) if (isSpinning(w.ctx)) return false;
+    return true;
+  }
+
+  private eligible(w: Waiter): boolean {
+    return isSpinning(w.ctx) && (!w.write || this.readers === 0);
+  }
+
+  private servedAt(w: Waiter): number {
+    return w.requestedAt + requestLeg(this.transferTo(w));
+  }
+
+  private transferTo(w: Waiter): number {
+    return lineTransfer(this.costs, this.line.coresPerPackage, this.lastCpu, w.ctx.cpu.id);
+  }
+
+  /** After the winner's request was served: its data leg, then its locked op behind the other
+   *  spinning waiters' reads (`except`: the winner if it is still listed). */
+  private handoff(winner: Waiter, except = -1): number {
+    let others = 0;
+    this.waiters.forEach((w, k) => {
+      if (k !== except && isSpinning(w.ctx)) others += this.transferTo(w);
+    });
+    const own = this.transferTo(winner);
+    return Math.round(own - requestLeg(own) + tasHandoffCost(this.costs, others));
+  }
+
   private uncontended(ctx: ExecCtx, write: boolean, site: string): number {
     const bounce = this.lastCpu >= 0 && this.lastCpu !== ctx.cpu.id;
-    const cost = acquireCost(this.costs, this.lastCpu, ctx.cpu.id);
+    const cost = tasAcquireCost(this.costs, this.line.coresPerPackage, this.lastCpu, ctx.cpu.id);
     this.stat.acquired(bounce);
     this.lastSite = site;
     if (write) this.writeHoldStart = this.sim.now + cost;
@@ -118,55 +175,31 @@ export class RwLock implements SpinWaitable {
     ctx.spinningOn = this;
     ctx.spinSince = this.sim.now;
     ctx.spinSite = site;
-    const free = this.writer === null && (!write || this.readers === 0);
-    this.waiters.push({ ctx, write, holderSite: this.lastSite });
+    const w: Waiter = { ctx, write, holderSite: this.lastSite, requestedAt: this.sim.now };
+    this.waiters.push(w);
     if (ctx.cpu.observer !== null) ctx.cpu.observer.lockContended(ctx.cpu.id, this.name, site);
     ctx.cpu.setCat(SPIN);
-    // The releaser came back within its hold-off: the pick is made when it ends.
-    if (free) this.sim.at(this.holdoffUntil, arbitrateEvent, this, PRIO_ARBITRATE);
+    // Free for it, with requests in flight: its request joins them.
+    if (this.writer === null && (!write || this.readers === 0)) this.sim.at(this.servedAt(w), arbitrateEvent, this, PRIO_ARBITRATE);
     return PARK;
   }
 
-  /**
-   * The lock became free (for writers) or reader-free: a random spinning waiter wins. If
-   * no waiter is spinning (all away in handlers) at a release, the releaser is held off.
-   */
-  private handOff(release = false): void {
+  /** The lock became free: every waiter spinning now re-requests the line; the first served wins. */
+  private released(): void {
     const ws = this.waiters;
     if (ws.length === 0) return;
-    const active: number[] = [];
-    for (let k = 0; k < ws.length; k++) {
-      const w = ws[k]!;
-      if (isSpinning(w.ctx) && (!w.write || this.readers === 0)) active.push(k);
+    const now = this.sim.now;
+    let first = Number.POSITIVE_INFINITY;
+    for (const w of ws) {
+      w.requestedAt = now;
+      if (this.eligible(w)) first = Math.min(first, this.servedAt(w));
     }
-    if (active.length === 0) {
-      if (release && this.readers === 0) this.holdoffUntil = this.sim.now + this.costs.lock_handoff * ws.length;
-      return;
-    }
-    const i = active[Math.floor(this.rng.next() * active.length)]!;
-    const traffic = ws.length;
-    if (ws[i]!.write) {
-      const w = ws.splice(i, 1)[0]!;
-      this.writer = w.ctx;
-      this.grant(w, traffic);
-      this.writeHoldStart = this.sim.now + handoffCost(this.costs, this.lastCpu, w.ctx.cpu.id, traffic);
-      return;
-    }
-    // A reader won: every spinning reader gets in.
-    for (let k = ws.length - 1; k >= 0; k--) {
-      const w = ws[k]!;
-      if (!w.write && isSpinning(w.ctx)) {
-        ws.splice(k, 1);
-        this.readers++;
-        this.grant(w, traffic);
-      }
-    }
+    if (first < Number.POSITIVE_INFINITY) this.sim.at(first, arbitrateEvent, this, PRIO_ARBITRATE);
   }
 
-  private grant(w: Waiter, traffic: number): void {
+  private grant(w: Waiter, handoff: number): void {
     const ctx = w.ctx;
     const bounce = this.lastCpu !== ctx.cpu.id;
-    const handoff = handoffCost(this.costs, this.lastCpu, ctx.cpu.id, traffic);
     this.stat.acquired(bounce);
     this.stat.contended(this.sim.now + handoff - ctx.spinSince, bounce, ctx.spinSite, w.holderSite);
     this.lastSite = ctx.spinSite;

@@ -1,13 +1,10 @@
 /**
- * Spinlocks (include/linux/spinlock.h; 2.4 include/asm-i386/spinlock.h).
+ * Spinlocks (include/linux/spinlock.h; include/asm-i386/spinlock.h of each version).
  *
- * - `tas`: 2.4 x86 `lock; decb` test-and-set. Unfair: on release every spinner's copy of
- *   the line is invalidated and whichever spinner re-acquires it first wins — modelled as
- *   a uniform random pick among the spinners that are spinning right now (not in an
- *   interrupt handler). The handoff costs one line transfer per spinner, since all of
- *   them pull the line and retry the locked op: `lock_handoff × spinners` (the linear
- *   growth with waiting cores is Boyd-Wickizer et al., "Non-scalable locks are
- *   dangerous", OLS 2012; the per-transfer value is in costs.ts).
+ * - `tas`: x86 test-and-set — 2.3.40 `lock ; btsl` with a `testb` read spin
+ *   (include/asm-i386/spinlock.h:48-57), 2.4 `lock ; decb` with a `cmpb` read spin
+ *   (2.4.16 include/asm-i386/spinlock.h:55-65). Unfair: nothing orders
+ *   the spinners; who gets a released lock follows from how its cache line moves (below).
  * - `ticket`: FIFO (2.6.25+). The next ticket gets the lock even if its CPU is in an
  *   interrupt handler right now; it then holds the lock from the moment it is granted. A
  *   releaser that comes back takes a new ticket behind every waiter: strictly FIFO.
@@ -19,28 +16,41 @@
  *   Symposium 2012: its Markov model, in which the lock transfer time grows linearly with
  *   the waiting cores, which is what makes ticket locks collapse). `ticketHandoffTraffic`.
  *
- * Who wins a released test-and-set lock (the arbitration model, also used by rwlock.ts):
- * - Spinners spinning at the release win over the releaser: their reads of the line are
- *   already queued when the release store completes, while the releaser must first run
- *   its own code from spin_unlock to its next spin_lock (modelled where the kernel has
- *   it, e.g. vfree's kfree and get_vm_area's kmalloc in vmalloc.ts).
- * - A spinner whose CPU is in an interrupt handler at the release (typically the flush IPI
- *   the holder itself sent) is not spinning: the lock stays free, and when its handler
- *   returns it competes for the lock. Spinners returning at the same instant compete
- *   together: the pick is made after every event of that instant (PRIO_ARBITRATE).
- * - Releaser hold-off: a lock released while every waiter is away in a handler is not
- *   available again to its releasing CPU before `lock_handoff × waiters` after the
- *   release — the time the handoff traffic of those waiters would take in the cost model
- *   above. A releaser that comes back sooner spins; waiters returning meanwhile compete
- *   with it on equal terms (uniform pick); if none returns it takes the lock at the end
- *   of the hold-off. So the releaser's cache locality earns it the lock only when the
- *   others stay away longer than the handoff traffic the model charges, never at the
- *   nanosecond of its own release (the capture that starved every other vfree caller).
- *   A CPU other than the releaser that finds the lock free takes it (nobody competes).
+ * Who wins a released test-and-set lock — the line goes to whoever's request is served
+ * first (the arbitration model, also used by rwlock.ts):
+ * - The release store leaves the line Modified in the releaser's cache and invalidates every
+ *   spinner's copy. Each spinner *spinning* at that instant re-requests the line at once; a
+ *   spinner whose CPU is in an interrupt handler is not spinning: it neither requests nor
+ *   adds traffic, and re-requests when its handler returns (`spinnerResumed`).
+ * - A request for the line travels to the holder's cache (the request leg), which serves it
+ *   and sends the line back (the data leg): `lineTransfer` in all — `line_transfer_local`
+ *   from a CPU of the same package (cores_per_package), `line_transfer_remote` across packages
+ *   (on a P6 every package has one core: every transfer crosses the front-side bus). The two
+ *   legs are taken as equal (`requestLeg`, an estimate).
+ * - The first request served wins: the nearest spinners (same package) before remote ones;
+ *   spinners served at the same instant are symmetric, one of them is drawn at random. It
+ *   owns the lock when the line has reached it and its locked op is done (below).
+ * - The line stays the releaser's alone until its cache serves the first request: a
+ *   re-request of its own before then (its next spin_lock on the lock) needs no transfer, and
+ *   it re-takes the lock. So the releaser's window is the request leg of the nearest
+ *   spinning spinner (half of line_transfer_local or _remote), and unbounded while nobody
+ *   spins. Likewise any request from the CPU that holds the line, and any CPU that asks
+ *   while nobody spins, gets the free lock at once. A new CPU asking while requests are in
+ *   flight joins them. No fairness is imposed and no capture forced: per-task ops and
+ *   lock_stat show what emerges.
+ * - The winner's locked op waits behind the reads of the other spinners, issued at the same
+ *   invalidation and served one at a time (Boyd-Wickizer et al. 2012, applied to tas: an
+ *   estimate): from the release, it owns the lock after its own transfer + the other
+ *   spinners' transfers + `lock_acquire` (`tasHandoffCost`).
+ *
+ * Release: 2.4's spin_unlock is `movb $1,%0`, a plain store (free here). 2.3.40's is a locked
+ * `lock ; btrl $0,%0` (include/asm-i386/spinlock.h:68-69 of "Import 2.3.40"): with
+ * `kernel.spin_unlock_locked` every release costs `lock_acquire`. The model's spin_unlock is
+ * an instant, so that cost is charged to the same CPU with the acquisition of the critical
+ * section it ends (same CPU time, same hold time: the hold starts when the acquire completes).
  *
  * Spinning is done with IRQs enabled (2.4 spin_lock does not disable them), so spinners
- * service IPIs. Times: `lock_acquire` for the locked op, `lock_handoff` for moving the
- * line from another CPU's cache. All of it is charged to the `spin` category.
+ * service IPIs. All lock time is charged to the `spin` category.
  *
  * Usage in model code:  `yield spin_lock(ctx, kmap_lock, 'kmap_high'); …; spin_unlock(ctx, kmap_lock);`
  */
@@ -54,15 +64,60 @@ import type { LockClassStat } from './lockstat.js';
 
 export type SpinlockKind = 'tas' | 'ticket';
 
-/** Taking a free lock: the locked op, plus a line transfer if another CPU held it last. */
+/** Where a lock's cache line lives and what a release costs (the Machine's, per run). */
+export interface LockLine {
+  /** Cores per processor package: transfers inside a package are `line_transfer_local`. */
+  coresPerPackage: number;
+  /** spin_unlock is a locked instruction (2.3.40 `lock ; btrl`), costing `lock_acquire`. */
+  unlockLocked: boolean;
+}
+
+/** One core per package, plain-store unlock: the line model of a machine that says nothing. */
+export const DEFAULT_LOCK_LINE: LockLine = { coresPerPackage: 1, unlockLocked: false };
+
+/**
+ * Time to serve CPU `to`'s request for a line held in CPU `from`'s cache: none if it is
+ * already there (or no CPU has it yet), `line_transfer_local` inside a package,
+ * `line_transfer_remote` across packages.
+ */
+export function lineTransfer(costs: Costs, coresPerPackage: number, from: number, to: number): number {
+  if (from < 0 || from === to) return 0;
+  const per = Math.max(1, coresPerPackage);
+  return Math.floor(from / per) === Math.floor(to / per) ? costs.line_transfer_local : costs.line_transfer_remote;
+}
+
+/**
+ * The request leg of a line transfer: from the requester's miss until the holder's cache
+ * serves it — from then on the line is no longer the holder's alone. The data leg brings it
+ * to the requester (`transfer − requestLeg`). A cache-to-cache transfer is a request message
+ * to the owner and a data message back; the two legs are taken as equal (estimate).
+ */
+export function requestLeg(transfer: number): number {
+  return Math.floor(transfer / 2);
+}
+
+/** Ticket: taking a free lock: the locked op, plus a line transfer if another CPU held it last. */
 export function acquireCost(costs: Costs, lastCpu: number, cpu: number): number {
   return costs.lock_acquire + (lastCpu >= 0 && lastCpu !== cpu ? costs.lock_handoff : 0);
 }
 
+/** Test-and-set: taking a free lock: the locked op, after the line came from the last holder. */
+export function tasAcquireCost(costs: Costs, coresPerPackage: number, lastCpu: number, cpu: number): number {
+  return costs.lock_acquire + lineTransfer(costs, coresPerPackage, lastCpu, cpu);
+}
+
 /**
- * Handing a released lock to a spinner on `cpu`: a line transfer per CPU pulling the line
- * (`traffic`: every spinner for unfair locks, 1 for ticket), or just the locked op if the
- * line never left this CPU.
+ * Test-and-set: from the moment the winner's read is served to its owning the lock: its
+ * locked op, queued behind the reads of the other spinners (`othersTransfer`: the sum of
+ * their line transfers), all issued at the same invalidation and served one at a time.
+ */
+export function tasHandoffCost(costs: Costs, othersTransfer: number): number {
+  return costs.lock_acquire + othersTransfer;
+}
+
+/**
+ * Ticket: handing a released lock to the next ticket on `cpu`: `traffic` line transfers
+ * (ticketHandoffTraffic), or just the locked op if the line never left this CPU.
  */
 export function handoffCost(costs: Costs, lastCpu: number, cpu: number, traffic: number): number {
   return lastCpu !== cpu ? costs.lock_handoff * traffic : costs.lock_acquire;
@@ -87,15 +142,18 @@ function arbitrateEvent(l: Spinlock): void {
 
 export class Spinlock implements SpinWaitable {
   owner: ExecCtx | null = null;
-  /** CPU of the last holder (−1: never held): decides the bounces and handoff costs. */
+  /** CPU of the last holder (−1: never held): whose cache the line is in. */
   lastCpu = -1;
   /** Contexts spinning, in arrival (= ticket) order. */
   readonly spinners: ExecCtx[] = [];
+  /** tas: when each spinner (same index) last requested the line: the release that
+   *  invalidated its copy, its arrival, or its return from an interrupt handler. */
+  private readonly requestedAt: number[] = [];
   private holdStart = 0;
-  /** Releaser hold-off: until then the lock is not free for CPU `lastCpu` (tas only). */
-  private holdoffUntil = 0;
   /** Call site of the last acquisition: lockdep's `lock->ip` (set in __lock_acquired). */
   private lastSite = '';
+  /** What spin_unlock costs, charged with the acquisition (0: a plain store). */
+  private readonly unlockCost: number;
 
   constructor(
     readonly name: string,
@@ -104,20 +162,26 @@ export class Spinlock implements SpinWaitable {
     private readonly sim: Simulator,
     private readonly costs: Costs,
     private readonly rng: Rng,
-  ) {}
+    private readonly line: LockLine = DEFAULT_LOCK_LINE,
+  ) {
+    this.unlockCost = line.unlockLocked ? costs.lock_acquire : 0;
+  }
 
   /** spin_lock(): returns the time to yield — the acquire cost, or PARK to spin. */
   acquire(ctx: ExecCtx, site: string): number {
     const cpu = ctx.cpu;
-    if (this.owner === null && !this.heldOffFor(cpu.id)) {
+    if (this.owner === null && this.servedAtOnce(cpu.id)) {
       const bounce = this.lastCpu >= 0 && this.lastCpu !== cpu.id;
-      const cost = acquireCost(this.costs, this.lastCpu, cpu.id);
+      const cost =
+        this.kind === 'tas'
+          ? tasAcquireCost(this.costs, this.line.coresPerPackage, this.lastCpu, cpu.id)
+          : acquireCost(this.costs, this.lastCpu, cpu.id);
       this.owner = ctx;
       this.lastSite = site;
       this.stat.acquired(bounce);
       this.holdStart = this.sim.now + cost;
       if (cpu.observer !== null) cpu.observer.lockAcquired(cpu.id, ctx.inIrq, this.name, site, this.holdStart, 'spin');
-      return cpu.busy(SPIN, cost);
+      return cpu.busy(SPIN, cost + this.unlockCost);
     }
     if (this.owner === ctx) throw new Error(`${ctx.name}: recursive spin_lock(${this.name}) deadlocks`);
     ctx.spinningOn = this;
@@ -125,14 +189,15 @@ export class Spinlock implements SpinWaitable {
     ctx.spinSite = site;
     ctx.spinHolderSite = this.lastSite;
     this.spinners.push(ctx);
+    this.requestedAt.push(this.sim.now);
     if (cpu.observer !== null) cpu.observer.lockContended(cpu.id, this.name, site);
     cpu.setCat(SPIN);
-    // The releaser came back within its hold-off: the pick is made when it ends.
-    if (this.owner === null) this.sim.at(this.holdoffUntil, arbitrateEvent, this, PRIO_ARBITRATE);
+    // A free tas lock with requests in flight: this CPU's request joins them.
+    if (this.owner === null) this.sim.at(this.servedAt(this.spinners.length - 1), arbitrateEvent, this, PRIO_ARBITRATE);
     return PARK;
   }
 
-  /** spin_unlock(): a plain store; the lock passes to a spinner, if one can take it. */
+  /** spin_unlock(): the lock passes to the next ticket, or (tas) to the first request served. */
   release(ctx: ExecCtx): void {
     if (this.owner !== ctx) throw new Error(`${ctx.name}: spin_unlock(${this.name}) by a non-owner`);
     this.stat.held(this.sim.now - this.holdStart);
@@ -141,63 +206,108 @@ export class Spinlock implements SpinWaitable {
     this.owner = null;
     const n = this.spinners.length;
     if (n === 0) return;
-    const next = this.kind === 'ticket' ? 0 : this.pickActiveSpinner();
-    if (next >= 0) this.grant(next);
-    else this.holdoffUntil = this.sim.now + this.costs.lock_handoff * n; // every waiter is away
+    if (this.kind === 'ticket') {
+      this.grantTicket();
+      return;
+    }
+    // The release invalidates every copy: each spinner re-requests the line now (one in a
+    // handler re-requests when it returns: spinnerResumed).
+    const now = this.sim.now;
+    for (let i = 0; i < n; i++) this.requestedAt[i] = now;
+    const first = this.firstServed();
+    if (first < Number.POSITIVE_INFINITY) this.sim.at(first, arbitrateEvent, this, PRIO_ARBITRATE);
   }
 
-  /** A TAS spinner's CPU came back from an interrupt: it competes for a free lock. */
-  spinnerResumed(_ctx: ExecCtx): void {
-    if (this.kind === 'tas' && this.owner === null) this.sim.schedule(0, arbitrateEvent, this, PRIO_ARBITRATE);
+  /** A TAS spinner's CPU came back from an interrupt: it requests the line of a free lock. */
+  spinnerResumed(ctx: ExecCtx): void {
+    if (this.kind !== 'tas' || this.owner !== null) return;
+    const i = this.spinners.indexOf(ctx);
+    if (i < 0) return;
+    this.requestedAt[i] = this.sim.now;
+    this.sim.at(this.servedAt(i), arbitrateEvent, this, PRIO_ARBITRATE);
   }
 
-  /** A free TAS lock goes to a random one of the contexts spinning now, if any. */
+  /** A free TAS lock goes to the spinner whose request is served first, once it is served. */
   arbitrate(): void {
     if (this.owner !== null || this.spinners.length === 0) return;
-    const next = this.pickActiveSpinner();
-    if (next >= 0) this.grant(next);
+    const first = this.firstServed();
+    if (first === Number.POSITIVE_INFINITY) return;
+    const now = this.sim.now;
+    // The request this event was for was withdrawn (its CPU took an interrupt): the next one.
+    if (first > now) {
+      this.sim.at(first, arbitrateEvent, this, PRIO_ARBITRATE);
+      return;
+    }
+    const s = this.spinners;
+    const tied: number[] = [];
+    for (let i = 0; i < s.length; i++) if (isSpinning(s[i]!) && this.servedAt(i) === first) tied.push(i);
+    const i = tied.length === 1 ? tied[0]! : tied[Math.floor(this.rng.next() * tied.length)]!;
+    this.grantTas(i);
   }
 
   get locked(): boolean {
     return this.owner !== null;
   }
 
-  /** The lock is free but not yet for its releasing CPU (tas releaser hold-off). */
-  private heldOffFor(cpu: number): boolean {
-    return this.kind === 'tas' && cpu === this.lastCpu && this.spinners.length > 0 && this.sim.now < this.holdoffUntil;
+  /**
+   * A free lock's line reaches `cpu` before anyone else's request: ticket (nobody spins
+   * on a free ticket lock), the CPU that holds the line, or nobody spinning (tas).
+   */
+  private servedAtOnce(cpu: number): boolean {
+    if (this.kind === 'ticket' || cpu === this.lastCpu) return true;
+    for (const c of this.spinners) if (isSpinning(c)) return false;
+    return true;
   }
 
-  /** CPUs re-reading the line at a handoff: the new holder and the other waiters spinning now
-   *  (one in an interrupt handler re-reads it only when it comes back). Call after the
-   *  new holder left `spinners`. */
+  /** When the line's holder serves spinner `i`'s request (the request leg after it asked). */
+  private servedAt(i: number): number {
+    return this.requestedAt[i]! + requestLeg(this.transferTo(this.spinners[i]!));
+  }
+
+  private transferTo(ctx: ExecCtx): number {
+    return lineTransfer(this.costs, this.line.coresPerPackage, this.lastCpu, ctx.cpu.id);
+  }
+
+  /** The earliest time a spinning spinner's request is served (Infinity: nobody spins). */
+  private firstServed(): number {
+    let first = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < this.spinners.length; i++) if (isSpinning(this.spinners[i]!)) first = Math.min(first, this.servedAt(i));
+    return first;
+  }
+
+  /** CPUs re-reading the line at a ticket handoff: the new holder and the other waiters
+   *  spinning now (one in an interrupt handler re-reads it only when it comes back). Call
+   *  after the new holder left `spinners`. */
   private spinningNow(): number {
     let k = 1;
     for (const c of this.spinners) if (isSpinning(c)) k++;
     return k;
   }
 
-  /** Index of a random spinner that is spinning now (its CPU is not in a handler), or −1. */
-  private pickActiveSpinner(): number {
-    const s = this.spinners;
-    let active = 0;
-    for (let i = 0; i < s.length; i++) if (isSpinning(s[i]!)) active++;
-    if (active === 0) return -1;
-    let k = Math.floor(this.rng.next() * active);
-    for (let i = 0; i < s.length; i++) {
-      if (isSpinning(s[i]!) && k-- === 0) return i;
-    }
-    return -1;
+  private grantTicket(): void {
+    const ctx = this.take(0);
+    const handoff = Math.round(handoffCost(this.costs, this.lastCpu, ctx.cpu.id, ticketHandoffTraffic(this.spinningNow())));
+    this.grant(ctx, handoff);
   }
 
-  private grant(i: number): void {
-    const s = this.spinners;
-    const ctx = s[i]!;
-    const spinning = s.length;
-    s.splice(i, 1);
+  private grantTas(i: number): void {
+    const ctx = this.take(i);
+    let others = 0;
+    for (const c of this.spinners) if (isSpinning(c)) others += this.transferTo(c);
+    const own = this.transferTo(ctx);
+    this.grant(ctx, Math.round(own - requestLeg(own) + tasHandoffCost(this.costs, others)));
+  }
+
+  private take(i: number): ExecCtx {
+    const ctx = this.spinners[i]!;
+    this.spinners.splice(i, 1);
+    this.requestedAt.splice(i, 1);
+    return ctx;
+  }
+
+  private grant(ctx: ExecCtx, handoff: number): void {
     const cpu = ctx.cpu;
     const bounce = this.lastCpu !== cpu.id;
-    const traffic = this.kind === 'tas' ? spinning : ticketHandoffTraffic(this.spinningNow());
-    const handoff = Math.round(handoffCost(this.costs, this.lastCpu, cpu.id, traffic));
     const now = this.sim.now;
     this.owner = ctx;
     this.holdStart = now + handoff;
@@ -206,7 +316,7 @@ export class Spinlock implements SpinWaitable {
     this.lastSite = ctx.spinSite;
     ctx.spinningOn = null;
     if (cpu.observer !== null) cpu.observer.lockGranted(cpu.id, ctx.inIrq, this.name, this.holdStart, 'spin');
-    ctx.proc.wake(handoff);
+    ctx.proc.wake(handoff + this.unlockCost);
   }
 
   describe(): string {
@@ -226,7 +336,7 @@ export function spin_lock(ctx: ExecCtx, lock: Spinlock, site: string): number {
   return lock.acquire(ctx, site);
 }
 
-/** spin_unlock(lock). */
+/** spin_unlock(lock): 2.4 `movb $1` (a store); 2.3.40 `lock ; btrl` (charged with the acquire). */
 export function spin_unlock(ctx: ExecCtx, lock: Spinlock): void {
   lock.release(ctx);
 }

@@ -117,6 +117,8 @@ export interface VersionSettings {
   completion_context: CompletionContext;
   /** kernel.block_lock */
   block_lock: BlockLock;
+  /** kernel.spin_unlock_locked: spin_unlock is a locked instruction (2.3.40 `lock ; btrl`). */
+  spin_unlock_locked: boolean;
 }
 
 export type VersionSettingKey = keyof VersionSettings;
@@ -140,6 +142,7 @@ export const VERSION_SETTING_FIELDS: Record<VersionSettingKey, string> = {
   nr_cpus: 'kernel.nr_cpus',
   completion_context: 'kernel.completion_context',
   block_lock: 'kernel.block_lock',
+  spin_unlock_locked: 'kernel.spin_unlock_locked',
 };
 
 export const VERSION_SETTING_KEYS = Object.keys(VERSION_SETTING_FIELDS) as VersionSettingKey[];
@@ -153,6 +156,7 @@ type VersionRow = { [K in VersionSettingKey]: Row<VersionSettings[K]> };
 
 // ---- sources, shared by several versions ------------------------------------------------
 
+const TAS_2_3 = 'include/asm-i386/spinlock.h:48-57 spin_lock_string: lock ; btsl $0 test-and-set, testb read spin (ticket locks came to x86 in 2.6.25)';
 const TAS = 'include/asm-i386/spinlock.h spin_lock: lock; decb test-and-set (ticket locks came to x86 in 2.6.25)';
 const TICKET_2_6 = 'include/asm-x86/spinlock.h __ticket_spin_lock: ticket locks since 2.6.25';
 const TICKET_MODERN = 'queued spinlocks (kernel/locking/qspinlock.c, 4.2+) hand over FIFO: modelled as ticket';
@@ -209,11 +213,15 @@ const IRL_2_4_16 =
   'drivers/scsi/scsi_lib.c :1094 scsi_request_fn, :255 scsi_queue_next_request';
 const QLOCK_2_6 = 'block/blk-core.c __make_request: spin_lock_irq(q->queue_lock) (per request queue since 2.5)';
 const QLOCK_MODERN = 'blk-mq has no queue-wide lock on the I/O path (per-hctx/ctx locks): modelled as a per-device queue_lock like 2.6';
+const UNLOCK_BTRL_2_3 = 'include/asm-i386/spinlock.h:68-69 spin_unlock_string "lock ; btrl $0,%0" (a locked op; the comment above it: "some early PPro chips require the locked access")';
+const UNLOCK_MOVB_2_4_0 = 'include/asm-i386/spinlock.h:66 (include/asm/spinlock.h in liexusong/linux-2.4.0) spin_unlock_string "movb $1,%0" (a plain store)';
+const UNLOCK_MOVB_2_4_16 = 'include/asm-i386/spinlock.h:76 spin_unlock_string "movb $1,%0" (a plain store; xchgb only with CONFIG_X86_OOSTORE or CONFIG_X86_PPRO_FENCE)';
+const UNLOCK_TICKET = 'include/asm-x86/spinlock.h __ticket_spin_unlock: UNLOCK_LOCK_PREFIX "incb", the prefix empty but on PPro-fence/OOSTORE builds: a plain increment';
 const NO_NEST = 'handlers always run with IRQs off since 2.6.35 (genirq: Run irq handlers with interrupts disabled)';
 
 export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
   '2.3.40': {
-    spinlock: { value: 'tas', source: TAS },
+    spinlock: { value: 'tas', source: TAS_2_3 },
     costs_preset: { value: 'era2000', source: ERA2000 },
     vmlist_lock: { value: false, source: 'mm/vmalloc.c get_vm_area/vfree: no lock at all (vmlist_lock came in 2.3.99pre9, May 2000)' },
     vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c vmalloc_area_pages: no lock around the PTE writes' },
@@ -233,6 +241,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     nr_cpus: { value: 32, source: NR_CPUS_2_X },
     completion_context: { value: 'bh', source: BH_2_3 },
     block_lock: { value: 'io_request_lock', source: IRL_2_3 },
+    spin_unlock_locked: { value: true, source: UNLOCK_BTRL_2_3 },
   },
   '2.4.0': {
     spinlock: { value: 'tas', source: TAS },
@@ -255,6 +264,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     nr_cpus: { value: 32, source: NR_CPUS_2_X },
     completion_context: { value: 'bh', source: BH_2_4_0 },
     block_lock: { value: 'io_request_lock', source: IRL_2_4_0 },
+    spin_unlock_locked: { value: false, source: UNLOCK_MOVB_2_4_0 },
   },
   '2.4.16': {
     spinlock: { value: 'tas', source: TAS },
@@ -277,6 +287,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     nr_cpus: { value: 32, source: NR_CPUS_2_X },
     completion_context: { value: 'bh', source: BH_2_4_16 },
     block_lock: { value: 'io_request_lock', source: IRL_2_4_16 },
+    spin_unlock_locked: { value: false, source: UNLOCK_MOVB_2_4_16 },
   },
   '2.6.27': {
     spinlock: { value: 'ticket', source: TICKET_2_6 },
@@ -296,6 +307,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     nr_cpus: { value: 64, source: NR_CPUS_2_6 },
     completion_context: { value: 'softirq', source: SOFTIRQ_2_6 },
     block_lock: { value: 'queue_lock', source: QLOCK_2_6 },
+    spin_unlock_locked: { value: false, source: UNLOCK_TICKET },
   },
   '2.6.28': {
     spinlock: { value: 'ticket', source: TICKET_2_6 },
@@ -315,6 +327,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     nr_cpus: { value: 64, source: NR_CPUS_2_6 },
     completion_context: { value: 'softirq', source: SOFTIRQ_2_6 },
     block_lock: { value: 'queue_lock', source: QLOCK_2_6 },
+    spin_unlock_locked: { value: false, source: UNLOCK_TICKET },
   },
   modern: {
     spinlock: { value: 'ticket', source: TICKET_MODERN },
@@ -334,6 +347,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     nr_cpus: { value: 8, source: NR_CPUS_MODERN },
     completion_context: { value: 'softirq', source: SOFTIRQ_MODERN },
     block_lock: { value: 'queue_lock', source: QLOCK_MODERN },
+    spin_unlock_locked: { value: false, source: 'queued spinlocks: queued_spin_unlock is smp_store_release, a plain store on x86' },
   },
 };
 

@@ -86,6 +86,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'kernel.tlb_single_page_flush_ceiling': 'flush_tlb_kernel_range: page-by-page up to this many pages. Default: 33.',
   'kernel.flush_concurrent_local': `Initiator flushes locally while its IPIs are in flight (5.13+). ${byVersion('flush_concurrent_local')}`,
   'kernel.smp_call_function': `Cross-CPU calls: call_lock held across each round (2.4), or generic IPIs whose rounds overlap (2.6.26+). ${byVersion('smp_call_function')}`,
+  'kernel.spin_unlock_locked': `spin_unlock is a locked instruction costing lock_acquire (true: 2.3.40 lock; btrl) or a plain store (false: 2.4 movb). ${byVersion('spin_unlock_locked')}`,
   'kernel.device_irqs_nest': `Device interrupt handlers run with IRQs enabled unless SA_INTERRUPT (true) or always with IRQs off (false, 2.6.35+). ${byVersion('device_irqs_nest')}`,
   'kernel.kunmap_atomic_flush': `kunmap_atomic clears the slot's PTE and invlpg's it (2.3.40/2.4.0 HIGHMEM_DEBUG, 2.6+), or leaves it for the next map (2.4.16). ${byVersion('kunmap_atomic_flush')}`,
   'kernel.nr_cpus': `CONFIG_NR_CPUS, the kernel's compile-time CPU limit: vmap_lazy's vmap_block size is min(1024, max(64, 32768 / nr_cpus / 16)) pages, whatever machine.cpus is. ${byVersion('nr_cpus')}`,

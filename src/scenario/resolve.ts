@@ -163,6 +163,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     nr_cpus: byVersion('nr_cpus', k.nr_cpus),
     completion_context: byVersion('completion_context', k.completion_context),
     block_lock: byVersion('block_lock', k.block_lock),
+    spin_unlock_locked: byVersion('spin_unlock_locked', k.spin_unlock_locked),
     inject_bug: k.inject_bug ?? 'none',
   } satisfies ResolvedScenario['kernel'];
   // Every setting of the table was resolved above, in the table's order.

@@ -278,6 +278,7 @@ export const KernelRaw = obj(
     nr_cpus: int(1, 4096).optional(),
     completion_context: oneOf(COMPLETION_CONTEXTS).optional(),
     block_lock: oneOf(BLOCK_LOCKS).optional(),
+    spin_unlock_locked: bool().optional(),
     inject_bug: oneOf(INJECT_BUGS).optional(),
   },
   'a mapping of kernel settings',

@@ -128,6 +128,8 @@ export interface ResolvedKernel {
   completion_context: CompletionContext;
   /** version: the block-layer lock (2.4 global io_request_lock, 2.5+ per-queue queue_lock, none). */
   block_lock: BlockLock;
+  /** spin_unlock is a locked instruction (2.3.40 `lock ; btrl`): each release costs lock_acquire. */
+  spin_unlock_locked: boolean;
   inject_bug: InjectBug;
 }
 

@@ -87,6 +87,7 @@ export function scenarioFileOf(s: ResolvedScenario): RawScenario {
     ...byVersion('nr_cpus'),
     ...byVersion('completion_context'),
     ...byVersion('block_lock'),
+    ...byVersion('spin_unlock_locked'),
     inject_bug: k.inject_bug,
   };
 

@@ -72,10 +72,10 @@ describe('smpsim check', () => {
 
   it('fails a changed cost and names the metrics that moved', async () => {
     const ws = await recorded();
-    const r = await cli(['check', 'scenarios', '--baseline', 'baselines', '--set', 'costs.lock_handoff=200ns'], ws.dir);
+    const r = await cli(['check', 'scenarios', '--baseline', 'baselines', '--set', 'costs.line_transfer_local=200ns'], ws.dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL {2}check-lt: fingerprint [0-9a-f]{16} -> [0-9a-f]{16}; \d+ metrics moved: .*ops\.per_sec/m);
-    expect(r.stdout).toContain('scenario changed since the baseline: costs.lock_handoff: 60 -> 200');
+    expect(r.stdout).toContain('scenario changed since the baseline: costs.line_transfer_local: 37 -> 200');
     expect(r.stdout).toMatch(/^\s+metric\s+baseline\s+now\s+delta\s+delta%\s+test\s+verdict$/m);
     expect(r.stdout).toMatch(/^\s+ops\.per_sec\s+\S+\s+\S+\s+-\S+\s+-\S+%\s+±5% or ±1\s+FAIL$/m);
     expect(r.stdout).toMatch(/^\s+per_op\.locks\.torture_spinlock\.wait_ns\.total\s.*FAIL$/m);
@@ -84,12 +84,12 @@ describe('smpsim check', () => {
   it('passes a change that stays inside the tolerances', async () => {
     const ws = await recorded();
     // 1 ns more per handoff: the trajectory changes, the metrics move by a few per cent at most.
-    const r = await cli(['check', 'scenarios', '--baseline', 'baselines', '--set', 'costs.lock_handoff=61ns'], ws.dir);
+    const r = await cli(['check', 'scenarios', '--baseline', 'baselines', '--set', 'costs.line_transfer_local=38ns'], ws.dir);
     expect(r.stdout).toMatch(/^PASS {2}check-lt: fingerprint [0-9a-f]{16} -> [0-9a-f]{16}; every metric within its tolerance/m);
     expect(r.stdout).toMatch(/^\s+ops\.per_sec\s.*\s+ok$/m);
     expect(r.code).toBe(0);
     // The same change fails a tighter tolerance.
-    const tight = await cli(['check', 'scenarios', '--baseline', 'baselines', '--set', 'costs.lock_handoff=61ns', '--tolerance', '0.1%'], ws.dir);
+    const tight = await cli(['check', 'scenarios', '--baseline', 'baselines', '--set', 'costs.line_transfer_local=38ns', '--tolerance', '0.1%'], ws.dir);
     expect(tight.code).toBe(1);
   });
 
@@ -115,7 +115,7 @@ describe('smpsim check', () => {
     const same = await cli(['check', 'scenarios', '--baseline', 'baselines'], ws.dir);
     expect(same.stdout).toContain('unchanged (5 replications');
     expect(same.code).toBe(0);
-    const shifted = await cli(['check', 'scenarios', '--baseline', 'baselines', '--set', 'costs.lock_handoff=200ns', '--format', 'json'], ws.dir);
+    const shifted = await cli(['check', 'scenarios', '--baseline', 'baselines', '--set', 'costs.line_transfer_local=200ns', '--format', 'json'], ws.dir);
     expect(shifted.code).toBe(1);
     const report = JSON.parse(shifted.stdout) as { scenarios: Array<{ metrics: Array<{ metric: string; test: string; p: number; verdict: string }> }> };
     const ops = report.scenarios[0]!.metrics.find((m) => m.metric === 'ops.per_sec')!;
@@ -171,18 +171,18 @@ describe('smpsim check', () => {
   it('--update rewrites the baseline atomically and then passes', async () => {
     const ws = await recorded();
     const before = readBaseline(ws.file);
-    const r = await cli(['check', 'scenarios', '--baseline', 'baselines', '--set', 'costs.lock_handoff=200ns', '--update'], ws.dir);
+    const r = await cli(['check', 'scenarios', '--baseline', 'baselines', '--set', 'costs.line_transfer_local=200ns', '--update'], ws.dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`updated ${path.join('baselines', 'check-lt.json')}`);
     expect(fs.readdirSync(ws.baselines)).toEqual(['check-lt.json']); // no temporary file left
     const after = readBaseline(ws.file); // valid
     expect(after.fingerprint).not.toBe(before.fingerprint);
-    expect(after.scenario.costs.lock_handoff).toBe(200);
-    const again = await cli(['check', 'scenarios', '--baseline', 'baselines', '--set', 'costs.lock_handoff=200ns'], ws.dir);
+    expect(after.scenario.costs.line_transfer_local).toBe(200);
+    const again = await cli(['check', 'scenarios', '--baseline', 'baselines', '--set', 'costs.line_transfer_local=200ns'], ws.dir);
     expect(again.code).toBe(0);
     // An unchanged model leaves the file alone.
     const mtime = fs.statSync(ws.file).mtimeMs;
-    const same = await cli(['check', 'scenarios', '--baseline', 'baselines', '--set', 'costs.lock_handoff=200ns', '--update'], ws.dir);
+    const same = await cli(['check', 'scenarios', '--baseline', 'baselines', '--set', 'costs.line_transfer_local=200ns', '--update'], ws.dir);
     expect(same.stdout).not.toContain('updated');
     expect(fs.statSync(ws.file).mtimeMs).toBe(mtime);
   });

@@ -12,7 +12,7 @@ function scenario(overrides: { seed?: number; handoff?: string; spinlock?: strin
       name: 'fp',
       seed: overrides.seed ?? 7,
       machine: { cpus: 4, spinlock: overrides.spinlock ?? 'tas' },
-      costs: { preset: 'modern', ...(overrides.handoff === undefined ? {} : { lock_handoff: overrides.handoff }) },
+      costs: { preset: 'modern', ...(overrides.handoff === undefined ? {} : { line_transfer_local: overrides.handoff }) },
       workload: { type: 'locktorture', think: 'exp(1us)', hold: 'exp(200ns)' },
       stop: { ops: 3000 },
     },
@@ -32,7 +32,7 @@ describe('run fingerprints', () => {
   it('change with the seed, with a cost, with the lock kind', () => {
     const base = fingerprintOf(scenario());
     expect(fingerprintOf(scenario({ seed: 8 }))).not.toBe(base);
-    expect(fingerprintOf(scenario({ handoff: '61ns' }))).not.toBe(base);
+    expect(fingerprintOf(scenario({ handoff: '38ns' }))).not.toBe(base);
     expect(fingerprintOf(scenario({ spinlock: 'ticket' }))).not.toBe(base);
   });
 

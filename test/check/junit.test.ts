@@ -110,7 +110,7 @@ describe('--junit', () => {
     fs.writeFileSync(path.join(ws.dir, 'scenarios', 'other.yaml'), fs.readFileSync(ws.scenario, 'utf8').replace('name: check-lt', 'name: check-other'));
     expect((await cli(['baseline', 'scenarios', '--out', 'baselines'], ws.dir)).code).toBe(0);
     // Make only check-lt fail: slower handoffs in its file.
-    fs.writeFileSync(ws.scenario, fs.readFileSync(ws.scenario, 'utf8').replace('costs: {preset: modern}', 'costs: {preset: modern, lock_handoff: 200ns}'));
+    fs.writeFileSync(ws.scenario, fs.readFileSync(ws.scenario, 'utf8').replace('costs: {preset: modern}', 'costs: {preset: modern, line_transfer_local: 200ns}'));
     const r = await cli(['check', 'scenarios', '--baseline', 'baselines', '--junit', 'out/report.xml'], ws.dir);
     expect(r.code).toBe(2); // out/ does not exist: refused before running
     expect(r.stderr).toMatch(/^--junit: cannot write out\/report\.xml: no directory out/);
@@ -125,7 +125,7 @@ describe('--junit', () => {
     expect(failure.attrs.type).toBe('regression');
     expect(failure.attrs.message).toMatch(/^metrics moved: .*ops\.per_sec/);
     expect(failure.attrs.message).toContain('per_op.locks.torture_spinlock.wait_ns.total');
-    expect(failure.text).toContain('costs.lock_handoff: 60 -> 200');
+    expect(failure.text).toContain('costs.line_transfer_local: 37 -> 200');
     expect(cases[1]!.children).toEqual([]);
     expect(fs.readdirSync(ws.dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });

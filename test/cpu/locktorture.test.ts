@@ -30,7 +30,7 @@ function torture(cpus: number, spinlock: 'ticket' | 'tas', ops: number, seed = 7
       {
         seed,
         machine: { cpus, spinlock },
-        costs: { lock_acquire: '0ns', lock_handoff: '0ns' },
+        costs: { lock_acquire: '0ns', lock_handoff: '0ns', line_transfer_local: '0ns', line_transfer_remote: '0ns' },
         workload: { type: 'locktorture', think: 'exp(1us)', hold: 'exp(200ns)' },
         stop: { ops },
       },

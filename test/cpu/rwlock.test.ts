@@ -8,7 +8,7 @@ import { Machine } from '../../src/kernel/machine.js';
 
 function setup(cpus: number) {
   const sim = new Simulator();
-  const m = new Machine(sim, { cpus, spinlock: 'tas', tlbEntries: 64, costs: { ...presetCosts('modern'), lock_acquire: 0, lock_handoff: 0 }, seed: 1 });
+  const m = new Machine(sim, { cpus, spinlock: 'tas', tlbEntries: 64, costs: { ...presetCosts('modern'), lock_acquire: 0, lock_handoff: 0, line_transfer_local: 0, line_transfer_remote: 0 }, seed: 1 });
   return { sim, m, lock: m.rwlock('vmlist_lock') };
 }
 

@@ -180,14 +180,18 @@ describe('interrupts', () => {
 });
 
 describe('spinlock handoff costs', () => {
-  for (const [kind, factor] of [
-    ['tas', 3],
+  for (const [kind, expected, why] of [
+    // tas: the first spinner's read is served one transfer after the release (100); its
+    // locked op then waits behind the other two spinners' reads (2 × 100) and takes
+    // lock_acquire (10): 1010 + 310. (Before: 3 × lock_handoff, the locked op not charged.)
+    ['tas', 1010 + 3 * 100 + 10, 'its own read, the 2 other reads, its locked op'],
     // ticket: the next holder's re-read waits, on average, behind half of the 3 spinning
     // CPUs' reads — (3 + 1) / 2 transfers (Boyd-Wickizer et al. 2012); it was 1 before.
-    ['ticket', 2],
+    ['ticket', 1010 + 2 * 100, '(3 + 1) / 2 × lock_handoff'],
   ] as const) {
-    it(`${kind}: a release with 3 spinners hands the line over in ${factor} × lock_handoff`, () => {
-      const { sim, m, task } = machine(4, { lock_acquire: 10, lock_handoff: 100 }, kind);
+    it(`${kind}: a release with 3 spinners hands the line over in ${why}`, () => {
+      const transfers = { lock_handoff: 100, line_transfer_local: 100, line_transfer_remote: 100 };
+      const { sim, m, task } = machine(4, { lock_acquire: 10, ...transfers }, kind);
       const lock = m.spinlock('l');
       const got: number[] = [];
       task(0, function* (t) {
@@ -205,8 +209,7 @@ describe('spinlock handoff costs', () => {
         });
       }
       sim.run();
-      // The first waiter gets the lock `factor` line transfers after the release at 1010.
-      expect(got[0]).toBe(1010 + factor * 100);
+      expect(got[0]).toBe(expected);
       const s = m.lockstat.get('l').toJSON();
       expect(s.contentions).toBe(3);
       expect(s.con_bounces).toBe(3);

@@ -25,6 +25,7 @@ const MODERN = {
 /** What each measured default must cite (the founders' table's source column). */
 const CITED: Record<string, RegExp> = {
   lock_handoff: /ccbench/,
+  line_transfer_local: /ccbench/,
   ipi_latency: /KVM IPIv/,
   tlb_flush_full: /Molnar/,
   invlpg: /arch\/x86\/mm\/tlb\.c/,
@@ -78,6 +79,7 @@ describe('defaults', () => {
         nr_cpus: 8,
         completion_context: 'softirq',
         block_lock: 'queue_lock',
+        spin_unlock_locked: false,
         inject_bug: 'none',
       },
       version_source: Object.fromEntries(
