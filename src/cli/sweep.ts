@@ -18,7 +18,7 @@ import { QueueUrlError, parseQueueUrl, type QueueUrl } from '../study/queue-url.
 import { THROUGHPUT, formatSummaryText, isKnownMetric, knownMetricNames } from '../study/summary.js';
 import { runSweep, type DirLock, type SweepPoint, type SweepSpec } from '../study/sweep.js';
 import { EXIT, UsageError, type CliIo } from './io.js';
-import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
+import { addLimitOptions, checkMemoryBudget, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
 import { parseSeed, scenarioPath } from './run.js';
 import { expandVary } from './vary.js';
@@ -192,6 +192,7 @@ export function buildSpec(io: CliIo, job: SweepJob): SweepSpec {
     }
   }
   if (problems.length > 0) throw new ScenarioError(problems);
+  checkMemoryBudget(points.map((p) => ({ label: points.length > 1 ? `point ${p.assignments.map(([k, v]) => `${k}=${v}`).join(',')}` : '', scenario: p.scenario })), job.limits);
   const fromScenario = points[0]!.scenario.replications;
   const replications = job.replications ?? (job.precision !== undefined ? Math.max(PRECISION_MIN_START, fromScenario) : fromScenario);
   const maxReplications = job.maxReplications ?? Math.max(DEFAULT_MAX_REPLICATIONS, replications);
