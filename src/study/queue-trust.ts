@@ -126,7 +126,7 @@ const ResultShape = z.looseObject({
 
 const SeriesShape = z.object({ bin_ns: num, ops: z.array(num), latency_sum_ns: z.array(num) });
 
-const OutputShape = z.union([
+const OutputShape = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), result: ResultShape, series: SeriesShape.nullable() }),
   z.object({
     ok: z.literal(false),
