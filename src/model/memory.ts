@@ -64,7 +64,10 @@ export interface MemoryEstimate {
   terms: MemoryTerm[];
 }
 
-/** A size distribution's large-draw value: what one I/O's page list is sized by. */
+/**
+ * A size distribution's large draw, what one I/O's page list is sized by: the largest value
+ * (const, uniform), the 99.9th percentile (exp: mean × ln 1000), mean + 3 sd (normal, lognormal).
+ */
 function typicalMax(d: DistSpec): number {
   switch (d.kind) {
     case 'const':
@@ -72,7 +75,7 @@ function typicalMax(d: DistSpec): number {
     case 'uniform':
       return d.hi;
     case 'exp':
-      return d.mean;
+      return d.mean * Math.log(1000);
     case 'normal':
     case 'lognormal':
       return d.mean + 3 * d.sd;
@@ -154,7 +157,11 @@ export function formatBytes(n: number): string {
     [1e6, 'MB'],
     [1e3, 'kB'],
   ];
-  for (const [u, name] of units) if (n >= u) return `${(n / u).toPrecision(n / u >= 1000 ? 4 : 2).replace(/\.0+$/, '')} ${name}`;
+  for (const [u, name] of units) {
+    if (n < u) continue;
+    const v = n / u;
+    return `${v >= 10 ? Math.round(v) : Math.round(v * 10) / 10} ${name}`;
+  }
   return `${Math.round(n)} B`;
 }
 
