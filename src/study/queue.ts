@@ -149,7 +149,9 @@ export { parseQueueUrl };
 
 /** A failed job's reason as told (BullMQ leaves it unset when a job was failed by hand). */
 function failedWhy(r: string | undefined): string {
-  return typeof r === 'string' && r.trim() !== '' ? r : 'no reason recorded';
+  // Read from Redis: one line, cut short.
+  const line = typeof r === 'string' ? r.split(/\r?\n/)[0]!.trim() : '';
+  return line === '' ? 'no reason recorded' : line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
 /** A job's field as shown in a refusal: its value, or "none" when the job has none. */

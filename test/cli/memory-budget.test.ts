@@ -92,6 +92,13 @@ describe('run, sweep, baseline, check: exit 2 naming the field', () => {
     expect(c.stderr).toMatch(/workload\.tasks: 10000000 tasks need/);
   });
 
+  it('--max-wall bounds the set-up too: a Zipf CDF over 10M pages cannot be built in 1 ms (was: set-up not counted, exit 0)', async () => {
+    const f = file(['name: setup', 'machine: {cpus: 1, pae: true, highmem: 60GiB}', 'workload: {type: io, tasks: 1, working_set_pages: 10000000, locality: zipf(1.0)}', 'stop: {ops: 1}', ''].join('\n'));
+    const r = await cli(['run', f, '--max-wall', '1ms', '--quiet']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/^smpsim: run aborted: wall-time limit of 1 ms reached while building the machine and workload/);
+  });
+
   it('--max-memory: one line naming the allowed forms', async () => {
     for (const bad of ['12', 'lots', '1kB', '-4GB']) {
       const r = await cli(['run', file(locktorture('2')), '--max-memory', bad]);
