@@ -1,5 +1,5 @@
 /**
- * Measures the per-unit memory (bytes) behind src/model/memory.ts's constants: builds a
+ * Measures the per-unit memory (bytes) behind src/scenario/memory.ts's constants: builds a
  * machine and a workload with N of one thing, runs a few thousand events, and divides the
  * growth of heapUsed + arrayBuffers by N. Run with `npx tsx --expose-gc scripts/measure-memory.ts`.
  */

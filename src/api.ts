@@ -16,7 +16,7 @@ import { parseBaseline, type Baseline } from './check/baseline.js';
 import { checkAgainstBaseline, type CompareOptions, type ScenarioCheck } from './check/compare.js';
 import { combineFingerprints } from './engine/fingerprint.js';
 import type { Limits } from './engine/sim.js';
-import { checkMemory } from './model/memory.js';
+import { checkMemory } from './scenario/memory.js';
 import { runSteps } from './model/run.js';
 import { runSeed } from './model/seeds.js';
 import type { Result } from './report/result.js';

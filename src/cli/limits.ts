@@ -1,11 +1,11 @@
 /**
  * --max-events N, --max-wall DURATION and --max-memory SIZE (run, sweep, baseline, check): the
  * runaway guards of every run a command makes (engine/sim.ts Limits; defaults in model/run.ts
- * DEFAULT_LIMITS; the memory budget and estimate in model/memory.ts). The zero-time livelock
+ * DEFAULT_LIMITS; the memory budget and estimate in scenario/memory.ts). The zero-time livelock
  * guard has no option: a run whose clock stops is never legitimate.
  */
 import type { Command } from 'commander';
-import { MemoryBudgetError, checkMemory, defaultMemoryBudget, formatBytes } from '../model/memory.js';
+import { MemoryBudgetError, checkMemory, defaultMemoryBudget, formatBytes } from '../scenario/memory.js';
 import type { ResolvedScenario } from '../scenario/types.js';
 import { DEFAULT_LIMITS, type RunLimits } from '../model/run.js';
 

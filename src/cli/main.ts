@@ -9,7 +9,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { SimulationAborted } from '../engine/sim.js';
-import { MemoryBudgetError } from '../model/memory.js';
+import { MemoryBudgetError } from '../scenario/memory.js';
 import { UnitError } from '../engine/units.js';
 import { OutputError } from '../files/output.js';
 import { ScenarioError } from '../scenario/errors.js';

@@ -5,7 +5,7 @@
  * is reached first ends the run. At the end of the warm-up every statistic is reset, so
  * the result describes only the measured window.
  */
-import { checkMemory, defaultMemoryBudget } from './memory.js';
+import { checkMemory, defaultMemoryBudget } from '../scenario/memory.js';
 import { DEFAULT_ZERO_TIME_EVENTS, Simulator, SimulationAborted, type Limits } from '../engine/sim.js';
 import { withFingerprintStreams } from '../engine/fingerprint.js';
 import { CATEGORY_NAMES, type CategoryName } from '../cpu/accounting.js';
@@ -50,7 +50,7 @@ export const DEFAULT_LIMITS: Limits = { maxEvents: 2_000_000_000, wallMs: 30 * 6
 
 /**
  * The guards a command may change per run (--max-events, --max-wall, --max-memory); plain
- * data. memoryBytes: the budget the scenario's memory estimate (model/memory.ts) must fit.
+ * data. memoryBytes: the budget the scenario's memory estimate (scenario/memory.ts) must fit.
  */
 export type RunLimits = Partial<Pick<Limits, 'maxEvents' | 'wallMs'>> & { memoryBytes?: number };
 

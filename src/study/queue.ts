@@ -27,7 +27,7 @@ import { VERSION } from '../version.js';
 import { modelFingerprint } from './fingerprint.js';
 import { createExecutor, type Executor } from './pool.js';
 import { DEFAULT_LIMITS, type RunLimits } from '../model/run.js';
-import { defaultMemoryBudget } from '../model/memory.js';
+import { defaultMemoryBudget } from '../scenario/memory.js';
 import { parseQueueUrl, scrub, type QueueConnection, type QueueUrl } from './queue-url.js';
 import { MAX_REJECTED_RESULTS, signResult, verifyResult, type SignedJobResult } from './queue-trust.js';
 import type { RunOutput, RunTask } from './worker.js';

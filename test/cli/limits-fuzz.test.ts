@@ -14,7 +14,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MemoryBudgetError, checkMemory, estimateMemory } from '../../src/model/memory.js';
+import { MemoryBudgetError, checkMemory, estimateMemory } from '../../src/scenario/memory.js';
 import { ScenarioError, resolveScenario } from '../../src/scenario/load.js';
 import { signResult, verifyResult } from '../../src/study/queue-trust.js';
 import { runTask, type RunOutput } from '../../src/study/worker.js';

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MEMORY_COSTS, checkMemory, estimateMemory, MemoryBudgetError } from '../../src/model/memory.js';
+import { MEMORY_COSTS, checkMemory, estimateMemory, MemoryBudgetError } from '../../src/scenario/memory.js';
 import { runScenario } from '../../src/api.js';
 import { resolveScenario } from '../../src/scenario/load.js';
 import { STACK_FRAME, cli, tempDir } from './helpers.js';

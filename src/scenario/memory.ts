@@ -13,9 +13,9 @@
  */
 import os from 'node:os';
 import v8 from 'node:v8';
-import { PAGE_SIZE } from '../kernel/layout.js';
+import { PAGE_SIZE } from './types.js';
 import type { DistSpec } from '../engine/distributions.js';
-import type { ResolvedScenario } from '../scenario/types.js';
+import type { ResolvedScenario } from './types.js';
 
 export interface MemoryCost {
   bytes: number;
