@@ -16,6 +16,7 @@ import { parseBaseline, type Baseline } from './check/baseline.js';
 import { checkAgainstBaseline, type CompareOptions, type ScenarioCheck } from './check/compare.js';
 import { combineFingerprints } from './engine/fingerprint.js';
 import type { Limits } from './engine/sim.js';
+import { checkMemory } from './scenario/memory.js';
 import { runSteps } from './model/run.js';
 import { runSeed } from './model/seeds.js';
 import type { Result } from './report/result.js';
@@ -60,8 +61,12 @@ export interface RunHooks {
 export interface RunScenarioOptions extends RunHooks {
   /** Compute the run's fingerprint into `result.fingerprint` (docs/CHECK.md). */
   fingerprint?: boolean;
-  /** Abort guards (maxEvents; wallMs applies per slice). Defaults: generous. */
-  limits?: Partial<Limits>;
+  /**
+   * Abort guards (maxEvents; wallMs applies per slice) and the memory budget (memoryBytes:
+   * a run whose estimate exceeds it rejects with MemoryBudgetError before anything is built;
+   * default: half the machine's memory, at most the JS heap limit). Defaults: generous.
+   */
+  limits?: Partial<Limits> & { memoryBytes?: number };
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -124,6 +129,8 @@ function varyStrings(vary: SweepOptions['vary']): string[] {
 export async function runSweep(file: string, opts: SweepOptions): Promise<SweepRun[]> {
   const { specs, variants } = expandVary(varyStrings(opts.vary), { zip: opts.zip === true });
   const loaded = variants.map((v) => ({ v, scenario: loadScenario(file, { set: [...(opts.set ?? []), ...v.sets], seed: opts.seed }) }));
+  // Every variant's memory estimate before the first run (MemoryBudgetError).
+  for (const { scenario } of loaded) checkMemory(scenario);
   const out: SweepRun[] = [];
   for (const [i, { v, scenario }] of loaded.entries()) {
     opts.onProgress?.(i, loaded.length, v.label, 0);

@@ -18,6 +18,7 @@ export {
 export { resolveScenario } from './scenario/load.js';
 export { ScenarioError, type Problem } from './scenario/errors.js';
 export { SimulationAborted } from './engine/sim.js';
+export { MemoryBudgetError, estimateMemory, type MemoryEstimate } from './scenario/memory.js';
 export { formatTextReport } from './report/text.js';
 export { RESULT_SCHEMA, type Result, type CpuResult, type LatencySummary } from './report/result.js';
 export type { ResolvedScenario } from './scenario/types.js';

@@ -20,7 +20,7 @@ import {
   runOrAbort,
   writeAtomicFor,
 } from './check.js';
-import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
+import { addLimitOptions, checkMemoryBudget, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
 
 export interface BaselineJob {
@@ -39,6 +39,7 @@ export async function executeBaseline(job: BaselineJob, io: CliIo): Promise<numb
   const patterns = parseMetrics(job.metric) ?? [...DEFAULT_METRICS];
   const relative = parseTolerances(job.tolerance);
   const inputs = loadInputs(io, job.scenarios, job.set);
+  checkMemoryBudget(inputs.map((i) => ({ label: i.shown, scenario: i.scenario })), job.limits);
   const dir = baselineDir(io, '--out', job.out, true);
 
   const reps = inputs.map((i) => job.replications ?? i.scenario.replications);

@@ -30,7 +30,7 @@ import { ScenarioError, checkSetOptions, loadScenario } from '../scenario/load.j
 import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { EXIT, UsageError, checkOutputPath, firstLine, fsReason, inputPath, writeFileAtomic, type CliIo } from './io.js';
-import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
+import { addLimitOptions, checkMemoryBudget, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { OutputError, makeDir } from '../files/output.js';
 import { Progress } from './progress.js';
 import { scenarioPath } from './run.js';
@@ -236,6 +236,7 @@ export async function executeCheck(job: CheckJob, io: CliIo): Promise<number> {
     checkOutputPath(io, job.junit, '--junit');
   }
   const inputs = loadInputs(io, job.scenarios, job.set);
+  checkMemoryBudget(inputs.map((i) => ({ label: i.shown, scenario: i.scenario })), job.limits);
   const dir = baselineDir(io, '--baseline', job.baseline, job.update);
 
   // Every baseline is read (and every --metric checked against it) before any run.

@@ -9,6 +9,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { SimulationAborted } from '../engine/sim.js';
+import { MemoryBudgetError } from '../scenario/memory.js';
 import { UnitError } from '../engine/units.js';
 import { OutputError } from '../files/output.js';
 import { ScenarioError } from '../scenario/errors.js';
@@ -94,6 +95,10 @@ export function reportError(err: unknown, io: CliIo, argv: readonly string[]): n
   }
   if (err instanceof OutputError) {
     io.stderr(`smpsim: ${err.message}\n`);
+    return EXIT.USAGE;
+  }
+  if (err instanceof MemoryBudgetError) {
+    io.stderr(`${firstLine(err.message)}\n`);
     return EXIT.USAGE;
   }
   if (err instanceof UnitError) {

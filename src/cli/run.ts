@@ -25,7 +25,7 @@ import type { ResolvedScenario } from '../scenario/schema.js';
 import { STDOUT_ARG, UsageError, checkOutputPath, inputPath, writeFileAtomic, type CliIo } from './io.js';
 import { TraceSession, checkTracePath, parseTraceOptions, type TraceSpec } from '../trace/cli.js';
 import { scenarioPath } from './scenario-path.js';
-import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
+import { addLimitOptions, checkMemoryBudget, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
 import { checkHtmlOption, latencyCollector, writeRunHtml } from './run-html.js';
 import type { LatencyCollector } from '../report/latency-collector.js';
@@ -156,6 +156,7 @@ function loadVariants(io: CliIo, job: RunJob): { loaded: LoadedVariant[]; varied
     }
   }
   if (problems.length > 0) throw new ScenarioError(problems);
+  checkMemoryBudget(loaded.map((l) => ({ label: loaded.length > 1 ? `variant ${l.variant.assignment}` : '', scenario: l.scenario })), job.limits);
   return { loaded, varied };
 }
 

@@ -15,10 +15,11 @@ import { SweepFileError } from '../study/files.js';
 import { writePlots } from '../study/plot.js';
 import { defaultJobs, type Executor } from '../study/pool.js';
 import { QueueUrlError, parseQueueUrl, type QueueUrl } from '../study/queue-url.js';
+import { QUEUE_SECRET_ENV, QueueSecretError, queueSecret } from '../study/queue-trust.js';
 import { THROUGHPUT, formatSummaryText, isKnownMetric, knownMetricNames } from '../study/summary.js';
 import { runSweep, type DirLock, type SweepPoint, type SweepSpec } from '../study/sweep.js';
 import { EXIT, UsageError, type CliIo } from './io.js';
-import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
+import { addLimitOptions, checkMemoryBudget, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
 import { parseSeed, scenarioPath } from './run.js';
 import { expandVary } from './vary.js';
@@ -47,6 +48,8 @@ export interface SweepJob {
   limits?: RunLimits;
   /** --queue: run on the workers of this Redis queue (parsed; never printed unredacted). */
   queue?: QueueUrl;
+  /** --queue-secret (else $SMPSIM_QUEUE_SECRET): the key the workers sign results with. */
+  queueSecret?: string;
 }
 
 interface RawSweepOptions extends LimitOptionValues {
@@ -65,6 +68,7 @@ interface RawSweepOptions extends LimitOptionValues {
   force?: boolean;
   quiet?: boolean;
   queue?: string;
+  queueSecret?: string;
 }
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
@@ -115,6 +119,9 @@ export function sweepJobFrom(scenario: string, o: RawSweepOptions): SweepJob {
       throw e;
     }
     if (job.jobs !== undefined) throw new UsageError('--jobs: not used with --queue (each worker has its own --concurrency)');
+    if (o.queueSecret !== undefined) job.queueSecret = o.queueSecret;
+  } else if (o.queueSecret !== undefined) {
+    throw new UsageError('--queue-secret: only used with --queue');
   }
   if (o.warmup !== undefined) {
     if (o.warmup.trim() !== 'auto') {
@@ -156,6 +163,7 @@ export function registerSweep(program: Command, io: CliIo, setExit: (code: numbe
     .option('--max-replications <n>', `cap on replications per point with --precision (default ${DEFAULT_MAX_REPLICATIONS})`)
     .option('--jobs <n>', 'runs in parallel on worker threads (default: the number of cores)')
     .option('--queue <url>', 'run on the workers of a Redis queue (smpsim worker), redis://[:PASSWORD@]HOST[:PORT][/DB]; see docs/DISTRIBUTED.md')
+    .option('--queue-secret <secret>', `the secret the workers sign results with (else $${QUEUE_SECRET_ENV}); required unless Redis is on this machine`)
     .option('--warmup <auto>', 'auto: choose each point\'s warm-up by MSER-5 on a pilot run')
     .option('--plot', 'also write the SVG charts and report.html (as smpsim plot DIR)')
     .option('--force', 'replace a different sweep found in --out instead of refusing')
@@ -192,6 +200,7 @@ export function buildSpec(io: CliIo, job: SweepJob): SweepSpec {
     }
   }
   if (problems.length > 0) throw new ScenarioError(problems);
+  checkMemoryBudget(points.map((p) => ({ label: points.length > 1 ? `point ${p.assignments.map(([k, v]) => `${k}=${v}`).join(',')}` : '', scenario: p.scenario })), job.limits);
   const fromScenario = points[0]!.scenario.replications;
   const replications = job.replications ?? (job.precision !== undefined ? Math.max(PRECISION_MIN_START, fromScenario) : fromScenario);
   const maxReplications = job.maxReplications ?? Math.max(DEFAULT_MAX_REPLICATIONS, replications);
@@ -210,6 +219,16 @@ export function buildSpec(io: CliIo, job: SweepJob): SweepSpec {
   };
 }
 
+/** The queue secret, or exit 2 saying it is required (queue-trust.ts queueSecret). */
+export function queueSecretOf(url: QueueUrl, option: string | undefined, env: CliIo['env']): string {
+  try {
+    return queueSecret(url, option, env);
+  } catch (e) {
+    if (e instanceof QueueSecretError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
   const spec = buildSpec(io, job);
   const dir = path.resolve(io.cwd, job.out);
@@ -218,10 +237,14 @@ export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
   // --queue: the runs go to Redis; the queue code (bullmq, ioredis) is loaded only then.
   let queue: (Executor & { readonly workersSeen: number; readonly display: string }) | null = null;
   if (job.queue !== undefined) {
+    const secret = queueSecretOf(job.queue, job.queueSecret, io.env);
     const q = await import('../study/queue.js');
     try {
-      queue = await q.QueueExecutor.open(job.queue, (line) => {
-        if (!job.quiet) io.stderr(`${line}\n`);
+      queue = await q.QueueExecutor.open(job.queue, {
+        secret,
+        onNote: (line) => {
+          if (!job.quiet) io.stderr(`${line}\n`);
+        },
       });
     } catch (e) {
       if (e instanceof q.QueueError) throw new UsageError(e.message);

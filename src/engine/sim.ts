@@ -90,6 +90,8 @@ export class Simulator {
   limits: Limits = { maxEvents: Number.POSITIVE_INFINITY, wallMs: Number.POSITIVE_INFINITY, zeroTimeEvents: Number.POSITIVE_INFINITY };
   /** The run's trajectory hash, when enabled (enableFingerprint); null costs nothing. */
   fingerprint: Fingerprint | null = null;
+  /** Wall-clock time (ms) already spent before run() (the set-up), counted against limits.wallMs. */
+  wallSpentMs = 0;
   private heap = new TinyQueue<SimEvent>([], compareEvents);
   private seq = 0;
   private dead = 0;
@@ -169,7 +171,7 @@ export class Simulator {
     const stopWhen = opts.stopWhen;
     const eventLimit = this.limits.maxEvents;
     const wallLimit = this.limits.wallMs;
-    const wallStart = wallLimit < Number.POSITIVE_INFINITY ? Date.now() : 0;
+    const wallStart = wallLimit < Number.POSITIVE_INFINITY ? Date.now() - this.wallSpentMs : 0;
     this.guardNow = Number.NaN;
     const heap = this.heap;
     const fp = this.fingerprint;

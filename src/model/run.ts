@@ -5,6 +5,7 @@
  * is reached first ends the run. At the end of the warm-up every statistic is reset, so
  * the result describes only the measured window.
  */
+import { checkMemory, defaultMemoryBudget } from '../scenario/memory.js';
 import { DEFAULT_ZERO_TIME_EVENTS, Simulator, SimulationAborted, type Limits } from '../engine/sim.js';
 import { withFingerprintStreams } from '../engine/fingerprint.js';
 import { CATEGORY_NAMES, type CategoryName } from '../cpu/accounting.js';
@@ -20,7 +21,8 @@ import { OpStats } from '../workload/ops.js';
 import { startWorkload, type WorkloadHandle } from '../workload/index.js';
 
 export interface RunOptions {
-  limits?: Partial<Limits>;
+  /** The engine's guards, and the memory budget (bytes; default defaultMemoryBudget()). */
+  limits?: Partial<Limits> & { memoryBytes?: number };
   /** Called now and then with the fraction done (0..1), for progress bars. */
   onProgress?: (fraction: number) => void;
   /** Compute the run's fingerprint (engine/fingerprint.ts) into `result.fingerprint`. */
@@ -46,8 +48,11 @@ export interface RunOptions {
  */
 export const DEFAULT_LIMITS: Limits = { maxEvents: 2_000_000_000, wallMs: 30 * 60 * 1000, zeroTimeEvents: DEFAULT_ZERO_TIME_EVENTS };
 
-/** The guards a command may change per run (--max-events, --max-wall); plain data. */
-export type RunLimits = Partial<Pick<Limits, 'maxEvents' | 'wallMs'>>;
+/**
+ * The guards a command may change per run (--max-events, --max-wall, --max-memory); plain
+ * data. memoryBytes: the budget the scenario's memory estimate (scenario/memory.ts) must fit.
+ */
+export type RunLimits = Partial<Pick<Limits, 'maxEvents' | 'wallMs'>> & { memoryBytes?: number };
 
 export { warmupNotReached } from '../report/result.js';
 
@@ -68,8 +73,11 @@ export function runScenario(s: ResolvedScenario, opts: RunOptions = {}): Result 
  */
 export function* runSteps(s: ResolvedScenario, opts: RunOptions, slice: number): Generator<void, Result, void> {
   const wallStart = performance.now();
+  // Before anything is built: a scenario that cannot fit is refused naming its field.
+  const { memoryBytes, ...limits } = opts.limits ?? {};
+  checkMemory(s, memoryBytes ?? defaultMemoryBudget());
   const sim = new Simulator();
-  sim.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+  sim.limits = { ...DEFAULT_LIMITS, ...limits };
   const fp = opts.fingerprint === true ? sim.enableFingerprint() : null;
   const m = withFingerprintStreams(fp, () => new Machine(sim, {
     cpus: s.machine.cpus,
@@ -101,6 +109,12 @@ export function* runSteps(s: ResolvedScenario, opts: RunOptions, slice: number):
     };
   }
   const workload = withFingerprintStreams(fp, () => startWorkload(m, s, ops));
+  // --max-wall bounds the set-up too (building the machine, the page pool, the tasks).
+  const setupMs = performance.now() - wallStart;
+  if (setupMs > sim.limits.wallMs) {
+    throw new SimulationAborted('wall_time', `run aborted: wall-time limit of ${sim.limits.wallMs} ms reached while building the machine and workload (${Math.round(setupMs)} ms), before the first event`, '');
+  }
+  sim.wallSpentMs = setupMs;
 
   const stopOps = s.stop.ops ?? Number.POSITIVE_INFINITY;
   const stopTime = s.stop.time_ns ?? Number.POSITIVE_INFINITY;

@@ -16,6 +16,7 @@
 import YAML from 'yaml';
 import type * as vl from 'vega-lite';
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
+import { MAX_BARS, groupConsecutive, groupLabel } from './groups.js';
 import { Histogram } from '../engine/stats.js';
 import { formatDuration, formatSize } from '../engine/units.js';
 import { renderSvg } from '../study/plot.js';
@@ -48,22 +49,39 @@ function spec(title: string, body: Record<string, unknown>): vl.TopLevelSpec {
   } as unknown as vl.TopLevelSpec;
 }
 
-/** Stacked bars: each CPU's simulated time by category, as shares. */
+/**
+ * Stacked bars: each CPU's simulated time by category, as shares. Beyond MAX_BARS CPUs, one
+ * bar per group of consecutive CPUs (their times summed), labelled CPUa–b.
+ */
 function cpuTimeSpec(r: Result): vl.TopLevelSpec {
   const rows: Array<Record<string, string | number>> = [];
-  for (const c of r.cpus) {
-    const sum = CATEGORY_NAMES.reduce((s, cat) => s + c.time_ns[cat], 0);
+  const groups = groupConsecutive(r.cpus);
+  const grouped = groups.length < r.cpus.length;
+  groups.forEach((g, order) => {
+    const label = groupLabel(String(g[0]!.cpu), String(g[g.length - 1]!.cpu), 'CPU');
+    const time = CATEGORY_NAMES.map((cat) => g.reduce((s, c) => s + c.time_ns[cat], 0));
+    const sum = time.reduce((a, b) => a + b, 0);
     CATEGORY_NAMES.forEach((cat, rank) => {
-      if (c.time_ns[cat] > 0) rows.push({ cpu: `CPU${c.cpu}`, category: cat, share: ratio(c.time_ns[cat], sum), rank });
+      if (time[rank]! > 0) rows.push({ cpu: label, order, category: cat, share: ratio(time[rank]!, sum), rank });
     });
-  }
-  return spec("Where each CPU's time goes (share of simulated time, by category)", {
-    width: Math.max(160, Math.min(720, 44 * r.cpus.length)),
+  });
+  const title = grouped
+    ? `Where the CPUs' time goes (share of simulated time, by category; ${r.cpus.length} CPUs in ${groups.length} groups of consecutive CPUs)`
+    : "Where each CPU's time goes (share of simulated time, by category)";
+  return spec(title, {
+    width: Math.max(160, Math.min(720, 44 * groups.length)),
     height: 260,
     data: { values: rows },
     mark: 'bar',
     encoding: {
-      x: { field: 'cpu', type: 'nominal', title: 'CPU', sort: r.cpus.map((c) => `CPU${c.cpu}`), axis: { labelAngle: 0 } },
+      x: {
+        field: 'cpu',
+        type: 'nominal',
+        title: grouped ? 'CPUs (groups)' : 'CPU',
+        // By a numeric field: a list of thousands of labels overflows Vega's expression compiler.
+        sort: { field: 'order', op: 'min' },
+        axis: { labelAngle: grouped ? -45 : 0 },
+      },
       y: { field: 'share', type: 'quantitative', title: 'share of simulated time', axis: { format: '%' }, scale: { domain: [0, 1] } },
       color: { field: 'category', type: 'nominal', title: 'category', sort: [...CATEGORY_NAMES], scale: categoryScale() },
       order: { field: 'rank', sort: 'ascending' },
@@ -245,7 +263,7 @@ figure { margin: 1em 0; } figcaption, .note { font-size: 0.85em; color: #555; ma
 ${table(['figure', 'value', ''], summaryRows(r), (i) => i === 1, 'summary')}
 <p class="note">${esc(PERCENTILE_NOTE)}.</p>
 <h2>CPU time</h2>
-${figure('cputime', 'By CPU and category', cpuSvg, 'Each bar is one CPU’s simulated time split by category; the categories of a CPU sum to the simulated time. Colours are the same in every smpsim report.')}
+${figure('cputime', 'By CPU and category', cpuSvg, r.cpus.length > MAX_BARS ? `Each bar is a group of consecutive CPUs (${r.cpus.length} CPUs in ${MAX_BARS} groups): their simulated time summed and split by category; the table below has every CPU. Colours are the same in every smpsim report.` : 'Each bar is one CPU’s simulated time split by category; the categories of a CPU sum to the simulated time. Colours are the same in every smpsim report.')}
 <p class="note">${legend}</p>
 ${table(['CPU', ...CATEGORY_NAMES], cpuShareRows(r), (i) => i > 0, 'cpu-table')}
 <h2>Latency</h2>

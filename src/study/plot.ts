@@ -22,6 +22,7 @@ import { excerpt } from '../input/read.js';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
+import { MAX_BARS, groupConsecutive, groupLabel } from '../report/groups.js';
 import { formatDuration } from '../engine/units.js';
 import { PERCENTILE_NOTE, SAME_BUCKET, formatWithCi } from '../report/percentile.js';
 import { CPUS_PATH, LOCK_WAIT_SHARE, THROUGHPUT, formatScalingText, type SweepSummary } from './summary.js';
@@ -122,7 +123,8 @@ function layoutOf(s: SweepSummary): Layout {
 }
 
 function xEncoding(a: Axis, xValues: readonly string[]): Record<string, unknown> {
-  if (!a.quantitative) return { field: a.field, type: 'nominal', title: a.title, sort: [...xValues], axis: { labelAngle: 0 } };
+  // Ordered by a numeric field: a list of hundreds of labels overflows Vega's expression compiler.
+  if (!a.quantitative) return { field: a.field, type: 'nominal', title: a.title, sort: { field: 'xorder', op: 'min' }, axis: { labelAngle: xValues.length > MAX_BARS ? -90 : 0 } };
   return {
     field: a.field,
     type: 'quantitative',
@@ -139,6 +141,7 @@ function pointRows(s: SweepSummary, l: Layout): Row[] {
       x: l.xPath === null ? String(p.index) : l.axis.quantitative ? Number(p.assignments[l.xPath]) : p.assignments[l.xPath]!,
       series: seriesLabel(l.seriesPaths, p.assignments),
       point: p.index,
+      xorder: l.xValues.indexOf(l.xPath === null ? String(p.index) : p.assignments[l.xPath]!),
     };
     for (const [name, m] of Object.entries(p.metrics)) {
       row[field(name)] = m.mean;
@@ -281,30 +284,44 @@ function latencyChart(rows: Row[], l: Layout): vl.TopLevelSpec {
   } as unknown as vl.TopLevelSpec;
 }
 
+/**
+ * Stacked bars of the CPU time shares per x value; beyond MAX_BARS x values, per group of
+ * consecutive x values (the mean of its points' shares), labelled "a–b".
+ */
 function cpuTimeChart(s: SweepSummary, l: Layout): vl.TopLevelSpec {
   const { xPath, axis: a } = l;
-  const rows: Row[] = [];
+  const groups = groupConsecutive(l.xValues);
+  const grouped = groups.length < l.xValues.length;
+  const groupOf = new Map<string, number>();
+  groups.forEach((g, i) => g.forEach((x) => groupOf.set(x, i)));
+  const labels = groups.map((g) => groupLabel(g[0]!, g[g.length - 1]!));
+  // Sum and count per (group, series, category): the mean share over the group's points.
+  const acc = new Map<string, { x: string; order: number; series: string; category: string; rank: number; sum: number; n: number }>();
   for (const p of s.points) {
+    const g = groupOf.get(xPath === null ? String(p.index) : p.assignments[xPath]!)!;
+    const series = seriesLabel(l.seriesPaths, p.assignments);
     for (const cat of CATEGORY_NAMES) {
       const m = p.metrics[`cpu_share.${cat}`];
-      if (m === undefined || m.mean === 0) continue;
-      rows.push({
-        x: xPath === null ? String(p.index) : p.assignments[xPath]!,
-        series: seriesLabel(l.seriesPaths, p.assignments),
-        category: cat,
-        share: m.mean,
-        rank: CATEGORY_NAMES.indexOf(cat),
-      });
+      if (m === undefined) continue;
+      const key = JSON.stringify([g, series, cat]);
+      const e = acc.get(key) ?? { x: labels[g]!, order: g, series, category: cat, rank: CATEGORY_NAMES.indexOf(cat), sum: 0, n: 0 };
+      e.sum += m.mean;
+      e.n++;
+      acc.set(key, e);
     }
   }
-  const xValues = l.xValues;
+  const rows: Row[] = [];
+  for (const e of acc.values()) {
+    if (e.sum === 0) continue;
+    rows.push({ x: e.x, order: e.order, series: e.series, category: e.category, share: e.sum / e.n, rank: e.rank });
+  }
   const facet = l.seriesPaths.length > 0;
   const panel = {
-    width: Math.max(120, Math.min(260, 36 * xValues.length)),
+    width: Math.max(120, Math.min(grouped ? 720 : 260, 36 * groups.length)),
     height: 220,
     mark: 'bar',
     encoding: {
-      x: { field: 'x', type: 'ordinal', title: a.title, sort: xValues, axis: { labelAngle: 0 } },
+      x: { field: 'x', type: 'ordinal', title: grouped ? `${a.title}, in ${groups.length} groups (mean over each group)` : a.title, sort: { field: 'order', op: 'min' }, axis: { labelAngle: grouped ? -45 : 0 } },
       y: { field: 'share', type: 'quantitative', title: 'share of CPU time', axis: { format: '%' }, scale: { domain: [0, 1] } },
       color: { field: 'category', type: 'nominal', title: 'category', sort: [...CATEGORY_NAMES], scale: categoryScale() },
       order: { field: 'rank', sort: 'ascending' },

@@ -3,6 +3,7 @@
  * the connection options of ioredis, and shown only with its password replaced by `***`.
  * Loads nothing of Redis: the CLI checks the URL before importing the queue code.
  */
+import net from 'node:net';
 
 export class QueueUrlError extends Error {
   constructor(message: string) {
@@ -17,8 +18,8 @@ export interface QueueConnection {
   db: number;
   username?: string;
   password?: string;
-  /** rediss://: TLS with the system's CAs, the host name checked. */
-  tls?: { servername: string };
+  /** rediss://: TLS with the system's CAs, the host name checked (SNI only for a host name). */
+  tls?: { servername?: string };
 }
 
 export interface QueueUrl {
@@ -57,8 +58,15 @@ export function parseQueueUrl(text: string): QueueUrl {
   const dbText = u.pathname.replace(/^\//, '');
   if (dbText !== '' && !/^\d{1,2}$/.test(dbText)) throw bad(`the database must be a number 0..15, not ${JSON.stringify(dbText)}`);
   if (u.search !== '' || u.hash !== '') throw bad('no query or fragment is allowed');
-  const username = decodeURIComponent(u.username);
-  const password = decodeURIComponent(u.password);
+  let username: string;
+  let password: string;
+  try {
+    username = decodeURIComponent(u.username);
+    password = decodeURIComponent(u.password);
+  } catch {
+    // URIError "URI malformed": a % not followed by two hex digits (write a literal % as %25).
+    throw bad('a malformed %-escape in the user or password (write % itself as %25)');
+  }
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
   const connection: QueueConnection = {
     host,
@@ -66,9 +74,19 @@ export function parseQueueUrl(text: string): QueueUrl {
     db: dbText === '' ? 0 : Number(dbText),
     ...(username !== '' ? { username } : {}),
     ...(password !== '' ? { password } : {}),
-    ...(u.protocol === 'rediss:' ? { tls: { servername: host } } : {}),
+    // SNI takes a host name only (RFC 6066): Node warns (DEP0123) when given an IP address.
+    ...(u.protocol === 'rediss:' ? { tls: net.isIP(host) === 0 ? { servername: host } : {} } : {}),
   };
   return { connection, display: shown, secret: password };
+}
+
+/** The host is this machine (127.0.0.0/8, ::1, localhost): no one else can reach the queue through it. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost') || h === '::1') return true;
+  if (net.isIPv4(h)) return h.startsWith('127.');
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+  return mapped !== null && mapped[1]!.startsWith('127.');
 }
 
 /** `message` with every occurrence of the password replaced (messages of the Redis client). */
