@@ -16,7 +16,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { InputFileError, checkShape, excerpt, readInputFile, shapeMessage } from '../input/read.js';
+import { InputFileError, checkShape, parseJsonText, readInputFile, shapeMessage } from '../input/read.js';
 import { RESULT_SCHEMA, type Result } from '../report/result.js';
 import type { Warmup } from '../scenario/types.js';
 import type { RunSeries, WarmupChoice } from './series.js';
@@ -114,12 +114,9 @@ function readJson(file: string): ReadOutcome<unknown> {
     if (err instanceof InputFileError && err.code === 'missing') return { kind: 'missing' };
     return { kind: 'corrupt', why: `cannot read: ${err instanceof Error ? err.message : String(err)}` };
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text) as unknown;
-  } catch (err) {
-    return { kind: 'corrupt', why: `not valid JSON (${excerpt(err instanceof Error ? err.message : String(err), 100)})` };
-  }
+  const json = parseJsonText(text);
+  if (!json.ok) return { kind: 'corrupt', why: json.why };
+  const value = json.value;
   const shape = checkShape(value);
   if (shape !== undefined) return { kind: 'corrupt', why: shapeMessage(shape) };
   return { kind: 'ok', value };

@@ -41,6 +41,7 @@ import {
   type RunFile,
 } from './files.js';
 import { OutputError, TEMP_FILE, fsReason, makeDir } from '../files/output.js';
+import { InputFileError, readInputFile } from '../input/read.js';
 import { createExecutor, type Executor } from './pool.js';
 import { chooseWarmup, warmupSetting, type WarmupChoice } from './series.js';
 import { metricValues, summarize, summaryCsv, summaryJson, type SweepSummary } from './summary.js';
@@ -174,6 +175,8 @@ export function manifestDifference(a: Manifest, b: unknown): string | null {
 
 /** The lock of a sweep directory: holds the pid of the sweep writing to it. */
 export const LOCK_FILE = 'sweep.lock';
+/** Largest lock file read (bytes): it holds a pid and a newline. */
+const LOCK_BYTES = 64;
 
 /** Names of run files: `<point>-<rep>.json`, `<point>-pilot.json`. */
 const RUN_FILE = /^(\d+)-(\d+|pilot)\.json$/;
@@ -229,8 +232,15 @@ export function lockDir(dir: string): DirLock {
       if (errno(err) !== 'EEXIST') throw new SweepFileError(`--out: cannot lock ${file}: ${fsReason(err)}`);
       let text = '';
       try {
-        text = fs.readFileSync(file, 'utf8');
-      } catch {
+        // Not followed, bounded, never blocking: a lock that is a link to /dev/zero, a FIFO
+        // or a directory is not one smpsim wrote.
+        text = readInputFile(file, LOCK_BYTES, 'lock files', { noFollow: true });
+      } catch (e) {
+        if (!(e instanceof InputFileError) || e.code !== 'missing') {
+          throw new SweepFileError(
+            `--out: ${file} is not a lock of smpsim (${e instanceof InputFileError ? e.message : fsReason(e)}); remove it if no sweep is running there`,
+          );
+        }
         // removed meanwhile: try again
       }
       const pid = /^\s*(\d+)\s*$/.test(text) ? Number(text) : Number.NaN;
@@ -255,7 +265,7 @@ export function lockDir(dir: string): DirLock {
         if (released) return;
         released = true;
         try {
-          if (fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.rmSync(file, { force: true });
+          if (readInputFile(file, LOCK_BYTES, 'lock files', { noFollow: true }).trim() === String(process.pid)) fs.rmSync(file, { force: true });
         } catch {
           // gone already
         }
