@@ -138,7 +138,7 @@ describe('smpsim check', () => {
     const ws = await recorded();
     const shown = path.join('baselines', 'check-lt.json');
     const cases: Array<[string, RegExp]> = [
-      ['{"schema": "smpsim.baseline/1", "name": ', /corrupt baseline: not JSON/],
+      ['{"schema": "smpsim.baseline/1", "name": ', /corrupt baseline: not valid JSON/],
       ['{"schema": "other/1"}', /not a smpsim baseline: expected "schema": "smpsim.baseline\/1", got "other\/1"/],
       [fs.readFileSync(ws.file, 'utf8').replace(/"fingerprint": "[0-9a-f]+"/, '"fingerprint": "xyz"'), /corrupt baseline: fingerprint: expected 16 hex digits/],
     ];
