@@ -32,6 +32,7 @@ import type { ResolvedScenario } from '../scenario/schema.js';
 import { EXIT, UsageError, checkOutputPath, firstLine, fsReason, inputPath, writeFileAtomic, type CliIo } from './io.js';
 import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { OutputError, makeDir } from '../files/output.js';
+import { MANIFEST_NAME, OutputDir, OutputDirError } from '../files/manifest.js';
 import { Progress } from './progress.js';
 import { scenarioPath } from './run.js';
 
@@ -169,6 +170,39 @@ export function parseReplications(text: string): number {
 /** Atomic write whose error names the option it came from. */
 export function writeAtomicFor(io: CliIo, flag: string, file: string, text: string): void {
   writeFileAtomic(io, file, text, flag);
+}
+
+/**
+ * Write baseline files into their folder (issue 20, failure 2): only names that are absent
+ * or smpsim's by the folder's manifest (src/files/manifest.ts), never through a link; a
+ * non-empty folder with no manifest (not one smpsim wrote baselines into) only with --force.
+ * Every file is checked before the first is written.
+ */
+export function writeBaselineFiles(
+  flag: string,
+  dirShown: string,
+  dir: string,
+  writes: ReadonlyArray<{ file: string; text: string }>,
+  opts: { force: boolean; foreignFolderOk: boolean },
+): void {
+  const fail = (e: unknown): never => {
+    if (e instanceof OutputDirError) throw new UsageError(`${flag}: ${firstLine(e.message)}`);
+    throw e;
+  };
+  let out: OutputDir;
+  try {
+    out = OutputDir.open(dir);
+    if (!opts.foreignFolderOk && !opts.force && !out.hasManifest && out.otherEntries().length > 0) {
+      throw new UsageError(
+        `${flag}: ${dirShown} is not empty and holds no baselines smpsim recorded (no ${MANIFEST_NAME}); smpsim writes into such a folder only with --force, and then replaces none of its files`,
+      );
+    }
+    const refused = writes.map((w) => out.refusal(path.basename(w.file), w.text)).filter((r): r is string => r !== null);
+    if (refused.length > 0) throw new UsageError(refused.map((r) => `${flag}: ${r}`));
+    for (const w of writes) out.write(path.basename(w.file), w.text);
+  } catch (e) {
+    fail(e);
+  }
 }
 
 /** A folder for baselines: it must exist, or be creatable when `create`. */
@@ -317,10 +351,8 @@ export async function executeCheck(job: CheckJob, io: CliIo): Promise<number> {
     progress.stop();
   }
   if (unknownMetrics.length > 0) throw new UsageError(unknownMetrics);
-  for (const w of writes) {
-    writeAtomicFor(io, '--update', w.file, w.text);
-    updated.push(w.shown);
-  }
+  writeBaselineFiles('--update', job.baseline, dir, writes, { force: false, foreignFolderOk: true });
+  for (const w of writes) updated.push(w.shown);
 
   const report = makeReport(checks, job.alpha, job.baseline, updated);
   io.stdout(job.format === 'json' ? formatJson(report) : formatText(report));

@@ -11,6 +11,7 @@ import { Command, CommanderError } from 'commander';
 import { SimulationAborted } from '../engine/sim.js';
 import { UnitError } from '../engine/units.js';
 import { OutputError } from '../files/output.js';
+import { OutputDirError } from '../files/manifest.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { VERSION } from '../version.js';
 import { registerCommands } from './commands.js';
@@ -90,6 +91,10 @@ export function reportError(err: unknown, io: CliIo, argv: readonly string[]): n
   }
   if (err instanceof ScenarioError) {
     io.stderr(`${err.lines.join('\n')}\n`);
+    return EXIT.USAGE;
+  }
+  if (err instanceof OutputDirError) {
+    io.stderr(`smpsim: ${firstLine(err.message)}\n`);
     return EXIT.USAGE;
   }
   if (err instanceof OutputError) {

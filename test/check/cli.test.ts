@@ -37,7 +37,7 @@ describe('smpsim baseline', () => {
     expect(b.metrics['ops.per_sec']!.tolerance).toEqual({ relative: 0.05, absolute: 1 });
     expect(b.metrics['per_op.tlb.ipis_sent']!.tolerance.absolute).toBeGreaterThan(0);
     // No temporary file is left next to it.
-    expect(fs.readdirSync(ws.baselines)).toEqual(['check-lt.json']);
+    expect(fs.readdirSync(ws.baselines)).toEqual(['.smpsim-manifest', 'check-lt.json']);
   });
 
   it('records mean, sd and n per metric with replications', async () => {
@@ -174,7 +174,7 @@ describe('smpsim check', () => {
     const r = await cli(['check', 'scenarios', '--baseline', 'baselines', '--set', 'costs.lock_handoff=200ns', '--update'], ws.dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`updated ${path.join('baselines', 'check-lt.json')}`);
-    expect(fs.readdirSync(ws.baselines)).toEqual(['check-lt.json']); // no temporary file left
+    expect(fs.readdirSync(ws.baselines)).toEqual(['.smpsim-manifest', 'check-lt.json']); // no temporary file left
     const after = readBaseline(ws.file); // valid
     expect(after.fingerprint).not.toBe(before.fingerprint);
     expect(after.scenario.costs.lock_handoff).toBe(200);
