@@ -501,8 +501,9 @@ export async function writePlots(dir: string, s: SweepSummary): Promise<string[]
   const charts = await renderCharts(s);
   // Only files absent or smpsim's are written; a link planted in DIR is refused (manifest.ts).
   const out = openOutputDir(dir);
-  for (const c of charts) {
-    const why = refusalOf(out, c.file, c.svg);
+  const htmlText = reportHtml(s, charts);
+  for (const [rel, text] of [...charts.map((c) => [c.file, c.svg] as const), ['report.html', htmlText] as const]) {
+    const why = refusalOf(out, rel, text);
     if (why !== null) throw new SweepFileError(why);
   }
   const files: string[] = [];
@@ -514,7 +515,7 @@ export async function writePlots(dir: string, s: SweepSummary): Promise<string[]
     files.push(f);
   }
   const html = path.join(dir, 'report.html');
-  writeOwned(out, 'report.html', reportHtml(s, charts));
+  writeOwned(out, 'report.html', htmlText);
   files.push(html);
   return files;
 }
