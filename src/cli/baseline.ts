@@ -19,6 +19,7 @@ import {
   parseTolerances,
   runOrAbort,
   writeBaselineFiles,
+  unknownToleranceTargets,
 } from './check.js';
 import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
@@ -64,6 +65,7 @@ export async function executeBaseline(job: BaselineJob, io: CliIo): Promise<numb
         const hint = suggestMetric(u, metricValues(r.runs.results[0]!).keys());
         unknown.push(`--metric ${u}: no such metric in the result of ${s.name}${hint === undefined ? '' : ` (did you mean ${hint}?)`}`);
       }
+      unknown.push(...unknownToleranceTargets(job.tolerance, metricValues(r.runs.results[0]!).keys(), s.name));
       const name = baselineFileName(s.name);
       const runs = reps[i] === 1 ? '1 run' : `${reps[i]} replications`;
       writes.push({

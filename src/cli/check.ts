@@ -23,13 +23,13 @@ import {
   type Baseline,
 } from '../check/baseline.js';
 import { abortedCheck, checkAgainstBaseline, type ScenarioCheck } from '../check/compare.js';
-import { DEFAULT_METRICS, expandPatterns, patternProblem, patternRegex, suggestMetric } from '../check/metrics.js';
+import { DEFAULT_METRICS, expandPatterns, metricValues, patternProblem, patternRegex, suggestMetric } from '../check/metrics.js';
 import { formatJson, formatJunit, formatText, makeReport } from '../check/report.js';
 import { runReplications, type ScenarioRuns } from '../check/runs.js';
 import { ScenarioError, checkSetOptions, loadScenario } from '../scenario/load.js';
 import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
-import { EXIT, UsageError, checkOutputPath, firstLine, fsReason, inputPath, writeFileAtomic, type CliIo } from './io.js';
+import { EXIT, UsageError, checkOutputPath, firstLine, requireFolderName, fsReason, inputPath, writeFileAtomic, type CliIo } from './io.js';
 import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { OutputError, makeDir } from '../files/output.js';
 import { MANIFEST_NAME, OutputDir, OutputDirError } from '../files/manifest.js';
@@ -150,6 +150,44 @@ export function parseTolerances(list: readonly string[] | undefined): ((metric: 
   };
 }
 
+/** The metric names or patterns --tolerance rules name (`metric=5%`), in order. */
+export function toleranceTargets(list: readonly string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const item of list ?? []) {
+    const eq = item.lastIndexOf('=');
+    if (eq >= 0) out.push(item.slice(0, eq).trim());
+  }
+  return out;
+}
+
+/**
+ * --tolerance rules whose metric (or pattern) names no metric of a result (issue 20: they
+ * were accepted silently): one line each, naming the metrics there are.
+ */
+export function unknownToleranceTargets(list: readonly string[] | undefined, available: Iterable<string>, scenarioName: string): string[] {
+  const all = [...available];
+  const lines: string[] = [];
+  for (const t of toleranceTargets(list)) {
+    const re = patternRegex(t);
+    if (all.some((n) => re.test(n))) continue;
+    const hint = t.includes('*') ? undefined : suggestMetric(t, all);
+    lines.push(
+      `--tolerance ${t}: no such metric in the result of ${scenarioName}${hint === undefined ? '' : ` (did you mean ${hint}?)`}; the metrics are ${metricGroups(all)}`,
+    );
+  }
+  return lines;
+}
+
+/** Metric names by their first part: `events, ops.*, locks.*, …` (one line, not 200 names). */
+function metricGroups(all: readonly string[]): string {
+  const groups = new Map<string, number>();
+  for (const n of all) {
+    const head = n.split('.')[0]!;
+    groups.set(head, (groups.get(head) ?? 0) + 1);
+  }
+  return [...groups].map(([head, count]) => (count === 1 && all.includes(head) ? head : `${head}.*`)).join(', ');
+}
+
 export function parseAlpha(text: string): number {
   const v = Number(text.trim());
   if (text.trim() === '' || !Number.isFinite(v) || v <= 0 || v >= 1) {
@@ -207,6 +245,7 @@ export function writeBaselineFiles(
 
 /** A folder for baselines: it must exist, or be creatable when `create`. */
 export function baselineDir(io: CliIo, flag: string, dir: string, create: boolean): string {
+  requireFolderName(flag, dir);
   const abs = path.resolve(io.cwd, dir);
   try {
     const st = fs.statSync(abs);
@@ -334,6 +373,7 @@ export async function executeCheck(job: CheckJob, io: CliIo): Promise<number> {
         else checks.push(createdCheck(names, null, reps[i]!, r.wallMs, r.aborted));
         continue;
       }
+      unknownMetrics.push(...unknownToleranceTargets(job.tolerance, metricValues(r.runs.results[0]!).keys(), s.name));
       if (p.old !== undefined) checks.push(checkAgainstBaseline(names, p.old, s, r.runs, { alpha: job.alpha, relative, only: p.only }));
       else checks.push(createdCheck(names, r.runs.fingerprint, reps[i]!, r.runs.wallMs));
       if (job.update) {
