@@ -11,7 +11,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_KERNEL_VERSION, KERNEL_VERSIONS } from '../kernel/versions.js';
 import { PRESET_NAMES } from '../kernel/presets.js';
 import { excerpt, readInputFile, InputFileError, MAX_SCENARIO_BYTES } from '../input/read.js';
-import { parseText, resolveScenario } from '../scenario/load.js';
+import { checkScenarioFile, parseText, resolveScenario } from '../scenario/load.js';
 import { nameFromOrigin } from '../scenario/resolve.js';
 import { INJECT_BUGS, IRQ_ROUTINGS, MAP_APIS, STRATEGIES, WORKLOAD_TYPES, type WorkloadType } from '../scenario/schema.js';
 import { UsageError, fsReason, type CliIo } from './io.js';
@@ -130,6 +130,9 @@ export function fromText(io: CliIo, from: string, name: string, dir: string): st
     if (err instanceof InputFileError) throw new UsageError(`--from: cannot read ${excerpt(from)}: ${err.message} (a scenario file, or a name from smpsim list)`);
     throw err;
   }
+  // Refused as a scenario file would be ("not a scenario file", nothing of it quoted) before
+  // the name line added below makes a shadow file look half like a scenario.
+  checkScenarioFile(file);
   text = SCHEMA_LINE_RE.test(text) ? text.replace(SCHEMA_LINE_RE, schemaLine(dir)) : `${schemaLine(dir)}\n${text}`;
   text = /^name:.*$/m.test(text) ? text.replace(/^name:.*$/m, `name: ${yamlString(name)}`) : text.replace(/\n/, `\nname: ${yamlString(name)}\n`);
   // An extends relative to the original file would break in the copy: make it point there.

@@ -140,8 +140,9 @@ export class OutputDir {
 
   /**
    * Why `rel` may not be written, or null when it may. `listedDamaged`: a file the manifest
-   * names but whose bytes changed may be replaced too (a sweep's run file found damaged on
-   * resume: smpsim wrote that name, and the damaged copy is recomputed, with a note).
+   * names but whose bytes changed may be written over once set aside (a sweep's run file
+   * found damaged on resume: smpsim wrote that name; the changed copy is kept under another
+   * name by write(), never replaced).
    */
   refusal(rel: string, text: string, opts: { listedDamaged?: boolean } = {}): string | null {
     this.checkParents(rel);
@@ -158,11 +159,27 @@ export class OutputDir {
     return `${p} was not written by smpsim (or was changed since; see ${MANIFEST_NAME}): it is never replaced; move it away or use another folder`;
   }
 
-  /** Write `rel` atomically (flushed), when it is absent or smpsim's; record its hash. */
-  write(rel: string, text: string, opts: { listedDamaged?: boolean } = {}): void {
+  /**
+   * Write `rel` atomically (flushed), when it is absent or smpsim's; record its hash. With
+   * `listedDamaged`, a listed file whose bytes changed is first renamed to
+   * `<rel>.changed-<k>` (the first free k): returned, so that the caller can say so.
+   */
+  write(rel: string, text: string, opts: { listedDamaged?: boolean } = {}): string | null {
     const why = this.refusal(rel, text, opts);
     if (why !== null) throw new OutputDirError(why);
     const p = path.join(this.dir, rel);
+    let setAside: string | null = null;
+    if (opts.listedDamaged === true && lstatOrNull(p) !== null && !this.owns(rel)) {
+      for (let k = 1; setAside === null; k++) {
+        const cand = `${rel}.changed-${k}`;
+        if (lstatOrNull(path.join(this.dir, cand)) === null) setAside = cand;
+      }
+      try {
+        fs.renameSync(p, path.join(this.dir, setAside));
+      } catch (err) {
+        throw new OutputDirError(`cannot set ${p} aside: ${fsReason(err)}`);
+      }
+    }
     try {
       writeOutput(p, text, { fsync: true });
     } catch (err) {
@@ -171,6 +188,7 @@ export class OutputDir {
     const hash = sha256Of(text);
     this.files.set(rel, hash);
     this.append({ file: rel, sha256: hash });
+    return setAside;
   }
 
   /** Remove `rel` when smpsim's; returns whether it was removed. A user's file stays. */
@@ -208,8 +226,9 @@ export class OutputDir {
       try {
         v = JSON.parse(line) as unknown;
       } catch {
-        // A torn last line (killed mid-append) is ignored; a bad line elsewhere is not ours.
-        if (i >= lines.length - 2) break;
+        // A torn last line (killed mid-append) after a valid header is ignored; anything else
+        // (a user's file of that name) is not a manifest of smpsim, never appended to.
+        if (!first && i >= lines.length - 2) break;
         throw new OutputDirError(`${this.manifest}: line ${i + 1} is not valid JSON; it is not a manifest of smpsim: move it away`);
       }
       const o = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};

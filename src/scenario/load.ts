@@ -254,6 +254,14 @@ export function parseJsonScenario(text: string, file: string): unknown {
 }
 
 /**
+ * Read `file` as a scenario file is read (link target's extension, strict JSON, "not a
+ * scenario file"), without `extends`: for `init --from`, which copies the text.
+ */
+export function checkScenarioFile(file: string): void {
+  readScenarioFile(file, file, []);
+}
+
+/**
  * For a bare name that is neither a file nor a bundled scenario (`smpsim run lkml-2000-4wy`):
  * where the names are, and the nearest one.
  */

@@ -59,9 +59,9 @@ export function openOutputDir(dir: string): OutputDir {
 }
 
 /** Write `rel` in an output folder: only where it is absent or smpsim's (manifest.ts). */
-export function writeOwned(out: OutputDir, rel: string, text: string, opts: { listedDamaged?: boolean } = {}): void {
+export function writeOwned(out: OutputDir, rel: string, text: string, opts: { listedDamaged?: boolean } = {}): string | null {
   try {
-    out.write(rel, text, opts);
+    return out.write(rel, text, opts);
   } catch (err) {
     if (err instanceof OutputDirError) throw new SweepFileError(err.message);
     throw err;

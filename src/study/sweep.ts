@@ -516,6 +516,11 @@ async function runSweepIn(spec: SweepSpec, opts: SweepOptions, outDir: OutputDir
     return null;
   };
 
+  /** A damaged run file is never replaced: it was renamed aside (src/files/manifest.ts); say where. */
+  const keptAside = (aside: string | null) => {
+    if (aside !== null) note(`smpsim: sweep: the damaged file was kept as ${path.join(outDir.dir, aside)}`);
+  };
+
   /** Run a job on the executor and write its file. */
   const execute = async (exec: Executor, j: Job, onFraction?: (f: number) => void): Promise<Done> => {
     const st = states[j.point]!;
@@ -544,7 +549,7 @@ async function runSweepIn(spec: SweepSpec, opts: SweepOptions, outDir: OutputDir
         choice,
         series,
       };
-      writeOwned(outDir, `runs/${runFileName(j.point, 'pilot')}`, `${JSON.stringify(file)}\n`, { listedDamaged: true });
+      keptAside(writeOwned(outDir, `runs/${runFileName(j.point, 'pilot')}`, `${JSON.stringify(file)}\n`, { listedDamaged: true }));
       return { kind: 'pilot', pilot: file };
     }
     const file: RunFile = {
@@ -556,7 +561,7 @@ async function runSweepIn(spec: SweepSpec, opts: SweepOptions, outDir: OutputDir
       warmup: st.warmup!,
       result: out.result,
     };
-    writeOwned(outDir, `runs/${runFileName(j.point, j.rep)}`, `${JSON.stringify(file, null, 1)}\n`, { listedDamaged: true });
+    keptAside(writeOwned(outDir, `runs/${runFileName(j.point, j.rep)}`, `${JSON.stringify(file, null, 1)}\n`, { listedDamaged: true }));
     return { kind: 'run', result: out.result };
   };
 
