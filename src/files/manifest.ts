@@ -27,6 +27,8 @@ import { OutputError, fsReason, writeOutput } from './output.js';
 
 export const MANIFEST_NAME = '.smpsim-manifest';
 export const OUTPUT_MANIFEST_SCHEMA = 'smpsim.output-manifest/1';
+/** Superseded manifest lines tolerated before it is rewritten without them. */
+const COMPACT_SLACK = 16;
 
 /** An output folder entry smpsim may not touch, or a manifest it cannot use: one line. */
 export class OutputDirError extends Error {
@@ -186,8 +188,10 @@ export class OutputDir {
       throw new OutputDirError(`cannot write ${p}: ${err instanceof OutputError ? err.reason : fsReason(err)}`);
     }
     const hash = sha256Of(text);
-    this.files.set(rel, hash);
-    this.append({ file: rel, sha256: hash });
+    if (this.files.get(rel) !== hash || setAside !== null) {
+      this.files.set(rel, hash);
+      this.append({ file: rel, sha256: hash });
+    }
     return setAside;
   }
 
@@ -220,6 +224,7 @@ export class OutputDir {
     }
     const lines = text.split('\n');
     let first = true;
+    let entries = 0;
     for (const [i, line] of lines.entries()) {
       if (line.trim() === '') continue;
       let v: unknown;
@@ -240,9 +245,21 @@ export class OutputDir {
         continue;
       }
       const file = o.file;
+      entries++;
       if (typeof file !== 'string' || !safeRel(file)) continue;
       if (o.removed === true) this.files.delete(file);
       else if (typeof o.sha256 === 'string' && /^[0-9a-f]{64}$/.test(o.sha256)) this.files.set(file, o.sha256);
+    }
+    // Appends only grow it: past twice the entries it needs, write it anew (atomically).
+    if (entries > 2 * this.files.size + COMPACT_SLACK) this.compact();
+  }
+
+  private compact(): void {
+    const lines = [JSON.stringify({ schema: OUTPUT_MANIFEST_SCHEMA }), ...[...this.files].map(([file, sha256]) => JSON.stringify({ file, sha256 }))];
+    try {
+      writeOutput(this.manifest, `${lines.join('\n')}\n`, { fsync: true });
+    } catch (err) {
+      throw new OutputDirError(`cannot write ${this.manifest}: ${err instanceof OutputError ? err.reason : fsReason(err)}`);
     }
   }
 
