@@ -13,8 +13,11 @@ import { ROOT } from '../cli/helpers.js';
 const READ_API = /\b(readFileSync|readFile|createReadStream|readSync|readvSync|openSync|openAsBlob|open|opendir)\s*\(|fs\/promises|\bfs\.promises\b|\bpromises as\b/;
 /** The reader itself. */
 const READER = 'src/input/read.ts';
-/** Opens for writing only: create-exclusive (the sweep lock) and write (src/files/output.ts). */
-const WRITE_ONLY_OPEN = /openSync\([^)]*,\s*'wx?'\s*\)/;
+/**
+ * Opens for writing only: create-exclusive (the sweep lock), write (src/files/output.ts) and
+ * append with O_WRONLY (the output manifest, src/files/manifest.ts).
+ */
+const WRITE_ONLY_OPEN = /openSync\([^)]*(,\s*'wx?'\s*\)|\bO_WRONLY\b)/;
 
 function sources(dir: string): string[] {
   const out: string[] = [];
