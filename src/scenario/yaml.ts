@@ -23,10 +23,18 @@ function fail(source: string, message: string, path: readonly PathSegment[] = []
   throw new ScenarioError([{ source, path, message }]);
 }
 
-/** One line of a yaml package message, escaped and cut short (it may quote the input). */
+/**
+ * One line of a yaml package message, escaped and cut short. The lines after the first quote
+ * the source, and an unresolved alias names what follows its `*` (any text of the file):
+ * both are dropped, so a parse error shows where, not what (issue 20). A tag (`!bogus`) the
+ * author wrote is kept, cut to MAX_EXCERPT.
+ */
 function yamlMessage(message: string): string {
-  const first = (message.split(/\r?\n/)[0] ?? '').trim().replace(/ at line \d+, column \d+:?$/, '');
-  return excerpt(first, 100);
+  const first = (message.split(/\r?\n/)[0] ?? '')
+    .trim()
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .replace(/^(Unresolved alias[^:]*):.*$/, '$1');
+  return excerpt(first, 60);
 }
 
 /** Deepest nesting of collections in a CST token tree, found without recursion. */

@@ -128,6 +128,12 @@ describe('failure 3: no secret echoed', () => {
     }
   });
 
+  it('a YAML error names where, not what: an unresolved alias does not quote its name', async () => {
+    const r = await cli(['validate', write('alias.yaml', 'name: x\nmachine: *Qz3eR7tYp9fKxW2m\n')]);
+    expectRefused(r, /Unresolved alias \(the anchor must be set before the alias\)$/m);
+    expect(r.stderr).not.toContain('Qz3eR7tY');
+  });
+
   it('a scenario with a typo is still told its key (a near miss of a scenario key is not "not a scenario")', async () => {
     expectRefused(await cli(['validate', write('typo.yaml', 'machin:\n  cpus: 2\n')]), /machin: unknown key \(did you mean "machine"\?\)/);
   });
