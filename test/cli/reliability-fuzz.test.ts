@@ -129,13 +129,15 @@ const READ_PATHS: ReadPath[] = [
     plantSpecial(s, path.join(o, 'summary.json'));
     return { cls: 'plot summary.json', argv: ['plot', o] };
   },
-  (s) => {
-    const o = fresh('sw');
-    fs.cpSync(TEMPLATE.sweep, o, { recursive: true });
-    const entry = fc.sample(fc.constantFrom('sweep.json', 'runs/0-0.json', 'sweep.lock', '.smpsim-manifest'), { numRuns: 1, seed: caseNo })[0]!;
-    plantSpecial(s, path.join(o, entry));
-    return { cls: `sweep ${entry}`, argv: ['sweep', p('tiny.yaml'), '--out', o, ...SWEEP_ARGS] };
-  },
+  ...(['sweep.json', 'runs/0-0.json', 'sweep.lock', '.smpsim-manifest'] as const).map(
+    (entry): ReadPath =>
+      (s) => {
+        const o = fresh('sw');
+        fs.cpSync(TEMPLATE.sweep, o, { recursive: true });
+        plantSpecial(s, path.join(o, entry));
+        return { cls: `sweep ${entry}`, argv: ['sweep', p('tiny.yaml'), '--out', o, ...SWEEP_ARGS] };
+      },
+  ),
   (s) => {
     const b = fresh('bl');
     fs.cpSync(TEMPLATE.baseline, b, { recursive: true });
