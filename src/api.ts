@@ -11,6 +11,7 @@
  */
 import fs from 'node:fs';
 import { bundledScenario } from './cli/paths.js';
+import { readInputFile } from './input/read.js';
 import { expandVary } from './cli/vary.js';
 import { parseBaseline, type Baseline } from './check/baseline.js';
 import { checkAgainstBaseline, type CompareOptions, type ScenarioCheck } from './check/compare.js';
@@ -160,7 +161,7 @@ export async function checkBaseline(scenario: ResolvedScenario, baseline: string
   let b: Baseline;
   let baselineFile = '(in memory)';
   if (typeof baseline === 'string') {
-    const parsed = parseBaseline(fs.readFileSync(baseline, 'utf8'), baseline);
+    const parsed = parseBaseline(readInputFile(baseline), baseline);
     if (!parsed.ok) throw new Error(parsed.problem);
     b = parsed.value;
     baselineFile = baseline;

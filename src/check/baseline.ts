@@ -5,7 +5,7 @@
  * smpsim version and the resolved scenario. Docs: docs/CHECK.md.
  */
 import { z } from 'zod';
-import { checkShape, excerpt, shapeMessage } from '../input/read.js';
+import { checkShape, parseJsonText, shapeMessage } from '../input/read.js';
 import type { Result } from '../report/result.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { VERSION } from '../version.js';
@@ -84,13 +84,9 @@ function describe(v: unknown): string {
  * problem found (a corrupt file rarely has only one, and one line is what CI logs need).
  */
 export function parseBaseline(text: string, file: string): { ok: true; value: Baseline } | { ok: false; problem: string } {
-  let data: unknown;
-  try {
-    data = JSON.parse(text) as unknown;
-  } catch (e) {
-    const msg = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
-    return { ok: false, problem: `${file}: corrupt baseline: not JSON (${excerpt(msg, 100)})` };
-  }
+  const json = parseJsonText(text);
+  if (!json.ok) return { ok: false, problem: `${file}: corrupt baseline: ${json.why}` };
+  const data = json.value;
   // Before anything recursive (zod, the scenario diff) walks it.
   const shape = checkShape(data);
   if (shape !== undefined) return { ok: false, problem: `${file}: corrupt baseline: ${shapeMessage(shape)}` };

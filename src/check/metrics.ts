@@ -135,12 +135,17 @@ export function expandPatterns(patterns: readonly string[], available: Iterable<
       continue;
     }
     const re = patternRegex(p);
+    let matched = false;
     for (const n of all) {
-      if (re.test(n) && !seen.has(n)) {
+      if (!re.test(n)) continue;
+      matched = true;
+      if (!seen.has(n)) {
         seen.add(n);
         names.push(n);
       }
     }
+    // A pattern that matches nothing records nothing: bad input (issue 20), not 0 metrics.
+    if (!matched) unknown.push(p);
   }
   return { names, unknown };
 }

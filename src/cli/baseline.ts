@@ -18,7 +18,8 @@ import {
   parseReplications,
   parseTolerances,
   runOrAbort,
-  writeAtomicFor,
+  writeBaselineFiles,
+  unknownToleranceTargets,
 } from './check.js';
 import { addLimitOptions, checkMemoryBudget, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
@@ -26,6 +27,8 @@ import { Progress } from './progress.js';
 export interface BaselineJob {
   scenarios: string[];
   out: string;
+  /** Write into a non-empty folder smpsim did not record baselines into (replacing none of its files). */
+  force?: boolean;
   replications?: number;
   metric?: string[];
   tolerance?: string[];
@@ -63,6 +66,7 @@ export async function executeBaseline(job: BaselineJob, io: CliIo): Promise<numb
         const hint = suggestMetric(u, metricValues(r.runs.results[0]!).keys());
         unknown.push(`--metric ${u}: no such metric in the result of ${s.name}${hint === undefined ? '' : ` (did you mean ${hint}?)`}`);
       }
+      unknown.push(...unknownToleranceTargets(job.tolerance, metricValues(r.runs.results[0]!).keys(), s.name));
       const name = baselineFileName(s.name);
       const runs = reps[i] === 1 ? '1 run' : `${reps[i]} replications`;
       writes.push({
@@ -77,10 +81,8 @@ export async function executeBaseline(job: BaselineJob, io: CliIo): Promise<numb
   }
   // A --metric that names nothing is bad input: nothing is written.
   if (unknown.length > 0) throw new UsageError([...new Set(unknown)]);
-  for (const w of writes) {
-    writeAtomicFor(io, '--out', w.file, w.text);
-    if (!job.quiet) io.stdout(`wrote ${w.shown} (${w.note})\n`);
-  }
+  writeBaselineFiles('--out', job.out, dir, writes, { force: job.force === true, foreignFolderOk: false });
+  if (!job.quiet) for (const w of writes) io.stdout(`wrote ${w.shown} (${w.note})\n`);
   if (aborted.length > 0) {
     io.stderr(`${aborted.map((a) => `smpsim: ${a}`).join('\n')}\n`);
     return EXIT.ABORTED;
@@ -98,17 +100,19 @@ export function registerBaseline(program: Command, io: CliIo, setExit: (code: nu
     .option('--metric <name>', 'record this metric instead of the default set (a name or a * pattern; repeatable)', collect)
     .option('--tolerance <t>', 'relative tolerance to record for every metric (5%) or one (metric=5%); repeatable', collect)
     .option('--set <path=value>', 'override a scenario field (repeatable)', collect)
+    .option('--force', 'write into a non-empty folder that holds no baselines of smpsim (its files are never replaced)')
     .option('--quiet', 'print nothing but errors');
   addLimitOptions(cmd).action(
     async (
       scenarios: string[],
-      opts: { out: string; replications?: string; metric?: string[]; tolerance?: string[]; set?: string[]; quiet?: boolean } & LimitOptionValues,
+      opts: { out: string; force?: boolean; replications?: string; metric?: string[]; tolerance?: string[]; set?: string[]; quiet?: boolean } & LimitOptionValues,
     ) => {
       setExit(
         await executeBaseline(
           {
             scenarios,
             out: opts.out,
+            force: opts.force === true,
             replications: opts.replications === undefined ? undefined : parseReplications(opts.replications),
             metric: opts.metric,
             tolerance: opts.tolerance,

@@ -23,15 +23,16 @@ import {
   type Baseline,
 } from '../check/baseline.js';
 import { abortedCheck, checkAgainstBaseline, type ScenarioCheck } from '../check/compare.js';
-import { DEFAULT_METRICS, expandPatterns, patternProblem, patternRegex, suggestMetric } from '../check/metrics.js';
+import { DEFAULT_METRICS, expandPatterns, metricValues, patternProblem, patternRegex, suggestMetric } from '../check/metrics.js';
 import { formatJson, formatJunit, formatText, makeReport } from '../check/report.js';
 import { runReplications, type ScenarioRuns } from '../check/runs.js';
 import { ScenarioError, checkSetOptions, loadScenario } from '../scenario/load.js';
 import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
-import { EXIT, UsageError, checkOutputPath, firstLine, fsReason, inputPath, writeFileAtomic, type CliIo } from './io.js';
+import { EXIT, UsageError, requireFolderName, checkOutputPath, firstLine, fsReason, inputPath, writeFileAtomic, type CliIo } from './io.js';
 import { addLimitOptions, checkMemoryBudget, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { OutputError, makeDir } from '../files/output.js';
+import { MANIFEST_NAME, OutputDir, OutputDirError } from '../files/manifest.js';
 import { Progress } from './progress.js';
 import { scenarioPath } from './run.js';
 
@@ -149,6 +150,44 @@ export function parseTolerances(list: readonly string[] | undefined): ((metric: 
   };
 }
 
+/** The metric names or patterns --tolerance rules name (`metric=5%`), in order. */
+export function toleranceTargets(list: readonly string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const item of list ?? []) {
+    const eq = item.lastIndexOf('=');
+    if (eq >= 0) out.push(item.slice(0, eq).trim());
+  }
+  return out;
+}
+
+/**
+ * --tolerance rules whose metric (or pattern) names no metric of a result (issue 20: they
+ * were accepted silently): one line each, naming the metrics there are.
+ */
+export function unknownToleranceTargets(list: readonly string[] | undefined, available: Iterable<string>, scenarioName: string): string[] {
+  const all = [...available];
+  const lines: string[] = [];
+  for (const t of toleranceTargets(list)) {
+    const re = patternRegex(t);
+    if (all.some((n) => re.test(n))) continue;
+    const hint = t.includes('*') ? undefined : suggestMetric(t, all);
+    lines.push(
+      `--tolerance ${t}: no such metric in the result of ${scenarioName}${hint === undefined ? '' : ` (did you mean ${hint}?)`}; the metrics are ${metricGroups(all)}`,
+    );
+  }
+  return lines;
+}
+
+/** Metric names by their first part: `events, ops.*, locks.*, …` (one line, not 200 names). */
+function metricGroups(all: readonly string[]): string {
+  const groups = new Map<string, number>();
+  for (const n of all) {
+    const head = n.split('.')[0]!;
+    groups.set(head, (groups.get(head) ?? 0) + 1);
+  }
+  return [...groups].map(([head, count]) => (count === 1 && all.includes(head) ? head : `${head}.*`)).join(', ');
+}
+
 export function parseAlpha(text: string): number {
   const v = Number(text.trim());
   if (text.trim() === '' || !Number.isFinite(v) || v <= 0 || v >= 1) {
@@ -171,8 +210,42 @@ export function writeAtomicFor(io: CliIo, flag: string, file: string, text: stri
   writeFileAtomic(io, file, text, flag);
 }
 
+/**
+ * Write baseline files into their folder (issue 20, failure 2): only names that are absent
+ * or smpsim's by the folder's manifest (src/files/manifest.ts), never through a link; a
+ * non-empty folder with no manifest (not one smpsim wrote baselines into) only with --force.
+ * Every file is checked before the first is written.
+ */
+export function writeBaselineFiles(
+  flag: string,
+  dirShown: string,
+  dir: string,
+  writes: ReadonlyArray<{ file: string; text: string }>,
+  opts: { force: boolean; foreignFolderOk: boolean },
+): void {
+  const fail = (e: unknown): never => {
+    if (e instanceof OutputDirError) throw new UsageError(`${flag}: ${firstLine(e.message)}`);
+    throw e;
+  };
+  let out: OutputDir;
+  try {
+    out = OutputDir.open(dir);
+    if (!opts.foreignFolderOk && !opts.force && !out.hasManifest && out.otherEntries().length > 0) {
+      throw new UsageError(
+        `${flag}: ${dirShown} is not empty and holds no baselines smpsim recorded (no ${MANIFEST_NAME}); smpsim writes into such a folder only with --force, and then replaces none of its files`,
+      );
+    }
+    const refused = writes.map((w) => out.refusal(path.basename(w.file), w.text)).filter((r): r is string => r !== null);
+    if (refused.length > 0) throw new UsageError(refused.map((r) => `${flag}: ${r}`));
+    for (const w of writes) out.write(path.basename(w.file), w.text);
+  } catch (e) {
+    fail(e);
+  }
+}
+
 /** A folder for baselines: it must exist, or be creatable when `create`. */
 export function baselineDir(io: CliIo, flag: string, dir: string, create: boolean): string {
+  requireFolderName(flag, dir);
   const abs = path.resolve(io.cwd, dir);
   try {
     const st = fs.statSync(abs);
@@ -301,6 +374,7 @@ export async function executeCheck(job: CheckJob, io: CliIo): Promise<number> {
         else checks.push(createdCheck(names, null, reps[i]!, r.wallMs, r.aborted));
         continue;
       }
+      unknownMetrics.push(...unknownToleranceTargets(job.tolerance, metricValues(r.runs.results[0]!).keys(), s.name));
       if (p.old !== undefined) checks.push(checkAgainstBaseline(names, p.old, s, r.runs, { alpha: job.alpha, relative, only: p.only }));
       else checks.push(createdCheck(names, r.runs.fingerprint, reps[i]!, r.runs.wallMs));
       if (job.update) {
@@ -318,10 +392,8 @@ export async function executeCheck(job: CheckJob, io: CliIo): Promise<number> {
     progress.stop();
   }
   if (unknownMetrics.length > 0) throw new UsageError(unknownMetrics);
-  for (const w of writes) {
-    writeAtomicFor(io, '--update', w.file, w.text);
-    updated.push(w.shown);
-  }
+  writeBaselineFiles('--update', job.baseline, dir, writes, { force: false, foreignFolderOk: true });
+  for (const w of writes) updated.push(w.shown);
 
   const report = makeReport(checks, job.alpha, job.baseline, updated);
   io.stdout(job.format === 'json' ? formatJson(report) : formatText(report));

@@ -11,10 +11,11 @@ import { Command, Option } from 'commander';
 import { DEFAULT_KERNEL_VERSION, KERNEL_VERSIONS } from '../kernel/versions.js';
 import { PRESET_NAMES } from '../kernel/presets.js';
 import { excerpt, readInputFile, InputFileError, MAX_SCENARIO_BYTES } from '../input/read.js';
-import { parseText, resolveScenario } from '../scenario/load.js';
+import { checkScenarioFile, parseText, resolveScenario } from '../scenario/load.js';
 import { nameFromOrigin } from '../scenario/resolve.js';
 import { INJECT_BUGS, IRQ_ROUTINGS, MAP_APIS, STRATEGIES, WORKLOAD_TYPES, type WorkloadType } from '../scenario/schema.js';
 import { UsageError, fsReason, type CliIo } from './io.js';
+import { OutputError, writeOutput } from '../files/output.js';
 import { PROJECT_ROOT } from './paths.js';
 import { scenarioPath } from './scenario-path.js';
 
@@ -59,6 +60,15 @@ const WORKLOAD_SECTIONS: Record<WorkloadType, string> = {
   hold: exp(200ns)           # inside the lock`,
 };
 
+/**
+ * A name as a YAML string: double-quoted (JSON's escapes are YAML's), so that `init null.yaml`
+ * (or true, 123, '', a: b) writes a name YAML reads back as the same string, not null, a
+ * boolean or a number (issue 20, item 6).
+ */
+export function yamlString(s: string): string {
+  return JSON.stringify(s);
+}
+
 /** The commented template for a workload. `name`: the scenario's name. */
 export function templateText(workload: WorkloadType, name: string, dir: string): string {
   const ops = workload === 'io' ? 20000 : 100000;
@@ -68,7 +78,7 @@ export function templateText(workload: WorkloadType, name: string, dir: string):
 # smpsim run <file>; see everything it resolves to with: smpsim resolve <file>.
 # Durations take ns, us, ms, s; sizes B, KiB, MiB, GiB; distributions: exp(200ns),
 # uniform(1us,3us), normal(m,sd), lognormal(m,sd), const(x) or a bare value.
-name: ${name}
+name: ${yamlString(name)}
 description: >-
   The question this scenario answers.
 seed: 1                      # same scenario + seed => the same result, byte for byte
@@ -121,8 +131,11 @@ export function fromText(io: CliIo, from: string, name: string, dir: string): st
     if (err instanceof InputFileError) throw new UsageError(`--from: cannot read ${excerpt(from)}: ${err.message} (a scenario file, or a name from smpsim list)`);
     throw err;
   }
+  // Refused as a scenario file would be ("not a scenario file", nothing of it quoted) before
+  // the name line added below makes a shadow file look half like a scenario.
+  checkScenarioFile(file);
   text = SCHEMA_LINE_RE.test(text) ? text.replace(SCHEMA_LINE_RE, schemaLine(dir)) : `${schemaLine(dir)}\n${text}`;
-  text = /^name:.*$/m.test(text) ? text.replace(/^name:.*$/m, `name: ${name}`) : text.replace(/\n/, `\nname: ${name}\n`);
+  text = /^name:.*$/m.test(text) ? text.replace(/^name:.*$/m, `name: ${yamlString(name)}`) : text.replace(/\n/, `\nname: ${yamlString(name)}\n`);
   // An extends relative to the original file would break in the copy: make it point there.
   return text.replace(/^extends:\s*(\S+)\s*$/m, (line, target: string) => {
     const t = target.replace(/^["']|["']$/g, '');
@@ -140,6 +153,7 @@ export function initScenario(io: CliIo, file: string | undefined, opts: InitOpti
   if (opts.workload !== undefined && opts.from !== undefined) {
     throw new UsageError("init: --workload and --from cannot be combined (--from copies that scenario's workload); see 'smpsim init --help'");
   }
+  if (file !== undefined && file.trim() === '') throw new UsageError('init: expected a file name (or none, to print the template), got ""');
   const target = file === undefined ? undefined : path.resolve(io.cwd, file);
   const dir = target === undefined ? path.resolve(io.cwd) : path.dirname(target);
   const name = file === undefined ? 'my-scenario' : nameFromOrigin(file);
@@ -153,9 +167,10 @@ export function initScenario(io: CliIo, file: string | undefined, opts: InitOpti
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`init: cannot write ${file}: no directory ${path.dirname(file!)}`);
   if (fs.existsSync(target) && opts.force !== true) throw new UsageError(`init: ${file} exists; not overwriting it (use --force, or another name)`);
   try {
-    fs.writeFileSync(target, text);
+    // Atomically (a temporary file renamed over it): --force never leaves half a file.
+    writeOutput(target, text);
   } catch (err) {
-    throw new UsageError(`init: cannot write ${file}: ${fsReason(err)}`);
+    throw new UsageError(`init: cannot write ${file}: ${err instanceof OutputError ? err.reason : fsReason(err)}`);
   }
   io.stderr(`smpsim: wrote ${file}; check it with: smpsim validate ${file}, run it with: smpsim run ${file}\n`);
   return 0;

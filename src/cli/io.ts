@@ -77,12 +77,31 @@ export function firstLine(s: string): string {
 export const STDOUT_ARG = '-';
 
 /**
+ * A folder argument (sweep --out, baseline --out, plot DIR, check --baseline) must name one:
+ * `--out ''` wrote into the current directory (issue 20, item 6).
+ */
+export function requireFolderName(flag: string, value: string): void {
+  if (value.trim() === '') throw new UsageError(`${flag}: expected a folder name, got ""`);
+}
+
+/**
+ * A file argument ending in `/` names a folder: `run --out nd/` wrote a file named nd (issue
+ * 20, item 6). Refused, naming what to give instead.
+ */
+export function refuseFolderSyntax(flag: string, value: string): void {
+  if (/[/\\]$/.test(value) && value !== '/') {
+    throw new UsageError(`${flag}: ${value} ends in /, so it names a folder; give a file name (like ${value}report.txt)`);
+  }
+}
+
+/**
  * Fails early (before a long run) when --out cannot be written: its directory is missing,
  * or it is a directory. `-` (standard output) and existing special files always pass.
  */
 export function checkOutputPath(io: CliIo, out: string, flag = '--out'): void {
   if (out === STDOUT_ARG) return;
   if (out.trim() === '') throw new UsageError(`${flag}: expected a file name (or - for standard output), got ""`);
+  refuseFolderSyntax(flag, out);
   const file = path.resolve(io.cwd, out);
   let st: fs.Stats;
   try {

@@ -15,8 +15,11 @@
  *   on SIGHUP as soon as one is gone. A process that leads its own group (`smpsim …` typed
  *   at a shell, `nohup smpsim … &`) has no launcher to watch.
  */
-import fs from 'node:fs';
 import os from 'node:os';
+import { readInputFile } from '../input/read.js';
+
+/** Largest /proc/<pid>/stat read (bytes): the line is ~300 bytes; a comm of 16 and 52 numbers. */
+const PROC_STAT_BYTES = 4096;
 
 export type InterruptHandler = (signal: NodeJS.Signals) => void;
 
@@ -28,7 +31,7 @@ const WATCH_MS = 500;
 /** `pid`'s parent and process group, from /proc/<pid>/stat (Linux), or null. */
 function procStat(pid: number): { ppid: number; pgrp: number } | null {
   try {
-    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const text = readInputFile(`/proc/${pid}/stat`, PROC_STAT_BYTES, 'process status files');
     // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses.
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
     return { ppid: Number(f[1]), pgrp: Number(f[2]) };

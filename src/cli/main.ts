@@ -12,6 +12,7 @@ import { SimulationAborted } from '../engine/sim.js';
 import { MemoryBudgetError } from '../scenario/memory.js';
 import { UnitError } from '../engine/units.js';
 import { OutputError } from '../files/output.js';
+import { OutputDirError } from '../files/manifest.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { VERSION } from '../version.js';
 import { registerCommands } from './commands.js';
@@ -91,6 +92,10 @@ export function reportError(err: unknown, io: CliIo, argv: readonly string[]): n
   }
   if (err instanceof ScenarioError) {
     io.stderr(`${err.lines.join('\n')}\n`);
+    return EXIT.USAGE;
+  }
+  if (err instanceof OutputDirError) {
+    io.stderr(`smpsim: ${firstLine(err.message)}\n`);
     return EXIT.USAGE;
   }
   if (err instanceof OutputError) {

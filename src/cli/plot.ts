@@ -6,9 +6,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { SweepFileError } from '../study/files.js';
 import { readSummary, writePlots } from '../study/plot.js';
-import { EXIT, UsageError, type CliIo } from './io.js';
+import { EXIT, UsageError, requireFolderName, type CliIo } from './io.js';
 
 export async function executePlot(io: CliIo, dirArg: string, quiet: boolean): Promise<number> {
+  requireFolderName('plot', dirArg);
   const dir = path.resolve(io.cwd, dirArg);
   let files: string[];
   try {

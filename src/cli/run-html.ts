@@ -8,11 +8,13 @@ import path from 'node:path';
 import type { Result } from '../report/result.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { LatencyCollector } from '../report/latency-collector.js';
-import { UsageError, fsReason, type CliIo } from './io.js';
+import { UsageError, fsReason, refuseFolderSyntax, type CliIo } from './io.js';
 
 /** Before any run: one run only, and FILE's directory exists and FILE is not a directory. */
 export function checkHtmlOption(io: CliIo, file: string, runs: number): void {
   if (runs > 1) throw new UsageError('--html: reports a single run, so it cannot be combined with --vary (choose the variant with --set, or use smpsim sweep --plot)');
+  if (file.trim() === '') throw new UsageError('--html: expected a file name, got ""');
+  refuseFolderSyntax('--html', file);
   const abs = path.resolve(io.cwd, file);
   let st: fs.Stats;
   try {

@@ -18,7 +18,7 @@ import { QueueUrlError, parseQueueUrl, type QueueUrl } from '../study/queue-url.
 import { QUEUE_SECRET_ENV, QueueSecretError, queueSecret } from '../study/queue-trust.js';
 import { THROUGHPUT, formatSummaryText, isKnownMetric, knownMetricNames } from '../study/summary.js';
 import { runSweep, type DirLock, type SweepPoint, type SweepSpec } from '../study/sweep.js';
-import { EXIT, UsageError, type CliIo } from './io.js';
+import { EXIT, UsageError, requireFolderName, type CliIo } from './io.js';
 import { addLimitOptions, checkMemoryBudget, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
 import { parseSeed, scenarioPath } from './run.js';
@@ -231,6 +231,7 @@ export function queueSecretOf(url: QueueUrl, option: string | undefined, env: Cl
 
 export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
   const spec = buildSpec(io, job);
+  requireFolderName('--out', job.out);
   const dir = path.resolve(io.cwd, job.out);
   const jobs = job.jobs ?? defaultJobs();
   const progress = job.quiet ? null : new Progress(io, 1);

@@ -80,8 +80,19 @@ let tmpCounter = 0;
 /** Our temporary files: `.<name>.smpsim-<pid>-<n>.tmp` (removable by a later run). */
 export const TEMP_FILE = /^\..+\.smpsim-\d+-\d+\.tmp$/;
 
+/**
+ * Longest part of the destination's name kept in a temporary name (characters): a name of
+ * 231-255 characters (the usual NAME_MAX is 255 bytes) made a temporary name too long to
+ * create (issue 20, item 6). With ".", ".smpsim-<pid>-<n>.tmp" (at most 36 more) it stays
+ * under 255 bytes even when the kept part is ASCII; a multi-byte name is cut shorter below.
+ */
+const TEMP_NAME_KEEP = 120;
+
 function tempName(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.smpsim-${process.pid}-${++tmpCounter}.tmp`);
+  let base = path.basename(file);
+  if (base.length > TEMP_NAME_KEEP) base = base.slice(0, TEMP_NAME_KEEP);
+  while (Buffer.byteLength(base) > TEMP_NAME_KEEP) base = base.slice(0, -1);
+  return path.join(path.dirname(file), `.${base}.smpsim-${process.pid}-${++tmpCounter}.tmp`);
 }
 
 /** The file to write: a symbolic link's target when it exists (so the link survives). */

@@ -80,6 +80,16 @@ function tooLarge(limit: number, what: string): InputFileError {
   return new InputFileError(`larger than ${sizeText(limit)}, the limit for ${what}`, 'too-large');
 }
 
+/** How readInputFile opens a file. */
+export interface ReadOptions {
+  /**
+   * Refuse a symbolic link instead of following it (lstat, then O_NOFOLLOW): for the
+   * entries of an output folder (a sweep's lock, manifest and run files), which smpsim
+   * itself wrote and which a planted link must not redirect.
+   */
+  noFollow?: boolean;
+}
+
 /**
  * The text of a regular file of at most `limit` bytes, or an InputFileError (`what` names
  * the kind of file in the message). stat before
@@ -87,19 +97,22 @@ function tooLarge(limit: number, what: string): InputFileError {
  * between cannot block it) and fstat re-checks what was opened; the read stops one byte past
  * the cap, so a file that grows (or lies about its size, like /proc files) is still bounded.
  */
-export function readInputFile(file: string, limit = MAX_INPUT_BYTES, what = 'input files'): string {
+export function readInputFile(file: string, limit = MAX_INPUT_BYTES, what = 'input files', opts: ReadOptions = {}): string {
+  const noFollow = opts.noFollow === true;
   let st: fs.Stats;
   try {
-    st = fs.statSync(file);
+    st = noFollow ? fs.lstatSync(file) : fs.statSync(file);
   } catch (err) {
     throw reason(err);
   }
+  if (st.isSymbolicLink()) throw new InputFileError('is a symbolic link: links inside an output folder are not followed', 'not-regular');
   if (!st.isFile()) throw notRegular(st);
   if (st.size > limit) throw tooLarge(limit, what);
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | (noFollow ? fs.constants.O_NOFOLLOW : 0));
   } catch (err) {
+    if (noFollow && errCode(err) === 'ELOOP') throw new InputFileError('is a symbolic link: links inside an output folder are not followed', 'not-regular');
     throw reason(err);
   }
   try {
@@ -192,4 +205,31 @@ export function shapeMessage(p: ShapeProblem): string {
   return p.kind === 'cyclic'
     ? 'an alias refers to its own anchor (cyclic data)'
     : `nested too deeply (more than ${p.limit} levels of mappings and lists)`;
+}
+
+/**
+ * JSON.parse's message without the input it quotes (V8 writes `Unexpected token 'r',
+ * "root:$6$…" is not valid JSON`): only where the text stopped being JSON.
+ */
+export function jsonErrorText(err: unknown, text: string): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  const pos = /at position (\d+)/.exec(msg);
+  if (pos !== null) {
+    const at = Number(pos[1]);
+    const before = text.slice(0, at);
+    const line = before.split('\n').length;
+    const col = at - before.lastIndexOf('\n');
+    return `not valid JSON (line ${line}, column ${col})`;
+  }
+  if (/end of (JSON )?input/i.test(msg)) return 'not valid JSON (it ends too early)';
+  return 'not valid JSON';
+}
+
+/** Parse JSON text; a SyntaxError's message becomes jsonErrorText (nothing of the text echoed). */
+export function parseJsonText(text: string): { ok: true; value: unknown } | { ok: false; why: string } {
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (err) {
+    return { ok: false, why: jsonErrorText(err, text) };
+  }
 }

@@ -3,7 +3,7 @@
  * and the fields the metrics need, checked. Other fields pass through unchecked.
  */
 import { z } from 'zod';
-import { checkShape, excerpt, shapeMessage } from '../input/read.js';
+import { checkShape, parseJsonText, shapeMessage } from '../input/read.js';
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import type { MetricSource } from './metrics.js';
 import { RESULT_SCHEMA } from './result.js';
@@ -42,13 +42,9 @@ function describe(v: unknown): string {
 
 /** Parse a result file's text; problems are one line each, prefixed by `file`. */
 export function parseResultText(text: string, file: string): { ok: true; value: ReadResult } | { ok: false; problems: string[] } {
-  let data: unknown;
-  try {
-    data = JSON.parse(text) as unknown;
-  } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    return { ok: false, problems: [`${file}: not a JSON file: ${excerpt(msg ?? '', 100)}`] };
-  }
+  const json = parseJsonText(text);
+  if (!json.ok) return { ok: false, problems: [`${file}: not a JSON file: ${json.why}`] };
+  const data = json.value;
   const shape = checkShape(data);
   if (shape !== undefined) return { ok: false, problems: [`${file}: not a smpsim result: ${shapeMessage(shape)}`] };
   const schema =

@@ -11,8 +11,9 @@ import { bundledScenario, bundledScenarioNames, isBareName } from './bundled.js'
 import { Origins, applySet, cloneData, isPlainObject, mergeInto, parseSetOption, type RawObject } from './merge.js';
 import { validateAndResolve } from './resolve.js';
 import { parseYaml } from './yaml.js';
-import { RecordedScenarioError, recordedScenario } from './recorded.js';
-import { InputFileError, MAX_SCENARIO_BYTES, excerpt, readInputFile } from '../input/read.js';
+import { RECORDED_SCHEMAS, RecordedScenarioError, recordedScenario } from './recorded.js';
+import { InputFileError, MAX_SCENARIO_BYTES, checkShape, excerpt, parseJsonText, readInputFile, shapeMessage } from '../input/read.js';
+import { ScenarioRaw } from './schema.js';
 import type { ResolvedScenario } from './types.js';
 
 export { ScenarioError } from './errors.js';
@@ -39,6 +40,7 @@ export function loadScenario(file: string, opts: LoadOptions = {}): ResolvedScen
  * default name; an `extends` in it is read relative to origin's directory.
  */
 export function resolveScenario(raw: unknown, origin: string): ResolvedScenario {
+  if (isPlainObject(raw)) refuseNonScenario(raw, origin);
   const origins = new Origins(origin);
   let merged: unknown = raw;
   if (isPlainObject(raw) && raw.extends !== undefined) {
@@ -142,6 +144,48 @@ function readParents(data: RawObject, file: string, chain: string[]): Layer[] {
   return layers;
 }
 
+/** Top-level keys of a scenario mapping. */
+const SCENARIO_KEYS: readonly string[] = Object.keys(ScenarioRaw.shape);
+
+/**
+ * Refuse a mapping that is not a scenario (issue 20, failure 3): no top-level key is a
+ * scenario setting (or a near-miss of one, a typo the "did you mean" check reports), or most
+ * of them are not. A password or shadow file parses as a mapping whose keys are its lines;
+ * listing them as "unknown key" printed its users, salts and hashes. Nothing of the content
+ * is quoted here, only counts.
+ */
+function refuseNonScenario(data: RawObject, file: string): void {
+  const keys = Object.keys(data);
+  if (keys.length === 0) return;
+  let known = 0;
+  for (const k of keys) if (SCENARIO_KEYS.includes(k) || (k.length <= MAX_KEY_TYPO && didYouMean(k, SCENARIO_KEYS) !== undefined)) known++;
+  if (known === 0 || known * 2 < keys.length) {
+    throw problem(
+      file,
+      [],
+      `not a scenario file: ${keys.length - known} of its ${keys.length} top-level keys are not scenario settings (expected ${SCENARIO_KEYS.filter((k) => k !== '$schema').join(', ')}); nothing of it is shown`,
+    );
+  }
+}
+
+/** Longest top-level key taken as a typo of a scenario key ("descripton"): longer is not one. */
+const MAX_KEY_TYPO = 20;
+
+/** Integers beyond this are not exact in a double; a scenario value there is refused, not rounded. */
+const MAX_EXACT_INTEGER = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The real file behind `file` when it is a link (its target decides the extension rule and
+ * the parser); the path as given when it cannot be resolved (the read then says why).
+ */
+function realTarget(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
+  }
+}
+
 function problem(source: string, p: Problem['path'], message: string): ScenarioError {
   return new ScenarioError([{ source, path: p, message }]);
 }
@@ -152,6 +196,14 @@ function problem(source: string, p: Problem['path'], message: string): ScenarioE
  * regular files of at most MAX_SCENARIO_BYTES are read (src/input/read.ts).
  */
 function readScenarioFile(file: string, referrer: string, refPath: string[]): RawObject {
+  const real = realTarget(file);
+  const realExt = path.extname(real).toLowerCase();
+  if (real !== path.resolve(file) && SCENARIO_EXTENSIONS.includes(path.extname(file).toLowerCase()) && !SCENARIO_EXTENSIONS.includes(realExt)) {
+    // `x.yaml -> /etc/shadow`: the name says scenario, the file it links to does not.
+    const why = 'is a link to a file that is not a scenario file (its target does not end in .yaml, .yml or .json)';
+    if (refPath.length > 0) throw problem(referrer, refPath, `cannot read ${excerpt(file, 200)}: ${why}`);
+    throw problem(file, [], `cannot read file: ${why}`);
+  }
   let text: string;
   try {
     text = readInputFile(file, MAX_SCENARIO_BYTES, 'scenario files');
@@ -160,7 +212,7 @@ function readScenarioFile(file: string, referrer: string, refPath: string[]): Ra
     if (refPath.length > 0) throw problem(referrer, refPath, `cannot read ${excerpt(file, 200)}: ${err.message}`);
     throw problem(file, [], `cannot read file: ${err.message}${notBundledHint(file, err)}`);
   }
-  const data = parseText(text, file);
+  const data = realExt === '.json' ? parseJsonScenario(text, file) : parseText(text, file);
   if (data === null || data === undefined) {
     throw problem(file, [], 'empty scenario: expected a mapping of scenario settings (write {} for all defaults)');
   }
@@ -174,7 +226,39 @@ function readScenarioFile(file: string, referrer: string, refPath: string[]): Ra
     throw problem(file, [], `holds ${data.length} results (run --vary); re-run one of them: jq '.[0]' ${excerpt(file, 200)} > one.json, then smpsim run one.json`);
   }
   if (!isPlainObject(data)) throw problem(file, [], `expected a mapping of scenario settings, got ${show(data)}`);
+  const recorded = typeof data.schema === 'string' && (RECORDED_SCHEMAS as readonly string[]).includes(data.schema);
+  if (!recorded) refuseNonScenario(data, file);
   return data;
+}
+
+/**
+ * A `.json` scenario (by its real name) as strict JSON (issue 20, item 6): YAML would take
+ * single quotes, trailing commas and 0x10. Errors give the line and column, no content;
+ * integers beyond 2^53 − 1 are refused (JSON.parse would round them).
+ */
+export function parseJsonScenario(text: string, file: string): unknown {
+  const json = parseJsonText(text);
+  if (!json.ok) throw problem(file, [], json.why);
+  const shape = checkShape(json.value);
+  if (shape !== undefined) throw problem(file, [], shapeMessage(shape));
+  // Integer literals outside strings; strings blanked first (their digits are not numbers).
+  const bare = text.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  for (const m of bare.matchAll(/-?\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g)) {
+    if (/[.eE]/.test(m[0])) continue;
+    const v = BigInt(m[0]);
+    if (v > BigInt(MAX_EXACT_INTEGER) || v < -BigInt(MAX_EXACT_INTEGER)) {
+      throw problem(file, [], `an integer beyond 2^53 - 1 (${m[0].length} digits) cannot be represented exactly; smpsim refuses it rather than round it`);
+    }
+  }
+  return json.value;
+}
+
+/**
+ * Read `file` as a scenario file is read (link target's extension, strict JSON, "not a
+ * scenario file"), without `extends`: for `init --from`, which copies the text.
+ */
+export function checkScenarioFile(file: string): void {
+  readScenarioFile(file, file, []);
 }
 
 /**

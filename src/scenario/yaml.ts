@@ -23,10 +23,18 @@ function fail(source: string, message: string, path: readonly PathSegment[] = []
   throw new ScenarioError([{ source, path, message }]);
 }
 
-/** One line of a yaml package message, escaped and cut short (it may quote the input). */
+/**
+ * One line of a yaml package message, escaped and cut short. The lines after the first quote
+ * the source, and an unresolved alias names what follows its `*` (any text of the file):
+ * both are dropped, so a parse error shows where, not what (issue 20). A tag (`!bogus`) the
+ * author wrote is kept, cut to MAX_EXCERPT.
+ */
 function yamlMessage(message: string): string {
-  const first = (message.split(/\r?\n/)[0] ?? '').trim().replace(/ at line \d+, column \d+:?$/, '');
-  return excerpt(first, 100);
+  const first = (message.split(/\r?\n/)[0] ?? '')
+    .trim()
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .replace(/^(Unresolved alias[^:]*):.*$/, '$1');
+  return excerpt(first, 60);
 }
 
 /** Deepest nesting of collections in a CST token tree, found without recursion. */
@@ -83,6 +91,27 @@ function firstDuplicateKey(root: unknown): Node | undefined {
   return undefined;
 }
 
+/**
+ * The first integer literal beyond 2^53 − 1 (issue 20, item 6: `seed: 9007199254740993` was
+ * read as …992): a double cannot hold it, so it is refused rather than silently rounded. A
+ * literal written as a float (1e20, 2.0) is a float and is left to the field's own check.
+ */
+function firstInexactInteger(root: unknown, text: string): Node | undefined {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const n = stack.pop();
+    if (isMap(n)) {
+      for (const pair of n.items) stack.push(pair.key, pair.value);
+    } else if (isSeq(n)) {
+      for (const it of n.items) stack.push(isPair(it) ? it.value : it);
+    } else if (isScalar(n) && typeof n.value === 'number' && Number.isInteger(n.value) && !Number.isSafeInteger(n.value)) {
+      const src = n.range === undefined || n.range === null ? '' : text.slice(n.range[0], n.range[1]).trim();
+      if (/^[-+]?(0x[0-9a-f_]+|0o[0-7_]+|[0-9_]+)$/i.test(src)) return n;
+    }
+  }
+  return undefined;
+}
+
 const EXOTIC: ReadonlyArray<[new (...args: never[]) => object, string]> = [
   [Set, 'a YAML set (!!set)'],
   [Map, 'an ordered YAML mapping (!!omap/!!pairs)'],
@@ -133,6 +162,10 @@ export function parseYaml(text: string, source: string): unknown {
   if (err) fail(at(err.pos[0]), `YAML syntax error: ${yamlMessage(err.message)}`);
   const dup = firstDuplicateKey(doc.contents);
   if (dup !== undefined) fail(at(dup.range?.[0] ?? -1), 'YAML syntax error: Map keys must be unique');
+  const big = firstInexactInteger(doc.contents, text);
+  if (big !== undefined) {
+    fail(at(big.range?.[0] ?? -1), 'an integer beyond 2^53 - 1 cannot be represented exactly; smpsim refuses it rather than round it');
+  }
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;

@@ -16,7 +16,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { InputFileError, checkShape, excerpt, readInputFile, shapeMessage } from '../input/read.js';
+import { InputFileError, MAX_INPUT_BYTES, checkShape, parseJsonText, readInputFile, shapeMessage } from '../input/read.js';
+import { OutputDir, OutputDirError } from '../files/manifest.js';
 import { RESULT_SCHEMA, type Result } from '../report/result.js';
 import type { Warmup } from '../scenario/types.js';
 import type { RunSeries, WarmupChoice } from './series.js';
@@ -44,6 +45,36 @@ export function writeAtomic(file: string, text: string): void {
     writeOutput(file, text, { fsync: true });
   } catch (err) {
     throw new SweepFileError(`cannot write ${file}: ${err instanceof OutputError ? err.reason : fsReason(err)}`);
+  }
+}
+
+/** The output folder `dir` (existing) with its manifest (src/files/manifest.ts); SweepFileError otherwise. */
+export function openOutputDir(dir: string): OutputDir {
+  try {
+    return OutputDir.open(dir);
+  } catch (err) {
+    if (err instanceof OutputDirError) throw new SweepFileError(err.message);
+    throw err;
+  }
+}
+
+/** Write `rel` in an output folder: only where it is absent or smpsim's (manifest.ts). */
+export function writeOwned(out: OutputDir, rel: string, text: string, opts: { listedDamaged?: boolean } = {}): string | null {
+  try {
+    return out.write(rel, text, opts);
+  } catch (err) {
+    if (err instanceof OutputDirError) throw new SweepFileError(err.message);
+    throw err;
+  }
+}
+
+/** Why `rel` may not be written in `out`, or null (checked before a batch of writes). */
+export function refusalOf(out: OutputDir, rel: string, text: string): string | null {
+  try {
+    return out.refusal(rel, text);
+  } catch (err) {
+    if (err instanceof OutputDirError) return err.message;
+    throw err;
   }
 }
 
@@ -109,17 +140,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function readJson(file: string): ReadOutcome<unknown> {
   let text: string;
   try {
-    text = readInputFile(file);
+    // Files of an output folder smpsim wrote itself: a link planted there is not followed.
+    text = readInputFile(file, MAX_INPUT_BYTES, 'sweep files', { noFollow: true });
   } catch (err) {
     if (err instanceof InputFileError && err.code === 'missing') return { kind: 'missing' };
     return { kind: 'corrupt', why: `cannot read: ${err instanceof Error ? err.message : String(err)}` };
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text) as unknown;
-  } catch (err) {
-    return { kind: 'corrupt', why: `not valid JSON (${excerpt(err instanceof Error ? err.message : String(err), 100)})` };
-  }
+  const json = parseJsonText(text);
+  if (!json.ok) return { kind: 'corrupt', why: json.why };
+  const value = json.value;
   const shape = checkShape(value);
   if (shape !== undefined) return { kind: 'corrupt', why: shapeMessage(shape) };
   return { kind: 'ok', value };

@@ -5,11 +5,14 @@
  * From a compiled build it is read from dist/model-fingerprint (written by
  * scripts/build.mjs from the same sources); from the TypeScript sources it is hashed now.
  */
-import fs from 'node:fs';
+import { readInputFile } from '../input/read.js';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 let cached: string | undefined;
+
+/** Largest dist/model-fingerprint read (bytes): it holds one hex hash. */
+const FINGERPRINT_BYTES = 1024;
 
 export async function modelFingerprint(): Promise<string> {
   if (cached !== undefined) return cached;
@@ -20,7 +23,7 @@ export async function modelFingerprint(): Promise<string> {
     const stamp = (await import(pathToFileURL(path.join(root, 'bin', 'source-stamp.mjs')).href)) as { modelFingerprint(root: string): string };
     cached = stamp.modelFingerprint(root);
   } else {
-    cached = fs.readFileSync(path.join(root, 'dist', 'model-fingerprint'), 'utf8').trim();
+    cached = readInputFile(path.join(root, 'dist', 'model-fingerprint'), FINGERPRINT_BYTES, 'fingerprint files').trim();
   }
   return cached;
 }

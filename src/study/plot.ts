@@ -28,7 +28,7 @@ import { PERCENTILE_NOTE, SAME_BUCKET, formatWithCi } from '../report/percentile
 import { CPUS_PATH, LOCK_WAIT_SHARE, THROUGHPUT, formatScalingText, type SweepSummary } from './summary.js';
 import { uslCurve } from './usl.js';
 import { TABLEAU10, categoryScale, seriesColours } from '../report/palette.js';
-import { CHART_FILES, SweepFileError, readJsonFile, writeAtomic, SUMMARY_SCHEMA } from './files.js';
+import { CHART_FILES, SweepFileError, openOutputDir, readJsonFile, refusalOf, writeOwned, SUMMARY_SCHEMA } from './files.js';
 
 type Row = Record<string, string | number | null>;
 
@@ -516,16 +516,23 @@ export function readSummary(dir: string): SweepSummary {
 /** Write every chart as DIR/<name>.svg and DIR/report.html; returns the files written. */
 export async function writePlots(dir: string, s: SweepSummary): Promise<string[]> {
   const charts = await renderCharts(s);
+  // Only files absent or smpsim's are written; a link planted in DIR is refused (manifest.ts).
+  const out = openOutputDir(dir);
+  const htmlText = reportHtml(s, charts);
+  for (const [rel, text] of [...charts.map((c) => [c.file, c.svg] as const), ['report.html', htmlText] as const]) {
+    const why = refusalOf(out, rel, text);
+    if (why !== null) throw new SweepFileError(why);
+  }
   const files: string[] = [];
   for (const c of charts) {
     // `sweep --force` removes only the files it knows a sweep writes: keep the list true.
     if (!(CHART_FILES as readonly string[]).includes(c.file)) throw new Error(`chart ${c.file} is missing from CHART_FILES (study/files.ts)`);
     const f = path.join(dir, c.file);
-    writeAtomic(f, c.svg);
+    writeOwned(out, c.file, c.svg);
     files.push(f);
   }
   const html = path.join(dir, 'report.html');
-  writeAtomic(html, reportHtml(s, charts));
+  writeOwned(out, 'report.html', htmlText);
   files.push(html);
   return files;
 }

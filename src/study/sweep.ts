@@ -36,11 +36,15 @@ import {
   SWEEP_TOP_FILES,
   runFileName,
   sha256,
-  writeAtomic,
+  openOutputDir,
+  refusalOf,
+  writeOwned,
   type PilotFile,
   type RunFile,
 } from './files.js';
 import { OutputError, TEMP_FILE, fsReason, makeDir } from '../files/output.js';
+import { InputFileError, readInputFile } from '../input/read.js';
+import type { OutputDir } from '../files/manifest.js';
 import { createExecutor, type Executor } from './pool.js';
 import { chooseWarmup, warmupSetting, type WarmupChoice } from './series.js';
 import { metricValues, summarize, summaryCsv, summaryJson, type SweepSummary } from './summary.js';
@@ -174,26 +178,11 @@ export function manifestDifference(a: Manifest, b: unknown): string | null {
 
 /** The lock of a sweep directory: holds the pid of the sweep writing to it. */
 export const LOCK_FILE = 'sweep.lock';
+/** Largest lock file read (bytes): it holds a pid and a newline. */
+const LOCK_BYTES = 64;
 
 /** Names of run files: `<point>-<rep>.json`, `<point>-pilot.json`. */
 const RUN_FILE = /^(\d+)-(\d+|pilot)\.json$/;
-
-/**
- * The run files an old manifest's sweep may have written: `<p>-pilot.json` and
- * `<p>-<r>.json` for its points p and replications r below max(replications,
- * max_replications). Without a readable manifest, any run file name.
- */
-function ownedRunFiles(old: unknown): (name: string) => boolean {
-  const m = typeof old === 'object' && old !== null ? (old as Record<string, unknown>) : null;
-  const points = m !== null && Array.isArray(m.points) ? (m.points as Array<{ index?: unknown }>).map((p) => p?.index) : null;
-  if (m === null || points === null || !points.every((i) => Number.isSafeInteger(i))) return (n) => RUN_FILE.test(n);
-  const indices = new Set(points as number[]);
-  const reps = Math.max(Number(m.replications) || 0, Number(m.max_replications) || 0);
-  return (n) => {
-    const r = RUN_FILE.exec(n);
-    return r !== null && indices.has(Number(r[1])) && (r[2] === 'pilot' || Number(r[2]) < reps);
-  };
-}
 
 function errno(err: unknown): string | undefined {
   const c = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
@@ -229,8 +218,15 @@ export function lockDir(dir: string): DirLock {
       if (errno(err) !== 'EEXIST') throw new SweepFileError(`--out: cannot lock ${file}: ${fsReason(err)}`);
       let text = '';
       try {
-        text = fs.readFileSync(file, 'utf8');
-      } catch {
+        // Not followed, bounded, never blocking: a lock that is a link to /dev/zero, a FIFO
+        // or a directory is not one smpsim wrote.
+        text = readInputFile(file, LOCK_BYTES, 'lock files', { noFollow: true });
+      } catch (e) {
+        if (!(e instanceof InputFileError) || e.code !== 'missing') {
+          throw new SweepFileError(
+            `--out: ${file} is not a lock of smpsim (${e instanceof InputFileError ? e.message : fsReason(e)}); remove it if no sweep is running there`,
+          );
+        }
         // removed meanwhile: try again
       }
       const pid = /^\s*(\d+)\s*$/.test(text) ? Number(text) : Number.NaN;
@@ -255,7 +251,7 @@ export function lockDir(dir: string): DirLock {
         if (released) return;
         released = true;
         try {
-          if (fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.rmSync(file, { force: true });
+          if (readInputFile(file, LOCK_BYTES, 'lock files', { noFollow: true }).trim() === String(process.pid)) fs.rmSync(file, { force: true });
         } catch {
           // gone already
         }
@@ -275,14 +271,32 @@ export function makeSweepDir(dir: string): void {
 
 /**
  * Make `dir` ready: new (write the manifest), the same sweep (resume), or a different one (an
- * error naming the difference, unless `force`). `--force` removes only the files the old
- * manifest says its sweep wrote (its run files, the summaries and plots), and refuses a
- * folder that holds no sweep manifest: it is not ours to empty. Call with the lock held.
+ * error naming the difference, unless `force`). Call with the lock held. What is smpsim's in
+ * the folder is what its output manifest (DIR/.smpsim-manifest, src/files/manifest.ts) names
+ * with a matching hash:
+ *   - a folder that is not empty and holds no sweep.json is written only with --force (and
+ *     never one with a runs/ folder of someone else's);
+ *   - `--force` on a different sweep removes only the files that are smpsim's (its run files,
+ *     summaries and plots), and first checks that sweep.json itself may be replaced — so a
+ *     sweep.json that is not smpsim's (unparsable, a directory) stops it before anything goes;
+ *   - no entry (sweep.json, runs/, a run file, a summary) is followed through a link.
  */
-export function prepareDir(dir: string, manifest: Manifest, force: boolean): void {
+export function prepareDir(dir: string, manifest: Manifest, force: boolean): OutputDir {
   makeSweepDir(dir);
+  const out = openOutputDir(dir);
   const file = path.join(dir, 'sweep.json');
   const runs = path.join(dir, 'runs');
+  for (const entry of [file, runs]) {
+    let st: fs.Stats | null = null;
+    try {
+      st = fs.lstatSync(entry);
+    } catch {
+      // absent
+    }
+    if (st !== null && st.isSymbolicLink()) {
+      throw new SweepFileError(`--out: ${entry} is a symbolic link: smpsim does not follow links inside an output folder; remove it or use another --out`);
+    }
+  }
   let old: unknown;
   let unreadable = false;
   try {
@@ -292,14 +306,16 @@ export function prepareDir(dir: string, manifest: Manifest, force: boolean): voi
     unreadable = true;
   }
   if (old === undefined && !unreadable) {
-    const others = fs.readdirSync(dir).filter((n) => n !== LOCK_FILE && !TEMP_FILE.test(n));
-    if (force && others.length > 0) {
+    const others = out.otherEntries((n) => n === LOCK_FILE || TEMP_FILE.test(n));
+    if (others.length > 0 && fs.existsSync(runs)) {
       throw new SweepFileError(
-        `--force: ${dir} is not a sweep (no sweep.json) and not empty; --force replaces only a sweep smpsim wrote: use another --out`,
+        `${force ? '--force' : '--out'}: ${dir} is not a sweep (no sweep.json) and has a runs/ folder smpsim did not write; use another --out`,
       );
     }
-    if (fs.existsSync(runs)) {
-      throw new SweepFileError(`--out: ${dir} has a runs/ folder but no sweep.json: not a sweep of smpsim; use another --out`);
+    if (others.length > 0 && !force) {
+      throw new SweepFileError(
+        `--out: ${dir} is not a sweep (no sweep.json) and not empty; smpsim writes into such a folder only with --force, and then replaces none of its files: use another --out`,
+      );
     }
   }
   const isManifest = (v: unknown) => typeof v === 'object' && v !== null && (v as { schema?: unknown }).schema === MANIFEST_SCHEMA;
@@ -312,33 +328,52 @@ export function prepareDir(dir: string, manifest: Manifest, force: boolean): voi
   if (diff !== null && !force) {
     throw new SweepFileError(`--out: ${dir} holds a different sweep (${diff}); use --force to replace it, or another --out`);
   }
-  const ownsRun = ownedRunFiles(unreadable ? undefined : old);
+  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+  // Before anything is removed: sweep.json must be replaceable (smpsim's, or absent).
+  const refused = refusalOf(out, 'sweep.json', manifestText);
+  if (refused !== null) throw new SweepFileError(`--out: ${refused}`);
   const ours = (n: string) => n === 'sweep.json' || SWEEP_TOP_FILES.includes(n) || RUN_FILE.test(n);
   if (diff !== null) {
-    // --force on a different sweep: remove what it wrote, nothing else.
-    let names: string[] = [];
-    try {
-      names = fs.readdirSync(runs);
-    } catch {
-      // no runs/ folder
+    // --force on a different sweep: remove what smpsim wrote of it, nothing else.
+    for (const rel of out.listed()) {
+      const top = !rel.includes('/') && SWEEP_TOP_FILES.includes(rel);
+      const run = rel.startsWith('runs/') && RUN_FILE.test(rel.slice(5));
+      if (top || run) removeOwned(out, rel);
     }
-    for (const n of names) if (ownsRun(n)) fs.rmSync(path.join(runs, n), { force: true });
-    removeStaleTemps(runs, ours);
-    try {
-      fs.rmdirSync(runs);
-    } catch {
-      // not empty (files that are not the sweep's) or absent: left as it is
+    if (!isLink(runs)) {
+      removeStaleTemps(runs, ours);
+      try {
+        fs.rmdirSync(runs);
+      } catch {
+        // not empty (files that are not the sweep's) or absent: left as it is
+      }
     }
-    for (const f of SWEEP_TOP_FILES) fs.rmSync(path.join(dir, f), { force: true });
   }
   removeStaleTemps(dir, ours);
-  writeAtomic(file, `${JSON.stringify(manifest, null, 2)}\n`);
+  writeOwned(out, 'sweep.json', manifestText);
   try {
-    fs.mkdirSync(runs);
+    out.mkdir('runs');
   } catch (err) {
-    if (errno(err) !== 'EEXIST') throw new SweepFileError(`--out: cannot create ${runs}: ${fsReason(err)}`);
+    throw new SweepFileError(`--out: ${err instanceof Error ? err.message : fsReason(err)}`);
   }
   removeStaleTemps(runs, ours);
+  return out;
+}
+
+function isLink(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function removeOwned(out: OutputDir, rel: string): void {
+  try {
+    out.remove(rel);
+  } catch (err) {
+    throw new SweepFileError(`--force: ${err instanceof Error ? err.message : fsReason(err)}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -380,14 +415,14 @@ export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<Swe
   const lock = lockDir(dir);
   opts.onLock?.(lock);
   try {
-    prepareDir(dir, manifestOf(spec), opts.force);
-    return await runSweepIn(spec, opts, dir, runsDir);
+    const outDir = prepareDir(dir, manifestOf(spec), opts.force);
+    return await runSweepIn(spec, opts, outDir, runsDir);
   } finally {
     lock.release();
   }
 }
 
-async function runSweepIn(spec: SweepSpec, opts: SweepOptions, dir: string, runsDir: string): Promise<SweepOutcome> {
+async function runSweepIn(spec: SweepSpec, opts: SweepOptions, outDir: OutputDir, runsDir: string): Promise<SweepOutcome> {
   const note = opts.onNote ?? (() => {});
   const states: PointState[] = spec.points.map((p) => ({
     p,
@@ -481,6 +516,11 @@ async function runSweepIn(spec: SweepSpec, opts: SweepOptions, dir: string, runs
     return null;
   };
 
+  /** A damaged run file is never replaced: it was renamed aside (src/files/manifest.ts); say where. */
+  const keptAside = (aside: string | null) => {
+    if (aside !== null) note(`smpsim: sweep: the damaged file was kept as ${path.join(outDir.dir, aside)}`);
+  };
+
   /** Run a job on the executor and write its file. */
   const execute = async (exec: Executor, j: Job, onFraction?: (f: number) => void): Promise<Done> => {
     const st = states[j.point]!;
@@ -509,7 +549,7 @@ async function runSweepIn(spec: SweepSpec, opts: SweepOptions, dir: string, runs
         choice,
         series,
       };
-      writeAtomic(path.join(runsDir, runFileName(j.point, 'pilot')), `${JSON.stringify(file)}\n`);
+      keptAside(writeOwned(outDir, `runs/${runFileName(j.point, 'pilot')}`, `${JSON.stringify(file)}\n`, { listedDamaged: true }));
       return { kind: 'pilot', pilot: file };
     }
     const file: RunFile = {
@@ -521,7 +561,7 @@ async function runSweepIn(spec: SweepSpec, opts: SweepOptions, dir: string, runs
       warmup: st.warmup!,
       result: out.result,
     };
-    writeAtomic(path.join(runsDir, runFileName(j.point, j.rep)), `${JSON.stringify(file, null, 1)}\n`);
+    keptAside(writeOwned(outDir, `runs/${runFileName(j.point, j.rep)}`, `${JSON.stringify(file, null, 1)}\n`, { listedDamaged: true }));
     return { kind: 'run', result: out.result };
   };
 
@@ -588,7 +628,7 @@ async function runSweepIn(spec: SweepSpec, opts: SweepOptions, dir: string, runs
       warmupChoice: st.choice,
     })),
   );
-  writeAtomic(path.join(dir, 'summary.json'), summaryJson(summary));
-  writeAtomic(path.join(dir, 'summary.csv'), summaryCsv(summary));
+  writeOwned(outDir, 'summary.json', summaryJson(summary));
+  writeOwned(outDir, 'summary.csv', summaryCsv(summary));
   return { summary, executed, reused, corrupt };
 }

@@ -6,7 +6,7 @@
  * for it: `pass` (must keep passing: a failure is a regression) or `miss` (an honest miss,
  * reported but not failing).
  */
-import fs from 'node:fs';
+import { InputFileError, MAX_INPUT_BYTES, checkShape, parseJsonText, readInputFile, shapeMessage } from '../input/read.js';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -94,12 +94,17 @@ export class TargetsError extends Error {
 
 /** Read and check a targets file; scenario paths come back absolute. */
 export function loadTargets(file: string): TargetsFileSpec {
-  let data: unknown;
+  let text: string;
   try {
-    data = JSON.parse(fs.readFileSync(file, 'utf8'));
+    text = readInputFile(file, MAX_INPUT_BYTES, 'targets files');
   } catch (e) {
-    throw new TargetsError([`${file}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`]);
+    throw new TargetsError([`${file}: cannot read file: ${e instanceof InputFileError ? e.message : 'unreadable'}`]);
   }
+  const json = parseJsonText(text);
+  if (!json.ok) throw new TargetsError([`${file}: ${json.why}`]);
+  const shape = checkShape(json.value);
+  if (shape !== undefined) throw new TargetsError([`${file}: ${shapeMessage(shape)}`]);
+  const data = json.value;
   const parsed = TargetsFile.safeParse(data);
   if (!parsed.success) {
     throw new TargetsError(

@@ -37,7 +37,7 @@ describe('smpsim baseline', () => {
     expect(b.metrics['ops.per_sec']!.tolerance).toEqual({ relative: 0.05, absolute: 1 });
     expect(b.metrics['per_op.tlb.ipis_sent']!.tolerance.absolute).toBeGreaterThan(0);
     // No temporary file is left next to it.
-    expect(fs.readdirSync(ws.baselines)).toEqual(['check-lt.json']);
+    expect(fs.readdirSync(ws.baselines)).toEqual(['.smpsim-manifest', 'check-lt.json']);
   });
 
   it('records mean, sd and n per metric with replications', async () => {
@@ -138,7 +138,7 @@ describe('smpsim check', () => {
     const ws = await recorded();
     const shown = path.join('baselines', 'check-lt.json');
     const cases: Array<[string, RegExp]> = [
-      ['{"schema": "smpsim.baseline/1", "name": ', /corrupt baseline: not JSON/],
+      ['{"schema": "smpsim.baseline/1", "name": ', /corrupt baseline: not valid JSON/],
       ['{"schema": "other/1"}', /not a smpsim baseline: expected "schema": "smpsim.baseline\/1", got "other\/1"/],
       [fs.readFileSync(ws.file, 'utf8').replace(/"fingerprint": "[0-9a-f]+"/, '"fingerprint": "xyz"'), /corrupt baseline: fingerprint: expected 16 hex digits/],
     ];
@@ -174,7 +174,7 @@ describe('smpsim check', () => {
     const r = await cli(['check', 'scenarios', '--baseline', 'baselines', '--set', 'costs.line_transfer_local=200ns', '--update'], ws.dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`updated ${path.join('baselines', 'check-lt.json')}`);
-    expect(fs.readdirSync(ws.baselines)).toEqual(['check-lt.json']); // no temporary file left
+    expect(fs.readdirSync(ws.baselines)).toEqual(['.smpsim-manifest', 'check-lt.json']); // no temporary file left
     const after = readBaseline(ws.file); // valid
     expect(after.fingerprint).not.toBe(before.fingerprint);
     expect(after.scenario.costs.line_transfer_local).toBe(200);

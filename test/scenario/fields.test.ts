@@ -189,7 +189,9 @@ const REJECTED: [Record<string, unknown> | unknown, string[]][] = [
   [at('stop.opps', 5), [`${F}: stop.opps: unknown key (did you mean "ops"?)`]],
   [{ machin: {} }, [`${F}: machin: unknown key (did you mean "machine"?)`]],
   [{ replication: 2 }, [`${F}: replication: unknown key (did you mean "replications"?)`]],
-  [{ zzzz: 1 }, [`${F}: zzzz: unknown key`]],
+  [{ name: 'n', zzzz: 1 }, [`${F}: zzzz: unknown key`]],
+  // No scenario key at all (issue 20): not quoted back, whatever the keys are.
+  [{ zzzz: 1 }, [`${F}: not a scenario file: 1 of its 1 top-level keys are not scenario settings (expected name, description, seed, extends, replications, machine, costs, kernel, device, workload, stop); nothing of it is shown`]],
 ];
 
 describe('rejected values: exact one-line messages', () => {

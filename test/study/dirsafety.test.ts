@@ -25,7 +25,10 @@ describe('sweep --out: only its own files', () => {
     const out = path.join(dir, 'out');
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, '.draft.tmp'), 'my notes');
-    const r = await sweep(file, out, ...ARGS);
+    // Not empty and not a sweep: written only with --force (issue 20), and then none of its files replaced.
+    expect((await sweep(file, out, ...ARGS)).code).toBe(2);
+    expect(fs.existsSync(path.join(out, 'sweep.json'))).toBe(false);
+    const r = await sweep(file, out, ...ARGS, '--force');
     expect(r.code, r.stderr).toBe(0);
     expect(fs.readFileSync(path.join(out, '.draft.tmp'), 'utf8')).toBe('my notes');
     // Resuming (which cleans up temporary files of ours) leaves it too.
