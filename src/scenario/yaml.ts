@@ -34,7 +34,7 @@ function yamlMessage(message: string): string {
     .trim()
     .replace(/ at line \d+, column \d+:?$/, '')
     .replace(/^(Unresolved alias[^:]*):.*$/, '$1');
-  return excerpt(first, 60);
+  return excerpt(first, 100);
 }
 
 /** Deepest nesting of collections in a CST token tree, found without recursion. */
