@@ -35,6 +35,16 @@ export interface CostUncertainty {
   range_source: string;
 }
 
+/** costs_source of a value the scenario (or --set) gave: src/scenario/resolve.ts OVERRIDE_SOURCE. */
+export const SCENARIO_OVERRIDE = 'scenario override';
+
+/** Quality and range of a value with only a source text (a machine preset's memory bandwidth). */
+export function sourcedUncertainty(value: number, source: string): CostUncertainty {
+  const quality = qualityOfSource(source);
+  const d = DEFAULT_RANGE[quality];
+  return { quality, range: { lo: value * d.lo, hi: value * d.hi, scale: d.scale }, range_source: `default for ${quality} (${d.text})` };
+}
+
 /** The default range of each quality, as factors of the nominal value. */
 export const DEFAULT_RANGE: Record<Quality, { lo: number; hi: number; scale: 'linear' | 'log'; text: string }> = {
   measured: { lo: 0.85, hi: 1.15, scale: 'linear', text: '±15%' },
@@ -115,6 +125,10 @@ export const EXPLICIT: Partial<Record<CostTableName | MachinePresetName, Partial
  * override") is an estimate unless the scenario's `uncertain:` block says otherwise.
  */
 export function costUncertainty(preset: PresetName, key: CostKey, value: number, source: string): CostUncertainty {
+  if (source === SCENARIO_OVERRIDE) {
+    const d = DEFAULT_RANGE.estimate;
+    return { quality: 'estimate', range: { lo: value * d.lo, hi: value * d.hi, scale: d.scale }, range_source: `set by the scenario, no source: default for estimate (${d.text})` };
+  }
   const name = canonicalPreset(preset);
   const p = PRESETS[name];
   const own = p.costs[key];
