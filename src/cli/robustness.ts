@@ -231,7 +231,8 @@ export async function executeRobustness(job: RobustnessJob, io: CliIo): Promise<
       force: job.force,
       limits: job.limits,
       executor,
-      onProgress: progress === null ? undefined : (done, total, label) => progress.report(done, total, `${name}: ${label}`),
+      // The label of a design point is every input's value: the batch and its size say more.
+      onProgress: progress === null ? undefined : (done, total) => progress.report(done, total, `${name}: ${points.length} points`),
       onNote: (line) => {
         if (!job.quiet) io.stderr(`${line}\n`);
       },

@@ -57,6 +57,8 @@ export interface RobustnessSpec {
   seeds: number;
   bisectInputs: number;
   bisectSteps: number;
+  /** The metric of each result (default: the sweep summary's metricValues). Tests plant closed forms here. */
+  extract?: (results: Result[], metric: string) => number[];
 }
 
 /** Runs one batch (a sweep in its own folder) and gives each point's results in replication order. */
@@ -226,7 +228,7 @@ export async function runRobustness(spec: RobustnessSpec, runBatch: BatchRunner)
   const labels = spec.variants.map((v) => v.label);
   const u0 = inputs.map((i) => coordinateOf(i, i.nominal));
   let runs = 0;
-  const metricOf = (rs: Result[]): number[] => metricValues(rs, spec.metric);
+  const metricOf = (rs: Result[]): number[] => (spec.extract ?? metricValues)(rs, spec.metric);
 
   // Noise floor and nominal: every variant at nominal, `seeds` replications (CRN across variants).
   const nom = batchPoints(spec, inputs, [u0], spec.variants);
