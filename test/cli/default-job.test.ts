@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_JOB } from '../../src/cli/default-job.js';
+import { DEFAULT_JOB, robustnessPointer } from '../../src/cli/default-job.js';
 import { STACK_FRAME, cli, tempDir } from './helpers.js';
 
 describe('smpsim with no arguments: the default job', () => {
@@ -21,6 +21,9 @@ describe('smpsim with no arguments: the default job', () => {
     const values = DEFAULT_JOB.vary.map((v) => v.slice(v.indexOf('=') + 1).split(','));
     expect(header.split(/\s{2,}/).length).toBe(1 + values.reduce((n, v) => n * v.length, 1));
     expect(r.stdout).toMatch(/^ops\/s  /m);
+    // It ends with a one-line pointer to the ranking's robustness (issue 21).
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(robustnessPointer());
+    expect(robustnessPointer()).toContain('smpsim robustness lkml-2000-4way');
   });
 
   it('refuses a bad SMPSIM_DEFAULT_OPS', async () => {

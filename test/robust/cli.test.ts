@@ -7,17 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, tempDir } from '../cli/helpers.js';
 import { counts, read } from '../study/helpers.js';
+import { ROBUST_ARGS } from './helpers.js';
 
-export const ROBUST_ARGS = [
-  'lkml-2000-4way',
-  '--set', 'stop.time=20ms',
-  '--set', 'stop.warmup=5ms',
-  '--vary', 'kernel.strategy=bounce,vmap',
-  '--inputs', 'costs.tlb_flush_refill,machine.memory_bandwidth',
-  '--samples', '2',
-  '--seeds', '2',
-  '--bisect-steps', '2',
-];
 
 describe('smpsim robustness', () => {
   it('gives the same robustness.json with --jobs 1, --jobs 2, and after resuming a damaged study', async () => {
