@@ -206,10 +206,25 @@ export function uncertainInputs(s: ResolvedScenario, only: readonly string[] = [
   return kept;
 }
 
-/** "×0.5..×2", "±15%" or "lo..hi" of an input, for people. */
+/** A value for people (reports): durations and sizes exact, rates in MB/s, 4 digits otherwise. */
+export function displayText(i: UncertainInput, v: number): string {
+  switch (i.kind) {
+    case 'duration':
+    case 'duration_dist':
+      return formatDurationExact(Math.round(v));
+    case 'size':
+    case 'size_dist':
+      return formatSizeExact(Math.round(v));
+    case 'rate':
+      return `${Number((v / 1e6).toPrecision(4))}MB/s`;
+    default:
+      return String(Number(v.toPrecision(4)));
+  }
+}
+
+/** "lo..hi" of an input, for people, "(log)" when sampled log-uniformly. */
 export function rangeText(i: UncertainInput): string {
-  const fmt = (v: number) => (i.kind === 'duration' || i.kind === 'duration_dist' ? formatDurationExact(Math.round(v)) : i.kind === 'size' || i.kind === 'size_dist' ? formatSizeExact(Math.round(v)) : i.kind === 'rate' ? `${Number((v / 1e6).toPrecision(4))}MB/s` : String(Number(v.toPrecision(4))));
-  return `${fmt(i.lo)}..${fmt(i.hi)}${i.scale === 'log' ? ' (log)' : ''}`;
+  return `${displayText(i, i.lo)}..${displayText(i, i.hi)}${i.scale === 'log' ? ' (log)' : ''}`;
 }
 
 export { DEFAULT_RANGE };

@@ -28,7 +28,7 @@ import type { ResolvedScenario } from '../scenario/types.js';
 import type { Result } from '../report/result.js';
 import { metricValues } from '../study/summary.js';
 import type { SweepPoint } from '../study/sweep.js';
-import { InputError, coordinateOf, rangeText, setTextAt, uncertainInputs, valueAt, valueText, type UncertainInput } from './inputs.js';
+import { InputError, coordinateOf, displayText, rangeText, setTextAt, uncertainInputs, valueAt, valueText, type UncertainInput } from './inputs.js';
 import { mean, morrisDesign, morrisIndices, quantile, saltelliDesign, sd, sobolIndices, wilson, SALTELLI_MAX_INPUTS } from './methods.js';
 
 export const ROBUSTNESS_SCHEMA = 'smpsim.robustness/1';
@@ -268,7 +268,7 @@ export async function runRobustness(spec: RobustnessSpec, runBatch: BatchRunner)
     path: i.path,
     quality: i.quality,
     nominal: i.nominal,
-    nominal_text: valueText(i, i.nominal),
+    nominal_text: displayText(i, i.nominal),
     range: rangeText(i),
     lo: i.lo,
     hi: i.hi,
@@ -401,9 +401,9 @@ export async function runRobustness(spec: RobustnessSpec, runBatch: BatchRunner)
       pairs[a.c.pair]!.break_even.push({
         input: inp.path,
         value: mid,
-        value_text: valueText(inp, mid),
+        value_text: displayText(inp, mid),
         bracket: [v1, v2],
-        bracket_text: [valueText(inp, v1), valueText(inp, v2)],
+        bracket_text: [displayText(inp, v1), displayText(inp, v2)],
         side: a.sideTo,
         evaluations: a.evals,
       });
