@@ -97,7 +97,7 @@ function robustnessDefaultBench(): BenchDef {
         info['inputs'] = report.inputs.length;
         info['cores'] = os.availableParallelism();
         info['load average at end'] = os.loadavg()[0]!.toFixed(1);
-        if (set.length > 0) info['stop.time'] = set[1]!;
+        if (set.length > 0) info['stop.time'] = set[1]!.slice('stop.time='.length);
         return [metric('robustness wall, --jobs 2', 's', [seconds], opts.scale >= 1 ? { op: '<=', value: 600 } : undefined, 'one run, spawn to exit')];
       } finally {
         fs.rmSync(out, { recursive: true, force: true });
