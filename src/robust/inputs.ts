@@ -5,7 +5,7 @@
  * log-uniform over [lo, hi]) and a value to the `--set path=value` text that gives it.
  */
 import { COST_KEYS, type CostKey } from '../kernel/costs.js';
-import { DEFAULT_RANGE, costUncertainty, sourcedUncertainty, type Quality } from '../kernel/uncertainty.js';
+import { costUncertainty, sourcedUncertainty, type Quality } from '../kernel/uncertainty.js';
 import { PRESETS, canonicalPreset } from '../kernel/presets.js';
 import { formatDistribution, meanOf, parseDistribution, type DistSpec } from '../engine/distributions.js';
 import { UnitError, formatDurationExact, formatRate, formatSizeExact, parseDuration, parseRate, parseSize } from '../engine/units.js';
@@ -227,4 +227,3 @@ export function rangeText(i: UncertainInput): string {
   return `${displayText(i, i.lo)}..${displayText(i, i.hi)}${i.scale === 'log' ? ' (log)' : ''}`;
 }
 
-export { DEFAULT_RANGE };

@@ -212,33 +212,3 @@ export function wilson(x: number, n: number, z = 1.959963984540054): [number, nu
   const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
   return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
-
-/**
- * Bisection for the root of a sign change of g on [a, b] (g(a) and g(b) of opposite
- * signs), at most `steps` halvings: the bracket returned is (b − a) / 2^steps wide.
- * g may be async (each evaluation is a simulation).
- */
-export async function bisect(
-  g: (u: number) => Promise<number>,
-  a: number,
-  b: number,
-  ga: number,
-  steps: number,
-): Promise<{ lo: number; hi: number; evaluations: number }> {
-  let lo = a;
-  let hi = b;
-  let glo = ga;
-  let evaluations = 0;
-  for (let i = 0; i < steps; i++) {
-    const mid = (lo + hi) / 2;
-    const gm = await g(mid);
-    evaluations++;
-    if (Math.sign(gm) === Math.sign(glo) && gm !== 0) {
-      lo = mid;
-      glo = gm;
-    } else {
-      hi = mid;
-    }
-  }
-  return { lo, hi, evaluations };
-}

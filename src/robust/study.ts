@@ -29,7 +29,7 @@ import type { Result } from '../report/result.js';
 import { metricValues } from '../study/summary.js';
 import type { SweepPoint } from '../study/sweep.js';
 import { InputError, coordinateOf, displayText, rangeText, setTextAt, uncertainInputs, valueAt, valueText, type UncertainInput } from './inputs.js';
-import { mean, morrisDesign, morrisIndices, quantile, saltelliDesign, sd, sobolIndices, wilson, SALTELLI_MAX_INPUTS } from './methods.js';
+import { morrisDesign, morrisIndices, quantile, saltelliDesign, sd, sobolIndices, wilson, SALTELLI_MAX_INPUTS } from './methods.js';
 
 export const ROBUSTNESS_SCHEMA = 'smpsim.robustness/1';
 
@@ -338,13 +338,6 @@ export async function runRobustness(spec: RobustnessSpec, runBatch: BatchRunner)
   const variantOf = (l: string) => spec.variants[labels.indexOf(l)]!;
   const oneAt = (input: number, u: number) => u0.map((x, j) => (j === input ? u : x));
   const evalBatch = async (name: string, asks: Array<{ pair: number; u: number[] }>): Promise<number[]> => {
-    const us2: number[][] = [];
-    const vs = new Set<string>();
-    for (const q of asks) {
-      us2.push(q.u);
-      vs.add(pairs[q.pair]!.a);
-      vs.add(pairs[q.pair]!.b);
-    }
     // Only the variants of the pairs asked: a point per (u, variant of its pair).
     const pts: SweepPoint[] = [];
     const at = new Map<string, number>();
@@ -438,4 +431,3 @@ export async function runRobustness(spec: RobustnessSpec, runBatch: BatchRunner)
   };
 }
 
-export { mean };
