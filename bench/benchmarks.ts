@@ -62,7 +62,49 @@ export const BENCHMARKS: BenchDef[] = [
   // Issue #14: whole smpsim processes (bench/process.ts).
   startupBench,
   locktortureProcessBench,
+
+  // Issue #21: the default study's robustness run (long: only with SMPSIM_BENCH_LONG=1).
+  robustnessDefaultBench(),
 ];
+
+// ---------------------------------------------------------------------------------------
+// robustness-default (issue #21): `smpsim robustness lkml-2000-4way --jobs 2` as a user runs
+// it — the default study's strategies (bounce, vmap, kmap, direct), Morris with 10
+// trajectories over its uncertain inputs, the scenario's own stop (2 s) — in a fresh
+// process, wall time from spawn to exit, once (it takes minutes). Long: it runs only when
+// SMPSIM_BENCH_LONG=1 (otherwise "not available"); --scale < 1 shortens stop.time for a
+// quick check of the benchmark itself (the target then says nothing).
+function robustnessDefaultBench(): BenchDef {
+  return {
+    name: 'robustness-default',
+    issue: '#21',
+    description: 'smpsim robustness of the default study (4 strategies, Morris, 10 trajectories), --jobs 2; target ≤ 600 s wall (long: SMPSIM_BENCH_LONG=1)',
+    run(opts, info) {
+      if (process.env.SMPSIM_BENCH_LONG !== '1') throw new NotAvailable('long benchmark (~10 min): set SMPSIM_BENCH_LONG=1 to run it');
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'smpsim-bench-robust-'));
+      const set = opts.scale < 1 ? ['--set', `stop.time=${Math.max(20, Math.round(2000 * opts.scale))}ms`, '--set', `stop.warmup=${Math.max(5, Math.round(200 * opts.scale))}ms`] : [];
+      try {
+        const t0 = performance.now();
+        const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'cli.ts'), 'robustness', 'lkml-2000-4way', '--jobs', '2', '--out', out, '--quiet', ...set], {
+          cwd: ROOT,
+          encoding: 'utf8',
+          maxBuffer: 64 << 20,
+        });
+        const seconds = (performance.now() - t0) / 1000;
+        if (r.status !== 0) throw new Error(`robustness failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+        const report = JSON.parse(fs.readFileSync(path.join(out, 'robustness.json'), 'utf8')) as { runs: number; inputs: unknown[] };
+        info['runs'] = report.runs;
+        info['inputs'] = report.inputs.length;
+        info['cores'] = os.availableParallelism();
+        info['load average at end'] = os.loadavg()[0]!.toFixed(1);
+        if (set.length > 0) info['stop.time'] = set[1]!.slice('stop.time='.length);
+        return [metric('robustness wall, --jobs 2', 's', [seconds], opts.scale >= 1 ? { op: '<=', value: 600 } : undefined, 'one run, spawn to exit')];
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+      }
+    },
+  };
+}
 
 // ---------------------------------------------------------------------------------------
 // sweep-jobs (issue #6): `smpsim sweep` of 16 short runs (scenarios/scaling-1-32.yaml,

@@ -9,8 +9,8 @@ import { COST_KEYS, COST_TABLE, type CostKey } from '../src/kernel/costs.js';
 import { MACHINE_PRESETS, PRESETS, PRESET_ALIASES, machinePresetCosts, type MachinePresetName } from '../src/kernel/presets.js';
 import { KERNEL_VERSIONS, VERSION_SETTING_FIELDS, VERSION_SETTING_KEYS, VERSION_TABLE } from '../src/kernel/versions.js';
 import { scenarioJsonSchema } from '../src/scenario/jsonschema.js';
-
-export type Quality = 'measured' | 'derived' | 'estimate' | 'fitted';
+import { costUncertainty, qualityOfSource, type Quality } from '../src/kernel/uncertainty.js';
+export type { Quality };
 
 /** Markdown table cell: no pipes or newlines. */
 function cell(s: string): string {
@@ -35,19 +35,11 @@ export function sourceFor(source: string, column: string): { text: string; core:
   return { text: [mine, ...parts.filter((p) => !isTagged(p))].join('; '), core: mine };
 }
 
-/**
- * How good a number is, read honestly from (the column's part of) its source text:
- * `fitted` if it says so; `estimate` if it says estimate; `derived` if it is arithmetic on
- * published figures (bus or spec arithmetic, scaling, "a = b"); else `measured` (a
- * published or recorded measurement is cited).
- */
-export function quality(core: string): Quality {
-  const s = core.trim().toLowerCase();
-  if (/\bfitted\b/.test(s)) return 'fitted';
-  if (s === '' || /\bestimate\b/.test(s)) return 'estimate';
-  if (/arithmetic|=|scaled|derived|\bspec\b|\bx\b.*\/|\dx\d/.test(s)) return 'derived';
-  return 'measured';
-}
+/** How good a number is: the one classifier of src/kernel/uncertainty.ts (fitted, estimate, derived, measured). */
+export const quality = (core: string): Quality => qualityOfSource(core);
+
+/** A range bound in ns, at most 3 significant digits. */
+const fmtNs = (v: number): string => String(Number(v.toPrecision(3)));
 
 const presetLabel = (p: MachinePresetName): string => {
   const alias = Object.entries(PRESET_ALIASES).find(([, v]) => v === p)?.[0];
@@ -61,24 +53,27 @@ export function costTable(): string {
   const rows = COST_KEYS.map((k) => [`\`${k}\``, COST_TABLE[k].meaning, ...per.map((x) => String(x.costs[k]))]);
   const srcRows: string[][] = [];
   for (const k of COST_KEYS) {
-    // One row per distinct (source, quality); the presets sharing it listed together.
+    // One row per distinct (source, quality, range); the presets sharing it listed together.
+    // Quality and range are those `smpsim robustness` samples (src/kernel/uncertainty.ts).
     const groups = new Map<string, MachinePresetName[]>();
     for (const x of per) {
       const own = PRESETS[x.p].costs[k] !== undefined;
-      const { text, core } = own ? { text: x.sources[k], core: x.sources[k] } : sourceFor(x.sources[k], x.base);
-      const key = `${quality(core)}\u0000${text}`;
+      const { text } = own ? { text: x.sources[k] } : sourceFor(x.sources[k], x.base);
+      const u = costUncertainty(x.p, k, x.costs[k], x.sources[k]);
+      const range = `${fmtNs(u.range.lo)}–${fmtNs(u.range.hi)} (${u.range_source.replace(/^default for \w+ \((.*)\)$/, '$1')})`;
+      const key = `${u.quality}\u0000${range}\u0000${text}`;
       groups.set(key, [...(groups.get(key) ?? []), x.p]);
     }
     for (const [key, ps] of groups) {
-      const [q, text] = key.split('\u0000') as [string, string];
-      srcRows.push([`\`${k}\``, ps.join(', '), q, text]);
+      const [q, range, text] = key.split('\u0000') as [string, string, string];
+      srcRows.push([`\`${k}\``, ps.join(', '), q, range, text]);
     }
   }
   return (
     `All costs are durations in nanoseconds (unit: ns). Presets: ${MACHINE_PRESETS.map(presetLabel).join(', ')}.\n\n` +
     table(head, rows) +
-    '\n\nSource and quality of each value (quality read from the source text: measured = a published measurement; derived = arithmetic on published figures; estimate = no source; fitted = fitted to an end-to-end result):\n\n' +
-    table(['key', 'presets', 'quality', 'source'], srcRows)
+    '\n\nSource, quality and range of each value (quality read from the source text, src/kernel/uncertainty.ts: measured = a published measurement; derived = arithmetic on published figures; estimate = no source; fitted = fitted to an end-to-end result. Range: the source\'s own spread where it gives one, else the default of the quality — measured ±15%, derived ±30%, estimate and fitted ×0.5..×2 — sampled by `smpsim robustness`, docs/ROBUSTNESS.md):\n\n' +
+    table(['key', 'presets', 'quality', 'range (ns)', 'source'], srcRows)
   );
 }
 

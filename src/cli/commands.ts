@@ -22,6 +22,7 @@ export const COMMAND_MODULES: ReadonlyArray<readonly [string, () => Promise<Regi
   ['baseline', async () => (await import('./baseline.js')).registerBaseline],
   ['check', async () => (await import('./check.js')).registerCheck],
   ['sweep', async () => (await import('./sweep.js')).registerSweep],
+  ['robustness', async () => (await import('./robustness.js')).registerRobustness],
   ['worker', async () => (await import('./worker.js')).registerWorker],
   ['plot', async () => (await import('./plot.js')).registerPlot],
   ['validation', async () => (await import('./validation.js')).registerValidation],

@@ -52,7 +52,7 @@ export async function runDefaultJob(io: CliIo, job: DefaultJob = DEFAULT_JOB): P
   }
   const shown = [...defaultJobArgs(job), ...set.map((s) => `--set ${s}`)].join(' ');
   io.stderr(`smpsim: no command given: running the default job, smpsim run ${shown} (see smpsim --help)\n`);
-  return executeRun(
+  const code = await executeRun(
     {
       scenario: path.join(PROJECT_ROOT, job.scenario),
       set,
@@ -64,4 +64,13 @@ export async function runDefaultJob(io: CliIo, job: DefaultJob = DEFAULT_JOB): P
     },
     io,
   );
+  if (code === 0) io.stdout(`${robustnessPointer(job)}
+`);
+  return code;
+}
+
+/** The last line of the default job: where to read how far its ranking can be trusted (issue 21). */
+export function robustnessPointer(job: DefaultJob = DEFAULT_JOB): string {
+  const name = path.basename(job.scenario).replace(/\.ya?ml$/, '');
+  return ` how far this ranking holds over the uncertainty of its costs: smpsim robustness ${name} --jobs 2 (README "Robustness", docs/ROBUSTNESS.md)`;
 }

@@ -10,6 +10,7 @@ import { SimulationAborted } from '../engine/sim.js';
 import { COST_KEYS } from '../kernel/costs.js';
 import { VERSION_SETTING_FIELDS, VERSION_SETTING_KEYS, type VersionSettingKey } from '../kernel/versions.js';
 import { PRESETS, canonicalPreset } from '../kernel/presets.js';
+import { costUncertainty, sourcedUncertainty, type InputRange } from '../kernel/uncertainty.js';
 import { runScenario } from '../model/run.js';
 import { formatVaryTable } from '../report/compare.js';
 import { formatCsv } from '../report/csv.js';
@@ -166,12 +167,28 @@ function loadVariants(io: CliIo, job: RunJob): { loaded: LoadedVariant[]; varied
  * and the machine preset, with sources.
  */
 export function formatVerbose(s: ResolvedScenario, heading: string): string {
-  const rows: string[][] = [['key', 'value', 'unit', 'source']];
-  for (const k of COST_KEYS) rows.push([k, String(s.costs[k]), 'ns', s.costs_source[k]]);
+  // Quality and range of each value (issue 21, docs/ROBUSTNESS.md): what smpsim robustness samples.
+  const rows: string[][] = [['key', 'value', 'unit', 'quality', 'range', 'source']];
+  const rangeOf = (r: InputRange) => `${Number(r.lo.toPrecision(4))}..${Number(r.hi.toPrecision(4))}${r.scale === 'log' ? ' log' : ''}`;
+  for (const k of COST_KEYS) {
+    const declared = s.uncertain?.[`costs.${k}`];
+    const u = costUncertainty(s.costs_preset, k, s.costs[k], s.costs_source[k]);
+    const [quality, range] = declared !== undefined ? ['scenario', declared] : [u.quality, s.costs[k] > 0 ? rangeOf(u.range) : '-'];
+    rows.push([k, String(s.costs[k]), 'ns', quality, range, s.costs_source[k]]);
+  }
   // The machine preset also picks the shared memory bus (a rate, so not a cost key).
   const busPreset = PRESETS[canonicalPreset(s.machine.preset ?? s.costs_preset)].machine.memory_bandwidth_bytes_per_s;
   const busBps = s.machine.memory_bandwidth_bytes_per_s;
-  rows.push(['machine.memory_bandwidth', String(busBps), 'B/s', busBps === busPreset.value ? busPreset.source : 'scenario setting']);
+  const busDeclared = s.uncertain?.['machine.memory_bandwidth'];
+  const bus = busBps === busPreset.value ? sourcedUncertainty(busBps, busPreset.source) : null;
+  rows.push([
+    'machine.memory_bandwidth',
+    String(busBps),
+    'B/s',
+    busDeclared !== undefined ? 'scenario' : (bus?.quality ?? '-'),
+    busDeclared ?? (bus === null ? '-' : rangeOf(bus.range)),
+    busBps === busPreset.value ? busPreset.source : 'scenario setting',
+  ]);
   const vrows: string[][] = [['setting', 'value', 'from', 'source']];
   for (const k of VERSION_SETTING_KEYS) {
     const src = s.version_source[k];
@@ -187,7 +204,7 @@ export function formatVerbose(s: ResolvedScenario, heading: string): string {
     `\n# settings from kernel.version ${s.kernel.version} (from: version = its default, scenario = set by the file or --set)\n` +
     renderTable(vrows, ['l', 'l', 'l', 'l']).join('\n') +
     `\n\n# cost table (preset ${s.costs_preset}${alias}: ${PRESETS[costName].title})\n` +
-    renderTable(rows, ['l', 'r', 'l', 'l']).join('\n') +
+    renderTable(rows, ['l', 'r', 'l', 'l', 'l', 'l']).join('\n') +
     '\n\n' +
     formatMachinePreset(s)
   );

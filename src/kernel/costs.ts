@@ -89,15 +89,15 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
     era2000: 200, modern: 37,
     meaning: 'test-and-set locks: serving a request for the lock word\'s line from another core of the same package (cores_per_package)',
     source:
-      'modern: ccbench (David, Guerraoui, Trigonakis, SOSP\'13) ~112 cycles for a line from another core of the same socket, at 3 GHz; ' +
-      'era2000: a P6 package has one core, so no transfer is ever local: set to the FSB value (line_transfer_remote)',
+      'ccbench (David, Guerraoui, Trigonakis, SOSP\'13) ~112 cycles for a line from another core of the same socket, at 3 GHz (modern); ' +
+      'estimate: a P6 package has one core, so no transfer is ever local: set to the FSB value of line_transfer_remote (era2000)',
   },
   line_transfer_remote: {
     era2000: 200, modern: 111,
     meaning: 'test-and-set locks: serving a request for the lock word\'s line from a core of another package (P6: across the front-side bus)',
     source:
-      'era2000: estimate, a P6 bus cache-to-cache (HITM) transfer of one line, the value of lock_handoff; no published PIII figure found. ' +
-      'modern: estimate, 3 x line_transfer_local (AnandTech 2007 ping-pong, across sockets vs same die: 3.8x on a Xeon E5345, 225/59 ns; 1.3x on an Opteron 2350, 199/152 ns)',
+      'estimate: a P6 bus cache-to-cache (HITM) transfer of one line, the value of lock_handoff, no published PIII figure found (era2000); ' +
+      'estimate: 3 x line_transfer_local, AnandTech 2007 ping-pong across sockets vs same die: 3.8x on a Xeon E5345 (225/59 ns), 1.3x on an Opteron 2350 (199/152 ns) (modern)',
   },
   ipi_send: {
     era2000: 500, modern: 100,

@@ -122,7 +122,7 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
       },
       line_transfer_local: {
         value: 300,
-        source: 'one core per package: never local; the value of line_transfer_remote',
+        source: 'estimate: one core per package, so never local; the value of line_transfer_remote',
       },
       line_transfer_remote: {
         value: 300,

@@ -51,6 +51,8 @@ const DESCRIPTIONS: Record<string, string> = {
   name: 'Scenario name. Default: the file name without extension.',
   description: 'Free text. Default: "".',
   seed: 'Seed of all random streams. Default: 1.',
+  uncertain:
+    'Ranges of this scenario\'s own guessed inputs, for smpsim robustness (docs/ROBUSTNESS.md): a field path (device.latency, workload.working_set_pages, costs.tlb_refill…) → x0.5..x2 (log-uniform factors), ±15% (uniform) or lo..hi in the field\'s unit (add " log" for log-uniform). Costs not named here take the range of their quality. Default: none.',
   extends: 'Path of a scenario file (.yaml, .yml or .json) this one overrides: relative to this file, or absolute.',
   replications: 'Independent runs with derived seeds. Default: 1.',
   machine: 'The simulated SMP machine.',

@@ -27,6 +27,7 @@ import {
   MAX_MEM_PAE,
   PAGE_SIZE,
   ScenarioRaw,
+  UNCERTAIN_SECTIONS,
   allowedKeysAt,
   parseFraction,
   parseLocality,
@@ -195,6 +196,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
 
   const workload = resolveWorkload(raw.workload ?? { type: 'io' }, machine, problem);
   const stop = resolveStop(raw, problem);
+  const uncertain = resolveUncertain(raw, problem);
 
   if (problems.length > 0) throw new ScenarioError(problems);
   return {
@@ -212,7 +214,29 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     device,
     workload,
     stop,
+    ...(uncertain === undefined ? {} : { uncertain }),
   };
+}
+
+/**
+ * uncertain: each key must name a field of machine, costs, kernel, device or workload (the
+ * range's bounds are checked against the field's value by smpsim robustness).
+ */
+function resolveUncertain(raw: RawScenario, problem: ProblemFn): Record<string, string> | undefined {
+  if (raw.uncertain === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, range] of Object.entries(raw.uncertain)) {
+    const [section, field, ...rest] = key.split('.');
+    const sections: readonly string[] = UNCERTAIN_SECTIONS;
+    const fields = section !== undefined && sections.includes(section) ? allowedKeysAt([section], raw).filter((f) => f !== 'preset' && f !== 'type') : [];
+    if (section === undefined || !sections.includes(section) || field === undefined || rest.length > 0 || !fields.includes(field)) {
+      const hint = section !== undefined && sections.includes(section) ? `one of ${fields.map((f) => `${section}.${f}`).join(', ')}` : `<section>.<field> with section one of ${UNCERTAIN_SECTIONS.join(', ')}`;
+      problem(['uncertain', key], `expected a field path ${hint}, got ${JSON.stringify(key)}`);
+      continue;
+    }
+    out[key] = range;
+  }
+  return out;
 }
 
 type ProblemFn = (p: PathSegment[], message: string) => void;

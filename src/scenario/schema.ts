@@ -376,6 +376,38 @@ export const StopRaw = obj(
   'a mapping of stop conditions',
 );
 
+// ---------------------------------------------------------------------------------------
+// uncertain: ranges of the scenario's own guessed inputs (issue 21, docs/ROBUSTNESS.md)
+
+/** The sections whose numeric fields an `uncertain:` entry may name. */
+export const UNCERTAIN_SECTIONS = ['machine', 'costs', 'kernel', 'device', 'workload'] as const;
+
+const RANGE_NUM = String.raw`(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?`;
+/** `x0.5..x2` (factors of the nominal value, log-uniform). */
+export const FACTOR_RANGE_RE = new RegExp(String.raw`^\s*[x\u00d7]\s*(${RANGE_NUM})\s*\.\.\s*[x\u00d7]\s*(${RANGE_NUM})\s*$`);
+/** `±15%` (or `+-15%`): nominal × (1 ± p), uniform. */
+export const PERCENT_RANGE_RE = new RegExp(String.raw`^\s*(?:\u00b1|\+-|\+/-)\s*(${RANGE_NUM})\s*%\s*$`);
+/** `200us..1ms`, `0.5..0.9`, optionally ` log`: bounds in the field's own unit. */
+export const ABSOLUTE_RANGE_RE = /^\s*([^.\s][^\s]*?)\s*\.\.\s*([^\s]+?)(\s+log)?\s*$/;
+
+export const UNCERTAIN_RANGE_WHAT =
+  'a range: x0.5..x2 (factors of the value, log-uniform), ±15% (uniform), or lo..hi in the field\'s unit like 200us..1ms (add " log" for log-uniform)';
+
+/** Whether a range text has one of the three forms (its bounds are checked against the field later). */
+export function uncertainRangeOk(text: string): boolean {
+  const f = FACTOR_RANGE_RE.exec(text);
+  if (f) return Number(f[1]) > 0 && Number(f[1]) <= 1 && Number(f[2]) >= 1;
+  const p = PERCENT_RANGE_RE.exec(text);
+  if (p) return Number(p[1]) > 0 && Number(p[1]) < 100;
+  return !text.includes('..') ? false : ABSOLUTE_RANGE_RE.test(text) && !/^\s*[x\u00d7]/.test(text);
+}
+
+export const UncertainRaw = z.record(
+  z.string(expect('a field path like device.latency or costs.tlb_refill')),
+  z.string(expect(UNCERTAIN_RANGE_WHAT)).refine(uncertainRangeOk, { error: (iss) => `expected ${UNCERTAIN_RANGE_WHAT}, got ${show(iss.input)}` }),
+  expect('a mapping of field paths to ranges, like {device.latency: x0.5..x2}'),
+);
+
 export const ScenarioRaw = obj(
   {
     $schema: str().optional(),
@@ -390,6 +422,7 @@ export const ScenarioRaw = obj(
     device: DeviceRaw.optional(),
     workload: WorkloadRaw.optional(),
     stop: StopRaw.optional(),
+    uncertain: UncertainRaw.optional(),
   },
   'a mapping of scenario settings',
 );

@@ -207,4 +207,10 @@ export interface ResolvedScenario {
   device: ResolvedDevice;
   workload: ResolvedWorkload;
   stop: ResolvedStop;
+  /**
+   * The `uncertain:` block: field path → range as written (validated), for `smpsim
+   * robustness` (docs/ROBUSTNESS.md). Absent when the file declares none, so that a scenario
+   * without one resolves exactly as before.
+   */
+  uncertain?: Record<string, string>;
 }

@@ -117,6 +117,7 @@ export function scenarioFileOf(s: ResolvedScenario): RawScenario {
     device,
     workload: workloadFileOf(s.workload),
     stop,
+    ...(s.uncertain === undefined ? {} : { uncertain: { ...s.uncertain } }),
   };
 }
 

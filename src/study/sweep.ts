@@ -57,6 +57,12 @@ export interface SweepPoint {
   assignments: Array<[string, string]>;
   /** The point's resolved scenario (seed: the scenario's; replications get their own). */
   scenario: ResolvedScenario;
+  /**
+   * The key the replications' seeds derive from, instead of the point key: smpsim
+   * robustness gives every point '' so that all points run with the same seeds (common
+   * random numbers). Absent: the point key (every point its own seeds).
+   */
+  seedKey?: string;
 }
 
 export interface SweepSpec {
@@ -131,7 +137,7 @@ export interface Manifest {
   metric: string | null;
   max_replications: number | null;
   warmup: 'scenario' | 'auto';
-  points: Array<{ index: number; key: string; sha256: string }>;
+  points: Array<{ index: number; key: string; sha256: string; seed_key?: string }>;
 }
 
 export function manifestOf(spec: SweepSpec): Manifest {
@@ -148,7 +154,12 @@ export function manifestOf(spec: SweepSpec): Manifest {
     metric: spec.precision === null ? null : spec.metric,
     max_replications: spec.precision === null ? null : spec.maxReplications,
     warmup: spec.warmup,
-    points: spec.points.map((p) => ({ index: p.index, key: pointKey(p.assignments), sha256: sha256(JSON.stringify(p.scenario)) })),
+    points: spec.points.map((p) => ({
+      index: p.index,
+      key: pointKey(p.assignments),
+      sha256: sha256(JSON.stringify(p.scenario)),
+      ...(p.seedKey === undefined ? {} : { seed_key: p.seedKey }),
+    })),
   };
 }
 
@@ -168,6 +179,7 @@ export function manifestDifference(a: Manifest, b: unknown): string | null {
   for (const [i, p] of a.points.entries()) {
     const q = pts[i]!;
     if (q.key !== p.key) return `point ${i}: ${p.key} now, ${show(q.key)} there`;
+    if (q.seed_key !== p.seed_key) return `point ${i}: seeds from ${show(p.seed_key ?? p.key)} now, ${show(q.seed_key ?? q.key)} there`;
     if (q.sha256 !== p.sha256) return `point ${i} (${p.key || 'the scenario'}): the resolved scenario differs (the scenario file or --set changed)`;
   }
   return null;
@@ -405,7 +417,7 @@ function isPilot(j: Job): j is { point: number; pilot: true } {
 
 /** The scenario of one replication: its own seed, the point's warm-up. */
 export function replicationScenario(p: SweepPoint, key: string, rep: number, warmup: Warmup | null): ResolvedScenario {
-  return { ...p.scenario, seed: runSeed(p.scenario.seed, rep, key), stop: { ...p.scenario.stop, warmup } };
+  return { ...p.scenario, seed: runSeed(p.scenario.seed, rep, p.seedKey ?? key), stop: { ...p.scenario.stop, warmup } };
 }
 
 export async function runSweep(spec: SweepSpec, opts: SweepOptions): Promise<SweepOutcome> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_JOB, defaultJobArgs } from '../../src/cli/default-job.js';
+import { DEFAULT_JOB, defaultJobArgs, robustnessPointer } from '../../src/cli/default-job.js';
 import { expandVary } from '../../src/cli/vary.js';
 import { STACK_FRAME, cli, tempDir } from './helpers.js';
 
@@ -33,6 +33,9 @@ describe('smpsim with no arguments: the default job', () => {
     const { variants } = expandVary(DEFAULT_JOB.vary, { variants: DEFAULT_JOB.variants });
     expect(header.split(/\s{2,}/)).toEqual(['metric', ...variants.map((v) => v.label)]);
     expect(r.stdout).toMatch(/^ops\/s  /m);
+    // It ends with a one-line pointer to the ranking's robustness (issue 21).
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(robustnessPointer());
+    expect(robustnessPointer()).toContain('smpsim robustness lkml-2000-4way');
   });
 
   it('refuses a bad SMPSIM_DEFAULT_OPS', async () => {

@@ -267,9 +267,11 @@ describe('--out, --quiet, --verbose', () => {
     expect(r.stdout.startsWith('# resolved scenario')).toBe(true);
     // A scenario file (issue 15): no preset written when none was set, units, no internal names.
     expect(r.stdout).toMatch(/^machine:\n {2}cpus: 8$/m);
-    expect(r.stdout).toMatch(/^key +value +unit +source$/m);
-    expect(r.stdout).toMatch(/^lock_handoff +0 +ns +scenario override/m);
-    expect(r.stdout).toMatch(/^ipi_latency +1300 +ns +KVM IPIv/m);
+    // Quality and range beside each value (issue 21).
+    expect(r.stdout).toMatch(/^key +value +unit +quality +range +source$/m);
+    expect(r.stdout).toMatch(/^lock_handoff +0 +ns +estimate +- +scenario override/m);
+    expect(r.stdout).toMatch(/^ipi_latency +1300 +ns +measured +1300\.\.1450 +KVM IPIv/m);
+    expect(r.stdout).toMatch(/^tlb_refill +30 +ns +estimate +15\.\.60 log +estimate/m);
     // The machine behind the cost preset, with the source of each figure.
     expect(r.stdout).toMatch(/^# machine preset x86-server-2024 \(described only/m);
     expect(r.stdout).toMatch(/^memory bandwidth +460000 MB\/s +spec arithmetic/m);

@@ -191,7 +191,7 @@ const REJECTED: [Record<string, unknown> | unknown, string[]][] = [
   [{ replication: 2 }, [`${F}: replication: unknown key (did you mean "replications"?)`]],
   [{ name: 'n', zzzz: 1 }, [`${F}: zzzz: unknown key`]],
   // No scenario key at all (issue 20): not quoted back, whatever the keys are.
-  [{ zzzz: 1 }, [`${F}: not a scenario file: 1 of its 1 top-level keys are not scenario settings (expected name, description, seed, extends, replications, machine, costs, kernel, device, workload, stop); nothing of it is shown`]],
+  [{ zzzz: 1 }, [`${F}: not a scenario file: 1 of its 1 top-level keys are not scenario settings (expected name, description, seed, extends, replications, machine, costs, kernel, device, workload, stop, uncertain); nothing of it is shown`]],
 ];
 
 describe('rejected values: exact one-line messages', () => {
