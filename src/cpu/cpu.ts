@@ -159,6 +159,16 @@ export class Cpu {
    * meanwhile returns without running them (2.4 do_softirq: `if (in_interrupt()) return;`).
    */
   inSoftirq = false;
+  /**
+   * local_bh_count of the task context (2.4 spin_lock_bh → local_bh_disable): while non-zero,
+   * an interrupt's irq_exit does not run bottom halves (do_softirq: `if (in_interrupt())
+   * return;`); they run at the local_bh_enable that brings it back to 0.
+   */
+  bhDisabled = 0;
+  /** A bottom half was left pending by an interrupt taken with bhDisabled. */
+  bhPending = false;
+  /** Runs the pending bottom halves (set by the kernel that has them: src/kernel/iopath.ts). */
+  runPendingBh: ((cpu: Cpu) => void) | null = null;
   /** kmap_atomic slots held (bit per KM_ type): the holder may not sleep. */
   atomicKmaps = 0;
   irqs = 0;
@@ -443,6 +453,30 @@ export class Cpu {
       return;
     }
     this.irqEnter(irq);
+  }
+
+  /** local_bh_disable() in task context (2.4 spin_lock_bh): a per-CPU count, no cost. */
+  local_bh_disable(): void {
+    this.bhDisabled++;
+  }
+
+  /**
+   * local_bh_enable() (2.4 spin_unlock_bh): back at 0 with a bottom half pending, run it now
+   * (2.4.16 include/asm-i386/softirq.h local_bh_enable: `if (!--local_bh_count && softirq_pending)
+   * do_softirq()`), here as a software interrupt taken right after the current step.
+   */
+  local_bh_enable(): void {
+    if (this.bhDisabled === 0) throw new Error(`cpu${this.id}: local_bh_enable without disable`);
+    if (--this.bhDisabled === 0 && this.bhPending) {
+      this.bhPending = false;
+      if (this.runPendingBh !== null) this.runPendingBh(this);
+    }
+  }
+
+  /** A software interrupt (the deferred bottom half): queued, taken right after the current step. */
+  raiseSoft<T>(name: string, handler: IrqHandler<T>, arg: T): void {
+    this.pending.push({ fn: handler as IrqHandler<unknown>, arg, name, device: true });
+    if (this.irqsEnabled) this.schedulePending();
   }
 
   /** local_irq_disable() in task context. */

@@ -236,6 +236,8 @@ export class HighmemKernel {
     this.blockLock = k.block_lock === 'none' ? null : m.spinlock(k.block_lock);
     this.bhLock = k.completion_context === 'bh' ? m.spinlock('global_bh_lock') : null;
     this.softirqQueues = m.cpus.map(() => []);
+    const runPendingBh = (cpu: Cpu) => cpu.raiseSoft('do_softirq', pending_softirq, this);
+    for (const cpu of m.cpus) cpu.runPendingBh = runPendingBh;
     reserve_vmalloc_boot_areas(this.eager, k.vmalloc_boot_areas, VMALLOC_BOOT_AREA_PAGES);
     reserve_vmalloc_boot_areas(this.lazy, k.vmalloc_boot_areas, VMALLOC_BOOT_AREA_PAGES);
   }
@@ -438,6 +440,11 @@ function* do_softirq(ctx: IrqCtx, k: HighmemKernel): ProcessBody {
   cpu.softirqExit();
 }
 
+/** The bottom halves left pending by spin_lock_bh, run at local_bh_enable (Cpu.runPendingBh). */
+function* pending_softirq(ctx: IrqCtx, k: HighmemKernel): ProcessBody {
+  yield* do_softirq(ctx, k);
+}
+
 /** The completion interrupt: do_IRQ → the host driver's handler → scsi_done. */
 function* end_request(ctx: IrqCtx, part: IoPart): ProcessBody {
   const k = part.io.k;
@@ -457,8 +464,10 @@ function* end_request(ctx: IrqCtx, part: IoPart): ProcessBody {
     else k.softirqQueues[cpu.id]!.push(part);
     cpu.handle_IRQ_event_cli();
     // do_softirq returns at once in_interrupt(): an interrupt nested in this CPU's own
-    // softirq leaves its command to that softirq's loop.
-    if (!cpu.inSoftirq) yield* do_softirq(ctx, k);
+    // softirq leaves its command to that softirq's loop; one taken while the task holds a
+    // spin_lock_bh lock (2.4 call_lock) leaves it pending until spin_unlock_bh.
+    if (cpu.bhDisabled > 0) cpu.bhPending = true;
+    else if (!cpu.inSoftirq) yield* do_softirq(ctx, k);
   }
   yield cpu.busy(IRQ, irqExitCost(costs));
 }

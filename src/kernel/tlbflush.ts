@@ -8,10 +8,9 @@
  *   Receivers (smp_call_function_interrupt): ack, started++, func(info), finished++.
  *   flush_tlb_all() = smp_call_function(flush_tlb_all_ipi) + do_flush_tlb_all_local().
  *   (2.3.40 arch/i386/kernel/smp.c:450,462,476 is the same with a function-local static
- *   lock, also taken with spin_lock_bh.) The _bh only keeps bottom halves off the holder's
- *   CPU (local_bh_disable: a per-CPU count increment, no cost modelled); the model runs no
- *   bottom half that could be deferred, so it has no effect here — a bottom-half
- *   completion context must not run on a CPU while it holds call_lock.
+ *   lock, also taken with spin_lock_bh.) The _bh keeps bottom halves off the holder's CPU
+ *   (local_bh_disable: a per-CPU count, no cost): a completion interrupt taken meanwhile
+ *   leaves its SCSI bottom half pending, and it runs at spin_unlock_bh (Cpu.local_bh_enable).
  *
  * 2.6.26+ kernel/smp.c (generic IPI helpers; 2.6.27 smp_call_function_mask): the call
  *   is queued on call_function_queue under call_function_lock (IRQs off), held only for
@@ -129,11 +128,12 @@ export function* smp_call_function(ctx: ExecCtx, m: Machine, func: IpiFunc, info
   else yield* smp_call_function_call_lock(ctx, m, func, info);
 }
 
-/** 2.4 arch/i386/kernel/smp.c smp_call_function(func, info, 0, wait=1); spin_lock_bh modelled as spin_lock (see above). */
+/** 2.4 arch/i386/kernel/smp.c smp_call_function(func, info, 0, wait=1), call_lock taken with spin_lock_bh (see above). */
 function* smp_call_function_call_lock(ctx: ExecCtx, m: Machine, func: IpiFunc, info: FlushInfo): ProcessBody {
   checkCaller(ctx, 'smp_call_function');
   const targets = m.ncpus - 1;
   if (targets === 0) return;
+  ctx.cpu.local_bh_disable(); // spin_lock_bh(&call_lock)
   yield spin_lock(ctx, m.call_lock, 'smp_call_function');
   const call = new CallData(m, func, info, targets, ctx);
   // send_IPI_allbutself: one ICR write with the all-but-self shortcut.
@@ -142,6 +142,7 @@ function* smp_call_function_call_lock(ctx: ExecCtx, m: Machine, func: IpiFunc, i
   ctx.cpu.setCat(IPI_WAIT);
   yield waitForAcks(call);
   spin_unlock(ctx, m.call_lock);
+  ctx.cpu.local_bh_enable(); // spin_unlock_bh: a bottom half left pending meanwhile runs now
 }
 
 /**
