@@ -126,10 +126,11 @@ describe('the default study, checked against closed forms', () => {
     expect(r.tlb.ipis_sent).toBe((N - 1) * r.tlb.shootdowns);
   });
 
-  it('bounce with a fast device: the read copies in cpu0\'s completion interrupt saturate cpu0', () => {
-    // README: --set device.bandwidth=4GiB/s --set 'device.latency=exp(50us)'. cpu0 cannot
-    // copy more than 1 s of pages per second: ops/s ≤ 1 s / (read share × highmem pages
-    // per I/O × memcpy_page).
+  it('bounce with a fast device: the read copies in the SCSI bottom half saturate cpu0', () => {
+    // README: --set device.bandwidth=4GiB/s --set 'device.latency=exp(50us)'. 2.3.40
+    // completes I/O in the SCSI bottom half, one CPU at a time machine-wide; with every
+    // interrupt on cpu0 it runs there, and cpu0 cannot copy more than 1 s of pages per
+    // second: ops/s ≤ 1 s / (read share × highmem pages per I/O × memcpy_page).
     const s: ResolvedScenario = {
       ...base,
       kernel: { ...base.kernel, strategy: 'bounce' },
