@@ -111,10 +111,8 @@ describe('--max-events and --max-wall', () => {
 
 describe('deadlock diagnosis', () => {
   it("the README's kmap deadlock names every sleeper", async () => {
-    // With 2.3.40's own test-and-set kmap_lock (arbitrated by line transfers) this run no
-    // longer reaches the lock-up within its stop time (on seeds 1-5, 2.4.0, 2.4.16 neither);
-    // with a FIFO lock it does — the diagnosis is what is tested here.
-    const r = await cli(['run', 'lkml-2000-4way', '--set', 'workload.tasks=100', '--set', 'kernel.strategy=kmap', '--set', 'machine.spinlock=ticket']);
+    // The README's command: 2.3.40's own test-and-set kmap_lock, 100 streaming processes.
+    const r = await cli(['run', 'lkml-2000-4way', '--set', 'workload.tasks=100']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/deadlock/);
     for (let t = 0; t < 100; t++) expect(r.stderr).toMatch(new RegExp(`\\bio/${t}\\b`));
