@@ -10,7 +10,7 @@
  * (byte-identical JSON for the same scenario and seed): slicing pauses between events only.
  */
 import fs from 'node:fs';
-import { bundledScenario } from './cli/paths.js';
+import { bundledScenario } from './scenario/bundled.js';
 import { readInputFile } from './input/read.js';
 import { expandVary } from './cli/vary.js';
 import { parseBaseline, type Baseline } from './check/baseline.js';

@@ -26,7 +26,15 @@ export const COMMAND_MODULES: ReadonlyArray<readonly [string, () => Promise<Regi
   ['worker', async () => (await import('./worker.js')).registerWorker],
   ['plot', async () => (await import('./plot.js')).registerPlot],
   ['validation', async () => (await import('./validation.js')).registerValidation],
-  ['completion', async () => (await import('./completion.js')).registerCompletion],
+  [
+    'completion',
+    async () => {
+      // completion needs every command's options: it gets registerCommands from here
+      // rather than importing this table (which would make an import circle).
+      const { registerCompletion } = await import('./completion.js');
+      return (program, io, setExit) => registerCompletion(program, io, setExit, (all) => registerCommands(all, io, () => {}, []));
+    },
+  ],
 ];
 
 /**

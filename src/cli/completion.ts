@@ -12,7 +12,6 @@
 import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { ScenarioRaw } from '../scenario/schema.js';
-import { registerCommands } from './commands.js';
 import { UsageError, type CliIo } from './io.js';
 import { bundledScenarioFiles } from './paths.js';
 
@@ -78,10 +77,16 @@ interface CommandInfo {
   options: OptionInfo[];
 }
 
+/**
+ * Registers every command on a program: commands.ts's registerCommands, handed in by the
+ * command table (so this module does not import the table that lazily imports it).
+ */
+export type RegisterAllCommands = (program: Command) => Promise<void>;
+
 /** Every command with its options, as registered (all command modules loaded). */
-async function commandInfos(io: CliIo): Promise<CommandInfo[]> {
+async function commandInfos(registerAll: RegisterAllCommands): Promise<CommandInfo[]> {
   const program = new Command('smpsim');
-  await registerCommands(program, io, () => {}, []);
+  await registerAll(program);
   const info = (o: Option): OptionInfo => ({
     flags: [o.short, o.long].filter((f): f is string => f !== undefined),
     takesValue: o.required || o.optional,
@@ -199,11 +204,11 @@ function fishScript(cmds: CommandInfo[], keys: ScenarioKey[], scenarios: string[
   return `${lines.join('\n')}\n`;
 }
 
-export async function completionScript(io: CliIo, shell: string): Promise<string> {
+export async function completionScript(shell: string, registerAll: RegisterAllCommands): Promise<string> {
   if (!(SHELLS as readonly string[]).includes(shell)) {
     throw new UsageError(`completion: expected one of ${SHELLS.join(', ')}, got ${JSON.stringify(shell)}`);
   }
-  const cmds = await commandInfos(io);
+  const cmds = await commandInfos(registerAll);
   const keys = scenarioKeys();
   const scenarios = bundledScenarioFiles().map((f) => f.replace(/\.(ya?ml|json)$/i, ''));
   switch (shell as Shell) {
@@ -216,13 +221,13 @@ export async function completionScript(io: CliIo, shell: string): Promise<string
   }
 }
 
-export function registerCompletion(program: Command, io: CliIo, setExit: (code: number) => void): void {
+export function registerCompletion(program: Command, io: CliIo, setExit: (code: number) => void, registerAll: RegisterAllCommands): void {
   program
     .command('completion')
     .description('print a shell completion script: source <(smpsim completion bash) (also zsh; fish: save it in ~/.config/fish/completions)')
     .argument('<shell>', `one of ${SHELLS.join(', ')}`)
     .action(async (shell: string) => {
-      io.stdout(await completionScript(io, shell));
+      io.stdout(await completionScript(shell, registerAll));
       setExit(0);
     });
 }

@@ -24,7 +24,7 @@ import { scenarioFileYaml } from '../scenario/unresolve.js';
 import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { STDOUT_ARG, UsageError, checkOutputPath, inputPath, writeFileAtomic, type CliIo } from './io.js';
-import { TraceSession, checkTracePath, parseTraceOptions, type TraceSpec } from '../trace/cli.js';
+import { TraceSession, checkTracePath, parseTraceOptions, type TraceSpec } from './trace.js';
 import { scenarioPath } from './scenario-path.js';
 import { addLimitOptions, checkMemoryBudget, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';

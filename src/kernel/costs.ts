@@ -44,8 +44,6 @@ export type CostKey = (typeof COST_KEYS)[number];
 export type Costs = Record<CostKey, number>;
 /** The two columns of COST_TABLE. The machine presets built on them: ./presets.ts. */
 export type CostTableName = 'era2000' | 'modern';
-/** Every name `costs.preset` accepts (the machine presets and their aliases). */
-export type { PresetName } from './presets.js';
 
 export interface CostDefault {
   era2000: number;

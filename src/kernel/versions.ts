@@ -9,7 +9,7 @@
  * liexusong/linux-2.4.0, 2.4.16 from liexusong/Linux-2.4.16, 2.6.26–2.6.28 and current
  * from torvalds/linux history.
  */
-import type { PresetName } from './costs.js';
+import type { PresetName } from './presets.js';
 
 export const KERNEL_VERSIONS = ['2.3.40', '2.4.0', '2.4.16', '2.6.27', '2.6.28', 'modern'] as const;
 export type KernelVersion = (typeof KERNEL_VERSIONS)[number];

@@ -19,7 +19,7 @@ import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import { MAX_BARS, groupConsecutive, groupLabel } from './groups.js';
 import { Histogram } from '../engine/stats.js';
 import { formatDuration, formatSize } from '../engine/units.js';
-import { renderSvg } from '../study/plot.js';
+import { renderSvg } from './render-svg.js';
 import { fmtInt, ratio } from './format.js';
 import { LOCKSTAT_COLUMNS, lockstatTime, sortedClasses } from './lockstat.js';
 import { CATEGORY_COLOURS, categoryScale } from './palette.js';

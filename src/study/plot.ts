@@ -19,7 +19,6 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { excerpt } from '../input/read.js';
-import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import { MAX_BARS, groupConsecutive, groupLabel } from '../report/groups.js';
@@ -28,6 +27,7 @@ import { PERCENTILE_NOTE, SAME_BUCKET, formatWithCi } from '../report/percentile
 import { CPUS_PATH, LOCK_WAIT_SHARE, THROUGHPUT, formatScalingText, type SweepSummary } from './summary.js';
 import { uslCurve } from './usl.js';
 import { TABLEAU10, categoryScale, seriesColours } from '../report/palette.js';
+import { renderSvg } from '../report/render-svg.js';
 import { CHART_FILES, SweepFileError, openOutputDir, readJsonFile, refusalOf, writeOwned, SUMMARY_SCHEMA } from './files.js';
 
 type Row = Record<string, string | number | null>;
@@ -47,17 +47,6 @@ export interface Chart {
 const WIDTH = 460;
 const HEIGHT = 300;
 const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
-
-/** Compile a Vega-Lite spec and render it to an SVG string. */
-export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
-  const compiled = vl.compile(spec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
 
 interface Axis {
   /** Field name in the rows. */

@@ -1,6 +1,6 @@
 /**
  * A TraceSink that keeps the text in memory (tests, small traces). The file sink is
- * src/files/output.ts's OutputFile (streamed, published atomically), used by trace/cli.ts.
+ * src/files/output.ts's OutputFile (streamed, published atomically), used by cli/trace.ts.
  */
 import type { TraceSink } from './chrome.js';
 

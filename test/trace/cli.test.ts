@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeIo, cli } from '../cli/helpers.js';
 import { SimulationAborted } from '../../src/engine/sim.js';
 import { runScenario } from '../../src/model/run.js';
-import { TraceSession } from '../../src/trace/cli.js';
+import { TraceSession } from '../../src/cli/trace.js';
 import { LKML, load, tempDir } from './helpers.js';
 import { checkTrace, ns, readTrace } from './validate.js';
 

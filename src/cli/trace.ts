@@ -3,14 +3,14 @@
  * one traced run's file from opening to publishing.
  */
 import path from 'node:path';
-import { STDOUT_ARG, UsageError, checkOutputPath, fsReason, type CliIo } from '../cli/io.js';
+import { STDOUT_ARG, UsageError, checkOutputPath, fsReason, type CliIo } from './io.js';
 import { OutputError, OutputFile } from '../files/output.js';
 import { SimulationAborted } from '../engine/sim.js';
 import { UnitError, formatDuration, parseDuration } from '../engine/units.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { VERSION } from '../version.js';
-import { DEFAULT_TRACE_LIMIT, type TraceSink, type TraceWindow } from './chrome.js';
-import { ChromeTimeline } from './timeline.js';
+import { DEFAULT_TRACE_LIMIT, type TraceSink, type TraceWindow } from '../trace/chrome.js';
+import { ChromeTimeline } from '../trace/timeline.js';
 
 export interface TraceSpec {
   /** The file as given on the command line. */
