@@ -27,151 +27,25 @@
  * every open span closes at that instant and the tracer stops recording.
  *
  * Timestamps are µs (fractional: simulated ns / 1000), as the format wants.
+ *
+ * The layers: src/trace/chrome-writer.ts the file (records to the sink, the window, the
+ * limit), src/trace/counter-track.ts the counter tracks, src/trace/span-track.ts one track
+ * of nested spans; this file the CPU, lock and device tracks, flows and instants.
  */
 import { CATEGORY_NAMES, IDLE, IRQ, SPIN, type Category } from '../cpu/accounting.js';
+import { PID, PROCESS_TID, us, type TraceArgs, type TraceClock } from './chrome-writer.js';
+import { Counter, CounterTracks } from './counter-track.js';
+import { KIND_FN, KIND_IRQ, KIND_LEAF, KIND_LOCK, KIND_TASK, SpanTrack, type Span } from './span-track.js';
 
-/** The simulator's clock, as the writer sees it. */
-export interface TraceClock {
-  /** Current simulated time, ns. */
-  readonly now: number;
-}
-
-/** Values of the `args` of a trace record. */
-export type TraceArgs = Readonly<Record<string, string | number | boolean>>;
-
-/** Where the JSON text goes, in order. */
-export interface TraceSink {
-  write(chunk: string): void;
-}
-
-/** Simulated time range to keep, ns: [start, end). */
-export interface TraceWindow {
-  start: number;
-  end: number;
-}
-
-export const DEFAULT_TRACE_LIMIT = 1_000_000;
-
-export interface ChromeTraceOptions {
-  window?: TraceWindow;
-  /** Most events to write (metadata records naming the tracks are not counted). */
-  limit?: number;
-  /** Name of the machine's process in the viewer. */
-  processName?: string;
-  /** Extra fields for the file's `otherData` (scenario, seed, version, …). */
-  metadata?: Readonly<Record<string, string | number | boolean | null>>;
-}
-
-export interface TraceSummary {
-  /** Events written, metadata records excluded. */
-  events: number;
-  /** Metadata (`M`) records written. */
-  metadata: number;
-  /** Where the limit cut the trace (simulated ns), or null if it did not. */
-  cutAt: number | null;
-  /** Simulated time when the trace was finished, ns. */
-  endNs: number;
-}
-
-const PID = 1;
-/** tid of process-wide records (counters, global instants). */
-const PROCESS_TID = 0;
-
-const KIND_LEAF = 0;
-const KIND_TASK = 1;
-const KIND_FN = 2;
-const KIND_IRQ = 3;
-const KIND_LOCK = 4;
-
-interface Span {
-  kind: number;
-  /** JSON-quoted name. */
-  name: string;
-  cat: string;
-  start: number;
-  /** Start clipped to the window: what will be written. */
-  cs: number;
-  /** JSON text of args, or null. */
-  args: string | null;
-  /** Events to write right after this span (children that start with it, flow ends). */
-  held: string[] | null;
-}
-
-/** µs from ns, as JSON number text. */
-function us(ns: number): string {
-  return String(ns / 1000);
-}
-
-class SpanTrack {
-  readonly stack: Span[] = [];
-
-  constructor(
-    readonly tr: ChromeTrace,
-    readonly tid: number,
-  ) {}
-
-  get depth(): number {
-    return this.stack.length;
-  }
-
-  open(kind: number, name: string, cat: string, start: number, args: string | null): boolean {
-    if (!this.tr.admit(1)) return false;
-    this.tr.reserved++;
-    // A span never starts before the one it is pushed on (a lock hold starting after its
-    // acquire cost can otherwise precede an outer one still in its own acquire).
-    const top = this.stack[this.stack.length - 1];
-    if (top !== undefined && start < top.start) start = top.start;
-    const cs = start > this.tr.ws ? start : this.tr.ws;
-    this.stack.push({ kind, name, cat, start, cs, args, held: null });
-    return true;
-  }
-
-  /** Close the top span at `end` (args replaced by `args` if given). */
-  close(end: number, args: string | null = null): Span | undefined {
-    const sp = this.stack.pop();
-    if (sp === undefined) return undefined;
-    const tr = this.tr;
-    tr.reserved--;
-    const ev = tr.formatX(this.tid, sp, end, args ?? sp.args);
-    const parent = this.stack[this.stack.length - 1];
-    if (ev === null) {
-      // Nothing of it is drawn (outside the window, or cut at its start): what it held can
-      // only be flow arrows into it, which go with it (both ends: they are held together).
-      if (sp.held !== null) tr.reserved -= sp.held.length;
-      return sp;
-    }
-    if (parent !== undefined && parent.cs === sp.cs) {
-      // Starts with its parent: written after it.
-      this.hold(parent, ev);
-      if (sp.held !== null) for (const h of sp.held) this.hold(parent, h, true);
-      return sp;
-    }
-    tr.emit(ev);
-    if (sp.held !== null) for (const h of sp.held) tr.emitReserved(h);
-    return sp;
-  }
-
-  /** Write `ev` right after `sp`; `reservedAlready` if its room is already reserved. */
-  hold(sp: Span, ev: string, reservedAlready = false): void {
-    if (!reservedAlready) this.tr.reserved++;
-    if (sp.held === null) sp.held = [ev];
-    else sp.held.push(ev);
-  }
-
-  closeAll(end: number): void {
-    while (this.stack.length > 0) this.close(end);
-  }
-
-  /** Index of the topmost span of `kind` (and `name` if given), or −1. */
-  find(kind: number, name: string | null): number {
-    const s = this.stack;
-    for (let i = s.length - 1; i >= 0; i--) {
-      const sp = s[i]!;
-      if (sp.kind === kind && (name === null || sp.name === name)) return i;
-    }
-    return -1;
-  }
-}
+export {
+  DEFAULT_TRACE_LIMIT,
+  type ChromeTraceOptions,
+  type TraceArgs,
+  type TraceClock,
+  type TraceSink,
+  type TraceSummary,
+  type TraceWindow,
+} from './chrome-writer.js';
 
 /** Per-CPU state: the track and its innermost (category) slice. */
 class CpuState {
@@ -202,90 +76,21 @@ class CpuState {
   }
 }
 
-/**
- * One counter track: its series' current values. A point is written once the clock has
- * moved past its timestamp (so a gauge that changes several times at one instant gives
- * one point, with the last values); every point carries every series.
- */
-class Counter {
-  /** JSON-quoted track name. */
-  readonly name: string;
-  readonly series: string[] = [];
-  readonly cur: number[] = [];
-  /** Changed before the window opened (its values are written at the window's start). */
-  hasBefore = false;
-  /** A point was written or is pending. */
-  started = false;
-  hasPending = false;
-  pendingTs = 0;
-
-  constructor(name: string) {
-    this.name = JSON.stringify(name);
-  }
-
-  index(series: string): number {
-    let i = this.series.indexOf(series);
-    if (i < 0) {
-      i = this.series.length;
-      this.series.push(series);
-      this.cur.push(0);
-    }
-    return i;
-  }
-}
-
 interface PendingRound {
   ts: number;
   tid: number;
   left: number;
 }
 
-export class ChromeTrace {
-  /** Window start and end, ns. */
-  readonly ws: number;
-  readonly we: number;
-  readonly limit: number;
-  /** Room kept for events already promised: open spans, held events, pending counter points. */
-  reserved = 0;
-  private written = 0;
-  private metaWritten = 0;
-  private first = true;
-  /** Recording stopped (limit cut, window passed, or finished). */
-  private off = false;
-  private cutAt: number | null = null;
-  private finished = false;
-  private clock: TraceClock = { now: 0 };
+export class ChromeTrace extends CounterTracks {
   private ncpus = 0;
   private cpus: CpuState[] = [];
   private device: SpanTrack | null = null;
-  private readonly counters = new Map<string, Counter>();
-  private readonly allCounters: Counter[] = [];
   private readonly quoted = new Map<string, string>();
   private readonly spinArgs = new Map<string, Map<string, string>>();
   private readonly catNames: string[] = CATEGORY_NAMES.map((n) => JSON.stringify(n));
   private readonly rounds = new Map<number, PendingRound>();
   private flowSeq = 0;
-
-  constructor(
-    private readonly sink: TraceSink,
-    private readonly opts: ChromeTraceOptions = {},
-  ) {
-    this.ws = opts.window?.start ?? 0;
-    this.we = opts.window?.end ?? Number.POSITIVE_INFINITY;
-    this.limit = opts.limit ?? DEFAULT_TRACE_LIMIT;
-    if (!(this.we > this.ws)) throw new RangeError(`trace window: end (${this.we} ns) must be after start (${this.ws} ns)`);
-    if (!(this.limit >= 1)) throw new RangeError(`trace limit must be at least 1, got ${this.limit}`);
-    sink.write('{"traceEvents":[');
-  }
-
-  /**
-   * Create counter track `track` with its `series` (in this order) before any value is set:
-   * counter tracks are written in the order they were created.
-   */
-  declareCounter(track: string, series: readonly string[]): void {
-    const c = this.counterNamed(track);
-    for (const s of series) c.index(s);
-  }
 
   // ---- setup ---------------------------------------------------------------------------
 
@@ -497,13 +302,6 @@ export class ChromeTrace {
     this.emit(`{"ph":"i","name":${this.q(name)},"cat":"event","ts":${us(now)},${where}${a}}`);
   }
 
-  /** Series `series` of counter track `track` takes `value`. */
-  counter(track: string, series: string, value: number): void {
-    if (this.off) return;
-    const c = this.counterNamed(track);
-    this.setCounter(c, c.index(series), value);
-  }
-
   /** A `transfer` slice on the `device` track, from `start` to `end` (ns). */
   deviceTransfer(start: number, end: number, bytes: number): void {
     if (this.off) return;
@@ -515,81 +313,7 @@ export class ChromeTrace {
     if (ev !== null && this.admit(1)) this.emit(ev);
   }
 
-  // ---- finishing -----------------------------------------------------------------------
-
-  /**
-   * Close every open span at the current time, write the rest of the file (the caller
-   * then closes the sink). Idempotent.
-   */
-  finish(): TraceSummary {
-    const endNs = this.clock.now;
-    if (!this.finished) {
-      this.finished = true;
-      if (!this.off) this.closeAllAt(Math.min(endNs, this.we));
-      this.off = true;
-      const other: Record<string, string | number | boolean | null> = {
-        ...this.opts.metadata,
-        generator: 'smpsim',
-        time_unit: 'simulated ns (ts and dur in µs)',
-        window_start_ns: this.ws,
-        window_end_ns: Number.isFinite(this.we) ? this.we : null,
-        limit: this.limit,
-        events: this.written,
-        cut_at_ns: this.cutAt,
-      };
-      this.sink.write(`\n],"displayTimeUnit":"ns","otherData":${JSON.stringify(other)}}\n`);
-    }
-    return { events: this.written, metadata: this.metaWritten, cutAt: this.cutAt, endNs };
-  }
-
   // ---- internals -----------------------------------------------------------------------
-
-  /** Room for `k` more events? If not, cut the trace here. */
-  admit(k: number): boolean {
-    if (this.off) return false;
-    if (this.written + this.reserved + k <= this.limit) return true;
-    this.cutAt = this.clock.now;
-    this.off = true; // first: nothing new opens while everything closes
-    this.closeAllAt(this.clock.now);
-    return false;
-  }
-
-  emit(ev: string): void {
-    this.written++;
-    this.sink.write(this.first ? `\n${ev}` : `,\n${ev}`);
-    this.first = false;
-  }
-
-  /** Write an event whose room was reserved. */
-  emitReserved(ev: string): void {
-    this.reserved--;
-    this.emit(ev);
-  }
-
-  formatX(tid: number, sp: Span, end: number, args: string | null): string | null {
-    return this.formatXAt(tid, sp.name, sp.cat, sp.start, end, args);
-  }
-
-  /** An `X` event clipped to the window, or null if nothing of it is inside. */
-  formatXAt(tid: number, name: string, cat: string, start: number, end: number, args: string | null): string | null {
-    const s = start > this.ws ? start : this.ws;
-    const e = end < this.we ? end : this.we;
-    if (!(e > s)) return null;
-    const a = args === null ? '' : `,"args":${args}`;
-    return `{"ph":"X","name":${name},"cat":"${cat}","ts":${us(s)},"dur":${us(e - s)},"pid":${PID},"tid":${tid}${a}}`;
-  }
-
-  private meta(name: string, tid: number, args: Record<string, string | number>): void {
-    this.metaWritten++;
-    const ev = `{"ph":"M","name":"${name}","ts":0,"pid":${PID},"tid":${tid},"args":${JSON.stringify(args)}}`;
-    this.sink.write(this.first ? `\n${ev}` : `,\n${ev}`);
-    this.first = false;
-  }
-
-  private nameTrack(tid: number, name: string, sortIndex: number): void {
-    this.meta('thread_name', tid, { name });
-    this.meta('thread_sort_index', tid, { sort_index: sortIndex });
-  }
 
   private lockTrack(s: CpuState, irq: boolean): SpanTrack {
     if (irq) {
@@ -636,7 +360,7 @@ export class ChromeTrace {
     t.close(now, args);
   }
 
-  private closeAllAt(at: number): void {
+  protected closeAllAt(at: number): void {
     for (const s of this.cpus) {
       this.settle(s, at);
       s.leafOpen = false;
@@ -652,59 +376,6 @@ export class ChromeTrace {
   private closeWindow(): void {
     this.closeAllAt(this.we);
     this.off = true;
-  }
-
-  /** Series `i` of counter `c` is now `value`. */
-  private setCounter(c: Counter, i: number, value: number): void {
-    if (c.cur[i] === value) return;
-    const now = this.clock.now;
-    if (now < this.ws) {
-      c.cur[i] = value;
-      c.hasBefore = true;
-      return;
-    }
-    if (now >= this.we) return;
-    if (c.hasPending) {
-      if (c.pendingTs !== now) {
-        c.hasPending = false;
-        this.emitReserved(this.formatC(c, c.pendingTs));
-      }
-    } else if (!c.started && c.hasBefore && now > this.ws && this.admit(1)) {
-      this.emit(this.formatC(c, this.ws)); // the values the window opened with
-    }
-    c.started = true;
-    c.cur[i] = value;
-    if (c.hasPending || !this.admit(1)) return;
-    this.reserved++;
-    c.hasPending = true;
-    c.pendingTs = now;
-  }
-
-  /** Write a counter's pending point; at the end, values set only before the window. */
-  private flushCounter(c: Counter, end: number): void {
-    if (c.hasPending) {
-      c.hasPending = false;
-      this.emitReserved(this.formatC(c, c.pendingTs));
-    } else if (!c.started && c.hasBefore && end > this.ws && !this.off && this.written + this.reserved < this.limit) {
-      c.started = true;
-      this.emit(this.formatC(c, this.ws));
-    }
-  }
-
-  private formatC(c: Counter, ts: number): string {
-    let args = '';
-    for (let i = 0; i < c.series.length; i++) args += `${i === 0 ? '' : ','}${JSON.stringify(c.series[i])}:${c.cur[i]}`;
-    return `{"ph":"C","name":${c.name},"cat":"counter","ts":${us(ts)},"pid":${PID},"tid":${PROCESS_TID},"args":{${args}}}`;
-  }
-
-  private counterNamed(name: string): Counter {
-    let c = this.counters.get(name);
-    if (c === undefined) {
-      c = new Counter(name);
-      this.counters.set(name, c);
-      this.allCounters.push(c);
-    }
-    return c;
   }
 
   private q(name: string): string {
