@@ -22,7 +22,6 @@
  * another CPU.
  */
 import { PARK, Process, type ProcessBody } from '../engine/process.js';
-import type { Simulator } from '../engine/sim.js';
 import { CATEGORY_NAMES, IDLE, IRQ, SCHED, type Category } from './accounting.js';
 import { CpuTime } from './cpu-time.js';
 
