@@ -56,7 +56,7 @@ export interface CostDefault {
 
 /**
  * Default of machine.tlb_working_set: TLB entries the running code uses outside the
- * modelled mappings, walked back in after every full flush, tlb_refill each (src/cpu/cpu.ts).
+ * modelled mappings, walked back in after every full flush, tlb_refill each (src/cpu/cpu-time.ts).
  * Estimate: a kernel I/O path (text, stack, per-CPU and slab data, the request's
  * structures) plus the running task's few user pages; the PIII has 64 4 KiB DTLB + 32 ITLB
  * entries, so the working set of one path is a fraction of that.

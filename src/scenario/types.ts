@@ -77,7 +77,7 @@ export interface ResolvedMachine {
   highmem_bytes: number;
   spinlock: SpinlockKind;
   tlb_entries: number;
-  /** TLB entries walked back in after a full flush, outside the modelled mappings (src/cpu/cpu.ts). */
+  /** TLB entries walked back in after a full flush, outside the modelled mappings (src/cpu/cpu-time.ts). */
   tlb_working_set: number;
   /** Shared memory bus, bytes/s (src/cpu/membus.ts). */
   memory_bandwidth_bytes_per_s: number;

@@ -11,7 +11,7 @@
  * over its final name, so a sweep killed at any moment leaves whole files or none (a
  * leftover temporary file of ours is removed by the next run; nothing else is). A run file
  * that does not parse or does not match what the sweep expects at its place is reported
- * and recomputed. DIR/sweep.lock holds the pid of the sweep writing to DIR (sweep.ts).
+ * and recomputed. DIR/sweep.lock holds the pid of the sweep writing to DIR (sweep-dir.ts).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
