@@ -122,7 +122,7 @@ export class Simulator {
     if (++this.dead > 4096 && this.dead > this.heap.length >> 1) this.sweep();
   }
 
-  /** Number of live + cancelled events in the heap. */
+  /** Number of live (not cancelled) events in the heap. */
   get pending(): number {
     return this.heap.length - this.dead;
   }
@@ -173,10 +173,11 @@ export class Simulator {
     const wallLimit = this.limits.wallMs;
     const wallStart = wallLimit < Number.POSITIVE_INFINITY ? Date.now() - this.wallSpentMs : 0;
     this.guardNow = Number.NaN;
-    const heap = this.heap;
     const fp = this.fingerprint;
     this.stopRequested = false;
     for (;;) {
+      // this.heap, not a copy: a handler's cancel() may rebuild it (sweep()) mid-run.
+      const heap = this.heap;
       const ev = heap.peek();
       if (ev === undefined) return 'empty';
       if (ev.time > until) {
