@@ -661,10 +661,6 @@ export class Cpu {
     next.proc.wake(this.costs.context_switch);
   }
 
-  get runqueueLength(): number {
-    return this.runqueue.length;
-  }
-
   /** One line of state for abort diagnostics. */
   describe(): string {
     const ctx = this.inIrq ? `in IRQ handler${this.irqStack.length > 1 ? ` (nested ${this.irqStack.length} deep)` : ''}` : this.current === null ? 'idle' : `running ${this.current.describe()}`;

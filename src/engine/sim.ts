@@ -127,13 +127,6 @@ export class Simulator {
     return this.heap.length - this.dead;
   }
 
-  /** Time of the next live event, or Infinity. */
-  peekTime(): number {
-    this.dropDeadTop();
-    const top = this.heap.peek();
-    return top ? top.time : Number.POSITIVE_INFINITY;
-  }
-
   /** Ask the current run to return after the event being executed. */
   stop(): void {
     this.stopRequested = true;
