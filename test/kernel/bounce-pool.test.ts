@@ -17,6 +17,8 @@ import { presetCosts } from '../../src/kernel/costs.js';
 import { PkmapPool } from '../../src/kernel/highmem.js';
 import { Machine } from '../../src/kernel/machine.js';
 import { PagePool } from '../../src/kernel/pages.js';
+import { runScenario } from '../../src/model/run.js';
+import { resolveScenario } from '../../src/scenario/load.js';
 
 const POOL = 4;
 const LOWMEM = 2;
@@ -83,5 +85,53 @@ describe('emergency bounce pool: drained, waited on, refilled', () => {
       [2, 4],
     ]);
     expect(state()).toEqual([LOWMEM, POOL]); // all back where they started
+  });
+});
+
+/**
+ * 2.3.40 and 2.4.0 have no emergency pool: create_bounce loops on alloc_page. 2.3.40's
+ * wakeup_bdflush(1) sleeps (the CPU runs other tasks or idles); 2.4.0's returns at once
+ * and the loop retries (the CPU burns). End to end: 32 writers of 16 KiB (4 pages each)
+ * against 16 free lowmem pages, so most allocations find none and wait.
+ */
+describe('bounce allocation with no pool (2.3.40, 2.4.0), end to end', () => {
+  const run = (version: string) => {
+    const s = resolveScenario(
+      {
+        name: 'no-pool',
+        seed: 1,
+        machine: { cpus: 4, pae: true },
+        costs: { preset: 'era2000' },
+        kernel: { version, strategy: 'bounce', lowmem_free_pages: 16 },
+        device: { latency: 'exp(1ms)', bandwidth: '160MiB/s', queue_depth: 64 },
+        workload: { type: 'io', tasks: 32, size: '16KiB', read_fraction: 0.2, highmem_fraction: 1 },
+        stop: { ops: 2000 },
+      },
+      'no-pool.yaml',
+    );
+    return { s, r: runScenario(s) };
+  };
+  const sum = (r: Awaited<ReturnType<typeof runScenario>>, k: 'spin' | 'idle') => r.cpus.reduce((a, c) => a + c.time_ns[k], 0);
+  const switches = (r: Awaited<ReturnType<typeof runScenario>>) => r.cpus.reduce((a, c) => a + c.context_switches, 0);
+
+  it('every op completes; no page from a pool, no emergency_lock; 2.3.40 sleeps, 2.4.0 spins', async () => {
+    const a = run('2.3.40');
+    const b = run('2.4.0');
+    const [r40, r240] = [await a.r, await b.r];
+    for (const [{ s }, r] of [[a, r40], [b, r240]] as const) {
+      expect(s.kernel.bounce_pool_pages).toBe(0);
+      expect(r.ops.completed).toBe(2000);
+      expect(r.bounce.pool_taken).toBe(0);
+      expect(r.bounce.pool_waits).toBeGreaterThan(0);
+      expect(Object.keys(r.locks)).not.toContain('emergency_lock');
+    }
+    expect(a.s.kernel.bounce_alloc_wait).toBe('sleep');
+    expect(b.s.kernel.bounce_alloc_wait).toBe('busy_retry');
+    // 2.4.0's waiters never give their CPU away: no CPU idles, spin dominates; 2.3.40's
+    // sleep: context switches instead of spinning, and idle CPUs.
+    expect(r240.cpus.every((c) => c.time_ns.idle === 0)).toBe(true);
+    expect(sum(r240, 'spin')).toBeGreaterThan(10 * sum(r40, 'spin'));
+    expect(sum(r40, 'idle')).toBeGreaterThan(0);
+    expect(switches(r40)).toBeGreaterThan(10 * switches(r240));
   });
 });
