@@ -340,6 +340,21 @@ describe('sweep --queue with smpsim worker processes (real Redis)', () => {
     expect(w.out()).toContain('refused');
   });
 
+  it('a job of the same smpsim version but another model fingerprint is refused too (a rebuilt model, same version)', async () => {
+    const w = await startWorker(10);
+    const queue = new Queue(QUEUE_NAME, { connection: connection(10) });
+    const model = await modelFingerprint();
+    const other = `${model.slice(0, -1)}${model.endsWith('0') ? '1' : '0'}`;
+    const job = await queue.add('run', { version: VERSION, model: other, task: { scenario: {}, series: false } }, { jobId: 'model-mismatch', attempts: 3 });
+    await until(async () => (await job.getState()) === 'failed', [w]);
+    const again = (await queue.getJob('model-mismatch'))!;
+    expect(again.attemptsMade).toBe(1);
+    expect(again.failedReason).toContain(`runs smpsim ${VERSION} (model ${model}), the job needs smpsim ${VERSION} (model ${other}): refused`);
+    await queue.close();
+    w.child.kill('SIGTERM');
+    expect(await w.exit).toBe(0);
+  });
+
   it('a run that fails is failed once: the sweep stops with one line (exit 2); started again it queues it anew', async () => {
     // A worker that fails every run it takes (as a crashing build would).
     const taken: string[] = [];
