@@ -484,7 +484,11 @@ export class Cpu extends CpuTime {
 
   /** try_to_wake_up(): make `task` (pinned here) runnable; `waker` is the CPU that wakes it. */
   wakeUp(task: CpuTask, waker: Cpu | null): void {
-    const wasHalted = this.halted;
+    const remote = waker !== null && waker !== this;
+    // The reschedule IPI finds the CPU in hlt: it leaves its idle state first. Asked before
+    // the task is queued: a CPU with a runnable task does not count as halted (C1E needs
+    // every core of the package halted, this one included).
+    const wake = remote && this.halted && this.haltExitDelay !== null ? this.haltExitDelay(this) : 0;
     this.runqueue.push(task);
     if (this.observer !== null) this.observer.taskWoken(this.id, this.runqueue.length);
     // A task looping on schedule() (SCHED_YIELD) sees the newcomer at its next pass.
@@ -492,10 +496,7 @@ export class Cpu extends CpuTime {
     if (cur !== null && cur.onRunnable !== null) cur.onRunnable();
     if (this.current === null && !this.kickPending) {
       this.kickPending = true;
-      const remote = waker !== null && waker !== this;
       if (remote) this.reschedIpis++;
-      // The reschedule IPI finds the CPU in hlt: it leaves its idle state first.
-      const wake = remote && wasHalted && this.haltExitDelay !== null ? this.haltExitDelay(this) : 0;
       this.sim.schedule(remote ? this.costs.ipi_latency + wake : 0, kickEvent, this, PRIO_IRQ);
     }
   }
@@ -518,10 +519,6 @@ export class Cpu extends CpuTime {
     if (this.observer !== null) this.observer.contextSwitch(this.id, next.name, this.runqueue.length);
     this.setCat(SCHED);
     next.proc.wake(this.costs.context_switch);
-  }
-
-  get runqueueLength(): number {
-    return this.runqueue.length;
   }
 
   /** One line of state for abort diagnostics. */

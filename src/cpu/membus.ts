@@ -88,11 +88,6 @@ export class MemoryBus {
     this.lastUpdate = sim.now;
   }
 
-  /** Transfers currently moving bytes. */
-  get activeTransfers(): number {
-    return this.active.length;
-  }
-
   /**
    * Start moving `bytes` at up to `capBytesPerNs`; `onDone(arg)` is called (from an event)
    * when the last byte has moved.

@@ -122,16 +122,9 @@ export class Simulator {
     if (++this.dead > 4096 && this.dead > this.heap.length >> 1) this.sweep();
   }
 
-  /** Number of live + cancelled events in the heap. */
+  /** Number of live (not cancelled) events in the heap. */
   get pending(): number {
     return this.heap.length - this.dead;
-  }
-
-  /** Time of the next live event, or Infinity. */
-  peekTime(): number {
-    this.dropDeadTop();
-    const top = this.heap.peek();
-    return top ? top.time : Number.POSITIVE_INFINITY;
   }
 
   /** Ask the current run to return after the event being executed. */
@@ -173,10 +166,11 @@ export class Simulator {
     const wallLimit = this.limits.wallMs;
     const wallStart = wallLimit < Number.POSITIVE_INFINITY ? Date.now() - this.wallSpentMs : 0;
     this.guardNow = Number.NaN;
-    const heap = this.heap;
     const fp = this.fingerprint;
     this.stopRequested = false;
     for (;;) {
+      // this.heap, not a copy: a handler's cancel() may rebuild it (sweep()) mid-run.
+      const heap = this.heap;
       const ev = heap.peek();
       if (ev === undefined) return 'empty';
       if (ev.time > until) {

@@ -313,10 +313,6 @@ export class VmapLazy {
     this.blockPages = vmap_bbmap_bits(opts.nrCpus);
     this.vbq = m.cpus.map(() => ({ lock: m.spinlock('vmap_block_queue.lock'), free: [] }));
   }
-
-  get lazyAreas(): number {
-    return this.lazy.length;
-  }
 }
 
 /**

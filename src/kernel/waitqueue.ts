@@ -32,13 +32,4 @@ export class TaskWaitQueue {
     }
     return ts.length;
   }
-
-  /** Wake only the oldest sleeper (wake_up_nr(…, 1) / exclusive waits). */
-  wake_up_one(waker: Cpu | null): boolean {
-    const t = this.tasks.shift();
-    if (t === undefined) return false;
-    t.sleepingOn = null;
-    t.cpu.wakeUp(t, waker);
-    return true;
-  }
 }

@@ -31,13 +31,13 @@ const BODY = 40_000; // the device handler's own work after the bounce copy, ns
  * emergency_lock irqsave section), BODY ns of handler work, __cli, exit. CPU 1 starts a
  * flush_tlb_all at `flushAt`. Returns when the flush and the device handler ended.
  */
-function completionVsFlush(flushAt: number, nest: boolean) {
+function completionVsFlush(flushAt: number, nest: boolean, readIrqsOff = true) {
   const sim = new Simulator();
   const costs = presetCosts('era2000');
   const m = new Machine(sim, { cpus: 2, spinlock: 'tas', tlbEntries: 64, costs, seed: 1, deviceIrqsNest: nest });
   const pool = new BouncePool(
     m,
-    { poolSize: 32, lowmemFreePages: null, writeCopy: 'atomic_irqs_off', readIrqsOff: true, allocWait: 'yield_retry' },
+    { poolSize: 32, lowmemFreePages: null, writeCopy: 'atomic_irqs_off', readIrqsOff, allocWait: 'yield_retry' },
     new PkmapPool(m, new PagePool(8, 1, 896 << 20, 3 << 30), { pae: false, skipFlush: false }),
   );
   let handlerEnd = -1;
@@ -96,6 +96,22 @@ describe('nested interrupts (kernel.device_irqs_nest)', () => {
     expect(c0.time[COPY]).toBe(copy);
     expect(r.flushEnd).toBeGreaterThan(entry + copy);
     expect(r.flushEnd).toBeLessThan(r.handlerEnd);
+  });
+
+  it('with bounce_read_irqs_off false (2.3.40: no __cli around the copy) the IPI interrupts the READ copy', () => {
+    // Sent at 0: it reaches CPU 0 at ipi_latency, inside the copy, and is taken there.
+    const r = completionVsFlush(0, true, false);
+    const c0 = r.m.cpus[0]!;
+    // The copy is frozen, not shortened: its COPY time is still memcpy_page ...
+    expect(c0.time[COPY]).toBe(copy);
+    // ... but the initiator had its ack before the copy could have ended.
+    expect(r.flushEnd).toBeLessThan(entry + copy);
+    // The same run with the copy inside __cli: the ack waits for the copy; the handler
+    // ends at the same time either way (the IPI's time is added to it in both).
+    const off = completionVsFlush(0, true, true);
+    expect(off.flushEnd).toBeGreaterThan(entry + copy);
+    expect(r.flushEnd).toBeLessThan(off.flushEnd);
+    expect(r.handlerEnd).toBe(off.handlerEnd);
   });
 
   it('a second device completion waits for the running one (IRQ_INPROGRESS), it does not nest', () => {
