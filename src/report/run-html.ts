@@ -19,7 +19,7 @@ import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import { MAX_BARS, groupConsecutive, groupLabel } from './groups.js';
 import { Histogram } from '../engine/stats.js';
 import { formatDuration, formatSize } from '../engine/units.js';
-import { renderSvg } from '../study/plot.js';
+import { CHART_FONT, escapeHtml as esc, renderSvg } from './svg.js';
 import { fmtInt, ratio } from './format.js';
 import { LOCKSTAT_COLUMNS, lockstatTime, sortedClasses } from './lockstat.js';
 import { CATEGORY_COLOURS, categoryScale } from './palette.js';
@@ -27,11 +27,6 @@ import { PERCENTILE_NOTE } from './percentile.js';
 import type { Result } from './result.js';
 import { formatTextReport } from './text.js';
 
-const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], numeric: (col: number) => boolean, id?: string): string {
   const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
@@ -44,7 +39,7 @@ function spec(title: string, body: Record<string, unknown>): vl.TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, anchor: 'start', fontSize: 14 },
     background: 'white',
-    config: { font: FONT, axis: { gridColor: '#e6e6e6' }, legend: { orient: 'right' } },
+    config: { font: CHART_FONT, axis: { gridColor: '#e6e6e6' }, legend: { orient: 'right' } },
     ...body,
   } as unknown as vl.TopLevelSpec;
 }
@@ -242,7 +237,7 @@ export async function runReportHtml(r: Result, latency: Histogram | null): Promi
 <meta charset="utf-8">
 <title>smpsim run: ${esc(s.name)}</title>
 <style>
-body { font-family: ${FONT}; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
+body { font-family: ${CHART_FONT}; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.6em; } h3 { font-size: 1em; }
 table { border-collapse: collapse; font-size: 0.85em; }
 th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; white-space: nowrap; }
