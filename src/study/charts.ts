@@ -2,7 +2,8 @@
  * The charts of a sweep summary, as Vega-Lite specs rendered to SVG (src/report/svg.ts):
  *   throughput.svg  ops/s vs x per series, 95% CI error bars, fitted USL curves (dashed; over CPUs only)
  *   speedup.svg     speedup vs CPUs per series, with the ideal (linear) line (over CPUs only)
- *   latency.svg     latency p50 and p99 vs x (log scale)
+ *   latency.svg     latency p50 and p99 vs x (log scale when they span a decade)
+ *   cpuperop.svg    CPU time per op (µs) vs x: what differs when the device is the limit
  *   ipis.svg        IPIs per op vs x
  *   lockwait.svg    lock wait share vs x
  *   cputime.svg     where the CPU time goes (share by category) vs x, one panel per series
@@ -18,6 +19,7 @@ import { categoryScale } from '../report/palette.js';
 import { CHART_FONT, renderSvg } from '../report/svg.js';
 import { LOCK_WAIT_SHARE, THROUGHPUT, type SweepSummary } from './summary.js';
 import { uslCurve } from './usl.js';
+import { fittedScale, linearScale, logScale } from '../report/axis-scale.js';
 import { base, field, layoutOf, pointRows, seriesLabel, xEncoding, type Layout, type Row } from './chart-layout.js';
 
 export interface Chart {
@@ -100,18 +102,24 @@ function speedupChart(s: SweepSummary, l: Layout): vl.TopLevelSpec | null {
 
 function latencyChart(rows: Row[], l: Layout): vl.TopLevelSpec {
   const categorical = !l.axis.quantitative;
-  const long: Row[] = rows.flatMap((r) =>
+  const raw = rows.flatMap((r) =>
     (['p50', 'p99'] as const).map((q) => ({
       x: r.x!,
       series: r.series!,
       percentile: q,
       offset: `${r.series} ${q}`,
       us: (r[field(`ops.latency_ns.${q}`)] as number) / 1000,
-      // A log axis cannot show a CI reaching 0 or below: the whisker stops at a tenth of the mean.
-      lo: Math.max((r[`${field(`ops.latency_ns.${q}`)}_lo`] as number) / 1000, (r[field(`ops.latency_ns.${q}`)] as number) / 10000),
+      lo: (r[`${field(`ops.latency_ns.${q}`)}_lo`] as number) / 1000,
       hi: (r[`${field(`ops.latency_ns.${q}`)}_hi`] as number) / 1000,
     })),
   );
+  // Log only when the data span a decade (src/report/axis-scale.ts), and then over their range.
+  const log = fittedScale(raw.flatMap((r) => [r.us, r.hi, ...(r.lo > 0 ? [r.lo] : [])])).log;
+  // A log axis cannot show a CI reaching 0 or below: the whisker stops at a tenth of the mean.
+  const long: Row[] = raw.map((r) => (log ? { ...r, lo: Math.max(r.lo, r.us / 10) } : r));
+  const ys = long.flatMap((r) => [r.us as number, r.lo as number, r.hi as number]);
+  const y = log ? logScale(Math.min(...ys), Math.max(...ys)) : linearScale(Math.min(...ys), Math.max(...ys));
+  const yTitle = log ? 'latency (µs, log)' : 'latency (µs)';
   return {
     ...base(`Latency of one op vs ${l.axis.name} (${categorical ? 'p50 filled, p99 hollow' : 'p50 solid, p99 dashed'})`, long),
     encoding: {
@@ -136,12 +144,12 @@ function latencyChart(rows: Row[], l: Layout): vl.TopLevelSpec {
         ? {
             mark: { type: 'point', size: 80, strokeWidth: 2 },
             encoding: {
-              y: { field: 'us', type: 'quantitative', title: 'latency (µs, log)', scale: { type: 'log' } },
+              y: { field: 'us', type: 'quantitative', title: yTitle, scale: y.scale },
               fill: { condition: { test: "datum.percentile === 'p50'", ...l.color }, value: 'white' },
             },
           }
-        : { mark: { type: 'line', point: { filled: true, size: 30 } }, encoding: { y: { field: 'us', type: 'quantitative', title: 'latency (µs, log)', scale: { type: 'log' } } } },
-      { mark: { type: 'errorbar', ticks: { size: 5 } }, encoding: { y: { field: 'lo', type: 'quantitative', title: 'latency (µs, log)' }, y2: { field: 'hi' } } },
+        : { mark: { type: 'line', point: { filled: true, size: 30 } }, encoding: { y: { field: 'us', type: 'quantitative', title: yTitle, scale: y.scale } } },
+      { mark: { type: 'errorbar', ticks: { size: 5 } }, encoding: { y: { field: 'lo', type: 'quantitative', title: yTitle }, y2: { field: 'hi' } } },
     ],
   } as unknown as vl.TopLevelSpec;
 }
@@ -201,6 +209,16 @@ function cpuTimeChart(s: SweepSummary, l: Layout): vl.TopLevelSpec {
   } as unknown as vl.TopLevelSpec;
 }
 
+/** per_op.cpu_ns in µs: mean, lo, hi as the rows' `per_op_cpu_us` fields. */
+const CPU_NS = 'per_op.cpu_ns';
+
+function cpuPerOpChart(s: SweepSummary, rows: Row[], l: Layout): vl.TopLevelSpec | null {
+  if (s.metrics[CPU_NS] === undefined) return null;
+  const f = field(CPU_NS);
+  const us = rows.map((r) => ({ ...r, per_op_cpu_us: (r[f] as number) / 1000, per_op_cpu_us_lo: (r[`${f}_lo`] as number) / 1000, per_op_cpu_us_hi: (r[`${f}_hi`] as number) / 1000 }));
+  return metricChart(`CPU time per op vs ${l.axis.name} (mean, 95% CI)`, 'per_op.cpu_us', 'CPU time per op (µs)', us, l, { zero: true });
+}
+
 /** Every chart of a summary, rendered. */
 export async function renderCharts(s: SweepSummary): Promise<Chart[]> {
   const l = layoutOf(s);
@@ -219,6 +237,7 @@ export async function renderCharts(s: SweepSummary): Promise<Chart[]> {
   );
   await add('speedup.svg', 'Speedup', 'X(N)/X(1) per series (relative to the smallest N when N = 1 was not run); the grey line is linear speedup.', speedupChart(s, l));
   await add('latency.svg', 'Latency', 'Latency of one op (submission to end of teardown), median and 99th percentile, means over replications with 95% CIs. Percentiles are log-bucketed (within 1/256 of the exact value).', latencyChart(rows, l));
+  await add('cpuperop.svg', 'CPU time per op', 'CPU time the machine spent per completed op: the non-idle time of all CPUs (work, copy, spin, IPI wait, interrupts, TLB, mapping, scheduling) / ops, mean over replications with 95% CIs. With the device saturated, ops/s and latency are the same for every strategy; this is what differs.', cpuPerOpChart(s, rows, l));
   await add('ipis.svg', 'IPIs per op', 'Inter-processor interrupts sent per completed op (TLB shootdowns, pkmap flushes).', metricChart(`IPIs per op vs ${x}`, 'per_op.ipis', 'IPIs per op', rows, l, { zero: true }));
   await add('lockwait.svg', 'Lock wait share', 'Total time spent waiting for spinlocks (all classes) as a share of all CPU time: wait / (simulated time × CPUs).', metricChart(`Lock wait share vs ${x}`, LOCK_WAIT_SHARE, 'share of CPU time waiting for locks', rows, l, { zero: true }, '%'));
   await add('cputime.svg', 'CPU time', 'Share of all CPUs’ time by category (work, copy, spin, ipi_wait, irq, tlb, map, sched, idle), mean over replications; each category has the same colour in every report.', cpuTimeChart(s, l));

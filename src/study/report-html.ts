@@ -7,8 +7,26 @@ import { PERCENTILE_NOTE, SAME_BUCKET, formatWithCi } from '../report/percentile
 import { CHART_FONT, escapeHtml as esc } from '../report/svg.js';
 import { LOCK_WAIT_SHARE, THROUGHPUT, formatScalingText, type SweepSummary } from './summary.js';
 import type { Chart } from './charts.js';
+import type { Bottleneck } from '../report/bottleneck.js';
 
-const TABLE_METRICS = [THROUGHPUT, 'ops.latency_ns.p50', 'ops.latency_ns.p99', 'per_op.ipis', 'per_op.shootdowns', LOCK_WAIT_SHARE];
+const TABLE_METRICS = [THROUGHPUT, 'ops.latency_ns.p50', 'ops.latency_ns.p99', 'per_op.cpu_ns', 'per_op.ipis', 'per_op.shootdowns', LOCK_WAIT_SHARE];
+
+/**
+ * A point's bottleneck (src/report/bottleneck.ts), when the summary records one per point
+ * (`points[i].bottleneck`, the result JSON's shape); summaries without it show no column.
+ */
+function pointBottleneck(p: SweepSummary['points'][number]): Bottleneck | null {
+  const b = (p as { bottleneck?: unknown }).bottleneck;
+  if (typeof b !== 'object' || b === null) return null;
+  const { resource, utilisation, saturated } = b as Partial<Bottleneck>;
+  return typeof resource === 'string' && typeof utilisation === 'number' && typeof saturated === 'boolean' ? (b as Bottleneck) : null;
+}
+
+function bottleneckCell(b: Bottleneck | null): string {
+  if (b === null) return '-';
+  const pct = `${(b.utilisation * 100).toFixed(1)}%`;
+  return b.saturated ? `<strong>${esc(b.resource)}</strong><span class="ci">${pct} (saturated)</span>` : `${esc(b.resource)}<span class="ci">highest ${pct}</span>`;
+}
 
 /** The self-contained HTML report: summary tables and every chart inlined. */
 export function reportHtml(s: SweepSummary, charts: readonly Chart[]): string {
@@ -17,7 +35,8 @@ export function reportHtml(s: SweepSummary, charts: readonly Chart[]): string {
   // The same columns as the table `smpsim sweep` prints: warm-up (auto) and converged (--precision).
   const auto = s.warmup === 'auto';
   const precision = s.precision !== null;
-  const head = [...paths, 'reps', ...(auto ? ['warm-up'] : []), ...(precision ? ['converged'] : []), ...metrics.map((m) => s.metrics[m]!.label)];
+  const bottleneck = s.points.some((p) => pointBottleneck(p) !== null);
+  const head = [...paths, 'reps', ...(auto ? ['warm-up'] : []), ...(precision ? ['converged'] : []), ...(bottleneck ? ['bottleneck'] : []), ...metrics.map((m) => s.metrics[m]!.label)];
   const cell = (m: string, p: SweepSummary['points'][number]) => {
     // A metric some points lack (a lock class only some variants take) shows as "-".
     const st = p.metrics[m];
@@ -36,6 +55,7 @@ export function reportHtml(s: SweepSummary, charts: readonly Chart[]): string {
         `<tr>${paths.map((q) => `<td>${esc(p.assignments[q] ?? '')}</td>`).join('')}<td class="n">${p.replications}</td>` +
         (auto ? `<td class="n">${esc(warm(p))}</td>` : '') +
         (precision ? `<td>${p.converged === true ? 'yes' : 'no'}</td>` : '') +
+        (bottleneck ? `<td>${bottleneckCell(pointBottleneck(p))}</td>` : '') +
         `${metrics.map((m) => `<td class="n">${cell(m, p)}</td>`).join('')}</tr>`,
     )
     .join('\n');

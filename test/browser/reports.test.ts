@@ -83,14 +83,14 @@ describe.skipIf(skip)('the HTML reports in Chromium', () => {
     return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   }
 
-  it('a sweep report: six charts drawn, the points table fits 1200 px, offline, no errors', async () => {
+  it('a sweep report: seven charts drawn, the points table fits 1200 px, offline, no errors', async () => {
     const dir = tempDir();
     const out = path.join(dir, 'sweep');
     const r = await cli(['sweep', BUNDLED, '--set', 'stop.ops=400', '--vary', 'machine.cpus=1,2,4,8', '--vary', 'machine.spinlock=ticket,tas', '--replications', '2', '--warmup', 'auto', '--jobs', '1', '--out', out, '--plot', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     const { page, problems } = await open(path.join(out, 'report.html'));
     const c = await charts(page);
-    expect(c.map((x) => x.id)).toEqual(['throughput', 'speedup', 'latency', 'ipis', 'lockwait', 'cputime']);
+    expect(c.map((x) => x.id)).toEqual(['throughput', 'speedup', 'latency', 'cpuperop', 'ipis', 'lockwait', 'cputime']);
     for (const x of c) {
       expect(x.width, x.id).toBeGreaterThan(100);
       expect(x.height, x.id).toBeGreaterThan(100);
@@ -111,7 +111,7 @@ describe.skipIf(skip)('the HTML reports in Chromium', () => {
     expect(r.code, r.stderr).toBe(0);
     const { page, problems } = await open(path.join(out, 'report.html'));
     const c = await charts(page);
-    expect(c.map((x) => x.id)).toEqual(['throughput', 'latency', 'ipis', 'lockwait', 'cputime']);
+    expect(c.map((x) => x.id)).toEqual(['throughput', 'latency', 'cpuperop', 'ipis', 'lockwait', 'cputime']);
     for (const x of c) {
       expect(x.width, x.id).toBeGreaterThan(100);
       expect(x.marks, x.id).toBeGreaterThan(0);
