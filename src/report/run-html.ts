@@ -22,7 +22,7 @@ import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import { MAX_BARS, groupConsecutive, groupLabel } from './groups.js';
 import { Histogram } from '../engine/stats.js';
 import { formatDuration, formatSize } from '../engine/units.js';
-import { CHART_FONT, escapeHtml as esc, renderSvg } from './svg.js';
+import { CHART_AXIS, CHART_FONT, escapeHtml as esc, renderSvg } from './svg.js';
 import { fmtInt, ratio } from './format.js';
 import { LOCKSTAT_COLUMNS, lockstatTime, sortedClasses } from './lockstat.js';
 import { CATEGORY_COLOURS, categoryScale } from './palette.js';
@@ -46,7 +46,7 @@ function spec(title: string, body: Record<string, unknown>): vl.TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, anchor: 'start', fontSize: 14 },
     background: 'white',
-    config: { font: CHART_FONT, axis: { gridColor: '#e6e6e6' }, legend: { orient: 'right' } },
+    config: { font: CHART_FONT, axis: CHART_AXIS, legend: { orient: 'right' } },
     ...body,
   } as unknown as vl.TopLevelSpec;
 }

@@ -11,6 +11,13 @@ import { compile } from 'vega-lite';
 /** The font every chart and report page names. */
 export const CHART_FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
 
+/**
+ * Every chart's axis config: light grid lines, and ticks at their values' exact positions
+ * (Vega rounds them to whole pixels by default), so the scale can be read back from them
+ * (test/study/svg-read.ts).
+ */
+export const CHART_AXIS = { gridColor: '#e6e6e6', tickRound: false } as const;
+
 /** Compile a Vega-Lite spec and render it to an SVG string. */
 export async function renderSvg(spec: vl.TopLevelSpec): Promise<string> {
   const compiled = compile(spec).spec;

@@ -4,7 +4,7 @@
  * varied keys), their colours (src/report/palette.ts), and one data row per point.
  */
 import { MAX_BARS } from '../report/groups.js';
-import { CHART_FONT } from '../report/svg.js';
+import { CHART_AXIS, CHART_FONT } from '../report/svg.js';
 import { CPUS_PATH, type SweepSummary } from './summary.js';
 import { TABLEAU10, seriesColours } from '../report/palette.js';
 
@@ -118,7 +118,7 @@ export function base(title: string, rows: Row[]): Record<string, unknown> {
     width: WIDTH,
     height: HEIGHT,
     background: 'white',
-    config: { font: CHART_FONT, legend: { orient: 'right', labelLimit: 260, titleLimit: 320 }, axis: { gridColor: '#e6e6e6' } },
+    config: { font: CHART_FONT, legend: { orient: 'right', labelLimit: 260, titleLimit: 320 }, axis: CHART_AXIS },
     data: { values: rows },
   };
 }

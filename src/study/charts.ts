@@ -16,7 +16,7 @@ import type * as vl from 'vega-lite';
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import { groupConsecutive, groupLabel } from '../report/groups.js';
 import { categoryScale } from '../report/palette.js';
-import { CHART_FONT, renderSvg } from '../report/svg.js';
+import { CHART_AXIS, CHART_FONT, renderSvg } from '../report/svg.js';
 import { LOCK_WAIT_SHARE, THROUGHPUT, type SweepSummary } from './summary.js';
 import { uslCurve } from './usl.js';
 import { fittedScale, linearScale, logScale } from '../report/axis-scale.js';
@@ -201,7 +201,7 @@ function cpuTimeChart(s: SweepSummary, l: Layout): vl.TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: `Where the CPU time goes, by ${a.name} (share of all CPUs' time)`, anchor: 'start', fontSize: 14 },
     background: 'white',
-    config: { font: CHART_FONT, axis: { gridColor: '#e6e6e6' } },
+    config: { font: CHART_FONT, axis: CHART_AXIS },
     data: { values: rows },
     ...(facet
       ? { facet: { column: { field: 'series', type: 'nominal', title: l.seriesPaths.join(' · '), sort: l.series } }, spec: panel }
