@@ -29,7 +29,7 @@ import { CATEGORY_COLOURS, categoryScale } from './palette.js';
 import { PERCENTILE_NOTE } from './percentile.js';
 import type { Result } from './result.js';
 import { formatTextReport } from './text.js';
-import { SATURATION, bottleneckOf, formatBottleneck, type Bottleneck } from './bottleneck.js';
+import { SATURATED, bottleneckOf, formatBottleneck, type Bottleneck } from './bottleneck.js';
 import { metricRows } from './metrics.js';
 import { fittedScale, linearScale, logScale } from './axis-scale.js';
 import { resolvedHeader, scenarioFileYaml } from '../scenario/unresolve.js';
@@ -174,13 +174,13 @@ function cpuNsPerOp(r: Result): number {
 function bottleneckHtml(r: Result): string {
   const b = bottleneckOf(r);
   const what: Record<Bottleneck['kind'], string> = {
-    device: 'the share of the measured time the device had a request in service',
+    device: 'the larger of the device channel’s share of its bandwidth and its queue slots’ occupancy',
     memory_bus: 'the bytes moved as a share of the memory bus’s capacity',
     cpu: 'the CPU’s non-idle share of its time',
     lock: 'the lock’s hold time as a share of the measured time',
-    none: `no resource reached ${SATURATION * 100}%; the most utilised is named`,
+    none: `no resource reached ${SATURATED * 100}%; the busiest is named`,
   };
-  return `<p id="bottleneck" class="${b.saturated ? 'saturated' : 'unsaturated'}"><strong>${esc(formatBottleneck(r))}</strong> <span class="note">(${esc(what[b.kind])})</span></p>`;
+  return `<p id="bottleneck" class="${b.saturated ? 'saturated' : 'unsaturated'}"><strong>bottleneck: ${esc(formatBottleneck(b))}</strong> <span class="note">(${esc(what[b.kind])})</span></p>`;
 }
 
 /** A lock_stat time (µs with two decimals, snprint_time) with thousands separators, as every number on the page. */

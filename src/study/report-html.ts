@@ -7,25 +7,28 @@ import { PERCENTILE_NOTE, SAME_BUCKET, formatWithCi } from '../report/percentile
 import { CHART_FONT, escapeHtml as esc } from '../report/svg.js';
 import { LOCK_WAIT_SHARE, THROUGHPUT, formatScalingText, type SweepSummary } from './summary.js';
 import type { Chart } from './charts.js';
-import type { Bottleneck } from '../report/bottleneck.js';
+import { BOTTLENECK_COLUMN, formatBottleneckCell, type Bottleneck } from '../report/bottleneck.js';
 
 const TABLE_METRICS = [THROUGHPUT, 'ops.latency_ns.p50', 'ops.latency_ns.p99', 'per_op.cpu_ns', 'per_op.ipis', 'per_op.shootdowns', LOCK_WAIT_SHARE];
 
 /**
  * A point's bottleneck (src/report/bottleneck.ts), when the summary records one per point
- * (`points[i].bottleneck`, the result JSON's shape); summaries without it show no column.
+ * (`points[i].bottleneck`: from the mean utilisations of its replications); summaries
+ * written before it show no column.
  */
 function pointBottleneck(p: SweepSummary['points'][number]): Bottleneck | null {
   const b = (p as { bottleneck?: unknown }).bottleneck;
   if (typeof b !== 'object' || b === null) return null;
-  const { resource, utilisation, saturated } = b as Partial<Bottleneck>;
-  return typeof resource === 'string' && typeof utilisation === 'number' && typeof saturated === 'boolean' ? (b as Bottleneck) : null;
+  const { resource, kind, utilisation, saturated, busiest } = b as Partial<Bottleneck>;
+  const ok = typeof resource === 'string' && typeof kind === 'string' && typeof utilisation === 'number' && typeof saturated === 'boolean' && typeof busiest === 'string';
+  return ok ? (b as Bottleneck) : null;
 }
 
+/** As the sweep's text table prints it: "device 99.8%" bold when saturated, "none (cpu0 62.1%)" otherwise. */
 function bottleneckCell(b: Bottleneck | null): string {
   if (b === null) return '-';
-  const pct = `${(b.utilisation * 100).toFixed(1)}%`;
-  return b.saturated ? `<strong>${esc(b.resource)}</strong><span class="ci">${pct} (saturated)</span>` : `${esc(b.resource)}<span class="ci">highest ${pct}</span>`;
+  const text = esc(formatBottleneckCell(b));
+  return b.saturated ? `<strong>${text}</strong>` : text;
 }
 
 /** The self-contained HTML report: summary tables and every chart inlined. */
@@ -36,7 +39,7 @@ export function reportHtml(s: SweepSummary, charts: readonly Chart[]): string {
   const auto = s.warmup === 'auto';
   const precision = s.precision !== null;
   const bottleneck = s.points.some((p) => pointBottleneck(p) !== null);
-  const head = [...paths, 'reps', ...(auto ? ['warm-up'] : []), ...(precision ? ['converged'] : []), ...(bottleneck ? ['bottleneck'] : []), ...metrics.map((m) => s.metrics[m]!.label)];
+  const head = [...paths, 'reps', ...(auto ? ['warm-up'] : []), ...(precision ? ['converged'] : []), ...(bottleneck ? [BOTTLENECK_COLUMN] : []), ...metrics.map((m) => s.metrics[m]!.label)];
   const cell = (m: string, p: SweepSummary['points'][number]) => {
     // A metric some points lack (a lock class only some variants take) shows as "-".
     const st = p.metrics[m];

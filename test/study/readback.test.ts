@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderCharts } from '../../src/study/charts.js';
+import { reportHtml } from '../../src/study/report-html.js';
+import { BOTTLENECK_COLUMN, type Bottleneck } from '../../src/report/bottleneck.js';
 import type { SweepSummary } from '../../src/study/summary.js';
 import { ROOT, tempDir } from '../cli/helpers.js';
 import { axisScale, plotSize, rects, rules, symbols } from './svg-read.js';
@@ -132,5 +134,26 @@ describe('the latency axis spans the data (issue 23, item 3)', () => {
     expect(y.domain[0]).toBeCloseTo(100, 6);
     expect(y.domain[1]).toBeCloseTo(5000, 3);
     expect(chart).toContain('latency (µs, log)');
+  });
+});
+
+describe('the sweep report table', () => {
+  it('has CPU time per op for every point, and the bottleneck column when the summary records one per point', () => {
+    const header = (h: string) => /<table id="points">\n<tr>(.*)<\/tr>/.exec(h)![1]!;
+    const plain = structuredClone(summary);
+    for (const p of plain.points) delete (p as { bottleneck?: unknown }).bottleneck;
+    const without = reportHtml(plain, []);
+    expect(header(without)).toContain('<th>CPU time per op</th>');
+    expect(header(without)).not.toContain('bottleneck');
+    const withB = structuredClone(plain);
+    const device: Bottleneck = { resource: 'device', kind: 'device', utilisation: 0.998, saturated: true, busiest: 'device' };
+    const none: Bottleneck = { resource: 'none saturated', kind: 'none', utilisation: 0.621, saturated: false, busiest: 'cpu0' };
+    withB.points.forEach((p, i) => Object.assign(p, { bottleneck: i === 0 ? none : device }));
+    const html = reportHtml(withB, []);
+    expect(header(html)).toContain(`<th>${BOTTLENECK_COLUMN.replace('>', '&gt;')}</th>`);
+    const rows = [...html.matchAll(/<tr><td>(\w+)<\/td>.*?<\/tr>/g)].map((m) => m[0]);
+    expect(rows).toHaveLength(STRATEGIES.length);
+    expect(rows[0]).toContain('<td>none (cpu0 62.1%)</td>');
+    for (const row of rows.slice(1)) expect(row).toContain('<td><strong>device 99.8%</strong></td>');
   });
 });
