@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as vl from 'vega-lite';
-import { renderSvg } from '../src/report/svg.js';
+import { renderSvg } from '../src/report/render-svg.js';
 import { runScenario } from '../src/model/run.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { loadTargets } from '../src/validation/targets.js';

@@ -4,7 +4,7 @@
  * varied keys), their colours (src/report/palette.ts), and one data row per point.
  */
 import { MAX_BARS } from '../report/groups.js';
-import { CHART_AXIS, CHART_FONT } from '../report/svg.js';
+import { CHART_AXIS, CHART_FONT } from '../report/chart-style.js';
 import { CPUS_PATH, type SweepSummary } from './summary.js';
 import { TABLEAU10, seriesColours } from '../report/palette.js';
 

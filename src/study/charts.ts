@@ -1,5 +1,5 @@
 /**
- * The charts of a sweep summary, as Vega-Lite specs rendered to SVG (src/report/svg.ts):
+ * The charts of a sweep summary, as Vega-Lite specs rendered to SVG (src/report/render-svg.ts):
  *   throughput.svg  ops/s vs x per series, 95% CI error bars, fitted USL curves (dashed; over CPUs only)
  *   speedup.svg     speedup vs CPUs per series, with the ideal (linear) line (over CPUs only)
  *   latency.svg     latency p50 and p99 vs x (log scale when they span a decade)
@@ -16,7 +16,8 @@ import type * as vl from 'vega-lite';
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import { groupConsecutive, groupLabel } from '../report/groups.js';
 import { categoryScale } from '../report/palette.js';
-import { CHART_AXIS, CHART_FONT, renderSvg } from '../report/svg.js';
+import { CHART_AXIS, CHART_FONT } from '../report/chart-style.js';
+import { renderSvg } from '../report/render-svg.js';
 import { LOCK_WAIT_SHARE, THROUGHPUT, type SweepSummary } from './summary.js';
 import { uslCurve } from './usl.js';
 import { fittedScale, linearScale, logScale } from '../report/axis-scale.js';

@@ -4,7 +4,7 @@
  */
 import { formatDuration } from '../engine/units.js';
 import { PERCENTILE_NOTE, SAME_BUCKET, formatWithCi } from '../report/percentile.js';
-import { CHART_FONT, escapeHtml as esc } from '../report/svg.js';
+import { CHART_FONT, escapeHtml as esc } from '../report/chart-style.js';
 import { LOCK_WAIT_SHARE, THROUGHPUT, formatScalingText, type SweepSummary } from './summary.js';
 import type { Chart } from './charts.js';
 import { BOTTLENECK_COLUMN, formatBottleneckCell, type Bottleneck } from '../report/bottleneck.js';

@@ -1,5 +1,5 @@
 /**
- * Reading the data back out of a chart as Vega renders it to SVG (src/report/svg.ts), to test
+ * Reading the data back out of a chart as Vega renders it to SVG (src/report/render-svg.ts), to test
  * that the plotted values are the data (issue 23, item 5): the scale of an axis is recovered
  * from its ticks (each tick's position against its printed label), and a mark's position is
  * mapped back through it. The aria-label of a mark is read only to know which datum it is
