@@ -5,7 +5,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { SweepFileError } from '../study/files.js';
-import { readSummary, writePlots } from '../study/plot.js';
+import { writePlots } from '../study/plot.js';
+import { readSummary } from '../study/summary-file.js';
 import { EXIT, UsageError, requireFolderName, type CliIo } from './io.js';
 
 export async function executePlot(io: CliIo, dirArg: string, quiet: boolean): Promise<number> {

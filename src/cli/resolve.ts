@@ -6,10 +6,7 @@
  */
 import { Command, Option } from 'commander';
 import { checkSetOptions, loadScenario } from '../scenario/load.js';
-import { scenarioFileOf, scenarioFileYaml } from '../scenario/unresolve.js';
-import { VERSION_SETTING_FIELDS, VERSION_SETTING_KEYS } from '../kernel/versions.js';
-import { OVERRIDE_SOURCE } from '../scenario/resolve.js';
-import type { ResolvedScenario } from '../scenario/schema.js';
+import { resolvedHeader, scenarioFileOf, scenarioFileYaml } from '../scenario/unresolve.js';
 import { UsageError, type CliIo } from './io.js';
 import { scenarioPath } from './scenario-path.js';
 
@@ -22,18 +19,6 @@ function parseSeed(text: string): number {
     throw new UsageError(`--seed: expected an integer 0..${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(text)}`);
   }
   return Number(t);
-}
-
-/** The comment above the YAML: what it is, and which settings it leaves to kernel.version. */
-export function resolvedHeader(s: ResolvedScenario, what: string): string[] {
-  const fromVersion = VERSION_SETTING_KEYS.filter((k) => s.version_source[k] !== OVERRIDE_SOURCE).map((k) => VERSION_SETTING_FIELDS[k]);
-  return [
-    `${what}: every default filled, as a scenario file (smpsim validate and smpsim run read it).`,
-    ...(fromVersion.length === 0
-      ? []
-      : [`Left to kernel.version ${s.kernel.version} (write one to override it): ${fromVersion.join(', ')}.`]),
-    `Costs not listed come from the ${s.costs_preset} preset; smpsim run --verbose shows every value with its source.`,
-  ];
 }
 
 export function registerResolve(program: Command, io: CliIo, setExit: (code: number) => void): void {

@@ -3,17 +3,20 @@
  * report.html: inline SVG charts (Vega-Lite rendered headless in Node, no script), inline CSS,
  * nothing fetched — it opens offline.
  *
- *   summary        the perf-stat-like figures (ops, ops/s, latency, simulated time)
+ *   summary        the bottleneck line (src/report/bottleneck.ts) and the perf-stat-like
+ *                  figures (ops, ops/s, CPU time per op, latency, simulated time)
  *   CPU time       per CPU, stacked bars of the time by category (fixed colours, palette.ts)
- *   latency        the distribution of one op's latency: histogram (log x) and CDF, from the
+ *   latency        the distribution of one op's latency: histogram and CDF (log x when the
+ *                  latencies span a decade, else linear), from the
  *                  same log-bucketed histogram the percentiles come from
- *   lock_stat      one row per lock class, the /proc/lock_stat columns, with contention points
+ *   lock_stat      the /proc/lock_stat columns in two tables that fit the page (waits, holds;
+ *                  one row per class), then the contention and contending points
  *   counters       TLB/IPI, kmap, vmap, bounce, device, memory bus
- *   scenario       the resolved scenario (YAML) and the full text report
+ *   scenario       the scenario as `smpsim resolve` prints it (units, distributions as
+ *                  written) and the full text report
  *
  * Loaded only when --html is given (vega is heavy; `run` starts without it).
  */
-import YAML from 'yaml';
 import type * as vl from 'vega-lite';
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import { MAX_BARS, groupConsecutive, groupLabel } from './groups.js';
@@ -26,12 +29,12 @@ import { CATEGORY_COLOURS, categoryScale } from './palette.js';
 import { PERCENTILE_NOTE } from './percentile.js';
 import type { Result } from './result.js';
 import { formatTextReport } from './text.js';
+import { CHART_AXIS, CHART_FONT, escapeHtml as esc } from './chart-style.js';
+import { SATURATED, bottleneckOf, formatBottleneck, type Bottleneck } from './bottleneck.js';
+import { metricRows } from './metrics.js';
+import { fittedScale, linearScale, logScale } from './axis-scale.js';
+import { resolvedHeader, scenarioFileYaml } from '../scenario/unresolve.js';
 
-const FONT = 'DejaVu Sans, Helvetica, Arial, sans-serif';
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], numeric: (col: number) => boolean, id?: string): string {
   const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
@@ -44,7 +47,7 @@ function spec(title: string, body: Record<string, unknown>): vl.TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, anchor: 'start', fontSize: 14 },
     background: 'white',
-    config: { font: FONT, axis: { gridColor: '#e6e6e6' }, legend: { orient: 'right' } },
+    config: { font: CHART_FONT, axis: CHART_AXIS, legend: { orient: 'right' } },
     ...body,
   } as unknown as vl.TopLevelSpec;
 }
@@ -90,28 +93,36 @@ function cpuTimeSpec(r: Result): vl.TopLevelSpec {
   });
 }
 
-/** Histogram of latencies in log-spaced bins (µs), from the histogram's buckets. */
-function latencySpecs(h: Histogram): { hist: vl.TopLevelSpec; cdf: vl.TopLevelSpec } | null {
+/** The histogram's bins, log-spaced on a log axis and even on a linear one. */
+export const LATENCY_BINS = 40;
+
+/**
+ * Histogram of latencies in LATENCY_BINS bins (µs) and the CDF, from the histogram's buckets.
+ * The x axis spans the data (src/report/axis-scale.ts): log, with log-spaced bins, when they
+ * span a decade; linear, with even bins, otherwise.
+ */
+function latencySpecs(h: Histogram): { hist: vl.TopLevelSpec; cdf: vl.TopLevelSpec; log: boolean } | null {
   const buckets = h.buckets();
   if (buckets.length === 0) return null;
   const lo = Math.max(1, buckets[0]!.value);
   const hi = Math.max(lo * 1.01, buckets[buckets.length - 1]!.value);
-  const BINS = 40;
-  const step = Math.log(hi / lo) / BINS;
-  const counts = new Array<number>(BINS).fill(0);
-  for (const b of buckets) {
-    const i = Math.min(BINS - 1, Math.max(0, Math.floor(Math.log(Math.max(b.value, lo) / lo) / step)));
-    counts[i]! += b.count;
-  }
+  const axis = fittedScale([lo / 1000, hi / 1000]);
+  const edge = axis.log ? (i: number) => lo * Math.exp((i * Math.log(hi / lo)) / LATENCY_BINS) : (i: number) => lo + (i * (hi - lo)) / LATENCY_BINS;
+  const binOf = axis.log
+    ? (v: number) => Math.floor(Math.log(Math.max(v, lo) / lo) / (Math.log(hi / lo) / LATENCY_BINS))
+    : (v: number) => Math.floor(((Math.max(v, lo) - lo) / (hi - lo)) * LATENCY_BINS);
+  const counts = new Array<number>(LATENCY_BINS).fill(0);
+  for (const b of buckets) counts[Math.min(LATENCY_BINS - 1, Math.max(0, binOf(b.value)))]! += b.count;
   const total = h.count;
-  const bins = counts.map((c, i) => ({ from: (lo * Math.exp(i * step)) / 1000, to: (lo * Math.exp((i + 1) * step)) / 1000, share: c / total }));
+  const bins = counts.map((c, i) => ({ from: edge(i) / 1000, to: edge(i + 1) / 1000, share: c / total }));
   let cum = 0;
   const cdf = buckets.map((b) => {
     cum += b.count;
     return { us: Math.max(b.value, lo) / 1000, fraction: cum / total };
   });
-  const x = { type: 'quantitative', title: 'latency (µs, log)', scale: { type: 'log' } };
+  const x = { type: 'quantitative', title: axis.log ? 'latency (µs, log)' : 'latency (µs)', scale: (axis.log ? logScale : linearScale)(lo / 1000, hi / 1000).scale };
   return {
+    log: axis.log,
     hist: spec('Latency of one op: distribution', {
       width: 460,
       height: 240,
@@ -141,6 +152,7 @@ function summaryRows(r: Result): string[][] {
   const rows: string[][] = [
     ['ops completed', fmtInt(r.ops.completed), `stopped by ${r.stop_reason === 'ops' ? 'the ops target' : 'the time limit'}`],
     ['ops/s', fmtInt(Math.round(r.ops.per_sec)), 'of simulated time'],
+    ['CPU time per op', formatDuration(cpuNsPerOp(r)), 'non-idle time of all CPUs / ops completed'],
     ['latency mean', formatDuration(lat.mean), ''],
     ['latency p50', formatDuration(lat.p50), 'percentiles: log-bucketed, within 1/256 of exact'],
     ['latency p90', formatDuration(lat.p90), ''],
@@ -154,26 +166,76 @@ function summaryRows(r: Result): string[][] {
   return rows;
 }
 
-function lockRows(r: Result): string[][] {
-  return sortedClasses(r.locks).map(([name, l]) => {
-    const avg = (t: { total: number }, n: number) => (n > 0 ? Math.trunc(t.total / n) : 0);
-    return [
-      name,
-      fmtInt(l.con_bounces),
-      fmtInt(l.contentions),
-      lockstatTime(l.wait_ns.min),
-      lockstatTime(l.wait_ns.max),
-      lockstatTime(l.wait_ns.total),
-      lockstatTime(avg(l.wait_ns, l.contentions)),
-      fmtInt(l.acq_bounces),
-      fmtInt(l.acquisitions),
-      lockstatTime(l.hold_ns.min),
-      lockstatTime(l.hold_ns.max),
-      lockstatTime(l.hold_ns.total),
-      lockstatTime(avg(l.hold_ns, l.acquisitions)),
-      l.contention_points.map((p) => `${p.site} (${fmtInt(p.count)})`).join(', '),
-    ];
-  });
+/** per_op.cpu_ns, as every table names it (src/report/metrics.ts). */
+function cpuNsPerOp(r: Result): number {
+  return metricRows([r], false).find((m) => m.key === 'per_op.cpu_ns')!.values[0] ?? 0;
+}
+
+/** The bottleneck line, and what its utilisation measures. */
+function bottleneckHtml(r: Result): string {
+  const b = bottleneckOf(r);
+  const what: Record<Bottleneck['kind'], string> = {
+    device: 'the larger of the device channel’s share of its bandwidth and its queue slots’ occupancy',
+    memory_bus: 'the bytes moved as a share of the memory bus’s capacity',
+    cpu: 'the CPU’s non-idle share of its time',
+    lock: 'the lock’s hold time as a share of the measured time',
+    none: `no resource reached ${SATURATED * 100}%; the busiest is named`,
+  };
+  return `<p id="bottleneck" class="${b.saturated ? 'saturated' : 'unsaturated'}"><strong>bottleneck: ${esc(formatBottleneck(b))}</strong> <span class="note">(${esc(what[b.kind])})</span></p>`;
+}
+
+/** A lock_stat time (µs with two decimals, snprint_time) with thousands separators, as every number on the page. */
+function lockTime(ns: number): string {
+  const [whole, frac] = lockstatTime(ns).split('.');
+  return `${fmtInt(Number(whole))}.${frac}`;
+}
+
+const avgOf = (t: { total: number }, n: number) => (n > 0 ? Math.trunc(t.total / n) : 0);
+
+/**
+ * /proc/lock_stat's thirteen columns are 1,700 px wide: here they are two tables that fit the
+ * page, the waits (contentions) and the holds (acquisitions), one row per class in both.
+ */
+function lockWaitRows(r: Result): string[][] {
+  return sortedClasses(r.locks).map(([name, l]) => [
+    name,
+    fmtInt(l.con_bounces),
+    fmtInt(l.contentions),
+    ...[l.wait_ns.min, l.wait_ns.max, l.wait_ns.total, avgOf(l.wait_ns, l.contentions)].map(lockTime),
+  ]);
+}
+
+function lockHoldRows(r: Result): string[][] {
+  return sortedClasses(r.locks).map(([name, l]) => [
+    name,
+    fmtInt(l.acq_bounces),
+    fmtInt(l.acquisitions),
+    ...[l.hold_ns.min, l.hold_ns.max, l.hold_ns.total, avgOf(l.hold_ns, l.acquisitions)].map(lockTime),
+  ]);
+}
+
+/** The contention points (where waiters waited) and contending points (where the holder had acquired the lock), one row each. */
+function lockPointRows(r: Result): string[][] {
+  return sortedClasses(r.locks).flatMap(([name, l]) => [
+    ...l.contention_points.map((p) => [name, 'contention point (waiter)', p.site, fmtInt(p.count)]),
+    ...(l.contending_points ?? []).map((p) => [name, 'contending point (holder)', p.site, fmtInt(p.count)]),
+  ]);
+}
+
+function lockSection(r: Result): string {
+  const classes = sortedClasses(r.locks);
+  if (classes.length === 0) return '<section id="lockstat"><p>No lock was taken.</p></section>';
+  const points = lockPointRows(r);
+  const time = (c: string) => `${c} (µs)`;
+  const [name, conB, cont, wmin, wmax, wtot, wavg, acqB, acq, hmin, hmax, htot, havg] = LOCKSTAT_COLUMNS;
+  return `<section id="lockstat">
+<h3>Waits</h3>
+${table([name, conB, cont, ...[wmin, wmax, wtot, wavg].map(time)], lockWaitRows(r), (i) => i > 0, 'lockstat-wait')}
+<h3>Holds</h3>
+${table([name, acqB, acq, ...[hmin, hmax, htot, havg].map(time)], lockHoldRows(r), (i) => i > 0, 'lockstat-hold')}
+<h3>Contention points</h3>
+${points.length === 0 ? '<p>No lock was contended.</p>' : table(['class name', 'point', 'call site', 'count'], points, (i) => i === 3, 'lockstat-points')}
+</section>`;
 }
 
 function counterRows(r: Result): string[][] {
@@ -230,19 +292,17 @@ export async function runReportHtml(r: Result, latency: Histogram | null): Promi
   const latFigures =
     lat === null
       ? '<p>No op completed in the measured window.</p>'
-      : figure('latency-histogram', 'Distribution', await renderSvg(lat.hist), `Share of the ${fmtInt(latency!.count)} measured ops by latency, 40 log-spaced bins.`) +
+      : figure('latency-histogram', 'Distribution', await renderSvg(lat.hist), `Share of the ${fmtInt(latency!.count)} measured ops by latency, ${LATENCY_BINS} ${lat.log ? 'log-spaced' : 'even'} bins.`) +
         '\n' +
         figure('latency-cdf', 'Cumulative distribution', await renderSvg(lat.cdf), 'Share of ops completed within a latency; read the percentiles off it.');
   const legend = CATEGORY_NAMES.map((c) => `<span class="sw" style="background:${CATEGORY_COLOURS[c]}"></span>${c}`).join(' ');
-  const locks = lockRows(r);
-  const { costs_source: _c, version_source: _v, ...scenario } = s;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>smpsim run: ${esc(s.name)}</title>
 <style>
-body { font-family: ${FONT}; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
+body { font-family: ${CHART_FONT}; margin: 2em auto; max-width: 1100px; color: #222; padding: 0 1em; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.15em; margin-top: 1.6em; } h3 { font-size: 1em; }
 table { border-collapse: collapse; font-size: 0.85em; }
 th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; white-space: nowrap; }
@@ -260,6 +320,7 @@ figure { margin: 1em 0; } figcaption, .note { font-size: 0.85em; color: #555; ma
 <p class="desc">${esc(s.description)}</p>
 <p>${esc(`${s.machine.cpus} CPUs, ${s.machine.spinlock} spinlock, ${s.costs_preset} costs, kernel ${s.kernel.version}, ${s.workload.type} workload, seed ${r.seed}; smpsim ${r.version}`)}</p>
 <h2>Summary</h2>
+${bottleneckHtml(r)}
 ${table(['figure', 'value', ''], summaryRows(r), (i) => i === 1, 'summary')}
 <p class="note">${esc(PERCENTILE_NOTE)}.</p>
 <h2>CPU time</h2>
@@ -269,13 +330,13 @@ ${table(['CPU', ...CATEGORY_NAMES], cpuShareRows(r), (i) => i > 0, 'cpu-table')}
 <h2>Latency</h2>
 ${latFigures}
 <h2>lock_stat</h2>
-${locks.length === 0 ? '<p>No lock was taken.</p>' : table([...LOCKSTAT_COLUMNS, 'contention points'], locks, (i) => i > 0 && i < 13, 'lockstat')}
-<p class="note">Times in µs, as /proc/lock_stat prints them; wait averages are over contentions, hold averages over acquisitions.</p>
+${lockSection(r)}
+<p class="note">The columns of /proc/lock_stat (kernel/locking/lockdep_proc.c), times in µs as it prints them; wait averages are over contentions, hold averages over acquisitions. Classes sorted by contentions, as lock_stat sorts them.</p>
 <h2>Counters</h2>
 ${table(['subsystem', 'counter', 'total', 'per op'], counterRows(r), (i) => i > 1, 'counters')}
 <h2>Scenario</h2>
-<p>The resolved scenario this run used (every default filled in):</p>
-<pre id="scenario">${esc(YAML.stringify(scenario, { lineWidth: 0 }))}</pre>
+<p>The scenario this run used, every default filled in, as <code>smpsim resolve</code> prints it (a scenario file: <code>smpsim run</code> reads it back):</p>
+<pre id="scenario">${esc(scenarioFileYaml(s, resolvedHeader(s, `smpsim run ${s.name} (seed ${r.seed})`)))}</pre>
 <details><summary>The text report (<code>smpsim run</code>)</summary>
 <pre>${esc(formatTextReport(r))}</pre>
 </details>

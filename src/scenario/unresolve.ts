@@ -15,6 +15,7 @@
 import YAML from 'yaml';
 import { COST_KEYS } from '../kernel/costs.js';
 import { PRESETS, canonicalPreset } from '../kernel/presets.js';
+import { VERSION_SETTING_FIELDS, VERSION_SETTING_KEYS } from '../kernel/versions.js';
 import { formatDistribution } from '../engine/distributions.js';
 import { formatDurationExact, formatRate, formatSizeExact } from '../engine/units.js';
 import { OVERRIDE_SOURCE } from './resolve.js';
@@ -161,4 +162,16 @@ function workloadFileOf(w: ResolvedWorkload): RawWorkloadFile {
 export function scenarioFileYaml(s: ResolvedScenario, header: readonly string[] = []): string {
   const comments = header.map((l) => `# ${l}`.trimEnd()).join('\n');
   return (comments === '' ? '' : `${comments}\n`) + YAML.stringify(scenarioFileOf(s), { lineWidth: 0 });
+}
+
+/** The comment above the YAML: what it is, and which settings it leaves to kernel.version. */
+export function resolvedHeader(s: ResolvedScenario, what: string): string[] {
+  const fromVersion = VERSION_SETTING_KEYS.filter((k) => s.version_source[k] !== OVERRIDE_SOURCE).map((k) => VERSION_SETTING_FIELDS[k]);
+  return [
+    `${what}: every default filled, as a scenario file (smpsim validate and smpsim run read it).`,
+    ...(fromVersion.length === 0
+      ? []
+      : [`Left to kernel.version ${s.kernel.version} (write one to override it): ${fromVersion.join(', ')}.`]),
+    `Costs not listed come from the ${s.costs_preset} preset; smpsim run --verbose shows every value with its source.`,
+  ];
 }

@@ -34,7 +34,7 @@ export class SweepFileError extends Error {
 }
 
 /** The files `smpsim plot` (and `sweep --plot`) writes into DIR, besides report.html. */
-export const CHART_FILES = ['throughput.svg', 'speedup.svg', 'latency.svg', 'ipis.svg', 'lockwait.svg', 'cputime.svg'] as const;
+export const CHART_FILES = ['throughput.svg', 'speedup.svg', 'latency.svg', 'cpuperop.svg', 'ipis.svg', 'lockwait.svg', 'cputime.svg'] as const;
 
 /** Files a sweep writes at the top of DIR (sweep.json aside): what --force may remove. */
 export const SWEEP_TOP_FILES: readonly string[] = ['summary.json', 'summary.csv', 'report.html', ...CHART_FILES];

@@ -83,14 +83,14 @@ describe.skipIf(skip)('the HTML reports in Chromium', () => {
     return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   }
 
-  it('a sweep report: six charts drawn, the points table fits 1200 px, offline, no errors', async () => {
+  it('a sweep report: seven charts drawn, the points table fits 1200 px, offline, no errors', async () => {
     const dir = tempDir();
     const out = path.join(dir, 'sweep');
     const r = await cli(['sweep', BUNDLED, '--set', 'stop.ops=400', '--vary', 'machine.cpus=1,2,4,8', '--vary', 'machine.spinlock=ticket,tas', '--replications', '2', '--warmup', 'auto', '--jobs', '1', '--out', out, '--plot', '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     const { page, problems } = await open(path.join(out, 'report.html'));
     const c = await charts(page);
-    expect(c.map((x) => x.id)).toEqual(['throughput', 'speedup', 'latency', 'ipis', 'lockwait', 'cputime']);
+    expect(c.map((x) => x.id)).toEqual(['throughput', 'speedup', 'latency', 'cpuperop', 'ipis', 'lockwait', 'cputime']);
     for (const x of c) {
       expect(x.width, x.id).toBeGreaterThan(100);
       expect(x.height, x.id).toBeGreaterThan(100);
@@ -111,7 +111,7 @@ describe.skipIf(skip)('the HTML reports in Chromium', () => {
     expect(r.code, r.stderr).toBe(0);
     const { page, problems } = await open(path.join(out, 'report.html'));
     const c = await charts(page);
-    expect(c.map((x) => x.id)).toEqual(['throughput', 'latency', 'ipis', 'lockwait', 'cputime']);
+    expect(c.map((x) => x.id)).toEqual(['throughput', 'latency', 'cpuperop', 'ipis', 'lockwait', 'cputime']);
     for (const x of c) {
       expect(x.width, x.id).toBeGreaterThan(100);
       expect(x.marks, x.id).toBeGreaterThan(0);
@@ -122,7 +122,7 @@ describe.skipIf(skip)('the HTML reports in Chromium', () => {
     await page.close();
   });
 
-  it('a run report (run --html): CPU time, latency histogram and CDF drawn, offline, no errors', async () => {
+  it('a run report (run --html): CPU time, latency histogram and CDF drawn, every table whole in 1200 px, offline, no errors', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'run.html');
     const r = await cli(['run', path.join(ROOT, 'scenarios', 'lkml-2000-4way.yaml'), '--set', 'stop.ops=1000', '--html', file, '--quiet']);
@@ -135,9 +135,19 @@ describe.skipIf(skip)('the HTML reports in Chromium', () => {
       expect(x.height, x.id).toBeGreaterThan(100);
       expect(x.marks, x.id).toBeGreaterThan(0);
     }
-    for (const id of ['summary', 'lockstat', 'counters', 'scenario']) {
+    for (const id of ['summary', 'bottleneck', 'lockstat', 'counters', 'scenario']) {
       const box = await page.$eval(`#${id}`, (e) => e.getBoundingClientRect().height);
       expect(box, id).toBeGreaterThan(0);
+    }
+    // Every column of every table is on the page, none behind a scroll bar (the lock_stat
+    // columns once made a 1,700 px table in the 1,100 px body).
+    const tables = await page.$$eval('table', (ts) =>
+      ts.map((t) => ({ id: t.id, right: t.getBoundingClientRect().right, hidden: t.parentElement!.scrollWidth - t.parentElement!.clientWidth })),
+    );
+    expect(tables.map((t) => t.id)).toEqual(expect.arrayContaining(['lockstat-wait', 'lockstat-hold', 'lockstat-points']));
+    for (const t of tables) {
+      expect(t.hidden, t.id).toBeLessThanOrEqual(0);
+      expect(t.right, t.id).toBeLessThanOrEqual(WIDTH);
     }
     expect(await overflow(page)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(shots, 'report-run.png'), fullPage: true, clip: { x: 0, y: 0, width: WIDTH, height: 2300 } });

@@ -13,7 +13,7 @@ describe('smpsim plot / sweep --plot', () => {
     const out = path.join(dir, 'out');
     const r = await sweep(file, out, '--vary', 'machine.cpus=1..4', '--vary', 'machine.spinlock=ticket,tas', '--replications', '2', '--jobs', '1', '--plot');
     expect(r.code, r.stderr).toBe(0);
-    const svgs = ['throughput', 'speedup', 'latency', 'ipis', 'lockwait', 'cputime'].map((n) => path.join(out, `${n}.svg`));
+    const svgs = ['throughput', 'speedup', 'latency', 'cpuperop', 'ipis', 'lockwait', 'cputime'].map((n) => path.join(out, `${n}.svg`));
     for (const f of svgs) {
       const svg = read(f);
       expect(svg.startsWith('<svg'), f).toBe(true);
