@@ -3,6 +3,7 @@
  * variant, or two results with their absolute and relative deltas (`smpsim compare`).
  */
 import { formatDuration, formatSize } from '../engine/units.js';
+import { BOTTLENECK_COLUMN, formatBottleneckCell, type Bottleneck } from './bottleneck.js';
 import { fmtFixed, fmtInt, fmtPercent, fmtPlain, renderTable, type Align } from './format.js';
 import { metricRows, type MetricKind, type MetricSource } from './metrics.js';
 import { LOCK_WAIT_VS_SPIN } from './ops.js';
@@ -30,16 +31,26 @@ export interface Column {
   /** Column header: the variant's values, or the file name. */
   label: string;
   result: MetricSource;
+  /** The run's bottleneck (src/report/bottleneck.ts); a row of the --vary table when given. */
+  bottleneck?: Bottleneck;
 }
 
+
 /**
- * The `--vary` table: a title line, a blank line, then metric rows × variant columns; when
+ * The `--vary` table: a title line, a blank line, then metric rows × variant columns (with
+ * a bottleneck row after CPU time per op when the columns carry one); when
  * lock wait rows and the CPU spin share both show, a note on how they differ.
  */
 export function formatVaryTable(title: string, columns: readonly Column[]): string {
   const rows = metricRows(columns.map((c) => c.result), true, true);
   const table: string[][] = [['metric', ...columns.map((c) => c.label)]];
-  for (const r of rows) table.push([r.label, ...r.values.map((v) => formatMetric(r.kind, v))]);
+  for (const r of rows) {
+    table.push([r.label, ...r.values.map((v) => formatMetric(r.kind, v))]);
+    // After CPU time per op: what limits each column (issue 23, item 1).
+    if (r.key === 'per_op.cpu_ns' && columns.some((c) => c.bottleneck !== undefined)) {
+      table.push([BOTTLENECK_COLUMN, ...columns.map((c) => (c.bottleneck === undefined ? '-' : formatBottleneckCell(c.bottleneck)))]);
+    }
+  }
   const both = rows.some((r) => r.key.endsWith('.wait_ns.total')) && rows.some((r) => r.key === 'cpu_share.spin');
   return `${title}\n\n${renderTable(table).join('\n')}\n${both ? `\n ${LOCK_WAIT_VS_SPIN}\n` : ''}`;
 }

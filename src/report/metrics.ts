@@ -41,7 +41,7 @@ const BASE: Array<MetricDef & { get: (r: MetricSource) => number }> = [
   { key: 'per_op.shootdowns', label: 'shootdowns per op', kind: 'per_op', optional: false, get: (r) => ratio(r.tlb.shootdowns, r.ops.completed) },
   { key: 'per_op.kmap_flushes', label: 'kmap flushes per op', kind: 'per_op', optional: false, get: (r) => ratio(r.kmap.flushes, r.ops.completed) },
   { key: 'per_op.bytes_copied', label: 'bytes copied per op', kind: 'bytes', optional: false, get: (r) => ratio(r.bounce.bytes_copied, r.ops.completed) },
-  { key: 'per_op.cpu_ns', label: 'CPU time per op', kind: 'duration', optional: false, get: (r) => ratio(busyNs(r), r.ops.completed) },
+  { key: 'per_op.cpu_ns', label: 'CPU time per op', kind: 'duration', optional: false, get: cpuNsPerOp },
 ];
 
 /**
@@ -79,10 +79,15 @@ function numberAt(r: MetricSource, dotted: string): number | undefined {
 }
 
 /** CPU time of all CPUs that is not idle: what the ops cost the machine. */
-function busyNs(r: MetricSource): number {
+function busyNs(r: Pick<MetricSource, 'cpus'>): number {
   let busy = 0;
   for (const c of r.cpus) for (const cat of CATEGORY_NAMES) if (cat !== 'idle') busy += c.time_ns[cat] ?? 0;
   return busy;
+}
+
+/** CPU time per op (`per_op.cpu_ns`): busy time of all CPUs / ops completed, ns. */
+export function cpuNsPerOp(r: Pick<MetricSource, 'cpus' | 'ops'>): number {
+  return ratio(busyNs(r), r.ops.completed);
 }
 
 /** Share of all CPUs' time per category (0..1). */

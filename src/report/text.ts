@@ -7,7 +7,9 @@
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import { formatDuration, formatSize } from '../engine/units.js';
 import { fmtFixed, fmtInt, padLeft, padRight, ratio, renderTable } from './format.js';
+import { bottleneckOf, formatBottleneck } from './bottleneck.js';
 import { formatLockStat } from './lockstat.js';
+import { cpuNsPerOp } from './metrics.js';
 import { LOCK_WAIT_VS_SPIN, opMeaning } from './ops.js';
 import { warmupNotReached, type Result } from './result.js';
 
@@ -87,6 +89,7 @@ export function formatTextReport(r: Result): string {
     counter(formatDuration(lat.p99), 'latency p99'),
     counter(formatDuration(lat.p999), 'latency p99.9'),
     counter(formatDuration(lat.max), 'latency max'),
+    counter(formatDuration(cpuNsPerOp(r)), 'CPU time per op', 'all CPUs, not idle'),
     counter(fmtInt(r.events), 'events', `${rate(ratio(r.events, wallS))} of wall time`),
     counter(
       formatDuration(r.sim_time_ns),
@@ -94,6 +97,9 @@ export function formatTextReport(r: Result): string {
       r.warmup_ns > 0 ? `after ${formatDuration(r.warmup_ns)} of warm-up` : undefined,
     ),
     counter(`${(r.wall_ms / 1000).toFixed(3)}s`, 'wall time'),
+    '',
+    // What limits the run: the resource at saturation, or the busiest one (issue 23).
+    ` bottleneck: ${formatBottleneck(bottleneckOf(r))}`,
     '',
   );
   out.push(...cpuTable(r), '');

@@ -9,6 +9,7 @@
  */
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import { formatDuration, formatDurationExact } from '../engine/units.js';
+import { BOTTLENECK_COLUMN, formatBottleneckCell, meanResourceUses, pickBottleneck, type Bottleneck } from '../report/bottleneck.js';
 import { csvField } from '../report/csv.js';
 import { PERCENTILE_NOTE, SAME_BUCKET, formatWithCi, isPercentileMetric } from '../report/percentile.js';
 import { fmtInt, renderTable } from '../report/format.js';
@@ -55,6 +56,11 @@ export interface PointSummary {
   /** --warmup auto: what MSER-5 found on the pilot run. */
   warmup_auto: Pick<WarmupChoice, 'truncate_bins' | 'bins' | 'bin_ns' | 'warmup_ns' | 'warmup_ops' | 'at_limit'> | null;
   metrics: Record<string, MetricStats>;
+  /**
+   * The resource at saturation, from each resource's utilisation averaged over the
+   * replications (src/report/bottleneck.ts meanResourceUses, pickBottleneck).
+   */
+  bottleneck: Bottleneck;
 }
 
 export interface ScalingPoint {
@@ -181,6 +187,7 @@ export function summarize(h: SummaryHeader, inputs: readonly PointInput[]): Swee
           ? null
           : { truncate_bins: c.truncate_bins, bins: c.bins, bin_ns: c.bin_ns, warmup_ns: c.warmup_ns, warmup_ops: c.warmup_ops, at_limit: c.at_limit },
       metrics,
+      bottleneck: pickBottleneck(meanResourceUses(p.results)),
     };
   });
   // Every point lists every metric (a lock class another point took: 0 here).
@@ -267,23 +274,39 @@ function warmupText(w: Warmup | null): string {
   return 'time_ns' in w ? formatDurationExact(w.time_ns) : `${w.ops} ops`;
 }
 
-/** summary.csv: one row per point; per metric `<name>.mean` and `<name>.ci95`. */
+/**
+ * summary.csv: one row per point; the bottleneck (resource, utilisation, saturated), then
+ * per metric `<name>.mean` and `<name>.ci95`.
+ */
 export function summaryCsv(s: SweepSummary): string {
   const paths = s.vary.map((v) => v.path);
   const names = Object.keys(s.metrics);
-  const header = ['point', ...paths, 'replications', 'converged', 'warmup', ...names.flatMap((n) => [`${n}.mean`, `${n}.ci95`])];
+  const header = [
+    'point',
+    ...paths,
+    'replications',
+    'converged',
+    'warmup',
+    'bottleneck.resource',
+    'bottleneck.utilisation',
+    'bottleneck.saturated',
+    ...names.flatMap((n) => [`${n}.mean`, `${n}.ci95`]),
+  ];
   const rows = s.points.map((p) => [
     p.index,
     ...paths.map((q) => p.assignments[q] ?? ''),
     p.replications,
     p.converged,
     warmupText(p.warmup),
+    p.bottleneck.resource,
+    p.bottleneck.utilisation,
+    p.bottleneck.saturated,
     ...names.flatMap((n) => [p.metrics[n]!.mean, p.metrics[n]!.ci95]),
   ]);
   return [header, ...rows].map((r) => r.map((c) => csvField(c)).join(',')).join('\n') + '\n';
 }
 
-const TABLE_METRICS = ['ops.per_sec', 'ops.latency_ns.p50', 'ops.latency_ns.p99', 'per_op.ipis', 'per_op.shootdowns', LOCK_WAIT_SHARE];
+const TABLE_METRICS = ['ops.per_sec', 'ops.latency_ns.p50', 'ops.latency_ns.p99', 'per_op.cpu_ns', 'per_op.ipis', 'per_op.shootdowns', LOCK_WAIT_SHARE];
 
 function withCi(name: string, kind: MetricKind, m: MetricStats): string {
   return formatWithCi(name, kind, m.mean, m.ci95);
@@ -302,7 +325,10 @@ function fmtNum(x: number, digits: number): string {
   return x.toExponential(2);
 }
 
-/** The tables `smpsim sweep` prints: points with means ± CI, then the scaling summary. */
+/**
+ * The tables `smpsim sweep` prints: points with means ± CI and their bottleneck (from the
+ * mean utilisations), then the scaling summary.
+ */
 export function formatSummaryText(s: SweepSummary, dir: string): string {
   const paths = s.vary.map((v) => v.path);
   const reps = new Set(s.points.map((p) => p.replications));
@@ -313,7 +339,7 @@ export function formatSummaryText(s: SweepSummary, dir: string): string {
     '',
   );
   const cols = TABLE_METRICS.filter((m) => s.metrics[m] !== undefined);
-  const header = [...(paths.length > 0 ? paths : ['point']), 'reps', ...cols.map((m) => s.metrics[m]!.label)];
+  const header = [...(paths.length > 0 ? paths : ['point']), 'reps', ...cols.map((m) => s.metrics[m]!.label), BOTTLENECK_COLUMN];
   if (s.precision !== null) header.splice(header.indexOf('reps') + 1, 0, 'converged');
   if (s.warmup === 'auto') header.splice(header.indexOf('reps') + 1, 0, 'warm-up');
   const rows: string[][] = [header];
@@ -322,6 +348,7 @@ export function formatSummaryText(s: SweepSummary, dir: string): string {
     if (s.warmup === 'auto') row.push(p.warmup === null ? '0' : 'time_ns' in p.warmup ? formatDuration(p.warmup.time_ns) : `${p.warmup.ops} ops`);
     if (s.precision !== null) row.push(p.converged === true ? 'yes' : 'no');
     for (const m of cols) row.push(withCi(m, s.metrics[m]!.kind, p.metrics[m]!));
+    row.push(formatBottleneckCell(p.bottleneck));
     rows.push(row);
   }
   const align = header.map((_, i) => (i < Math.max(1, paths.length) ? 'l' : 'r') as 'l' | 'r');
