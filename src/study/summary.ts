@@ -20,7 +20,7 @@ import { VERSION } from '../version.js';
 import { meanCi, relativePrecision } from './ci.js';
 import { SUMMARY_SCHEMA } from './files.js';
 import type { WarmupChoice } from './series.js';
-import { fitAmdahl, fitUsl, type AmdahlFit, type UslFit } from './usl.js';
+import { MIN_FIT_R2, fitAmdahl, fitHolds, fitUsl, type AmdahlFit, type UslFit } from './usl.js';
 
 /** The scaling axis. */
 export const CPUS_PATH = 'machine.cpus';
@@ -312,6 +312,9 @@ function withCi(name: string, kind: MetricKind, m: MetricStats): string {
   return formatWithCi(name, kind, m.mean, m.ci95);
 }
 
+/** What a fit's parameter cells say when the fit does not hold (usl.ts fitHolds). */
+export const NO_FIT = 'no fit';
+
 /** R² to 4 decimals, without a "-0.0000". */
 function fmtR2(r2: number): string {
   const t = r2.toFixed(4);
@@ -383,22 +386,32 @@ export function formatScalingText(sc: NonNullable<SweepSummary['scaling']>): str
   );
   const fits: string[][] = [['series', 'α (contention)', 'β (coherency)', 'γ (ops/s)', 'N*', 'R²', 'Amdahl σ', 'R²']];
   const pm = (v: number, ci: number | undefined, f: (x: number) => string) => (ci === undefined ? f(v) : `${f(v)} ± ${f(ci)}`);
+  let noFit = false;
   for (const x of sc.series) {
-    const u = x.usl;
-    const a = x.amdahl;
-    const uc = u?.uncertainty?.ci95;
-    const ac = a?.uncertainty?.ci95;
+    // A fit below MIN_FIT_R2 explains nothing: its parameters are not printed as if it did.
+    const u = x.usl === null ? null : fitHolds(x.usl.r2) ? x.usl : 'none';
+    const a = x.amdahl === null ? null : fitHolds(x.amdahl.r2) ? x.amdahl : 'none';
+    if (u === 'none' || a === 'none') noFit = true;
+    const uc = u === null || u === 'none' ? undefined : u.uncertainty?.ci95;
+    const ac = a === null || a === 'none' ? undefined : a.uncertainty?.ci95;
+    const usl = (f: (v: UslFit) => string) => (u === null ? '-' : u === 'none' ? NO_FIT : f(u));
     fits.push([
       x.label,
-      u === null ? '-' : pm(u.alpha, uc?.alpha, (v) => fmtNum(v, 4)),
-      u === null ? '-' : pm(u.beta, uc?.beta, (v) => fmtNum(v, 6)),
-      u === null ? '-' : pm(u.gamma, uc?.gamma, fmtInt),
-      u === null ? '-' : u.peak_n === null ? '∞' : u.peak_n < 1 ? '<1' : u.peak_n.toFixed(1),
-      u === null ? '-' : fmtR2(u.r2),
-      a === null ? '-' : pm(a.serial_fraction, ac?.serial_fraction, (v) => fmtNum(v, 4)),
-      a === null ? '-' : fmtR2(a.r2),
+      usl((v) => pm(v.alpha, uc?.alpha, (n) => fmtNum(n, 4))),
+      usl((v) => pm(v.beta, uc?.beta, (n) => fmtNum(n, 6))),
+      usl((v) => pm(v.gamma, uc?.gamma, fmtInt)),
+      usl((v) => (v.peak_n === null ? '∞' : v.peak_n < 1 ? '<1' : v.peak_n.toFixed(1))),
+      x.usl === null ? '-' : fmtR2(x.usl.r2),
+      a === null ? '-' : a === 'none' ? NO_FIT : pm(a.serial_fraction, ac?.serial_fraction, (v) => fmtNum(v, 4)),
+      x.amdahl === null ? '-' : fmtR2(x.amdahl.r2),
     ]);
   }
   lines.push(...renderTable(fits, [], 2, ' '));
+  if (noFit) {
+    lines.push(
+      '',
+      ` "${NO_FIT}": R² below ${MIN_FIT_R2}: the model explains less than half of how ops/s varies with N, so its parameters would describe noise (flat ops/s: something other than the CPUs limits it; see the bottleneck column)`,
+    );
+  }
   return lines;
 }
