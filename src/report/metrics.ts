@@ -71,6 +71,24 @@ export const COUNTERS: ReadonlyArray<{ key: string; label: string }> = [
   { key: 'device.requests', label: 'device requests' },
 ];
 
+/**
+ * The name of a result counter (dotted path) in every report — the single-run text and
+ * HTML, the --vary table, compare (issue 23, item 4: one name per counter): COUNTERS, and
+ * the counters that have a per-op row instead.
+ */
+const OTHER_LABELS: Readonly<Record<string, string>> = {
+  'tlb.shootdowns': 'shootdowns',
+  'tlb.ipis_sent': 'IPIs sent',
+  'kmap.flushes': 'kmap flushes',
+  'bounce.bytes_copied': 'bytes copied',
+};
+
+export function counterLabel(key: string): string {
+  const label = COUNTERS.find((c) => c.key === key)?.label ?? OTHER_LABELS[key];
+  if (label === undefined) throw new Error(`no label for counter ${key}`);
+  return label;
+}
+
 /** The number at a dotted path of a result, or undefined (a result from an older version). */
 function numberAt(r: MetricSource, dotted: string): number | undefined {
   let v: unknown = r;
