@@ -21,7 +21,7 @@ import { Histogram } from '../engine/stats.js';
 import { formatDuration, formatSize } from '../engine/units.js';
 import { renderSvg } from '../study/plot.js';
 import { fmtInt, ratio } from './format.js';
-import { LOCKSTAT_COLUMNS, lockstatTime, sortedClasses } from './lockstat.js';
+import { LOCKSTAT_COLUMNS, lockstatTimeGrouped, sortedClasses } from './lockstat.js';
 import { counterLabel as L } from './metrics.js';
 import { CATEGORY_COLOURS, categoryScale } from './palette.js';
 import { PERCENTILE_NOTE } from './percentile.js';
@@ -162,16 +162,16 @@ function lockRows(r: Result): string[][] {
       name,
       fmtInt(l.con_bounces),
       fmtInt(l.contentions),
-      lockstatTime(l.wait_ns.min),
-      lockstatTime(l.wait_ns.max),
-      lockstatTime(l.wait_ns.total),
-      lockstatTime(avg(l.wait_ns, l.contentions)),
+      lockstatTimeGrouped(l.wait_ns.min),
+      lockstatTimeGrouped(l.wait_ns.max),
+      lockstatTimeGrouped(l.wait_ns.total),
+      lockstatTimeGrouped(avg(l.wait_ns, l.contentions)),
       fmtInt(l.acq_bounces),
       fmtInt(l.acquisitions),
-      lockstatTime(l.hold_ns.min),
-      lockstatTime(l.hold_ns.max),
-      lockstatTime(l.hold_ns.total),
-      lockstatTime(avg(l.hold_ns, l.acquisitions)),
+      lockstatTimeGrouped(l.hold_ns.min),
+      lockstatTimeGrouped(l.hold_ns.max),
+      lockstatTimeGrouped(l.hold_ns.total),
+      lockstatTimeGrouped(avg(l.hold_ns, l.acquisitions)),
       l.contention_points.map((p) => `${p.site} (${fmtInt(p.count)})`).join(', '),
     ];
   });

@@ -9,6 +9,7 @@ import { runScenario } from '../../src/model/run.js';
 import { formatVaryTable } from '../../src/report/compare.js';
 import { COUNTERS } from '../../src/report/metrics.js';
 import type { Result } from '../../src/report/result.js';
+import { lockstatTimeGrouped } from '../../src/report/lockstat.js';
 import { runReportHtml } from '../../src/report/run-html.js';
 import { formatTextReport } from '../../src/report/text.js';
 import { loadScenario } from '../../src/scenario/load.js';
@@ -43,6 +44,22 @@ describe('counter names', () => {
       const html = await runReportHtml(where[0]!, null);
       expect(html, `${c.key} in the HTML report`).toContain(`<td>${c.label}</td>`);
     }
+  });
+});
+
+describe('HTML lock_stat table', () => {
+  it('groups thousands in the times as in the counts (no "12345.67" beside "1,234")', async () => {
+    const r = runScenario(loadScenario(path.join(ROOT, 'scenarios', 'lkml-2000-4way.yaml'), { set: ['kernel.strategy=bounce', 'stop.time=100ms', 'stop.warmup=10ms'] }));
+    expect(lockstatTimeGrouped(12_345_670)).toBe('12,345.67');
+    expect(lockstatTimeGrouped(999_994)).toBe('999.99');
+    const html = await runReportHtml(r, null);
+    const table = /<table id="lockstat">([\s\S]*?)<\/table>/.exec(html)![1]!;
+    const cells = [...table.matchAll(/<td class="n">([^<]*)<\/td>/g)].map((m) => m[1]!);
+    expect(cells.length).toBeGreaterThan(0);
+    // A time of 1 ms or more is in the table (the hold total of the busiest lock)...
+    expect(cells.some((c) => /^\d{1,3}(,\d{3})+\.\d\d$/.test(c))).toBe(true);
+    // ...and no number has four digits in a row.
+    for (const c of cells) expect(c).not.toMatch(/\d{4}/);
   });
 });
 
