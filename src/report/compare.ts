@@ -74,7 +74,8 @@ function absoluteDelta(a: number | undefined, b: number | undefined): string {
 
 /**
  * `smpsim compare`: flattened metric names, both values, b − a and (b − a)/a. Rows present
- * in either result are shown; zero-everywhere optional rows are left out.
+ * in either result are shown; zero-everywhere optional rows are left out. The bottleneck
+ * (when either file has one) follows per_op.cpu_ns.
  */
 export function formatCompare(a: Column, b: Column): string {
   const rows = metricRows([a.result, b.result], true, true);
@@ -88,6 +89,11 @@ export function formatCompare(a: Column, b: Column): string {
       absoluteDelta(va, vb),
       relativeDelta(va, vb),
     ]);
+    if (r.key === 'per_op.cpu_ns' && (a.bottleneck !== undefined || b.bottleneck !== undefined)) {
+      const cell = (x: Bottleneck | undefined) => (x === undefined ? '-' : formatBottleneckCell(x));
+      const [ca, cb] = [cell(a.bottleneck), cell(b.bottleneck)];
+      table.push(['bottleneck', ca, cb, ca === cb ? 'same' : 'changed']);
+    }
   }
   const align: Align[] = ['l', 'r', 'r', 'r', 'r'];
   return `${renderTable(table, align).join('\n')}\n`;
