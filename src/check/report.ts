@@ -106,6 +106,10 @@ export function formatText(report: CheckReport): string {
     if (!c.fingerprint.equal && c.scenario_changes.length > 0) {
       lines.push(`      scenario changed since the baseline: ${c.scenario_changes.join('; ')}`);
     }
+    // Said too when the run is the same run: the change did not reach the model (issue 23).
+    if (c.fingerprint.equal && c.verdict === 'pass' && c.scenario_changes.length > 0) {
+      lines.push(`      scenario changed since the baseline, the fingerprint did not (the change does not affect this run): ${c.scenario_changes.join('; ')}`);
+    }
     if (!c.fingerprint.equal) lines.push(...movedTable(c, report.alpha, '      '));
   }
   const parts = [`${report.passed} passed`, `${report.failed} failed`];

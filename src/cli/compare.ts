@@ -25,7 +25,7 @@ export function compareFiles(io: CliIo, fileA: string, fileB: string): number {
   const what = (r: ReadResult) => `${r.name ?? '?'}, seed ${r.seed ?? '?'}`;
   io.stdout(
     `a: ${fileA} (${what(a)})\nb: ${fileB} (${what(b)})\n\n` +
-      formatCompare({ label: 'a', result: a.result }, { label: 'b', result: b.result }),
+      formatCompare({ label: 'a', result: a.result, bottleneck: a.bottleneck }, { label: 'b', result: b.result, bottleneck: b.bottleneck }),
   );
   return EXIT.OK;
 }

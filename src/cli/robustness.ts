@@ -21,7 +21,7 @@ import { EXIT, UsageError, writeFileAtomic, type CliIo } from './io.js';
 import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
 import { parseSeed, scenarioPath } from './run.js';
-import { parseIntOption, queueSecretOf } from './sweep.js';
+import { parseIntOption, queueSecretOf, ranText } from './sweep.js';
 import { expandVary } from './vary.js';
 
 /** The default study's variants, and the default --vary of robustness. */
@@ -197,7 +197,7 @@ export async function executeRobustness(job: RobustnessJob, io: CliIo): Promise<
   const outDir = job.out ?? `robustness-${checked.base.name}`;
   const dir = path.resolve(io.cwd, outDir);
 
-  let queue: (Executor & { readonly workersSeen: number; readonly display: string }) | null = null;
+  let queue: (Executor & { readonly workersSeen: number; readonly foundFinished: number; readonly display: string }) | null = null;
   if (job.queue !== undefined) {
     const q = await import('../study/queue.js');
     try {
@@ -277,7 +277,7 @@ export async function executeRobustness(job: RobustnessJob, io: CliIo): Promise<
     io.stdout(text);
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     io.stderr(
-      `smpsim: robustness: ${executed + reused} runs (${executed} computed, ${reused} reused) ${queue === null ? `with --jobs ${jobs}` : `on ${queue.display} (${queue.workersSeen} workers)`} in ${secs}s\n`,
+      `smpsim: robustness: ${executed + reused} runs (${ranText(executed, queue?.foundFinished ?? 0)}, ${reused} reused) ${queue === null ? `with --jobs ${jobs}` : `on ${queue.display} (${queue.workersSeen} workers)`} in ${secs}s\n`,
     );
   }
   return EXIT.OK;

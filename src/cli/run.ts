@@ -12,6 +12,7 @@ import { VERSION_SETTING_FIELDS, VERSION_SETTING_KEYS, type VersionSettingKey } 
 import { PRESETS, canonicalPreset } from '../kernel/presets.js';
 import { costUncertainty, sourcedUncertainty, type InputRange } from '../kernel/uncertainty.js';
 import { runScenario } from '../model/run.js';
+import { bottleneckOf } from '../report/bottleneck.js';
 import { formatVaryTable } from '../report/compare.js';
 import { formatCsv } from '../report/csv.js';
 import { opMeaning } from '../report/ops.js';
@@ -258,7 +259,7 @@ function formatOutput(job: RunJob, runs: Array<{ variant: Variant; result: Resul
       const title = ` scenario '${first.scenario.name}' (${seed}), one column per ${per}:\n (${opMeaning(first.scenario.workload)})`;
       return formatVaryTable(
         title,
-        runs.map((r) => ({ label: r.variant.label, result: r.result })),
+        runs.map((r) => ({ label: r.variant.label, result: r.result, bottleneck: bottleneckOf(r.result) })),
       );
     }
   }

@@ -219,6 +219,14 @@ export function buildSpec(io: CliIo, job: SweepJob): SweepSpec {
   };
 }
 
+/**
+ * The runs a sweep ran: "8 computed", or with --queue "2 computed, 6 found finished in
+ * Redis" when an earlier sweep had queued and finished some (issue 23: not "computed").
+ */
+export function ranText(executed: number, foundInRedis: number): string {
+  return foundInRedis > 0 ? `${executed - foundInRedis} computed, ${foundInRedis} found finished in Redis` : `${executed} computed`;
+}
+
 /** The queue secret, or exit 2 saying it is required (queue-trust.ts queueSecret). */
 export function queueSecretOf(url: QueueUrl, option: string | undefined, env: CliIo['env']): string {
   try {
@@ -236,7 +244,7 @@ export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
   const jobs = job.jobs ?? defaultJobs();
   const progress = job.quiet ? null : new Progress(io, 1);
   // --queue: the runs go to Redis; the queue code (bullmq, ioredis) is loaded only then.
-  let queue: (Executor & { readonly workersSeen: number; readonly display: string }) | null = null;
+  let queue: (Executor & { readonly workersSeen: number; readonly foundFinished: number; readonly display: string }) | null = null;
   if (job.queue !== undefined) {
     const secret = queueSecretOf(job.queue, job.queueSecret, io.env);
     const q = await import('../study/queue.js');
@@ -315,7 +323,7 @@ export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
     const total = outcome.executed + outcome.reused;
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     io.stderr(
-      `smpsim: sweep: ${total} runs (${outcome.executed} computed, ${outcome.reused} reused${outcome.corrupt > 0 ? `, ${outcome.corrupt} corrupt files recomputed` : ''}) ${queue === null ? `with --jobs ${jobs}` : `on ${queue.display} (${queue.workersSeen} workers)`} in ${secs}s; ` +
+      `smpsim: sweep: ${total} runs (${ranText(outcome.executed, queue?.foundFinished ?? 0)}, ${outcome.reused} reused${outcome.corrupt > 0 ? `, ${outcome.corrupt} corrupt files recomputed` : ''}) ${queue === null ? `with --jobs ${jobs}` : `on ${queue.display} (${queue.workersSeen} workers)`} in ${secs}s; ` +
         `summary in ${path.join(job.out, 'summary.json')} and summary.csv${plots.length > 0 ? `; report in ${path.join(job.out, 'report.html')}` : ''}\n`,
     );
   }

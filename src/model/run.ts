@@ -12,6 +12,8 @@ import { CATEGORY_NAMES, type CategoryName } from '../cpu/accounting.js';
 import type { KernelObserver } from '../cpu/observer.js';
 import { Machine } from '../kernel/machine.js';
 import { PRESETS, canonicalPreset } from '../kernel/presets.js';
+import { bottleneckOf } from '../report/bottleneck.js';
+import { cpuNsPerOp } from '../report/metrics.js';
 import { RESULT_SCHEMA, type CpuResult, type Result } from '../report/result.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { scenarioFileOf } from '../scenario/unresolve.js';
@@ -169,7 +171,7 @@ export function* runSteps(s: ResolvedScenario, opts: RunOptions, slice: number):
   const lat = ops.latency;
   const t = m.tlbStats;
   const hm = m.highmem;
-  const result: Result = {
+  const counted: Omit<Result, 'per_op' | 'bottleneck'> = {
     schema: RESULT_SCHEMA,
     version: VERSION,
     scenario: s,
@@ -227,11 +229,24 @@ export function* runSteps(s: ResolvedScenario, opts: RunOptions, slice: number):
       };
     }),
   };
+  // Derived from the counters above (issue 23): what decides a comparison of strategies.
+  const result: Result = { ...counted, per_op: { cpu_ns: cpuNsPerOp(counted) }, bottleneck: bottleneckOf(counted) };
   if (fp !== null) {
     // Fold in the final counters, so that a change in any reported number changes the
     // fingerprint; not the identity fields nor wall_ms (docs/CHECK.md), nor warmup_reached
     // (warmup_ns already tells it; a run that misses its warm-up is an error for check).
-    const { schema: _schema, version: _version, scenario: _scenario, scenario_file: _file, wall_ms: _wall, warmup_reached: _reached, ...measured } = result;
+    // Nor the derived per_op and bottleneck (issue 23): functions of the counters folded in.
+    const {
+      schema: _schema,
+      version: _version,
+      scenario: _scenario,
+      scenario_file: _file,
+      wall_ms: _wall,
+      warmup_reached: _reached,
+      per_op: _perOp,
+      bottleneck: _bottleneck,
+      ...measured
+    } = result;
     // Contending points were added to lock_stat after the baselines were recorded (issue 15):
     // they follow from the same run as everything else, so leaving them out keeps the
     // recorded fingerprints comparable without weakening what a fingerprint detects.

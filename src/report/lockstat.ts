@@ -55,6 +55,16 @@ export function lockstatTime(ns: number): string {
   return `${whole}.${String(Math.floor(rem / 10)).padStart(2, '0')}`;
 }
 
+/**
+ * lockstatTime with thousands separators on the whole microseconds ("12,345.67"), for
+ * tables that print counts with separators beside the times (the HTML lock_stat table:
+ * issue 23, item 4). The text table keeps /proc/lock_stat's plain digits.
+ */
+export function lockstatTimeGrouped(ns: number): string {
+  const [whole, frac] = lockstatTime(ns).split('.') as [string, string];
+  return `${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${frac}`;
+}
+
 function lockTime(nr: number, t: TimeStat): string {
   const avg = nr > 0 ? Math.trunc(t.total / nr) : 0;
   return (

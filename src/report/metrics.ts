@@ -41,7 +41,7 @@ const BASE: Array<MetricDef & { get: (r: MetricSource) => number }> = [
   { key: 'per_op.shootdowns', label: 'shootdowns per op', kind: 'per_op', optional: false, get: (r) => ratio(r.tlb.shootdowns, r.ops.completed) },
   { key: 'per_op.kmap_flushes', label: 'kmap flushes per op', kind: 'per_op', optional: false, get: (r) => ratio(r.kmap.flushes, r.ops.completed) },
   { key: 'per_op.bytes_copied', label: 'bytes copied per op', kind: 'bytes', optional: false, get: (r) => ratio(r.bounce.bytes_copied, r.ops.completed) },
-  { key: 'per_op.cpu_ns', label: 'CPU time per op', kind: 'duration', optional: false, get: (r) => ratio(busyNs(r), r.ops.completed) },
+  { key: 'per_op.cpu_ns', label: 'CPU time per op', kind: 'duration', optional: false, get: cpuNsPerOp },
 ];
 
 /**
@@ -71,6 +71,24 @@ export const COUNTERS: ReadonlyArray<{ key: string; label: string }> = [
   { key: 'device.requests', label: 'device requests' },
 ];
 
+/**
+ * The name of a result counter (dotted path) in every report — the single-run text and
+ * HTML, the --vary table, compare (issue 23, item 4: one name per counter): COUNTERS, and
+ * the counters that have a per-op row instead.
+ */
+const OTHER_LABELS: Readonly<Record<string, string>> = {
+  'tlb.shootdowns': 'shootdowns',
+  'tlb.ipis_sent': 'IPIs sent',
+  'kmap.flushes': 'kmap flushes',
+  'bounce.bytes_copied': 'bytes copied',
+};
+
+export function counterLabel(key: string): string {
+  const label = COUNTERS.find((c) => c.key === key)?.label ?? OTHER_LABELS[key];
+  if (label === undefined) throw new Error(`no label for counter ${key}`);
+  return label;
+}
+
 /** The number at a dotted path of a result, or undefined (a result from an older version). */
 function numberAt(r: MetricSource, dotted: string): number | undefined {
   let v: unknown = r;
@@ -79,10 +97,15 @@ function numberAt(r: MetricSource, dotted: string): number | undefined {
 }
 
 /** CPU time of all CPUs that is not idle: what the ops cost the machine. */
-function busyNs(r: MetricSource): number {
+function busyNs(r: Pick<MetricSource, 'cpus'>): number {
   let busy = 0;
   for (const c of r.cpus) for (const cat of CATEGORY_NAMES) if (cat !== 'idle') busy += c.time_ns[cat] ?? 0;
   return busy;
+}
+
+/** CPU time per op (`per_op.cpu_ns`): busy time of all CPUs / ops completed, ns. */
+export function cpuNsPerOp(r: Pick<MetricSource, 'cpus' | 'ops'>): number {
+  return ratio(busyNs(r), r.ops.completed);
 }
 
 /** Share of all CPUs' time per category (0..1). */

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { checkShape, parseJsonText, shapeMessage } from '../input/read.js';
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
+import type { Bottleneck } from './bottleneck.js';
 import type { MetricSource } from './metrics.js';
 import { RESULT_SCHEMA } from './result.js';
 
@@ -28,8 +29,19 @@ const ResultFile = z.looseObject({
   cpus: z.array(z.looseObject({ time_ns: z.partialRecord(z.enum(CATEGORY_NAMES), num) })),
 });
 
+/** A result's `bottleneck` (src/report/bottleneck.ts); absent from results before issue 23. */
+const BottleneckField = z.object({
+  resource: z.string(),
+  kind: z.enum(['device', 'memory_bus', 'cpu', 'lock', 'none']),
+  utilisation: num,
+  saturated: z.boolean(),
+  busiest: z.string(),
+});
+
 export interface ReadResult {
   result: MetricSource;
+  /** The file's bottleneck, when it has a well-formed one. */
+  bottleneck: Bottleneck | undefined;
   name: string | undefined;
   seed: number | undefined;
 }
@@ -67,5 +79,6 @@ export function parseResultText(text: string, file: string): { ok: true; value: 
     };
   }
   const d = parsed.data;
-  return { ok: true, value: { result: d, name: d.scenario?.name, seed: d.seed } };
+  const b = BottleneckField.safeParse((data as Record<string, unknown>).bottleneck);
+  return { ok: true, value: { result: d, bottleneck: b.success ? b.data : undefined, name: d.scenario?.name, seed: d.seed } };
 }

@@ -6,6 +6,7 @@ import type { CategoryName } from '../cpu/accounting.js';
 import type { LockStatJson } from '../kernel/lockstat.js';
 import type { RawScenario, ResolvedScenario } from '../scenario/schema.js';
 import { formatDurationExact } from '../engine/units.js';
+import type { Bottleneck } from './bottleneck.js';
 
 export const RESULT_SCHEMA = 'smpsim.result/1';
 
@@ -75,6 +76,13 @@ export interface Result {
   /** The shared memory bus (src/cpu/membus.ts): bytes of completed copies and DMA, and their share of its capacity. */
   memory_bus: { bytes: number; utilisation: number };
   cpus: CpuResult[];
+  /**
+   * Per-op figures derived from the counters above: `cpu_ns` is the CPU time of all CPUs
+   * not idle / ops completed (src/report/metrics.ts cpuNsPerOp). Left out of the fingerprint.
+   */
+  per_op: { cpu_ns: number };
+  /** The resource at saturation, or none (src/report/bottleneck.ts). Left out of the fingerprint. */
+  bottleneck: Bottleneck;
   /**
    * The run's fingerprint (16 hex digits; docs/CHECK.md), present only when the run was
    * asked for it (`runScenario(s, { fingerprint: true })`, `smpsim check`/`baseline`).

@@ -24,7 +24,8 @@ import { Histogram } from '../engine/stats.js';
 import { formatDuration, formatSize } from '../engine/units.js';
 import { renderSvg } from './render-svg.js';
 import { fmtInt, ratio } from './format.js';
-import { LOCKSTAT_COLUMNS, lockstatTime, sortedClasses } from './lockstat.js';
+import { LOCKSTAT_COLUMNS, lockstatTimeGrouped, sortedClasses } from './lockstat.js';
+import { counterLabel as L } from './metrics.js';
 import { CATEGORY_COLOURS, categoryScale } from './palette.js';
 import { PERCENTILE_NOTE } from './percentile.js';
 import type { Result } from './result.js';
@@ -185,10 +186,7 @@ function bottleneckHtml(r: Result): string {
 }
 
 /** A lock_stat time (µs with two decimals, snprint_time) with thousands separators, as every number on the page. */
-function lockTime(ns: number): string {
-  const [whole, frac] = lockstatTime(ns).split('.');
-  return `${fmtInt(Number(whole))}.${frac}`;
-}
+const lockTime = lockstatTimeGrouped;
 
 const avgOf = (t: { total: number }, n: number) => (n > 0 ? Math.trunc(t.total / n) : 0);
 
@@ -243,30 +241,30 @@ function counterRows(r: Result): string[][] {
   const per = (n: number) => (ops > 0 ? (n / ops).toFixed(3) : '-');
   const t = r.tlb;
   const rows: string[][] = [
-    ['TLB', 'local full flushes', fmtInt(t.local_flushes), per(t.local_flushes)],
-    ['TLB', 'page flushes (invlpg)', fmtInt(t.page_flushes), per(t.page_flushes)],
-    ['TLB', 'shootdowns', fmtInt(t.shootdowns), per(t.shootdowns)],
-    ['IPI', 'IPIs sent', fmtInt(t.ipis_sent), per(t.ipis_sent)],
-    ['IPI', 'IPIs received', fmtInt(t.ipis_received), per(t.ipis_received)],
-    ['TLB', 'TLB faults', fmtInt(t.faults), per(t.faults)],
-    ['TLB', 'stale TLB accesses', fmtInt(t.stale_accesses), per(t.stale_accesses)],
-    ['kmap', 'kmap_high calls', fmtInt(r.kmap.kmaps), per(r.kmap.kmaps)],
-    ['kmap', 'already mapped (hits)', fmtInt(r.kmap.hits), per(r.kmap.hits)],
-    ['kmap', 'flush_all_zero_pkmaps', fmtInt(r.kmap.flushes), per(r.kmap.flushes)],
-    ['kmap', 'pkmap_map_wait sleeps', fmtInt(r.kmap.waits), per(r.kmap.waits)],
-    ['kmap', 'kmap_atomic calls', fmtInt(r.kmap.atomic), per(r.kmap.atomic)],
-    ['vmap', 'area allocations', fmtInt(r.vmap.allocs), per(r.vmap.allocs)],
-    ['vmap', 'area frees', fmtInt(r.vmap.frees), per(r.vmap.frees)],
-    ['vmap', 'lazy purges', fmtInt(r.vmap.purges), per(r.vmap.purges)],
-    ['vmap', 'allocation failures', fmtInt(r.vmap.failures), per(r.vmap.failures)],
-    ['bounce', 'bounce pages', fmtInt(r.bounce.pages), per(r.bounce.pages)],
-    ['bounce', 'bytes copied', formatSize(r.bounce.bytes_copied), ops > 0 ? formatSize(r.bounce.bytes_copied / ops) : '-'],
-    ['bounce', 'taken from the pool', fmtInt(r.bounce.pool_taken), per(r.bounce.pool_taken)],
-    ['bounce', 'pool waits', fmtInt(r.bounce.pool_waits), per(r.bounce.pool_waits)],
+    ['TLB', L('tlb.local_flushes'), fmtInt(t.local_flushes), per(t.local_flushes)],
+    ['TLB', L('tlb.page_flushes'), fmtInt(t.page_flushes), per(t.page_flushes)],
+    ['TLB', L('tlb.shootdowns'), fmtInt(t.shootdowns), per(t.shootdowns)],
+    ['IPI', L('tlb.ipis_sent'), fmtInt(t.ipis_sent), per(t.ipis_sent)],
+    ['IPI', L('tlb.ipis_received'), fmtInt(t.ipis_received), per(t.ipis_received)],
+    ['TLB', L('tlb.faults'), fmtInt(t.faults), per(t.faults)],
+    ['TLB', L('tlb.stale_accesses'), fmtInt(t.stale_accesses), per(t.stale_accesses)],
+    ['kmap', L('kmap.kmaps'), fmtInt(r.kmap.kmaps), per(r.kmap.kmaps)],
+    ['kmap', L('kmap.hits'), fmtInt(r.kmap.hits), per(r.kmap.hits)],
+    ['kmap', L('kmap.flushes'), fmtInt(r.kmap.flushes), per(r.kmap.flushes)],
+    ['kmap', L('kmap.waits'), fmtInt(r.kmap.waits), per(r.kmap.waits)],
+    ['kmap', L('kmap.atomic'), fmtInt(r.kmap.atomic), per(r.kmap.atomic)],
+    ['vmap', L('vmap.allocs'), fmtInt(r.vmap.allocs), per(r.vmap.allocs)],
+    ['vmap', L('vmap.frees'), fmtInt(r.vmap.frees), per(r.vmap.frees)],
+    ['vmap', L('vmap.purges'), fmtInt(r.vmap.purges), per(r.vmap.purges)],
+    ['vmap', L('vmap.failures'), fmtInt(r.vmap.failures), per(r.vmap.failures)],
+    ['bounce', L('bounce.pages'), fmtInt(r.bounce.pages), per(r.bounce.pages)],
+    ['bounce', L('bounce.bytes_copied'), formatSize(r.bounce.bytes_copied), ops > 0 ? formatSize(r.bounce.bytes_copied / ops) : '-'],
+    ['bounce', L('bounce.pool_taken'), fmtInt(r.bounce.pool_taken), per(r.bounce.pool_taken)],
+    ['bounce', L('bounce.pool_waits'), fmtInt(r.bounce.pool_waits), per(r.bounce.pool_waits)],
   ];
   if (r.device.requests > 0) {
     rows.push(
-      ['device', 'requests', fmtInt(r.device.requests), per(r.device.requests)],
+      ['device', L('device.requests'), fmtInt(r.device.requests), per(r.device.requests)],
       ['device', 'transferred', formatSize(r.device.bytes), ops > 0 ? formatSize(r.device.bytes / ops) : '-'],
       ['device', 'busy', `${(r.device.busy_fraction * 100).toFixed(1)}%`, ''],
     );

@@ -7,7 +7,9 @@
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import { formatDuration, formatSize } from '../engine/units.js';
 import { fmtFixed, fmtInt, padLeft, padRight, ratio, renderTable } from './format.js';
+import { bottleneckOf, formatBottleneck } from './bottleneck.js';
 import { formatLockStat } from './lockstat.js';
+import { counterLabel as L, cpuNsPerOp } from './metrics.js';
 import { LOCK_WAIT_VS_SPIN, opMeaning } from './ops.js';
 import { warmupNotReached, type Result } from './result.js';
 
@@ -87,6 +89,7 @@ export function formatTextReport(r: Result): string {
     counter(formatDuration(lat.p99), 'latency p99'),
     counter(formatDuration(lat.p999), 'latency p99.9'),
     counter(formatDuration(lat.max), 'latency max'),
+    counter(formatDuration(cpuNsPerOp(r)), 'CPU time per op', 'all CPUs, not idle'),
     counter(fmtInt(r.events), 'events', `${rate(ratio(r.events, wallS))} of wall time`),
     counter(
       formatDuration(r.sim_time_ns),
@@ -95,30 +98,33 @@ export function formatTextReport(r: Result): string {
     ),
     counter(`${(r.wall_ms / 1000).toFixed(3)}s`, 'wall time'),
     '',
+    // What limits the run: the resource at saturation, or the busiest one (issue 23).
+    ` bottleneck: ${formatBottleneck(bottleneckOf(r))}`,
+    '',
   );
   out.push(...cpuTable(r), '');
 
   const t = r.tlb;
   out.push(
     ...section('TLB and IPIs', [
-      counter(fmtInt(t.local_flushes), 'local full flushes'),
-      counter(fmtInt(t.page_flushes), 'page flushes (invlpg)'),
-      counter(fmtInt(t.shootdowns), 'shootdowns', perOp(t.shootdowns, ops)),
-      counter(fmtInt(t.ipis_sent), 'IPIs sent', perOp(t.ipis_sent, ops)),
-      counter(fmtInt(t.ipis_received), 'IPIs received'),
-      counter(fmtInt(t.faults), 'TLB faults'),
-      counter(fmtInt(t.stale_accesses), 'stale TLB accesses', t.stale_accesses > 0 ? 'COHERENCE BUG: a flush was skipped' : undefined),
+      counter(fmtInt(t.local_flushes), L('tlb.local_flushes'), 'local_flush_tlb'),
+      counter(fmtInt(t.page_flushes), L('tlb.page_flushes'), '__flush_tlb_one (invlpg)'),
+      counter(fmtInt(t.shootdowns), L('tlb.shootdowns'), perOp(t.shootdowns, ops)),
+      counter(fmtInt(t.ipis_sent), L('tlb.ipis_sent'), perOp(t.ipis_sent, ops)),
+      counter(fmtInt(t.ipis_received), L('tlb.ipis_received')),
+      counter(fmtInt(t.faults), L('tlb.faults')),
+      counter(fmtInt(t.stale_accesses), L('tlb.stale_accesses'), t.stale_accesses > 0 ? 'COHERENCE BUG: a flush was skipped' : undefined),
     ]),
     '',
   );
   if (anyNonZero(r.kmap)) {
     out.push(
       ...section('kmap', [
-        counter(fmtInt(r.kmap.kmaps), 'kmap_high calls', perOp(r.kmap.kmaps, ops)),
-        counter(fmtInt(r.kmap.hits), 'already mapped (hits)', `${(ratio(r.kmap.hits, r.kmap.kmaps) * 100).toFixed(1)}% of kmaps`),
-        counter(fmtInt(r.kmap.flushes), 'flush_all_zero_pkmaps', perOp(r.kmap.flushes, ops)),
-        counter(fmtInt(r.kmap.waits), 'pkmap_map_wait sleeps'),
-        counter(fmtInt(r.kmap.atomic), 'kmap_atomic calls'),
+        counter(fmtInt(r.kmap.kmaps), L('kmap.kmaps'), `kmap_high calls, ${perOp(r.kmap.kmaps, ops)}`),
+        counter(fmtInt(r.kmap.hits), L('kmap.hits'), `already mapped: ${(ratio(r.kmap.hits, r.kmap.kmaps) * 100).toFixed(1)}% of kmaps`),
+        counter(fmtInt(r.kmap.flushes), L('kmap.flushes'), `flush_all_zero_pkmaps, ${perOp(r.kmap.flushes, ops)}`),
+        counter(fmtInt(r.kmap.waits), L('kmap.waits'), 'sleeps on pkmap_map_wait'),
+        counter(fmtInt(r.kmap.atomic), L('kmap.atomic')),
       ]),
       '',
     );
@@ -126,10 +132,10 @@ export function formatTextReport(r: Result): string {
   if (anyNonZero(r.vmap)) {
     out.push(
       ...section('vmap', [
-        counter(fmtInt(r.vmap.allocs), 'area allocations'),
-        counter(fmtInt(r.vmap.frees), 'area frees'),
-        counter(fmtInt(r.vmap.purges), 'lazy purges'),
-        counter(fmtInt(r.vmap.failures), 'allocation failures'),
+        counter(fmtInt(r.vmap.allocs), L('vmap.allocs'), 'areas allocated'),
+        counter(fmtInt(r.vmap.frees), L('vmap.frees'), 'areas freed'),
+        counter(fmtInt(r.vmap.purges), L('vmap.purges'), 'lazy purges'),
+        counter(fmtInt(r.vmap.failures), L('vmap.failures'), 'allocation failures'),
       ]),
       '',
     );
@@ -137,10 +143,10 @@ export function formatTextReport(r: Result): string {
   if (anyNonZero(r.bounce)) {
     out.push(
       ...section('bounce', [
-        counter(fmtInt(r.bounce.pages), 'bounce pages'),
-        counter(formatSize(r.bounce.bytes_copied), 'bytes copied', `${formatSize(ratio(r.bounce.bytes_copied, ops))} per op`),
-        counter(fmtInt(r.bounce.pool_taken), 'taken from the pool'),
-        counter(fmtInt(r.bounce.pool_waits), 'pool waits'),
+        counter(fmtInt(r.bounce.pages), L('bounce.pages')),
+        counter(formatSize(r.bounce.bytes_copied), L('bounce.bytes_copied'), `${formatSize(ratio(r.bounce.bytes_copied, ops))} per op`),
+        counter(fmtInt(r.bounce.pool_taken), L('bounce.pool_taken')),
+        counter(fmtInt(r.bounce.pool_waits), L('bounce.pool_waits')),
       ]),
       '',
     );
@@ -148,7 +154,7 @@ export function formatTextReport(r: Result): string {
   if (r.device.requests > 0) {
     out.push(
       ...section('device', [
-        counter(fmtInt(r.device.requests), 'requests'),
+        counter(fmtInt(r.device.requests), L('device.requests')),
         counter(formatSize(r.device.bytes), 'transferred'),
         counter(`${(r.device.busy_fraction * 100).toFixed(1)}%`, 'busy'),
         counter(r.device.mean_queue.toFixed(2), 'mean queue length'),

@@ -211,6 +211,10 @@ export class QueueExecutor implements Executor {
   private watching = false;
   /** Results accepted since the last no-worker check. */
   private progressed = false;
+  /** When this coordinator opened (ms): a job created before it was queued by an earlier sweep. */
+  private readonly openedAt = Date.now();
+  /** Runs found already finished in Redis when queued (an earlier sweep's jobs), not computed for this one. */
+  private readonly found = new Set<string>();
   private readonly secret: string;
   private readonly onNote: (line: string) => void;
 
@@ -265,6 +269,11 @@ export class QueueExecutor implements Executor {
     }
   }
 
+  /** Runs whose results were found finished in Redis, queued and computed by an earlier sweep. */
+  get foundFinished(): number {
+    return this.found.size;
+  }
+
   /** The workers that have returned results so far. */
   get workersSeen(): number {
     return this.workers.size;
@@ -304,8 +313,11 @@ export class QueueExecutor implements Executor {
     const job = await Job.fromId<QueueJobData, unknown>(this.queue, id);
     if (job === undefined) return;
     const state = await job.getState();
-    if (state === 'completed') this.settle(id, job.returnvalue);
-    else if (state === 'failed') {
+    if (state === 'completed') {
+      // Created before this sweep began: an earlier sweep's result, not computed for this one.
+      if (job.timestamp < this.openedAt && this.pending.has(id)) this.found.add(id);
+      this.settle(id, job.returnvalue);
+    } else if (state === 'failed') {
       // Failed in an earlier sweep (a refusing worker, a crash): this sweep tries it once more.
       if (retryFailed) {
         this.onNote(`smpsim: sweep: a run failed in an earlier sweep (${failedWhy(job.failedReason)}); queued again`);
@@ -362,6 +374,7 @@ export class QueueExecutor implements Executor {
       return;
     }
     p.rejected++;
+    this.found.delete(id);
     const what = `a result for run ${id.slice(0, 16)} was rejected (${v.why})`;
     if (p.rejected >= MAX_REJECTED_RESULTS) {
       this.fail(id, `${what}, ${p.rejected} times: not queued again; check who writes to this Redis and that the sweep and the workers share one --queue-secret`);

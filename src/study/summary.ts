@@ -9,6 +9,7 @@
  */
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import { formatDuration, formatDurationExact } from '../engine/units.js';
+import { BOTTLENECK_COLUMN, formatBottleneckCell, meanResourceUses, pickBottleneck, type Bottleneck } from '../report/bottleneck.js';
 import { csvField } from '../report/csv.js';
 import { PERCENTILE_NOTE, SAME_BUCKET, formatWithCi, isPercentileMetric } from '../report/percentile.js';
 import { fmtInt, renderTable } from '../report/format.js';
@@ -19,7 +20,7 @@ import { VERSION } from '../version.js';
 import { meanCi, relativePrecision } from './ci.js';
 import { SUMMARY_SCHEMA } from './files.js';
 import type { WarmupChoice } from './series.js';
-import { fitAmdahl, fitUsl, type AmdahlFit, type UslFit } from './usl.js';
+import { MIN_FIT_R2, fitAmdahl, fitHolds, fitUsl, type AmdahlFit, type UslFit } from './usl.js';
 
 /** The scaling axis. */
 export const CPUS_PATH = 'machine.cpus';
@@ -55,6 +56,11 @@ export interface PointSummary {
   /** --warmup auto: what MSER-5 found on the pilot run. */
   warmup_auto: Pick<WarmupChoice, 'truncate_bins' | 'bins' | 'bin_ns' | 'warmup_ns' | 'warmup_ops' | 'at_limit'> | null;
   metrics: Record<string, MetricStats>;
+  /**
+   * The resource at saturation, from each resource's utilisation averaged over the
+   * replications (src/report/bottleneck.ts meanResourceUses, pickBottleneck).
+   */
+  bottleneck: Bottleneck;
 }
 
 export interface ScalingPoint {
@@ -181,6 +187,7 @@ export function summarize(h: SummaryHeader, inputs: readonly PointInput[]): Swee
           ? null
           : { truncate_bins: c.truncate_bins, bins: c.bins, bin_ns: c.bin_ns, warmup_ns: c.warmup_ns, warmup_ops: c.warmup_ops, at_limit: c.at_limit },
       metrics,
+      bottleneck: pickBottleneck(meanResourceUses(p.results)),
     };
   });
   // Every point lists every metric (a lock class another point took: 0 here).
@@ -267,27 +274,46 @@ function warmupText(w: Warmup | null): string {
   return 'time_ns' in w ? formatDurationExact(w.time_ns) : `${w.ops} ops`;
 }
 
-/** summary.csv: one row per point; per metric `<name>.mean` and `<name>.ci95`. */
+/**
+ * summary.csv: one row per point; the bottleneck (resource, utilisation, saturated), then
+ * per metric `<name>.mean` and `<name>.ci95`.
+ */
 export function summaryCsv(s: SweepSummary): string {
   const paths = s.vary.map((v) => v.path);
   const names = Object.keys(s.metrics);
-  const header = ['point', ...paths, 'replications', 'converged', 'warmup', ...names.flatMap((n) => [`${n}.mean`, `${n}.ci95`])];
+  const header = [
+    'point',
+    ...paths,
+    'replications',
+    'converged',
+    'warmup',
+    'bottleneck.resource',
+    'bottleneck.utilisation',
+    'bottleneck.saturated',
+    ...names.flatMap((n) => [`${n}.mean`, `${n}.ci95`]),
+  ];
   const rows = s.points.map((p) => [
     p.index,
     ...paths.map((q) => p.assignments[q] ?? ''),
     p.replications,
     p.converged,
     warmupText(p.warmup),
+    p.bottleneck.resource,
+    p.bottleneck.utilisation,
+    p.bottleneck.saturated,
     ...names.flatMap((n) => [p.metrics[n]!.mean, p.metrics[n]!.ci95]),
   ]);
   return [header, ...rows].map((r) => r.map((c) => csvField(c)).join(',')).join('\n') + '\n';
 }
 
-const TABLE_METRICS = ['ops.per_sec', 'ops.latency_ns.p50', 'ops.latency_ns.p99', 'per_op.ipis', 'per_op.shootdowns', LOCK_WAIT_SHARE];
+const TABLE_METRICS = ['ops.per_sec', 'ops.latency_ns.p50', 'ops.latency_ns.p99', 'per_op.cpu_ns', 'per_op.ipis', 'per_op.shootdowns', LOCK_WAIT_SHARE];
 
 function withCi(name: string, kind: MetricKind, m: MetricStats): string {
   return formatWithCi(name, kind, m.mean, m.ci95);
 }
+
+/** What a fit's parameter cells say when the fit does not hold (usl.ts fitHolds). */
+export const NO_FIT = 'no fit';
 
 /** R² to 4 decimals, without a "-0.0000". */
 function fmtR2(r2: number): string {
@@ -302,7 +328,10 @@ function fmtNum(x: number, digits: number): string {
   return x.toExponential(2);
 }
 
-/** The tables `smpsim sweep` prints: points with means ± CI, then the scaling summary. */
+/**
+ * The tables `smpsim sweep` prints: points with means ± CI and their bottleneck (from the
+ * mean utilisations), then the scaling summary.
+ */
 export function formatSummaryText(s: SweepSummary, dir: string): string {
   const paths = s.vary.map((v) => v.path);
   const reps = new Set(s.points.map((p) => p.replications));
@@ -313,7 +342,7 @@ export function formatSummaryText(s: SweepSummary, dir: string): string {
     '',
   );
   const cols = TABLE_METRICS.filter((m) => s.metrics[m] !== undefined);
-  const header = [...(paths.length > 0 ? paths : ['point']), 'reps', ...cols.map((m) => s.metrics[m]!.label)];
+  const header = [...(paths.length > 0 ? paths : ['point']), 'reps', ...cols.map((m) => s.metrics[m]!.label), BOTTLENECK_COLUMN];
   if (s.precision !== null) header.splice(header.indexOf('reps') + 1, 0, 'converged');
   if (s.warmup === 'auto') header.splice(header.indexOf('reps') + 1, 0, 'warm-up');
   const rows: string[][] = [header];
@@ -322,6 +351,7 @@ export function formatSummaryText(s: SweepSummary, dir: string): string {
     if (s.warmup === 'auto') row.push(p.warmup === null ? '0' : 'time_ns' in p.warmup ? formatDuration(p.warmup.time_ns) : `${p.warmup.ops} ops`);
     if (s.precision !== null) row.push(p.converged === true ? 'yes' : 'no');
     for (const m of cols) row.push(withCi(m, s.metrics[m]!.kind, p.metrics[m]!));
+    row.push(formatBottleneckCell(p.bottleneck));
     rows.push(row);
   }
   const align = header.map((_, i) => (i < Math.max(1, paths.length) ? 'l' : 'r') as 'l' | 'r');
@@ -356,22 +386,32 @@ export function formatScalingText(sc: NonNullable<SweepSummary['scaling']>): str
   );
   const fits: string[][] = [['series', 'α (contention)', 'β (coherency)', 'γ (ops/s)', 'N*', 'R²', 'Amdahl σ', 'R²']];
   const pm = (v: number, ci: number | undefined, f: (x: number) => string) => (ci === undefined ? f(v) : `${f(v)} ± ${f(ci)}`);
+  let noFit = false;
   for (const x of sc.series) {
-    const u = x.usl;
-    const a = x.amdahl;
-    const uc = u?.uncertainty?.ci95;
-    const ac = a?.uncertainty?.ci95;
+    // A fit below MIN_FIT_R2 explains nothing: its parameters are not printed as if it did.
+    const u = x.usl === null ? null : fitHolds(x.usl.r2) ? x.usl : 'none';
+    const a = x.amdahl === null ? null : fitHolds(x.amdahl.r2) ? x.amdahl : 'none';
+    if (u === 'none' || a === 'none') noFit = true;
+    const uc = u === null || u === 'none' ? undefined : u.uncertainty?.ci95;
+    const ac = a === null || a === 'none' ? undefined : a.uncertainty?.ci95;
+    const usl = (f: (v: UslFit) => string) => (u === null ? '-' : u === 'none' ? NO_FIT : f(u));
     fits.push([
       x.label,
-      u === null ? '-' : pm(u.alpha, uc?.alpha, (v) => fmtNum(v, 4)),
-      u === null ? '-' : pm(u.beta, uc?.beta, (v) => fmtNum(v, 6)),
-      u === null ? '-' : pm(u.gamma, uc?.gamma, fmtInt),
-      u === null ? '-' : u.peak_n === null ? '∞' : u.peak_n < 1 ? '<1' : u.peak_n.toFixed(1),
-      u === null ? '-' : fmtR2(u.r2),
-      a === null ? '-' : pm(a.serial_fraction, ac?.serial_fraction, (v) => fmtNum(v, 4)),
-      a === null ? '-' : fmtR2(a.r2),
+      usl((v) => pm(v.alpha, uc?.alpha, (n) => fmtNum(n, 4))),
+      usl((v) => pm(v.beta, uc?.beta, (n) => fmtNum(n, 6))),
+      usl((v) => pm(v.gamma, uc?.gamma, fmtInt)),
+      usl((v) => (v.peak_n === null ? '∞' : v.peak_n < 1 ? '<1' : v.peak_n.toFixed(1))),
+      x.usl === null ? '-' : fmtR2(x.usl.r2),
+      a === null ? '-' : a === 'none' ? NO_FIT : pm(a.serial_fraction, ac?.serial_fraction, (v) => fmtNum(v, 4)),
+      x.amdahl === null ? '-' : fmtR2(x.amdahl.r2),
     ]);
   }
   lines.push(...renderTable(fits, [], 2, ' '));
+  if (noFit) {
+    lines.push(
+      '',
+      ` "${NO_FIT}": R² below ${MIN_FIT_R2}: the model explains less than half of how ops/s varies with N, so its parameters would describe noise (flat ops/s: something other than the CPUs limits it; see the bottleneck column)`,
+    );
+  }
   return lines;
 }

@@ -300,6 +300,19 @@ export function fitUsl(obs: readonly Observation[]): UslFit {
   };
 }
 
+/**
+ * Below this R² a fit is reported as "no fit" (issue 23, item 4): the model explains less
+ * than half the variation of X over N, so its parameters and their CIs describe noise (a
+ * flat X(N), when something other than the CPUs limits throughput, fits σ = 1 with R² ≈ 0).
+ * A reporting threshold (estimate), not a statistical test.
+ */
+export const MIN_FIT_R2 = 0.5;
+
+/** Whether a fit with this R² is reported as a fit. */
+export function fitHolds(r2: number): boolean {
+  return r2 >= MIN_FIT_R2;
+}
+
 /** Fit Amdahl's law (0 ≤ σ ≤ 1) to throughput observations at ≥ 2 different N. */
 export function fitAmdahl(obs: readonly Observation[]): AmdahlFit {
   checkObservations(obs, 2, 'Amdahl');

@@ -132,8 +132,8 @@ describe('text report sections', () => {
       tlb: { ...base.tlb, stale_accesses: 2 },
     };
     const t = formatTextReport(busy);
-    expect(t).toMatch(/^ +300 +kmap_high calls +# +1\.000 per op$/m);
-    expect(t).toMatch(/^ +3 +flush_all_zero_pkmaps +# +0\.010 per op$/m);
+    expect(t).toMatch(/^ +300 +kmaps +# +kmap_high calls, 1\.000 per op$/m);
+    expect(t).toMatch(/^ +3 +kmap flushes +# +flush_all_zero_pkmaps, 0\.010 per op$/m);
     expect(t).toMatch(/^ +1\.17MiB +bytes copied +# +4\.00KiB per op$/m);
     expect(t).toContain(' vmap:');
     expect(t).toMatch(/^ +50\.0% +busy$/m);

@@ -192,6 +192,20 @@ describe('sweep --queue with smpsim worker processes (real Redis)', () => {
     noSecret(r.stdout, r.stderr, a.out(), b.out(), allText(out));
   });
 
+  it('a sweep whose runs an earlier sweep finished in Redis says so: found finished, not computed', async () => {
+    const w = await startWorker(9);
+    const dir = tempDir();
+    const first = await cli(['sweep', ...SWEEP, '--queue', url(9), '--out', path.join(dir, 'a')]);
+    expect(first.code, first.stderr).toBe(0);
+    w.child.kill('SIGTERM');
+    expect(await w.exit).toBe(0);
+    // No worker now: every run of a second sweep into a new directory is already in Redis.
+    const again = await cli(['sweep', ...SWEEP.filter((x) => x !== '--quiet'), '--queue', url(9), '--out', path.join(dir, 'b')]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`${RUNS} runs (0 computed, ${RUNS} found finished in Redis, 0 reused)`);
+    expect(fs.readFileSync(path.join(dir, 'b', 'summary.json'), 'utf8')).toBe(reference);
+  });
+
   it('--warmup auto pilots and --precision replications go through the queue too: same bytes', async () => {
     const w = await startWorker(5);
     const adaptive = [SCENARIO, '--vary', 'machine.cpus=1,2', '--replications', '2', '--set', 'stop.time=20ms', '--warmup', 'auto', '--precision', '1%', '--max-replications', '5', '--quiet'];
@@ -245,9 +259,10 @@ describe('sweep --queue with smpsim worker processes (real Redis)', () => {
     const r = await cli(['sweep', ...SWEEP.filter((x) => x !== '--quiet'), '--queue', url(3), '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')).toBe(reference);
-    const m = /(\d+) runs \((\d+) computed, (\d+) reused\)/.exec(r.stderr);
+    // Runs the worker finished after the kill are found finished in Redis, not computed again.
+    const m = /(\d+) runs \((\d+) computed, (?:(\d+) found finished in Redis, )?(\d+) reused\)/.exec(r.stderr);
     expect(m, r.stderr).not.toBeNull();
-    expect(Number(m![3])).toBeGreaterThanOrEqual(Math.min(done, RUNS));
+    expect(Number(m![4])).toBeGreaterThanOrEqual(Math.min(done, RUNS));
     w.child.kill('SIGTERM');
     expect(await w.exit).toBe(0);
     noSecret(first.out(), r.stderr, allText(out));
