@@ -24,7 +24,7 @@ export function missingQueuePackage(err: unknown): string | null {
   return QUEUE_PACKAGES.find((p) => name === p || name.startsWith(`${p}/`)) ?? null;
 }
 
-/** The one-line error for `what` (e.g. "--queue", "smpsim worker") without the queue stack. */
+/** The one-line error for `what` (e.g. "--queue", "worker") without the queue stack. */
 export function queueMissingMessage(what: string, missing: string): string {
   return `smpsim: ${what} needs the optional package ${missing} (not installed): npm install ${QUEUE_PACKAGES.join(' ')}`;
 }

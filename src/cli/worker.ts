@@ -52,7 +52,7 @@ export async function executeWorker(o: RawWorkerOptions, io: CliIo): Promise<num
   const concurrency = o.concurrency === undefined ? defaultJobs() : parseIntOption('--concurrency', o.concurrency, 1, 256);
   const lockMs = o.lockDuration === undefined ? DEFAULT_LOCK_MS : parseIntOption('--lock-duration', o.lockDuration, 1000, 3_600_000);
   // Redis is loaded only here (and by sweep --queue).
-  const { QueueError, QUEUE_NAME, startQueueWorker } = await loadQueue('smpsim worker');
+  const { QueueError, QUEUE_NAME, startQueueWorker } = await loadQueue('worker');
   let stopped!: () => void;
   const stop = new Promise<void>((resolve) => {
     stopped = resolve;

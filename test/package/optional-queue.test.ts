@@ -52,7 +52,7 @@ describe('without bullmq/ioredis: the queue commands say what to install', () =>
   it('worker: exit 2, one line; a missing ioredis is named as such', () => {
     const r = smpsimWithout(['ioredis'], ['worker', '--queue', URL]);
     expect(r.status, r.stderr).toBe(2);
-    expect(r.stderr).toBe('smpsim: smpsim worker needs the optional package ioredis (not installed): npm install bullmq ioredis\n');
+    expect(r.stderr).toBe('smpsim: worker needs the optional package ioredis (not installed): npm install bullmq ioredis\n');
   });
 
   it('robustness --queue: exit 2, one line', () => {

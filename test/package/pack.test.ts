@@ -105,7 +105,7 @@ describe('npm pack → install from the tarball → run', () => {
   it('--queue without the queue stack: exit 2, one line naming what to install', () => {
     const r = sh('npx', ['--offline', 'smpsim', 'worker', '--queue', 'redis://127.0.0.1:1'], app);
     expect(r.status, r.stderr).toBe(2);
-    expect(r.stderr).toBe('smpsim: smpsim worker needs the optional package bullmq (not installed): npm install bullmq ioredis\n');
+    expect(r.stderr).toBe('smpsim: worker needs the optional package bullmq (not installed): npm install bullmq ioredis\n');
   });
 
   it('npx smpsim --version and npx smpsim run lkml-2000-4way work', () => {
