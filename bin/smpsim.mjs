@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the `smpsim` command: runs the compiled CLI, dist/cli.js (built by
-// `npm run build`, which `npm ci` and `npm pack` run through `prepare`).
+// `npm run build`, which `npm pack` runs through `prepack`, and this file in a checkout).
+// No `prepare`: installing the tarball would list it as an install script it cannot run.
 //
 // In a checkout (src/ is present) dist/ must match src/: the build stamp is compared with
 // a hash of the sources (a few milliseconds), and a stale or missing dist/ is rebuilt

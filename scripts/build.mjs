@@ -1,4 +1,5 @@
-// `npm run build` (and `prepare`, so `npm ci` and `npm pack` build): compile src/ to dist/
+// `npm run build` (and `prepack`, so `npm pack` builds; bin/smpsim.mjs runs it in a checkout
+// whose dist/ is missing or stale): compile src/ to dist/
 // from clean with tsc, then write dist/.build-stamp (bin/source-stamp.mjs) so bin/smpsim.mjs
 // can tell a dist/ that no longer matches src/. Plain JavaScript: it runs before any build.
 import { spawnSync } from 'node:child_process';

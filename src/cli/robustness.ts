@@ -20,6 +20,7 @@ import { formatRobustnessText, robustnessHtml, robustnessJson, tornadoSvg } from
 import { EXIT, UsageError, writeFileAtomic, type CliIo } from './io.js';
 import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
+import { loadQueue } from './queue-load.js';
 import { parseSeed, scenarioPath } from './run.js';
 import { parseIntOption, queueSecretOf, ranText } from './sweep.js';
 import { expandVary } from './vary.js';
@@ -199,7 +200,7 @@ export async function executeRobustness(job: RobustnessJob, io: CliIo): Promise<
 
   let queue: (Executor & { readonly workersSeen: number; readonly foundFinished: number; readonly display: string }) | null = null;
   if (job.queue !== undefined) {
-    const q = await import('../study/queue.js');
+    const q = await loadQueue('--queue');
     try {
       queue = await q.QueueExecutor.open(job.queue, {
         secret: queueSecretOf(job.queue, job.queueSecret, io.env),

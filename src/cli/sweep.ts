@@ -21,6 +21,7 @@ import { runSweep, type DirLock, type SweepPoint, type SweepSpec } from '../stud
 import { EXIT, UsageError, requireFolderName, type CliIo } from './io.js';
 import { addLimitOptions, checkMemoryBudget, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
+import { loadQueue } from './queue-load.js';
 import { parseSeed, scenarioPath } from './run.js';
 import { expandVary } from './vary.js';
 
@@ -247,7 +248,7 @@ export async function executeSweep(job: SweepJob, io: CliIo): Promise<number> {
   let queue: (Executor & { readonly workersSeen: number; readonly foundFinished: number; readonly display: string }) | null = null;
   if (job.queue !== undefined) {
     const secret = queueSecretOf(job.queue, job.queueSecret, io.env);
-    const q = await import('../study/queue.js');
+    const q = await loadQueue('--queue');
     try {
       queue = await q.QueueExecutor.open(job.queue, {
         secret,

@@ -10,6 +10,7 @@ import { QueueUrlError, parseQueueUrl } from '../study/queue-url.js';
 import { EXIT, UsageError, type CliIo } from './io.js';
 import { QUEUE_SECRET_ENV } from '../study/queue-trust.js';
 import { addLimitOptions, parseLimitOptions, type LimitOptionValues } from './limits.js';
+import { loadQueue } from './queue-load.js';
 import { parseIntOption, queueSecretOf } from './sweep.js';
 
 /** Default --lock-duration (ms): BullMQ's default lock duration. */
@@ -51,7 +52,7 @@ export async function executeWorker(o: RawWorkerOptions, io: CliIo): Promise<num
   const concurrency = o.concurrency === undefined ? defaultJobs() : parseIntOption('--concurrency', o.concurrency, 1, 256);
   const lockMs = o.lockDuration === undefined ? DEFAULT_LOCK_MS : parseIntOption('--lock-duration', o.lockDuration, 1000, 3_600_000);
   // Redis is loaded only here (and by sweep --queue).
-  const { QueueError, QUEUE_NAME, startQueueWorker } = await import('../study/queue.js');
+  const { QueueError, QUEUE_NAME, startQueueWorker } = await loadQueue('worker');
   let stopped!: () => void;
   const stop = new Promise<void>((resolve) => {
     stopped = resolve;

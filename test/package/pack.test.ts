@@ -3,7 +3,9 @@
  * from the current sources first), install the tarball into an empty folder with `npm ci
  * --offline` (dependencies from the local npm cache, pinned by a lockfile made from this
  * repository's), then run `npx smpsim run lkml-2000-4way`, the library example
- * (docs/examples/sweep-cpus.mjs) and a type check of a TypeScript consumer.
+ * (docs/examples/sweep-cpus.mjs) and a type check of a TypeScript consumer. The install warns
+ * about nothing and has no queue stack (issue 23: bullmq/ioredis are optional peers), and
+ * `smpsim worker` there says what to install.
  *
  * Slow (a build and an install): nothing here is timed; the timeout is only a backstop.
  */
@@ -22,6 +24,8 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
   bin: Record<string, string>;
   engines: Record<string, string>;
   dependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional: boolean }>;
 };
 
 interface LockEntry {
@@ -32,6 +36,7 @@ interface LockEntry {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smpsim-pack-'));
 const app = path.join(dir, 'app');
 let files: string[] = [];
+let installStderr = '';
 
 function sh(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
   // npm_config_* from an enclosing `npm test` would steer the inner npm: leave them out.
@@ -40,8 +45,8 @@ function sh(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> 
 }
 
 beforeAll(() => {
-  // dist/ as the sources are now: build only if the stamp says it is stale (CI's `npm ci`
-  // has just built it), then pack without running `prepare` a second time.
+  // dist/ as the sources are now: build only if the stamp says it is stale (CI's `npm run
+  // build` has just built it), then pack without running `prepack` a second time.
   if (builtStamp(ROOT) !== sourceStamp(ROOT)) {
     const built = sh(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], ROOT);
     expect(built.status, built.stdout + built.stderr).toBe(0);
@@ -65,6 +70,8 @@ beforeAll(() => {
       integrity: info!.integrity,
       license: pkg.license,
       dependencies: pkg.dependencies,
+      peerDependencies: pkg.peerDependencies,
+      peerDependenciesMeta: pkg.peerDependenciesMeta,
       bin: pkg.bin,
       engines: pkg.engines,
     },
@@ -77,16 +84,28 @@ beforeAll(() => {
   fs.writeFileSync(path.join(app, 'package-lock.json'), JSON.stringify({ name: 'consumer', lockfileVersion: 3, requires: true, packages }));
   const installed = sh('npm', ['ci', '--offline', '--no-audit', '--no-fund'], app);
   expect(installed.status, installed.stderr).toBe(0);
+  installStderr = installed.stderr;
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('npm pack → install from the tarball → run', () => {
   it('ships dist, bin, scenarios and docs, not sources, tests or benchmarks', () => {
-    for (const f of ['dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'dist/study/worker.js', 'bin/smpsim.mjs', 'scenarios/lkml-2000-4way.yaml', 'scenario.schema.json', 'docs/API.md', 'docs/examples/sweep-cpus.mjs']) {
+    for (const f of ['LICENSE', 'dist/cli.js', 'dist/index.js', 'dist/index.d.ts', 'dist/study/worker.js', 'bin/smpsim.mjs', 'scenarios/lkml-2000-4way.yaml', 'scenario.schema.json', 'docs/API.md', 'docs/examples/sweep-cpus.mjs']) {
       expect(files, f).toContain(f);
     }
     expect(files.filter((f) => /^(src|test|bench|baselines|scripts|\.ci)\//.test(f))).toEqual([]);
+  });
+
+  it('installs without warnings: no install script (npm lists a `prepare` of a tarball), no queue stack (issue 23)', () => {
+    expect(installStderr).not.toMatch(/warn/i);
+    for (const p of ['bullmq', 'ioredis', 'msgpackr', 'luxon', 'cron-parser']) expect(fs.existsSync(path.join(app, 'node_modules', p)), p).toBe(false);
+  });
+
+  it('--queue without the queue stack: exit 2, one line naming what to install', () => {
+    const r = sh('npx', ['--offline', 'smpsim', 'worker', '--queue', 'redis://127.0.0.1:1'], app);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toBe('smpsim: worker needs the optional package bullmq (not installed): npm install bullmq ioredis\n');
   });
 
   it('npx smpsim --version and npx smpsim run lkml-2000-4way work', () => {

@@ -7,7 +7,7 @@
  * port fails without a Node deprecation warning. Waits on counts and lines, never on time; no
  * time limit of its own (vitest.config.ts's backstop catches a hang), no lock that can lapse.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -21,8 +21,9 @@ import { QueueUrlError, parseQueueUrl } from '../../src/study/queue-url.js';
 import { runTask, type RunOutput } from '../../src/study/worker.js';
 import { VERSION } from '../../src/version.js';
 import { ROOT, cli, tempDir } from '../cli/helpers.js';
+import { requireRedis, skipRedis } from './redis-server.js';
 
-const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0;
+const SKIP = skipRedis('test/queue/trust.test.ts');
 const SECRET = 'queue-secret-for-tests';
 const SCENARIO = path.join(ROOT, 'scenarios', 'locktorture-ticket-vs-tas.yaml');
 const SWEEP = [SCENARIO, '--vary', 'machine.cpus=1,2', '--set', 'stop.ops=2000', '--quiet'];
@@ -48,7 +49,8 @@ function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  if (!HAS_REDIS) throw new Error('redis-server not found: install it (apt-get install redis-server) to test distributed sweeps');
+  if (SKIP) return;
+  requireRedis();
   port = await freePort();
   const dir = tempDir('smpsim-redis-');
   // The default 16 databases: /16 does not exist.
@@ -142,7 +144,7 @@ function fakeWorker(db: number, answer: (job: Job<QueueJobData>, attempt: number
   return { close: () => w.close(), taken: () => n };
 }
 
-describe('the coordinator checks results (real Redis)', () => {
+describe.skipIf(SKIP)('the coordinator checks results (real Redis)', () => {
   it('a forged result is rejected once, the run queued again, the honest result accepted', async () => {
     const notes: string[] = [];
     const ex = await QueueExecutor.open(parseQueueUrl(url(1)), { secret: SECRET, onNote: (l) => notes.push(l) });
@@ -208,7 +210,7 @@ describe('the coordinator checks results (real Redis)', () => {
   });
 });
 
-describe('workers enforce their own limits (real Redis)', () => {
+describe.skipIf(SKIP)('workers enforce their own limits (real Redis)', () => {
   it('a job asking for 1e15 events stops at the worker --max-events; one asking 10M tasks fails naming the field', async () => {
     const lines: string[] = [];
     const worker = await startQueueWorker(parseQueueUrl(url(4)), { concurrency: 1, lockMs: 3_600_000, limits: { maxEvents: 5000 }, onLine: (l) => lines.push(l) });
@@ -232,7 +234,7 @@ describe('workers enforce their own limits (real Redis)', () => {
   });
 });
 
-describe('URLs that cannot work: exit 2 at once, one line', () => {
+describe.skipIf(SKIP)('URLs that cannot work: exit 2 at once, one line', () => {
   it('a database the server lacks (/16): exit 2 naming it, no sweep.lock left (was a silent hang)', async () => {
     const out = path.join(tempDir('smpsim-trust-'), 'o');
     const r = await cli(['sweep', ...SWEEP, '--queue', url(16), '--out', out]);

@@ -3,15 +3,16 @@
  * computed by a real `smpsim worker` process on a real redis-server (as test/queue/).
  * Waits on events (a line, an exit), never on elapsed time.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, cli, tempDir } from '../cli/helpers.js';
 import { read } from '../study/helpers.js';
 import { ROBUST_ARGS } from './helpers.js';
+import { requireRedis, skipRedis } from '../queue/redis-server.js';
 
-const HAS_REDIS = spawnSync('redis-server', ['--version']).status === 0;
+const SKIP = skipRedis('test/robust/queue.test.ts');
 const children: ChildProcess[] = [];
 const tick = () => new Promise((r) => setTimeout(r, 100));
 
@@ -30,9 +31,9 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-describe('smpsim robustness --queue (real Redis, a real worker process)', () => {
+describe.skipIf(SKIP)('smpsim robustness --queue (real Redis, a real worker process)', () => {
   it('gives the bytes of --jobs 1', async () => {
-    if (!HAS_REDIS) throw new Error('redis-server not found: install it (apt-get install redis-server)');
+    requireRedis();
     const port = await freePort();
     const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tempDir('smpsim-redis-')], { stdio: 'ignore' });
     children.push(redis);
