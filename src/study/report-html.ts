@@ -58,7 +58,7 @@ export function reportHtml(s: SweepSummary, charts: readonly Chart[]): string {
         `<tr>${paths.map((q) => `<td>${esc(p.assignments[q] ?? '')}</td>`).join('')}<td class="n">${p.replications}</td>` +
         (auto ? `<td class="n">${esc(warm(p))}</td>` : '') +
         (precision ? `<td>${p.converged === true ? 'yes' : 'no'}</td>` : '') +
-        (bottleneck ? `<td>${bottleneckCell(pointBottleneck(p))}</td>` : '') +
+        (bottleneck ? `<td class="wrap">${bottleneckCell(pointBottleneck(p))}</td>` : '') +
         `${metrics.map((m) => `<td class="n">${cell(m, p)}</td>`).join('')}</tr>`,
     )
     .join('\n');
@@ -83,6 +83,7 @@ table { border-collapse: collapse; font-size: 0.85em; }
 th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; white-space: nowrap; }
 th { white-space: normal; vertical-align: bottom; min-width: 3em; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.wrap { white-space: normal; min-width: 6em; }
 pre { font-size: 0.8em; background: #f7f7f7; padding: 0.8em; overflow-x: auto; }
 .scroll { overflow-x: auto; max-width: 100%; }
 td .ci { display: block; font-size: 0.85em; color: #666; }

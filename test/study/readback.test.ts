@@ -153,7 +153,7 @@ describe('the sweep report table', () => {
     expect(header(html)).toContain(`<th>${BOTTLENECK_COLUMN.replace('>', '&gt;')}</th>`);
     const rows = [...html.matchAll(/<tr><td>(\w+)<\/td>.*?<\/tr>/g)].map((m) => m[0]);
     expect(rows).toHaveLength(STRATEGIES.length);
-    expect(rows[0]).toContain('<td>none (cpu0 62.1%)</td>');
-    for (const row of rows.slice(1)) expect(row).toContain('<td><strong>device 99.8%</strong></td>');
+    expect(rows[0]).toContain('<td class="wrap">none (cpu0 62.1%)</td>');
+    for (const row of rows.slice(1)) expect(row).toContain('<td class="wrap"><strong>device 99.8%</strong></td>');
   });
 });
