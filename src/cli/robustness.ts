@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { ScenarioError, checkSetOptions } from '../scenario/load.js';
 import { SweepFileError, readJsonFile, runFileName, writeAtomic } from '../study/files.js';
 import { createExecutor, defaultJobs, type Executor } from '../study/pool.js';
-import { QueueUrlError, parseQueueUrl, type QueueUrl } from '../study/queue-url.js';
+import type { QueueUrl } from '../study/queue-url.js';
 import { QUEUE_SECRET_ENV } from '../study/queue-trust.js';
 import { THROUGHPUT, isKnownMetric, knownMetricNames } from '../study/summary.js';
 import { runSweep, type SweepSpec } from '../study/sweep.js';
@@ -22,7 +22,7 @@ import { addLimitOptions, parseLimitOptions, type LimitOptionValues, type RunLim
 import { Progress } from './progress.js';
 import { loadQueue } from './queue-load.js';
 import { parseSeed, scenarioPath } from './run.js';
-import { parseIntOption, queueSecretOf, ranText } from './sweep.js';
+import { applyQueueOptions, parseIntOption, queueSecretOf, ranText } from './sweep.js';
 import { expandVary } from './vary.js';
 
 /** The default study's variants, and the default --vary of robustness. */
@@ -108,18 +108,7 @@ export function robustnessJobFrom(scenario: string, o: RawOptions): RobustnessJo
   if (job.metric !== undefined && !isKnownMetric(job.metric)) {
     throw new UsageError(`--metric: expected one of ${knownMetricNames().join(', ')}, got ${JSON.stringify(job.metric)}`);
   }
-  if (o.queue !== undefined) {
-    try {
-      job.queue = parseQueueUrl(o.queue);
-    } catch (e) {
-      if (e instanceof QueueUrlError) throw new UsageError(e.message);
-      throw e;
-    }
-    if (job.jobs !== undefined) throw new UsageError('--jobs: not used with --queue (each worker has its own --concurrency)');
-    if (o.queueSecret !== undefined) job.queueSecret = o.queueSecret;
-  } else if (o.queueSecret !== undefined) {
-    throw new UsageError('--queue-secret: only used with --queue');
-  }
+  applyQueueOptions(o, job);
   return job;
 }
 

@@ -112,18 +112,7 @@ export function sweepJobFrom(scenario: string, o: RawSweepOptions): SweepJob {
     quiet: o.quiet === true,
     limits: parseLimitOptions(o),
   };
-  if (o.queue !== undefined) {
-    try {
-      job.queue = parseQueueUrl(o.queue);
-    } catch (e) {
-      if (e instanceof QueueUrlError) throw new UsageError(e.message);
-      throw e;
-    }
-    if (job.jobs !== undefined) throw new UsageError('--jobs: not used with --queue (each worker has its own --concurrency)');
-    if (o.queueSecret !== undefined) job.queueSecret = o.queueSecret;
-  } else if (o.queueSecret !== undefined) {
-    throw new UsageError('--queue-secret: only used with --queue');
-  }
+  applyQueueOptions(o, job);
   if (o.warmup !== undefined) {
     if (o.warmup.trim() !== 'auto') {
       throw new UsageError(`--warmup: expected auto (MSER-5 on a pilot run; for a fixed warm-up use --set stop.warmup=…), got ${JSON.stringify(o.warmup)}`);
@@ -226,6 +215,25 @@ export function buildSpec(io: CliIo, job: SweepJob): SweepSpec {
  */
 export function ranText(executed: number, foundInRedis: number): string {
   return foundInRedis > 0 ? `${executed - foundInRedis} computed, ${foundInRedis} found finished in Redis` : `${executed} computed`;
+}
+
+/** --queue, --queue-secret and their conflict with --jobs, as sweep and robustness take them. */
+export function applyQueueOptions(
+  o: { queue?: string; queueSecret?: string },
+  job: { jobs?: number; queue?: QueueUrl; queueSecret?: string },
+): void {
+  if (o.queue !== undefined) {
+    try {
+      job.queue = parseQueueUrl(o.queue);
+    } catch (e) {
+      if (e instanceof QueueUrlError) throw new UsageError(e.message);
+      throw e;
+    }
+    if (job.jobs !== undefined) throw new UsageError('--jobs: not used with --queue (each worker has its own --concurrency)');
+    if (o.queueSecret !== undefined) job.queueSecret = o.queueSecret;
+  } else if (o.queueSecret !== undefined) {
+    throw new UsageError('--queue-secret: only used with --queue');
+  }
 }
 
 /** The queue secret, or exit 2 saying it is required (queue-trust.ts queueSecret). */

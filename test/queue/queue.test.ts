@@ -15,7 +15,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +23,7 @@ import { modelFingerprint } from '../../src/study/fingerprint.js';
 import { QUEUE_NAME, jobIdOf, type QueueJobData } from '../../src/study/queue.js';
 import { VERSION } from '../../src/version.js';
 import { ROOT, cli, tempDir } from '../cli/helpers.js';
-import { requireRedis, skipRedis } from './redis-server.js';
+import { freePort, requireRedis, skipRedis, startRedisServer } from './redis-server.js';
 
 const SECRET = 'pw-7Hq2-do-not-print';
 const SKIP = skipRedis('test/queue/queue.test.ts');
@@ -45,17 +44,6 @@ let reference = '';
 const children: ChildProcess[] = [];
 
 const url = (db: number, password = SECRET) => `redis://:${password}@127.0.0.1:${port}/${db}`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 const tick = () => new Promise((r) => setTimeout(r, 100));
 
@@ -140,23 +128,9 @@ async function expireLocks(queue: Queue, db: number): Promise<string[]> {
 
 /** A redis-server on `p` (no persistence), once it answers a ping. */
 async function startRedis(p: number, password: string | null): Promise<ChildProcess> {
-  const dir = tempDir('smpsim-redis-');
-  const child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...(password === null ? [] : ['--requirepass', password])], { stdio: 'ignore' });
+  const child = await startRedisServer(p, tempDir('smpsim-redis-'), password);
   children.push(child);
-  const { Redis } = await import('ioredis');
-  for (;;) {
-    const r = new Redis({ port: p, host: '127.0.0.1', ...(password === null ? {} : { password }), lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    r.on('error', () => {});
-    try {
-      await r.connect();
-      await r.ping();
-      r.disconnect();
-      return child;
-    } catch {
-      r.disconnect();
-      await tick();
-    }
-  }
+  return child;
 }
 
 beforeAll(async () => {

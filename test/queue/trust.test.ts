@@ -7,9 +7,8 @@
  * port fails without a Node deprecation warning. Waits on counts and lines, never on time; no
  * time limit of its own (vitest.config.ts's backstop catches a hang), no lock that can lapse.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Job, Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -21,7 +20,7 @@ import { QueueUrlError, parseQueueUrl } from '../../src/study/queue-url.js';
 import { runTask, type RunOutput } from '../../src/study/worker.js';
 import { VERSION } from '../../src/version.js';
 import { ROOT, cli, tempDir } from '../cli/helpers.js';
-import { requireRedis, skipRedis } from './redis-server.js';
+import { freePort, requireRedis, skipRedis, startRedisServer } from './redis-server.js';
 
 const SKIP = skipRedis('test/queue/trust.test.ts');
 const SECRET = 'queue-secret-for-tests';
@@ -37,38 +36,12 @@ async function until(ok: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await ok())) await tick();
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 beforeAll(async () => {
   if (SKIP) return;
   requireRedis();
   port = await freePort();
-  const dir = tempDir('smpsim-redis-');
   // The default 16 databases: /16 does not exist.
-  children.push(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' }));
-  const { Redis } = await import('ioredis');
-  for (;;) {
-    const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    r.on('error', () => {});
-    try {
-      await r.connect();
-      await r.ping();
-      r.disconnect();
-      break;
-    } catch {
-      r.disconnect();
-      await tick();
-    }
-  }
+  children.push(await startRedisServer(port, tempDir('smpsim-redis-')));
 });
 
 afterAll(() => {

@@ -4,28 +4,16 @@
  * Waits on events (a line, an exit), never on elapsed time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, cli, tempDir } from '../cli/helpers.js';
 import { read } from '../study/helpers.js';
 import { ROBUST_ARGS } from './helpers.js';
-import { requireRedis, skipRedis } from '../queue/redis-server.js';
+import { freePort, requireRedis, skipRedis, startRedisServer } from '../queue/redis-server.js';
 
 const SKIP = skipRedis('test/robust/queue.test.ts');
 const children: ChildProcess[] = [];
 const tick = () => new Promise((r) => setTimeout(r, 100));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -35,22 +23,7 @@ describe.skipIf(SKIP)('smpsim robustness --queue (real Redis, a real worker proc
   it('gives the bytes of --jobs 1', async () => {
     requireRedis();
     const port = await freePort();
-    const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tempDir('smpsim-redis-')], { stdio: 'ignore' });
-    children.push(redis);
-    const { Redis } = await import('ioredis');
-    for (;;) {
-      const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-      r.on('error', () => {});
-      try {
-        await r.connect();
-        await r.ping();
-        r.disconnect();
-        break;
-      } catch {
-        r.disconnect();
-        await tick();
-      }
-    }
+    children.push(await startRedisServer(port, tempDir('smpsim-redis-')));
     const url = `redis://127.0.0.1:${port}/3`;
     const worker = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'cli.ts'), 'worker', '--queue', url, '--concurrency', '2'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(worker);
