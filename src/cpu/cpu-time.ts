@@ -140,12 +140,20 @@ export abstract class CpuTime {
     this.splitAt = -1;
   }
 
-  /** The running context is interrupted: its split, if still to come, waits for its return. */
-  protected suspendSplit(): [number, Category] {
+  /**
+   * The running context is interrupted: its split, if still to come, waits for its return.
+   * Returns the ns left before the switch (−1: none); no tuple, so no allocation per interrupt.
+   */
+  protected suspendSplit(): number {
     this.settleSplit();
     const left = this.splitAt >= 0 ? this.splitAt - this.sim.now : -1;
     this.splitAt = -1;
-    return [left, this.splitCat];
+    return left;
+  }
+
+  /** The second category of the split suspendSplit just suspended (read right after it). */
+  protected get suspendedSplitCat(): Category {
+    return this.splitCat;
   }
 
   protected resumeSplit(left: number, cat: Category): void {

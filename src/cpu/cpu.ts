@@ -373,7 +373,8 @@ export class Cpu extends CpuTime {
     // An interrupt that finds the CPU halted (2.6.27 default_idle / c1e_idle: safe_halt())
     // runs its handler only once the CPU has left its idle state.
     const wake = this.haltExitDelay !== null && this.halted ? this.haltExitDelay(this) : 0;
-    const [left, splitCat] = this.suspendSplit();
+    const left = this.suspendSplit();
+    const splitCat = this.suspendedSplitCat;
     if (n === 0) {
       this.inIrq = true;
       this.taskCat = this.cat;

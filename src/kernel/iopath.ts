@@ -236,7 +236,8 @@ export class HighmemKernel {
     this.blockLock = k.block_lock === 'none' ? null : m.spinlock(k.block_lock);
     this.bhLock = k.completion_context === 'bh' ? m.spinlock('global_bh_lock') : null;
     this.softirqQueues = m.cpus.map(() => []);
-    const runPendingBh = (cpu: Cpu) => cpu.raiseSoft('do_softirq', pending_softirq, this);
+    // The bottom halves spin_lock_bh left pending run at local_bh_enable (Cpu.runPendingBh).
+    const runPendingBh = (cpu: Cpu) => cpu.raiseSoft('do_softirq', do_softirq, this);
     for (const cpu of m.cpus) cpu.runPendingBh = runPendingBh;
     reserve_vmalloc_boot_areas(this.eager, k.vmalloc_boot_areas, VMALLOC_BOOT_AREA_PAGES);
     reserve_vmalloc_boot_areas(this.lazy, k.vmalloc_boot_areas, VMALLOC_BOOT_AREA_PAGES);
@@ -438,11 +439,6 @@ function* do_softirq(ctx: IrqCtx, k: HighmemKernel): ProcessBody {
   for (let part = q.shift(); part !== undefined; part = q.shift()) yield* complete_part(ctx, k, part);
   if (k.bhLock !== null) spin_unlock(ctx, k.bhLock);
   cpu.softirqExit();
-}
-
-/** The bottom halves left pending by spin_lock_bh, run at local_bh_enable (Cpu.runPendingBh). */
-function* pending_softirq(ctx: IrqCtx, k: HighmemKernel): ProcessBody {
-  yield* do_softirq(ctx, k);
 }
 
 /** The completion interrupt: do_IRQ → the host driver's handler → scsi_done. */

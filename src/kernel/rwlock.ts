@@ -18,7 +18,7 @@ import { SPIN } from '../cpu/accounting.js';
 import type { ExecCtx, SpinWaitable } from '../cpu/task.js';
 import type { Costs } from './costs.js';
 import type { LockClassStat } from './lockstat.js';
-import { DEFAULT_LOCK_LINE, PRIO_ARBITRATE, isSpinning, lineTransfer, requestLeg, tasAcquireCost, tasHandoffCost, type LockLine } from './spinlock.js';
+import { DEFAULT_LOCK_LINE, PRIO_ARBITRATE, isSpinning, lineTransfer, requestLeg, tasAcquireCost, tasHandoffCost, tiedPick, type LockLine } from './spinlock.js';
 
 interface Waiter {
   ctx: ExecCtx;
@@ -104,9 +104,11 @@ export class RwLock implements SpinWaitable {
       this.sim.at(first, arbitrateEvent, this, PRIO_ARBITRATE);
       return;
     }
-    const tied: number[] = [];
-    for (let k = 0; k < ws.length; k++) if (this.eligible(ws[k]!) && this.servedAt(ws[k]!) === first) tied.push(k);
-    const i = tied.length === 1 ? tied[0]! : tied[Math.floor(this.rng.next() * tied.length)]!;
+    let ties = 0;
+    for (const w of ws) if (this.eligible(w) && this.servedAt(w) === first) ties++;
+    let k = tiedPick(ties, this.rng);
+    let i = 0;
+    while (!(this.eligible(ws[i]!) && this.servedAt(ws[i]!) === first && k-- === 0)) i++;
     if (ws[i]!.write) {
       const w = ws.splice(i, 1)[0]!;
       const handoff = this.handoff(w);

@@ -133,6 +133,14 @@ export function ticketHandoffTraffic(spinningNow: number): number {
 
 export const SPINLOCK_KINDS: readonly SpinlockKind[] = ['tas', 'ticket'];
 
+/**
+ * Which of `ties` requests served at the same instant wins: the k-th (0-based), drawn from
+ * the lock's stream only when there is a tie (so an untied arbitration draws nothing).
+ */
+export function tiedPick(ties: number, rng: Rng): number {
+  return ties <= 1 ? 0 : Math.floor(rng.next() * ties);
+}
+
 /** Event priority of a lock arbitration: after every other event of the same instant. */
 export const PRIO_ARBITRATE = 8;
 
@@ -239,9 +247,12 @@ export class Spinlock implements SpinWaitable {
       return;
     }
     const s = this.spinners;
-    const tied: number[] = [];
-    for (let i = 0; i < s.length; i++) if (isSpinning(s[i]!) && this.servedAt(i) === first) tied.push(i);
-    const i = tied.length === 1 ? tied[0]! : tied[Math.floor(this.rng.next() * tied.length)]!;
+    // Exact ties drawn from the locks stream (tiedPick), counted in place: no array per arbitration.
+    let ties = 0;
+    for (let j = 0; j < s.length; j++) if (isSpinning(s[j]!) && this.servedAt(j) === first) ties++;
+    let k = tiedPick(ties, this.rng);
+    let i = 0;
+    while (!(isSpinning(s[i]!) && this.servedAt(i) === first && k-- === 0)) i++;
     this.grantTas(i);
   }
 

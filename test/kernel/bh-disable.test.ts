@@ -7,56 +7,24 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Simulator } from '../../src/engine/sim.js';
-import { HighmemKernel, type IoRequest } from '../../src/kernel/iopath.js';
 import { Machine } from '../../src/kernel/machine.js';
-import { PagePool } from '../../src/kernel/pages.js';
 import { irqEntryCost } from '../../src/kernel/costs.js';
+import { LATENCY_NS, TRANSFER_NS, twoCompletionRig } from './completion-rig.js';
 import { resolveScenario } from '../../src/scenario/load.js';
-import type { Task } from '../../src/cpu/task.js';
 
-const LATENCY_NS = 10_000;
-/** 4 KiB at 4.096 GB/s: 1,000 ns on the channel per request. */
-const TRANSFER_NS = 1_000;
 /** cpu0's task context re-enables bottom halves here, after both interrupts. */
 const ENABLE_AT = 20_000;
 
+/** Both interrupts on cpu0 (completion-rig.ts), bottom halves disabled there until `bhDisabledUntil`. */
 function twoCompletionsOnCpu0(bhDisabledUntil: number | null) {
-  const s = resolveScenario(
-    {
-      machine: { cpus: 2, preset: 'piii-xeon-4way-2000' },
-      kernel: { version: '2.4.16', strategy: 'direct', completion_context: 'bh', block_lock: 'none' },
-      device: { dma_limit: '64bit', latency: `${LATENCY_NS}ns`, bandwidth: 4_096_000_000, queue_depth: 4, irq: 'cpu0' },
-      workload: { type: 'io', tasks: 1, working_set_pages: 16, highmem_fraction: 0 },
-      stop: { ops: 1 },
-    },
-    'bh-disable.yaml',
-  );
-  const sim = new Simulator();
-  const m = new Machine(sim, { cpus: 2, spinlock: s.machine.spinlock, tlbEntries: 64, costs: s.costs, seed: 1 });
-  const k = new HighmemKernel(m, s, new PagePool(16, 0, s.machine.lowmem_bytes, s.machine.highmem_bytes));
-  const done: number[] = [];
-  k.onComplete = (_waker, _req) => done.push(sim.now);
-  for (const id of [0, 1]) {
-    const r: IoRequest = {
-      k,
-      task: { id } as unknown as Task,
-      write: false,
-      bytes: 4096,
-      pages: [{ page: id, bytes: 4096, route: 0, vpage: -1, map: null }],
-      startNs: 0,
-      partsInFlight: 1,
-      submitting: false,
-      done: false,
-    };
-    k.device.submit({ io: r, pages: r.pages, bytes: 4096, submitCpu: m.cpus[0]! });
-  }
+  const { sim, m, costs, done } = twoCompletionRig({ completion_context: 'bh', block_lock: 'none' }, 'cpu0');
   const cpu0 = m.cpus[0]!;
   if (bhDisabledUntil !== null) {
     cpu0.local_bh_disable(); // as spin_lock_bh(&call_lock) would
     sim.at(bhDisabledUntil, () => cpu0.local_bh_enable(), null);
   }
   sim.run();
-  return { done, costs: s.costs };
+  return { done: done.map((d) => d.at), costs };
 }
 
 describe('spin_lock_bh defers the SCSI bottom half to spin_unlock_bh', () => {

@@ -12,61 +12,16 @@
  * - The per-request cost keys appear in a direct run's CPU time exactly as their sum.
  */
 import { describe, expect, it } from 'vitest';
-import { Simulator } from '../../src/engine/sim.js';
-import { HighmemKernel, type IoRequest } from '../../src/kernel/iopath.js';
-import { Machine } from '../../src/kernel/machine.js';
-import { PagePool } from '../../src/kernel/pages.js';
 import { irqEntryCost } from '../../src/kernel/costs.js';
+import { LATENCY_NS, TRANSFER_NS, twoCompletionRig } from './completion-rig.js';
 import { runScenario } from '../../src/model/run.js';
 import { resolveScenario } from '../../src/scenario/load.js';
-import type { Task } from '../../src/cpu/task.js';
 
-const LATENCY_NS = 10_000;
-/** 4 KiB at 4.096 GB/s: 1,000 ns on the channel per request. */
-const TRANSFER_NS = 1_000;
-
-interface Done {
-  at: number;
-  cpu: number;
-  id: number;
-}
-
-/**
- * Two one-page (lowmem, direct) requests handed to the device at t=0: both finish their
- * latency at 10 us and cross the channel one after the other, so their interrupts arrive
- * at t1 = 11 us (cpu0) and t2 = 12 us (cpu1, round-robin routing).
- */
+/** Interrupts at t1 = 11 us (cpu0) and t2 = 12 us (cpu1, round-robin routing): completion-rig.ts. */
 function twoCompletions(completion_context: string, block_lock = 'none') {
-  const s = resolveScenario(
-    {
-      machine: { cpus: 2, preset: 'piii-xeon-4way-2000' },
-      kernel: { version: '2.4.16', strategy: 'direct', completion_context, block_lock },
-      device: { dma_limit: '64bit', latency: `${LATENCY_NS}ns`, bandwidth: 4_096_000_000, queue_depth: 4, irq: 'round_robin' },
-      workload: { type: 'io', tasks: 1, working_set_pages: 16, highmem_fraction: 0 },
-      stop: { ops: 1 },
-    },
-    'twocompletions.yaml',
-  );
-  const sim = new Simulator();
-  const m = new Machine(sim, { cpus: 2, spinlock: s.machine.spinlock, tlbEntries: 64, costs: s.costs, seed: 1 });
-  const pages = new PagePool(16, 0, s.machine.lowmem_bytes, s.machine.highmem_bytes);
-  const k = new HighmemKernel(m, s, pages);
-  const done: Done[] = [];
-  const reqs: IoRequest[] = [0, 1].map((id) => ({
-    k,
-    task: { id } as unknown as Task,
-    write: false,
-    bytes: 4096,
-    pages: [{ page: id, bytes: 4096, route: 0, vpage: -1, map: null }],
-    startNs: 0,
-    partsInFlight: 1,
-    submitting: false,
-    done: false,
-  }));
-  k.onComplete = (waker, req) => done.push({ at: sim.now, cpu: waker.id, id: (req.task as unknown as { id: number }).id });
-  for (const r of reqs) k.device.submit({ io: r, pages: r.pages, bytes: 4096, submitCpu: m.cpus[0]! });
+  const { sim, m, k, costs, done } = twoCompletionRig({ completion_context, block_lock }, 'round_robin');
   sim.run();
-  return { done, costs: s.costs, k, m };
+  return { done, costs, k, m };
 }
 
 describe('completion context (kernel.completion_context)', () => {
