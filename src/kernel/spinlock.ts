@@ -15,6 +15,8 @@
  *   (Boyd-Wickizer, Kaashoek, Morris, Zeldovich, "Non-scalable locks are dangerous", Linux
  *   Symposium 2012: its Markov model, in which the lock transfer time grows linearly with
  *   the waiting cores, which is what makes ticket locks collapse). `ticketHandoffTraffic`.
+ * - `qspinlock`: queued spinlocks (4.2+): pending bit and MCS queue, FIFO, a handoff that
+ *   does not grow with the waiters — src/kernel/qspinlock.ts (the hooks here: `queued`).
  *
  * Who wins a released test-and-set lock — the line goes to whoever's request is served
  * first (the arbitration model, also used by rwlock.ts):
@@ -61,8 +63,9 @@ import { SPIN } from '../cpu/accounting.js';
 import type { ExecCtx, SpinWaitable } from '../cpu/task.js';
 import type { Costs } from './costs.js';
 import type { LockClassStat } from './lockstat.js';
+import { QueuedSpinlockWaiters, queuedSpinLockCost } from './qspinlock.js';
 
-export type SpinlockKind = 'tas' | 'ticket';
+export type SpinlockKind = 'tas' | 'ticket' | 'qspinlock';
 
 /** Where a lock's cache line lives and what a release costs (the Machine's, per run). */
 export interface LockLine {
@@ -131,7 +134,7 @@ export function ticketHandoffTraffic(spinningNow: number): number {
   return Math.max(1, (spinningNow + 1) / 2);
 }
 
-export const SPINLOCK_KINDS: readonly SpinlockKind[] = ['tas', 'ticket'];
+export const SPINLOCK_KINDS: readonly SpinlockKind[] = ['tas', 'ticket', 'qspinlock'];
 
 /**
  * Which of `ties` requests served at the same instant wins: the k-th (0-based), drawn from
@@ -162,6 +165,8 @@ export class Spinlock implements SpinWaitable {
   private lastSite = '';
   /** What spin_unlock costs, charged with the acquisition (0: a plain store). */
   private readonly unlockCost: number;
+  /** qspinlock: the pending bit and the MCS queue head (src/kernel/qspinlock.ts); null for tas, ticket. */
+  private readonly queued: QueuedSpinlockWaiters | null;
 
   constructor(
     readonly name: string,
@@ -173,6 +178,7 @@ export class Spinlock implements SpinWaitable {
     private readonly line: LockLine = DEFAULT_LOCK_LINE,
   ) {
     this.unlockCost = line.unlockLocked ? costs.lock_acquire : 0;
+    this.queued = kind === 'qspinlock' ? new QueuedSpinlockWaiters(costs, line.coresPerPackage) : null;
   }
 
   /** spin_lock(): returns the time to yield — the acquire cost, or PARK to spin. */
@@ -183,7 +189,9 @@ export class Spinlock implements SpinWaitable {
       const cost =
         this.kind === 'tas'
           ? tasAcquireCost(this.costs, this.line.coresPerPackage, this.lastCpu, cpu.id)
-          : acquireCost(this.costs, this.lastCpu, cpu.id);
+          : this.kind === 'qspinlock'
+            ? queuedSpinLockCost(this.costs, this.line.coresPerPackage, this.lastCpu, cpu.id)
+            : acquireCost(this.costs, this.lastCpu, cpu.id);
       this.owner = ctx;
       this.lastSite = site;
       this.stat.acquired(bounce);
@@ -196,6 +204,7 @@ export class Spinlock implements SpinWaitable {
     ctx.spinSince = this.sim.now;
     ctx.spinSite = site;
     ctx.spinHolderSite = this.lastSite;
+    if (this.queued !== null) this.queued.arrive(ctx, this.spinners.length, this.sim.now);
     this.spinners.push(ctx);
     this.requestedAt.push(this.sim.now);
     if (cpu.observer !== null) cpu.observer.lockContended(cpu.id, this.name, site);
@@ -216,6 +225,11 @@ export class Spinlock implements SpinWaitable {
     if (n === 0) return;
     if (this.kind === 'ticket') {
       this.grantTicket();
+      return;
+    }
+    if (this.queued !== null) {
+      const handoff = this.queued.handoff(this.lastCpu, this.spinners[0]!, this.spinners[1] ?? null, this.sim.now);
+      this.grant(this.take(0), handoff);
       return;
     }
     // The release invalidates every copy: each spinner re-requests the line now (one in a
@@ -261,11 +275,12 @@ export class Spinlock implements SpinWaitable {
   }
 
   /**
-   * A free lock's line reaches `cpu` before anyone else's request: ticket (nobody spins
-   * on a free ticket lock), the CPU that holds the line, or nobody spinning (tas).
+   * A free lock's line reaches `cpu` before anyone else's request: ticket or qspinlock
+   * (nobody spins on a free one: a release hands it over), the CPU that holds the line, or
+   * nobody spinning (tas).
    */
   private servedAtOnce(cpu: number): boolean {
-    if (this.kind === 'ticket' || cpu === this.lastCpu) return true;
+    if (this.kind !== 'tas' || cpu === this.lastCpu) return true;
     for (const c of this.spinners) if (isSpinning(c)) return false;
     return true;
   }

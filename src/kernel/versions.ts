@@ -84,7 +84,7 @@ export type BlockLock = (typeof BLOCK_LOCKS)[number];
 /** The settings a version decides. Each has a scenario field of the same name. */
 export interface VersionSettings {
   /** machine.spinlock */
-  spinlock: 'tas' | 'ticket';
+  spinlock: 'tas' | 'ticket' | 'qspinlock';
   /** costs.preset: the machine era that version ran on. */
   costs_preset: PresetName;
   /** kernel.vmlist_lock: get_vm_area/vfree serialise on the vmlist rwlock. */
@@ -159,7 +159,7 @@ type VersionRow = { [K in VersionSettingKey]: Row<VersionSettings[K]> };
 const TAS_2_3 = 'include/asm-i386/spinlock.h:48-57 spin_lock_string: lock ; btsl $0 test-and-set, testb read spin (ticket locks came to x86 in 2.6.25)';
 const TAS = 'include/asm-i386/spinlock.h spin_lock: lock; decb test-and-set (ticket locks came to x86 in 2.6.25)';
 const TICKET_2_6 = 'include/asm-x86/spinlock.h __ticket_spin_lock: ticket locks since 2.6.25';
-const TICKET_MODERN = 'queued spinlocks (kernel/locking/qspinlock.c, 4.2+) hand over FIFO: modelled as ticket';
+const QSPINLOCK = 'kernel/locking/qspinlock.c queued_spin_lock_slowpath: pending bit + MCS queue ("locking/qspinlock: Introduce a simple generic 4-byte queued spinlock"; x86 since 4.2, "locking/qspinlock, x86: Enable x86-64 to use queued spinlocks")';
 const ERA2000 = 'a 2000-era 4-way PIII Xeon box (machine era of the 2.3/2.4 kernels)';
 const OPTERON_2008 = "Piggin's 2008 box (linux-mm, 18 Aug 2008: a 4 core, 2 socket Opteron running 2.6.27/2.6.28 vmap tests)";
 const CALL_LOCK_2_3 =
@@ -330,7 +330,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     spin_unlock_locked: { value: false, source: UNLOCK_TICKET },
   },
   modern: {
-    spinlock: { value: 'ticket', source: TICKET_MODERN },
+    spinlock: { value: 'qspinlock', source: QSPINLOCK },
     costs_preset: { value: 'modern', source: 'modern costs' },
     vmlist_lock: { value: true, source: 'eager vfree is a what-if on a modern kernel (vunmap is lazy): modelled as 2.6.27' },
     vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c vmap_pages_range: PTEs written without a global lock' },

@@ -62,7 +62,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'machine.pae': 'PAE paging: 64 GiB physical limit, LAST_PKMAP 512. Default: false (4 GiB, LAST_PKMAP 1024).',
   'machine.lowmem': 'Directly mapped memory. Default: 896MiB.',
   'machine.highmem': 'Memory above lowmem. Default: 3200MiB.',
-  'machine.spinlock': `Spinlock implementation: tas (2.4 test-and-set, unfair) or ticket (FIFO). ${byVersion('spinlock')}`,
+  'machine.spinlock': `Spinlock implementation: tas (2.4 test-and-set, unfair), ticket (FIFO, 2.6.25+) or qspinlock (queued: pending bit + MCS queue, FIFO, 4.2+). ${byVersion('spinlock')}`,
   'machine.tlb_entries': 'Per-CPU TLB capacity for modelled kernel mappings. Default: 64.',
   'machine.tlb_working_set': `TLB entries the running code uses outside the modelled mappings (kernel text, stack, data; the task's user pages): after a full flush the next context to run code on the CPU walks them back in, costs.tlb_refill each (IPI handlers and idle CPUs pay nothing). Estimate. Default: ${TLB_WORKING_SET_DEFAULT}.`,
   'machine.memory_bandwidth': "Sustained bandwidth of the memory bus shared by CPU copies and device DMA (max-min fair sharing). Default: the machine preset's (machine.preset, else the cost preset's machine): 629 MB/s for era2000, 460 GB/s for modern; see docs/VALIDATION.md.",

@@ -41,7 +41,7 @@ export {
 
 export const STRATEGIES = ['bounce', 'vmap', 'vmap_lazy', 'kmap', 'direct'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
-export const SPINLOCKS = ['tas', 'ticket'] as const;
+export const SPINLOCKS = ['tas', 'ticket', 'qspinlock'] as const;
 export type SpinlockKind = (typeof SPINLOCKS)[number];
 export const TLB_FLUSHES = ['flush_tlb_all', 'flush_tlb_kernel_range'] as const;
 export type TlbFlushKind = (typeof TLB_FLUSHES)[number];

@@ -67,7 +67,7 @@ const EXPECTED = {
     completion_context: 'softirq', block_lock: 'queue_lock',
   },
   modern: {
-    spinlock: 'ticket', costs_preset: 'modern', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
+    spinlock: 'qspinlock', costs_preset: 'modern', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
     tlb_flush: 'flush_tlb_kernel_range', flush_concurrent_local: true, smp_call_function: 'generic', bounce_pool_pages: 64,
     bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
     kunmap_atomic_flush: true,
