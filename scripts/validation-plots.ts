@@ -88,13 +88,17 @@ const targets = loadTargets(path.join(vdir, 'targets.json'));
   const rows: Row[] = [];
   // The same cells with the test-and-set lock, for comparison (not a target).
   const tas = runTarget({ ...t, cells: Object.fromEntries(Object.entries(t.cells).map(([id, c]) => [id, { ...c, set: [...c.set, 'machine.spinlock=tas'] }])) });
-  console.log('\n| cores | ticket Mops/s | tas Mops/s |\n|---|---|---|');
+  console.log('\n| cores | ticket Mops/s | tas Mops/s | qspinlock Mops/s |\n|---|---|---|---|');
   for (const [id, c] of rep.cells) {
+    if (!id.startsWith('cpus-')) continue;
     const n = Number(id.replace('cpus-', ''));
     const tv = tas.cells.get(id)!.value!;
+    // The MCS contrast (check mcs-no-collapse): the qspinlock cells, where there is one.
+    const qv = rep.cells.get(`qspinlock-${n}`)?.value ?? null;
     rows.push({ cores: n, mops: c.value!, series: 'ticket (smpsim)' });
     rows.push({ cores: n, mops: tv, series: 'test-and-set (smpsim)' });
-    console.log(`| ${n} | ${c.value!.toFixed(2)} | ${tv.toFixed(2)} |`);
+    if (qv !== null) rows.push({ cores: n, mops: qv, series: 'qspinlock (smpsim)' });
+    console.log(`| ${n} | ${c.value!.toFixed(2)} | ${tv.toFixed(2)} | ${qv === null ? '—' : qv.toFixed(2)} |`);
   }
   await write('validation-ticket-lock.svg', chart('Spinlock throughput vs cores, locktorture (smpsim)', rows, 'cores', 'mops', 'series', true, false));
 }
