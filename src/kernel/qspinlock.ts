@@ -23,9 +23,10 @@
  *   claims the lock with a cmpxchg n,0,0 → 0,0,1 when it is the last node (`lock_acquire`),
  *   else with set_locked (a plain byte store), then hands the head to the next node with
  *   arch_mcs_spin_unlock_contended(&next->locked): one transfer of that node's line
- *   (`mcsNodeHandoff`). So a handoff costs the head's re-read of the lock line and, for the
- *   next head, one node line — both independent of how many CPUs wait (`queueHeadHandoffCost`),
- *   where a ticket lock's grows with them (spinlock.ts ticketHandoffTraffic).
+ *   (`QueuedSpinlockWaiters.handoff`). So a handoff costs the head's re-read of the lock line
+ *   and, for the next head, one node line — both independent of how many CPUs wait
+ *   (`queueHeadHandoffCost`), where a ticket lock's grows with them (spinlock.ts
+ *   ticketHandoffTraffic).
  * - Order: the pending waiter first (the head waits for pending to clear too), then the queue
  *   in xchg_tail order: FIFO by arrival, as the code gives it. A CPU arriving while the queue is
  *   non-empty queues (the tail is set), so the pending bit is only used again once it drains.
@@ -38,39 +39,35 @@
  */
 import type { ExecCtx } from '../cpu/task.js';
 import type { Costs } from './costs.js';
-import { lineTransfer } from './spinlock.js';
 
-/** queued_spin_lock fast path: cmpxchg 0 → _Q_LOCKED_VAL on the lock line, brought from the last holder. */
-export function queuedSpinLockCost(costs: Costs, coresPerPackage: number, lastCpu: number, cpu: number): number {
-  return costs.lock_acquire + lineTransfer(costs, coresPerPackage, lastCpu, cpu);
+/**
+ * Time to bring a line held in CPU `from`'s cache to CPU `to` (`line_transfer_local` inside a
+ * package, `line_transfer_remote` across, 0 on the same CPU): spinlock.ts `lineTransfer`,
+ * bound to the machine's costs and topology (passed in: this module does not import spinlock.ts).
+ */
+export type LineTransfer = (from: number, to: number) => number;
+
+/** queued_spin_lock fast path: cmpxchg 0 → _Q_LOCKED_VAL, on the lock line brought from the last holder (`transfer`). */
+export function queuedSpinLockCost(costs: Costs, transfer: number): number {
+  return costs.lock_acquire + transfer;
 }
 
 /**
  * Released lock to the pending waiter (clear_pending_set_locked, a plain store on x86): its
- * re-read of the lock line from the releaser, after the queue head's re-read if the head spins
- * on the lock word (`headCpu`, −1: none), the two served one at a time.
+ * re-read of the lock line from the releaser (`own`), after the queue head's re-read
+ * (`headRead`, 0 if no head spins on the lock word), the two served one at a time.
  */
-export function pendingHandoffCost(costs: Costs, coresPerPackage: number, releaser: number, pendingCpu: number, headCpu: number): number {
-  const own = lineTransfer(costs, coresPerPackage, releaser, pendingCpu);
-  return own + (headCpu >= 0 ? lineTransfer(costs, coresPerPackage, releaser, headCpu) : 0);
+export function pendingHandoffCost(own: number, headRead: number): number {
+  return own + headRead;
 }
 
 /**
- * Released lock to the MCS queue head: its re-read of the lock line from the releaser, then the
- * claim — a cmpxchg (`lock_acquire`) when it is the last node (`last`), else set_locked, a
- * plain byte store. The number of CPUs queued behind it does not enter.
+ * Released lock to the MCS queue head: its re-read of the lock line from the releaser
+ * (`read`), then the claim — a cmpxchg (`lock_acquire`) when it is the last node (`last`),
+ * else set_locked, a plain byte store. The number of CPUs queued behind it does not enter.
  */
-export function queueHeadHandoffCost(costs: Costs, coresPerPackage: number, releaser: number, headCpu: number, last: boolean): number {
-  return lineTransfer(costs, coresPerPackage, releaser, headCpu) + (last ? costs.lock_acquire : 0);
-}
-
-/**
- * arch_mcs_spin_unlock_contended(&next->locked): the new owner's store to the next node, which
- * that node's CPU sees after one transfer of its node's line; from then on it is the queue
- * head and spins on the lock word.
- */
-export function mcsNodeHandoff(costs: Costs, coresPerPackage: number, ownerCpu: number, nextCpu: number): number {
-  return lineTransfer(costs, coresPerPackage, ownerCpu, nextCpu);
+export function queueHeadHandoffCost(costs: Costs, read: number, last: boolean): number {
+  return read + (last ? costs.lock_acquire : 0);
 }
 
 /**
@@ -86,7 +83,7 @@ export class QueuedSpinlockWaiters {
 
   constructor(
     private readonly costs: Costs,
-    private readonly coresPerPackage: number,
+    private readonly transfer: LineTransfer,
   ) {}
 
   /**
@@ -110,17 +107,19 @@ export class QueuedSpinlockWaiters {
    * cache holds the lock line. Updates the pending bit and the next head's start.
    */
   handoff(releaser: number, first: ExecCtx, next: ExecCtx | null, now: number): number {
-    const cpp = this.coresPerPackage;
     if (first === this.pending) {
       this.pending = null;
       // A queue head behind the pending waiter re-reads the lock line too, if it spins on it yet.
-      const head = next !== null && this.headAt <= now ? next.cpu.id : -1;
-      return pendingHandoffCost(this.costs, cpp, releaser, first.cpu.id, head);
+      const headRead = next !== null && this.headAt <= now ? this.transfer(releaser, next.cpu.id) : 0;
+      return pendingHandoffCost(this.transfer(releaser, first.cpu.id), headRead);
     }
     // The queue head: it reads the lock word once its predecessor's MCS handoff reached it.
     const wait = Math.max(0, this.headAt - now);
-    const handoff = wait + queueHeadHandoffCost(this.costs, cpp, releaser, first.cpu.id, next === null);
-    if (next !== null) this.headAt = now + handoff + mcsNodeHandoff(this.costs, cpp, first.cpu.id, next.cpu.id);
+    const handoff = wait + queueHeadHandoffCost(this.costs, this.transfer(releaser, first.cpu.id), next === null);
+    // arch_mcs_spin_unlock_contended(&next->locked): the new owner's store to the next node,
+    // seen by that node's CPU one transfer of its node's line later; from then on it is the
+    // queue head and spins on the lock word.
+    if (next !== null) this.headAt = now + handoff + this.transfer(first.cpu.id, next.cpu.id);
     return handoff;
   }
 }

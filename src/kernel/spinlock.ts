@@ -165,8 +165,9 @@ export class Spinlock implements SpinWaitable {
   private lastSite = '';
   /** What spin_unlock costs, charged with the acquisition (0: a plain store). */
   private readonly unlockCost: number;
-  /** qspinlock: the pending bit and the MCS queue head (src/kernel/qspinlock.ts); null for tas, ticket. */
-  private readonly queued: QueuedSpinlockWaiters | null;
+  /** qspinlock: the pending bit and the MCS queue head (src/kernel/qspinlock.ts), made at the
+   *  first contention; null for tas and ticket. */
+  private queued: QueuedSpinlockWaiters | null = null;
 
   constructor(
     readonly name: string,
@@ -178,7 +179,6 @@ export class Spinlock implements SpinWaitable {
     private readonly line: LockLine = DEFAULT_LOCK_LINE,
   ) {
     this.unlockCost = line.unlockLocked ? costs.lock_acquire : 0;
-    this.queued = kind === 'qspinlock' ? new QueuedSpinlockWaiters(costs, line.coresPerPackage) : null;
   }
 
   /** spin_lock(): returns the time to yield — the acquire cost, or PARK to spin. */
@@ -190,7 +190,7 @@ export class Spinlock implements SpinWaitable {
         this.kind === 'tas'
           ? tasAcquireCost(this.costs, this.line.coresPerPackage, this.lastCpu, cpu.id)
           : this.kind === 'qspinlock'
-            ? queuedSpinLockCost(this.costs, this.line.coresPerPackage, this.lastCpu, cpu.id)
+            ? queuedSpinLockCost(this.costs, lineTransfer(this.costs, this.line.coresPerPackage, this.lastCpu, cpu.id))
             : acquireCost(this.costs, this.lastCpu, cpu.id);
       this.owner = ctx;
       this.lastSite = site;
@@ -204,7 +204,10 @@ export class Spinlock implements SpinWaitable {
     ctx.spinSince = this.sim.now;
     ctx.spinSite = site;
     ctx.spinHolderSite = this.lastSite;
-    if (this.queued !== null) this.queued.arrive(ctx, this.spinners.length, this.sim.now);
+    if (this.kind === 'qspinlock') {
+      this.queued ??= new QueuedSpinlockWaiters(this.costs, (from, to) => lineTransfer(this.costs, this.line.coresPerPackage, from, to));
+      this.queued.arrive(ctx, this.spinners.length, this.sim.now);
+    }
     this.spinners.push(ctx);
     this.requestedAt.push(this.sim.now);
     if (cpu.observer !== null) cpu.observer.lockContended(cpu.id, this.name, site);

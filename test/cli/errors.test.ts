@@ -78,7 +78,7 @@ describe('usage errors: exit 2, one line, nothing on stdout', () => {
       ['run', BUNDLED, '--vary', 'machine.cpus=1,2', '--vary', 'machine.cpus=4'],
       '--vary: machine.cpus is varied twice; give all its values in one --vary\n',
     );
-    await fails(['run', BUNDLED, '--vary', 'machine.spinlock=ticket,mcs'], '--vary: machine.spinlock: expected one of tas, ticket, got "mcs"\n');
+    await fails(['run', BUNDLED, '--vary', 'machine.spinlock=ticket,mcs'], '--vary: machine.spinlock: expected one of tas, ticket, qspinlock, got "mcs"\n');
   });
 
   it('bad --seed, bad --out', async () => {

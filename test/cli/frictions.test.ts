@@ -45,7 +45,7 @@ describe('did you mean, for values', () => {
     const r = await cli(['run', 'lkml-2000-4way', '--set', 'kernel.strategy=kmpa', '--set', 'machine.spinlock=mcs']);
     expect(r.code).toBe(2);
     expect(r.stderr.split('\n')).toEqual([
-      '--set: machine.spinlock: expected one of tas, ticket, got "mcs"',
+      '--set: machine.spinlock: expected one of tas, ticket, qspinlock, got "mcs"',
       '--set: kernel.strategy: expected one of bounce, vmap, vmap_lazy, kmap, direct, got "kmpa" (did you mean "kmap"?)',
       '',
     ]);

@@ -8,11 +8,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STACK_FRAME, TINY_SCENARIO, cli, tempDir } from './helpers.js';
 
-/** think 0, hold 0, zero lock costs: the clock never leaves t=0 (a zero-time livelock). */
+/** think 0, hold 0, zero lock costs (and line transfers: the qspinlock handoff of modern): the clock never leaves t=0 (a zero-time livelock). */
 const ZERO_TIME_SCENARIO = [
   'name: zero-time-loop',
   'machine: {cpus: 2}',
-  'costs: {lock_acquire: 0ns, lock_handoff: 0ns}',
+  'costs: {lock_acquire: 0ns, lock_handoff: 0ns, line_transfer_local: 0ns, line_transfer_remote: 0ns}',
   'workload: {type: locktorture, think: 0ns, hold: 0ns}',
   'stop: {time: 1ms}',
   '',

@@ -45,7 +45,7 @@ describe('defaults', () => {
         pae: false,
         lowmem_bytes: 896 * MiB,
         highmem_bytes: 3200 * MiB,
-        spinlock: 'ticket',
+        spinlock: 'qspinlock',
         tlb_entries: 64,
         tlb_working_set: 24,
         memory_bandwidth_bytes_per_s: 460e9, // x86-server-2024: 2 sockets × 12 DDR5-4800 channels, ~50% sustained
@@ -130,7 +130,7 @@ describe('defaults', () => {
     const r = resolve({ costs: { preset: 'era2000' } });
     expect(r.costs).toMatchObject(ERA2000);
     expect(r.costs_preset).toBe('era2000');
-    expect(r.machine.spinlock).toBe('ticket');
+    expect(r.machine.spinlock).toBe('qspinlock');
     expect(resolve({ costs: { preset: 'era2000' }, kernel: { version: '2.4.16' } }).machine.spinlock).toBe('tas');
     expect(resolve({ kernel: { version: '2.4.16' }, machine: { spinlock: 'ticket' } }).machine.spinlock).toBe('ticket');
     // The shared memory bus comes from the preset's machine (sustained, not peak).
@@ -172,7 +172,7 @@ describe('machine presets (docs/VALIDATION.md)', () => {
     const r = resolve({ machine: { preset: 'opteron-2x4-2008' } });
     expect(r.machine.preset).toBe('opteron-2x4-2008');
     expect(r.machine.cpus).toBe(8);
-    expect(r.machine.spinlock).toBe('ticket');
+    expect(r.machine.spinlock).toBe('qspinlock');
     expect(r.costs_preset).toBe('opteron-2x4-2008');
     // The Opteron's cache-line transfer is its own (AnandTech ping-pong), not modern's 60 ns.
     expect(r.costs.lock_handoff).toBe(90);
@@ -202,7 +202,7 @@ describe('machine presets (docs/VALIDATION.md)', () => {
   it('costs.preset alone changes the costs but neither the CPU count nor the spinlock (the kernel\'s)', () => {
     const r = resolve({ costs: { preset: 'piii-8way-2002' } });
     expect(r.machine.cpus).toBe(4);
-    expect(r.machine.spinlock).toBe('ticket');
+    expect(r.machine.spinlock).toBe('qspinlock');
     expect(resolve({ costs: { preset: 'piii-8way-2002' }, kernel: { version: '2.4.16' } }).machine.spinlock).toBe('tas');
     // 700 MHz: CPU-bound costs scaled from the 550 MHz era2000 box.
     expect(r.costs.context_switch).toBe(Math.round((presetCosts('era2000').context_switch * 550) / 700));

@@ -113,7 +113,7 @@ const REJECTED: [Record<string, unknown> | unknown, string[]][] = [
   [at('machine.lowmem', '896MB'), [`${F}: machine.lowmem: expected a size (B, KiB, MiB, GiB) of at least 4KiB like 896MiB, got "896MB"`]],
   [at('machine.highmem', -1), [`${F}: machine.highmem: expected a size (B, KiB, MiB, GiB) like 3200MiB, got -1`]],
   [at('machine.highmem', true), [`${F}: machine.highmem: expected a size (B, KiB, MiB, GiB) like 3200MiB, got true`]],
-  [at('machine.spinlock', 'mcs'), [`${F}: machine.spinlock: expected one of tas, ticket, got "mcs"`]],
+  [at('machine.spinlock', 'mcs'), [`${F}: machine.spinlock: expected one of tas, ticket, qspinlock, got "mcs"`]],
   [at('machine.tlb_entries', 0), [`${F}: machine.tlb_entries: expected an integer 1..65536, got 0`]],
   [at('machine.cpuss', 8), [`${F}: machine.cpuss: unknown key (did you mean "cpus"?)`]],
   [at('costs.preset', 'era1990'), [`${F}: costs.preset: expected one of ${PRESETS}, got "era1990"`]],
