@@ -89,7 +89,7 @@ describe('accepted values resolve', () => {
 
 const F = ORIGIN;
 const DUR = 'a duration (ns, us, ms, s) like 100us';
-const PRESETS = 'era2000, modern, piii-xeon-4way-2000, piii-8way-2002, opteron-2x4-2008, x86-server-2024';
+const PRESETS = 'era2000, modern, piii-xeon-4way-2000, piii-8way-2002, opteron-2x4-2008, xeon-8380-2x40-2021, epyc-7763-1x64-2021, x86-server-2024';
 
 /** [raw scenario, exact problem lines] */
 const REJECTED: [Record<string, unknown> | unknown, string[]][] = [
