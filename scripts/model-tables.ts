@@ -7,7 +7,7 @@
  */
 import { COST_KEYS, COST_TABLE, type CostKey } from '../src/kernel/costs.js';
 import { MACHINE_PRESETS, PRESETS, PRESET_ALIASES, machinePresetCosts, type MachinePresetName } from '../src/kernel/presets.js';
-import { KERNEL_VERSIONS, VERSION_SETTING_FIELDS, VERSION_SETTING_KEYS, VERSION_TABLE } from '../src/kernel/versions.js';
+import { KERNEL_VERSIONS, KERNEL_VERSION_ALIASES, VERSION_SETTING_FIELDS, VERSION_SETTING_KEYS, VERSION_TABLE, INVLPGB_RULE_SOURCE, INVLPGB_SINCE } from '../src/kernel/versions.js';
 import { scenarioJsonSchema } from '../src/scenario/jsonschema.js';
 import { costUncertainty, qualityOfSource, type Quality } from '../src/kernel/uncertainty.js';
 export type { Quality };
@@ -79,13 +79,15 @@ export function costTable(): string {
 
 /** The settings kernel.version decides: value per version, then the source of each. */
 export function versionTable(): string {
-  const head = ['setting (scenario field)', ...KERNEL_VERSIONS];
-  const rows = VERSION_SETTING_KEYS.map((k) => [`\`${VERSION_SETTING_FIELDS[k]}\``, ...KERNEL_VERSIONS.map((v) => String(VERSION_TABLE[v][k].value))]);
+  // Aliases (modern) are the row they stand for: one column per real version.
+  const versions = KERNEL_VERSIONS.filter((v) => !Object.hasOwn(KERNEL_VERSION_ALIASES, v));
+  const head = ['setting (scenario field)', ...versions];
+  const rows = VERSION_SETTING_KEYS.map((k) => [`\`${VERSION_SETTING_FIELDS[k]}\``, ...versions.map((v) => String(VERSION_TABLE[v][k].value))]);
   const src: string[] = [];
   for (const k of VERSION_SETTING_KEYS) {
     src.push(`- \`${VERSION_SETTING_FIELDS[k]}\``);
     const groups = new Map<string, string[]>();
-    for (const v of KERNEL_VERSIONS) {
+    for (const v of versions) {
       const key = `${String(VERSION_TABLE[v][k].value)}\u0000${VERSION_TABLE[v][k].source}`;
       groups.set(key, [...(groups.get(key) ?? []), v]);
     }
@@ -94,12 +96,14 @@ export function versionTable(): string {
       src.push(`  - ${vs.join(', ')}: ${value} — ${source}`);
     }
   }
-  return `${table(head, rows)}\n\nSources (file and function in that version's tree):\n\n${src.join('\n')}`;
+  const aliases = Object.entries(KERNEL_VERSION_ALIASES).map(([a, v]) => `\`${a}\` is an alias of ${v}`).join('; ');
+  const rule = `\`kernel.tlb_flush\` is \`invlpgb\` instead on ${INVLPGB_SINCE}+ when \`machine.invlpgb\` is true: ${INVLPGB_RULE_SOURCE}.`;
+  return `${table(head, rows)}\n\n${aliases}. ${rule}\n\nSources (file and function in that version's tree):\n\n${src.join('\n')}`;
 }
 
 /** The machine presets and the source of each field. */
 export function machinePresetTable(): string {
-  const fields = ['cpus', 'cores_per_package', 'clock_mhz', 'memory_bandwidth_bytes_per_s', 'pae', 'lowmem_bytes', 'highmem_bytes'] as const;
+  const fields = ['cpus', 'cores_per_package', 'clock_mhz', 'memory_bandwidth_bytes_per_s', 'pae', 'lowmem_bytes', 'highmem_bytes', 'invlpgb'] as const;
   const rows: string[][] = [];
   for (const p of MACHINE_PRESETS) {
     const d = PRESETS[p];

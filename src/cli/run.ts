@@ -8,7 +8,7 @@
 import { Command, Option } from 'commander';
 import { SimulationAborted } from '../engine/sim.js';
 import { COST_KEYS } from '../kernel/costs.js';
-import { VERSION_SETTING_FIELDS, VERSION_SETTING_KEYS, type VersionSettingKey } from '../kernel/versions.js';
+import { VERSION_SETTING_FIELDS, VERSION_SETTING_KEYS, versionLabel, type VersionSettingKey } from '../kernel/versions.js';
 import { PRESETS, canonicalPreset } from '../kernel/presets.js';
 import { costUncertainty, sourcedUncertainty, type InputRange } from '../kernel/uncertainty.js';
 import { runScenario } from '../model/run.js';
@@ -202,7 +202,7 @@ export function formatVerbose(s: ResolvedScenario, heading: string): string {
   // decides and the costs print once, as the tables below.
   return (
     scenarioFileYaml(s, [`${heading}: every default filled, as a scenario file (smpsim validate and smpsim run read it)`, 'the settings kernel.version decides and the costs: see the tables below']) +
-    `\n# settings from kernel.version ${s.kernel.version} (from: version = its default, scenario = set by the file or --set)\n` +
+    `\n# settings from kernel.version ${versionLabel(s.kernel.version)} (from: version = its default, scenario = set by the file or --set)\n` +
     renderTable(vrows, ['l', 'l', 'l', 'l']).join('\n') +
     `\n\n# cost table (preset ${s.costs_preset}${alias}: ${PRESETS[costName].title})\n` +
     renderTable(rows, ['l', 'r', 'l', 'l', 'l', 'l']).join('\n') +
@@ -236,6 +236,7 @@ function formatMachinePreset(s: ResolvedScenario): string {
   rows.push(['pae', String(d.pae.value), d.pae.source]);
   rows.push(['lowmem', `${d.lowmem_bytes.value / 2 ** 20} MiB`, d.lowmem_bytes.source]);
   rows.push(['highmem', `${d.highmem_bytes.value / 2 ** 20} MiB`, d.highmem_bytes.source]);
+  rows.push(['invlpgb', String(d.invlpgb.value), d.invlpgb.source]);
   return `# machine preset ${name}${used}\n` + renderTable(rows, ['l', 'r', 'l']).join('\n') + '\n\n';
 }
 

@@ -54,8 +54,12 @@ export interface MachineConfig {
 }
 
 export interface KernelFlushConfig {
-  /** `flush_tlb_all` (2.4: always a full broadcast) or modern `flush_tlb_kernel_range`. */
-  kind: 'flush_tlb_all' | 'flush_tlb_kernel_range';
+  /**
+   * `flush_tlb_all` (2.4: always a full broadcast), modern `flush_tlb_kernel_range`, or 6.15+
+   * `invlpgb` (AMD broadcast invalidation: its mechanism is helper TLB's, issue 22; until then
+   * flush_kernel_range runs it as flush_tlb_kernel_range).
+   */
+  kind: 'flush_tlb_all' | 'flush_tlb_kernel_range' | 'invlpgb';
   ceiling: number;
   concurrentLocal: boolean;
 }

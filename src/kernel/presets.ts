@@ -15,7 +15,14 @@
  */
 import { COST_KEYS, COST_TABLE, type CostKey, type Costs } from './costs.js';
 
-export const MACHINE_PRESETS = ['piii-xeon-4way-2000', 'piii-8way-2002', 'opteron-2x4-2008', 'x86-server-2024'] as const;
+export const MACHINE_PRESETS = [
+  'piii-xeon-4way-2000',
+  'piii-8way-2002',
+  'opteron-2x4-2008',
+  'xeon-8380-2x40-2021',
+  'epyc-7763-1x64-2021',
+  'x86-server-2024',
+] as const;
 export type MachinePresetName = (typeof MACHINE_PRESETS)[number];
 
 /** Historical names, kept valid: each stands for one machine preset. */
@@ -48,6 +55,11 @@ export interface MachineDescription {
   pae: Sourced<boolean>;
   lowmem_bytes: Sourced<number>;
   highmem_bytes: Sourced<number>;
+  /**
+   * AMD INVLPGB/TLBSYNC broadcast TLB invalidation (Zen 3+; CPUID Fn8000_0008_EBX[3]): the
+   * default of machine.invlpgb, which with kernel.version 6.15+ makes kernel.tlb_flush invlpgb.
+   */
+  invlpgb: Sourced<boolean>;
 }
 
 export interface MachinePreset {
@@ -67,6 +79,15 @@ const MB = 1e6;
 const LUNDELL =
   'Jonathan Lundell, linux-kernel, "A note on APIC bus latency", 8 Oct 2001: a P6 APIC-bus message exchange ' +
   '(interrupt + EOI) takes 35-48 bus clocks at 16.7 MHz = 2-3 us, so one message (the IPI) ~1.0-1.4 us';
+
+const NO_INVLPGB_INTEL = { value: false, source: 'Intel CPUs have no INVLPGB (AMD Zen 3+ only)' } as const;
+
+/** AnandTech's inter-core bounce test (CAS on a shared line), as the two new presets cite it. */
+const AT_MILAN =
+  'AnandTech, "AMD 3rd Gen EPYC Milan Review" (Andrei Frumusanu, 15 Mar 2021), p.4 core-to-core latency chart, EPYC 7763';
+const AT_ICX =
+  'AnandTech, "Intel 3rd Gen Xeon Scalable (Ice Lake SP) Review" (Andrei Frumusanu, 6 Apr 2021), p.4 core-to-core latency chart, Xeon 8380 2P';
+const READ_OFF = 'values as read off the published heat map (not re-measured; +-20%)';
 
 /** Clock-scaled CPU-bound costs of a preset relative to its base column's clock. */
 function scaled(key: CostKey, from: number, to: number, base: 'era2000' | 'modern' = 'era2000'): Sourced<number> {
@@ -93,6 +114,7 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
       pae: { value: true, source: 'the thread\'s 4 GiB box: RAM remapped above the 4 GiB PCI hole needs 36-bit PAE' },
       lowmem_bytes: { value: 896 * MiB, source: 'i386 3G/1G split: 896 MiB direct-mapped' },
       highmem_bytes: { value: 3200 * MiB, source: '4 GiB total' },
+      invlpgb: NO_INVLPGB_INTEL,
     },
     costs: {},
   },
@@ -113,6 +135,7 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
       pae: { value: true, source: '~3.8 GB free in the post\'s vmstat: more than 4 GiB of RAM needs PAE' },
       lowmem_bytes: { value: 896 * MiB, source: 'i386 3G/1G split' },
       highmem_bytes: { value: 3200 * MiB, source: 'estimate: ~4 GiB total (vmstat shows 3.8 GB free)' },
+      invlpgb: NO_INVLPGB_INTEL,
     },
     costs: {
       lock_acquire: scaled('lock_acquire', 550, 700),
@@ -167,6 +190,7 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
       pae: { value: false, source: 'x86-64: no highmem (the model keeps the i386 layout defaults)' },
       lowmem_bytes: { value: 896 * MiB, source: 'model default (x86-64 has no lowmem/highmem split)' },
       highmem_bytes: { value: 3200 * MiB, source: 'model default' },
+      invlpgb: { value: false, source: 'INVLPGB is new in AMD Zen 3 (2021): not on a family 10h Opteron' },
     },
     costs: {
       // The modern column's CPU-bound estimates are for ~3 GHz; this box runs at 2.3 GHz.
@@ -234,6 +258,98 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
       },
     },
   },
+  'xeon-8380-2x40-2021': {
+    title: '2 sockets x Intel Xeon Platinum 8380 (Ice Lake-SP, 40 cores, 2.3 GHz), UPI, 8 x DDR4-3200 per socket (April 2021)',
+    base: 'modern',
+    machine: {
+      cpus: { value: 80, source: 'Intel ARK, Xeon Platinum 8380: 40 cores; 2 sockets (SMT not modelled)' },
+      cores_per_package: {
+        value: 40,
+        source:
+          'a socket is the package: one monolithic mesh die per socket, so line_transfer_local is a transfer over the mesh, ' +
+          'line_transfer_remote one over UPI to the other socket; package idle states are per socket too',
+      },
+      clock_mhz: { value: 2300, source: 'Intel ARK, Xeon Platinum 8380: 2.3 GHz base, 3.4 GHz max turbo' },
+      memory_bandwidth_bytes_per_s: {
+        value: 246 * GB,
+        source:
+          'spec arithmetic: 2 sockets x 8 channels x DDR4-3200 (25.6 GB/s) = 409.6 GB/s peak (Intel ARK); estimate ~60% sustained (range 50-75%)',
+      },
+      pae: { value: false, source: 'x86-64: no highmem (the model keeps the i386 layout defaults)' },
+      lowmem_bytes: { value: 896 * MiB, source: 'model default (x86-64 has no lowmem/highmem split)' },
+      highmem_bytes: { value: 3200 * MiB, source: 'model default' },
+      invlpgb: NO_INVLPGB_INTEL,
+    },
+    costs: {
+      line_transfer_local: {
+        value: 50,
+        source: `${AT_ICX}: ~45-55 ns between two cores of one socket (mesh); ${READ_OFF}`,
+      },
+      line_transfer_remote: {
+        value: 120,
+        source: `${AT_ICX}: ~110-130 ns between cores of the two sockets (UPI); ${READ_OFF}`,
+      },
+      lock_handoff: {
+        value: 85,
+        source:
+          'derived: the lock word moves to a random other core of 79: 39 on the same socket at line_transfer_local (50), ' +
+          '40 on the other at line_transfer_remote (120): (39 x 50 + 40 x 120) / 79 = 85 ns',
+      },
+      idle_exit: {
+        value: 1000,
+        source: 'drivers/idle/intel_idle.c icx_cstates (5.11+): "C1" exit_latency 1 us (C1E 4 us, C6 170 us)',
+      },
+    },
+  },
+  'epyc-7763-1x64-2021': {
+    title: 'AMD EPYC 7763 (Zen 3 Milan, 64 cores, 2.45 GHz), one socket: 8 CCDs of one 8-core CCX, 8 x DDR4-3200 (March 2021)',
+    base: 'modern',
+    machine: {
+      cpus: { value: 64, source: 'AMD EPYC 7763 product page: 64 cores (SMT not modelled), one socket' },
+      cores_per_package: {
+        value: 8,
+        source:
+          'the CCX is the package: Zen 3 has one 8-core CCX (32 MB L3) per CCD, 8 CCDs around the I/O die; a line moves inside ' +
+          'a CCX through its L3 (line_transfer_local) and between CCXs through the I/O die (line_transfer_remote)',
+      },
+      clock_mhz: { value: 2450, source: 'AMD EPYC 7763 product page: 2.45 GHz base, 3.5 GHz max boost' },
+      memory_bandwidth_bytes_per_s: {
+        value: 123 * GB,
+        source: 'spec arithmetic: 8 channels x DDR4-3200 (25.6 GB/s) = 204.8 GB/s peak (AMD product page); estimate ~60% sustained (range 50-75%)',
+      },
+      pae: { value: false, source: 'x86-64: no highmem (the model keeps the i386 layout defaults)' },
+      lowmem_bytes: { value: 896 * MiB, source: 'model default (x86-64 has no lowmem/highmem split)' },
+      highmem_bytes: { value: 3200 * MiB, source: 'model default' },
+      invlpgb: {
+        value: true,
+        source:
+          'AMD64 APM vol. 3: INVLPGB/TLBSYNC, CPUID Fn8000_0008_EBX[3], new in Zen 3; Rik van Riel measured the 6.15 series on a Milan ' +
+          '(linux-mm, "[PATCH v7 00/12] AMD broadcast TLB invalidation", Jan 2025)',
+      },
+    },
+    costs: {
+      line_transfer_local: {
+        value: 20,
+        source: `${AT_MILAN}: ~15-25 ns between two cores of one CCX (its L3); ${READ_OFF}`,
+      },
+      line_transfer_remote: {
+        value: 105,
+        source: `${AT_MILAN}: ~90-120 ns between cores of different CCDs of the socket (through the I/O die); ${READ_OFF}`,
+      },
+      lock_handoff: {
+        value: 96,
+        source:
+          'derived: the lock word moves to a random other core of 63: 7 in the same CCX at line_transfer_local (20), ' +
+          '56 in other CCXs at line_transfer_remote (105): (7 x 20 + 56 x 105) / 63 = 96 ns',
+      },
+      idle_exit: {
+        value: 1000,
+        source:
+          'estimate: acpi_idle (drivers/acpi/processor_idle.c) C1 exit latency as Milan firmware reports it in _CST, 1 us ' +
+          '(range 0.5-2 us); no AMD C1E package state on Zen (arch/x86/kernel/process.c amd_e400 only for family 10h/0fh)',
+      },
+    },
+  },
   'x86-server-2024': {
     title: 'current 2-socket x86 server (64 cores), the `modern` costs',
     base: 'modern',
@@ -248,6 +364,10 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
       pae: { value: false, source: 'x86-64: no highmem (the model keeps the i386 layout defaults)' },
       lowmem_bytes: { value: 896 * MiB, source: 'model default' },
       highmem_bytes: { value: 3200 * MiB, source: 'model default' },
+      invlpgb: {
+        value: false,
+        source: 'estimate: the vendor is not named; false as on Intel (no INVLPGB); an AMD Zen 3+ box has it (epyc-7763-1x64-2021)',
+      },
     },
     costs: {},
   },

@@ -7,12 +7,34 @@
  * Every value below was read in that kernel's own source (the file and function are in its
  * `source`): 2.3.40 from schwabe/davej-history ("Import 2.3.40"), 2.4.0 from
  * liexusong/linux-2.4.0, 2.4.16 from liexusong/Linux-2.4.16, 2.6.26–2.6.28 and current
- * from torvalds/linux history.
+ * from torvalds/linux history; 5.10, 6.6, 6.12 and 6.15 (issue 22) from the mainline files and
+ * the commits that changed them (each source names the version a mechanism appeared in).
+ *
+ * `modern` is an alias, not a row of its own: the newest version (KERNEL_VERSION_ALIASES),
+ * kept valid so that older scenario files still run. It sorts last in KERNEL_VERSIONS, so
+ * "since version X" tests (hasVmapLazy, the INVLPGB rule) hold for it as for what it stands for.
  */
 import type { PresetName } from './presets.js';
 
-export const KERNEL_VERSIONS = ['2.3.40', '2.4.0', '2.4.16', '2.6.27', '2.6.28', 'modern'] as const;
+export const KERNEL_VERSIONS = ['2.3.40', '2.4.0', '2.4.16', '2.6.27', '2.6.28', '5.10', '6.6', '6.12', '6.15', 'modern'] as const;
 export type KernelVersion = (typeof KERNEL_VERSIONS)[number];
+
+/** Names that stand for another version: `modern` is the newest row. */
+export const KERNEL_VERSION_ALIASES = { modern: '6.15' } as const satisfies Partial<Record<KernelVersion, KernelVersion>>;
+export type KernelVersionAlias = keyof typeof KERNEL_VERSION_ALIASES;
+/** A version with a row of its own (not an alias). */
+export type ConcreteKernelVersion = Exclude<KernelVersion, KernelVersionAlias>;
+
+/** The version a name stands for (an alias resolved; a concrete version itself). */
+export function concreteVersion(v: KernelVersion): ConcreteKernelVersion {
+  return v === 'modern' ? KERNEL_VERSION_ALIASES.modern : v;
+}
+
+/** How a version is shown: `modern (= 6.15)` for an alias, else the version. */
+export function versionLabel(v: KernelVersion): string {
+  const c = concreteVersion(v);
+  return c === v ? v : `${v} (= ${c})`;
+}
 
 /** The version a scenario runs when it names none. */
 export const DEFAULT_KERNEL_VERSION: KernelVersion = 'modern';
@@ -93,8 +115,11 @@ export interface VersionSettings {
   vmalloc_map_lock: VmallocMapLock;
   /** kernel.vmalloc_flush_on_map: vmalloc_area_pages() ends with flush_tlb_all(). */
   vmalloc_flush_on_map: boolean;
-  /** kernel.tlb_flush */
-  tlb_flush: 'flush_tlb_all' | 'flush_tlb_kernel_range';
+  /**
+   * kernel.tlb_flush. `invlpgb` is never a row's own value: it is the default rule's
+   * (defaultTlbFlush below: 6.15+ on a machine with machine.invlpgb).
+   */
+  tlb_flush: 'flush_tlb_all' | 'flush_tlb_kernel_range' | 'invlpgb';
   /** kernel.flush_concurrent_local */
   flush_concurrent_local: boolean;
   /** kernel.smp_call_function */
@@ -159,7 +184,6 @@ type VersionRow = { [K in VersionSettingKey]: Row<VersionSettings[K]> };
 const TAS_2_3 = 'include/asm-i386/spinlock.h:48-57 spin_lock_string: lock ; btsl $0 test-and-set, testb read spin (ticket locks came to x86 in 2.6.25)';
 const TAS = 'include/asm-i386/spinlock.h spin_lock: lock; decb test-and-set (ticket locks came to x86 in 2.6.25)';
 const TICKET_2_6 = 'include/asm-x86/spinlock.h __ticket_spin_lock: ticket locks since 2.6.25';
-const QSPINLOCK = 'kernel/locking/qspinlock.c queued_spin_lock_slowpath: pending bit + MCS queue ("locking/qspinlock: Introduce a simple generic 4-byte queued spinlock"; x86 since 4.2, "locking/qspinlock, x86: Enable x86-64 to use queued spinlocks")';
 const ERA2000 = 'a 2000-era 4-way PIII Xeon box (machine era of the 2.3/2.4 kernels)';
 const OPTERON_2008 = "Piggin's 2008 box (linux-mm, 18 Aug 2008: a 4 core, 2 socket Opteron running 2.6.27/2.6.28 vmap tests)";
 const CALL_LOCK_2_3 =
@@ -169,9 +193,7 @@ const CALL_LOCK_2_4 =
 const GENERIC_IPI = 'kernel/smp.c smp_call_function_mask (2.6.26+): call_function_lock only around list_add_tail_rcu; wait without it';
 const FLUSH_ALL_2_4 = 'arch/i386/kernel/smp.c flush_tlb_all: smp_call_function(flush_tlb_all_ipi) + do_flush_tlb_all_local';
 const FLUSH_ALL_2_6 = 'include/asm-x86/tlbflush.h flush_tlb_kernel_range() is flush_tlb_all() on x86 (on_each_cpu)';
-const FLUSH_RANGE_MODERN = 'arch/x86/mm/tlb.c flush_tlb_kernel_range: per-page up to tlb_single_page_flush_ceiling, else full';
 const NO_CONCURRENT = 'the initiator flushes locally after its IPI round (concurrent local flush is Linux 5.13+)';
-const CONCURRENT_MODERN = 'arch/x86/mm/tlb.c native_flush_tlb_multi: local flush while the IPIs are in flight (5.13+)';
 const VMLIST_2_4 = 'mm/vmalloc.c get_vm_area/vfree: write_lock(&vmlist_lock); vfree flushes before write_unlock';
 const VMLIST_2_6_27 = 'mm/vmalloc.c remove_vm_area: write_lock(&vmlist_lock) around __remove_vm_area → unmap_vm_area (flush)';
 const NO_MAP_FLUSH_2_6 = 'mm/vmalloc.c map_vm_area/vmap_page_range: PTEs set, no flush';
@@ -191,11 +213,9 @@ const UNMAP_DEBUG_2_4_0 =
 const UNMAP_NODEBUG_2_4_16 =
   'include/asm-i386/highmem.h:29-33 HIGHMEM_DEBUG only with CONFIG_DEBUG_HIGHMEM (Kernel hacking, not in arch/i386/defconfig): kunmap_atomic:106-125 does nothing';
 const UNMAP_FLUSH_2_6 = 'arch/x86/mm/highmem_32.c kunmap_atomic: kpte_clear_flush(kmap_pte-idx, vaddr) for the fixmap slot, always';
-const UNMAP_FLUSH_MODERN = 'mm/highmem.c kunmap_local_indexed: pte_clear + arch_kmap_local_post_unmap (x86: flush_tlb_one_kernel)';
 const NR_CPUS_2_X = 'include/linux/threads.h #define NR_CPUS 32 under CONFIG_SMP (a constant, no config option)';
 const NR_CPUS_2_6 =
   'arch/x86/configs/i386_defconfig CONFIG_NR_CPUS=64 (read in the 2.6.30-rc2 file, gebi/linux-2.6; the 2.6.27/2.6.28 files were not available to check)';
-const NR_CPUS_MODERN = 'arch/x86/Kconfig NR_CPUS_DEFAULT for X86_32: default 8 if SMP (the model keeps the i386 layout)';
 const BH_2_3 =
   'drivers/scsi/scsi.c:1605 scsi_done: mark_bh(SCSI_BH); :1631 scsi_bottom_half_handler drains scsi_bh_queue_head in a while (1) loop; ' +
   'include/asm-i386/softirq.h:47 softirq_trylock: test_and_set_bit(0, &global_bh_count), kernel/softirq.c do_bottom_half: a loser runs nothing';
@@ -218,6 +238,75 @@ const UNLOCK_MOVB_2_4_0 = 'include/asm-i386/spinlock.h:66 (include/asm/spinlock.
 const UNLOCK_MOVB_2_4_16 = 'include/asm-i386/spinlock.h:76 spin_unlock_string "movb $1,%0" (a plain store; xchgb only with CONFIG_X86_OOSTORE or CONFIG_X86_PPRO_FENCE)';
 const UNLOCK_TICKET = 'include/asm-x86/spinlock.h __ticket_spin_unlock: UNLOCK_LOCK_PREFIX "incb", the prefix empty but on PPro-fence/OOSTORE builds: a plain increment';
 const NO_NEST = 'handlers always run with IRQs off since 2.6.35 (genirq: Run irq handlers with interrupts disabled)';
+
+// ---- 5.10 (LTS, Dec 2020), 6.6 (LTS, Oct 2023), 6.12 (LTS, Nov 2024), 6.15 (May 2025) ----
+const QSPINLOCK =
+  'kernel/locking/qspinlock.c queued_spin_lock_slowpath: pending bit + MCS queue ("locking/qspinlock: Introduce a simple generic 4-byte queued spinlock"; ' +
+  'x86 since 4.2, "locking/qspinlock, x86: Enable x86-64 to use queued spinlocks")';
+const PRESET_ICX_5_10 = 'a 2-socket Ice Lake-SP server (Xeon Platinum 8380, April 2021): the server class the 5.10 LTS kernel (Dec 2020) ran on';
+const PRESET_ICX_6_6 = 'a 2-socket Ice Lake-SP server (Xeon Platinum 8380): still the common Intel server under the 6.6 LTS kernel (Oct 2023)';
+const PRESET_MILAN_6_12 = 'a single-socket AMD Zen 3 Milan (EPYC 7763): INVLPGB in hardware, which 6.12 does not yet use for kernel flushes';
+const PRESET_MILAN_6_15 = 'a single-socket AMD Zen 3 Milan (EPYC 7763): has INVLPGB, which 6.15 uses for kernel TLB flushes';
+const VMLIST_GONE =
+  'mechanism gone: since 3.10 (Joonsoo Kim, "mm, vmalloc: remove list management of vmlist after initializing vmalloc") ' +
+  'vmlist holds only the boot areas and there is no vmlist_lock; vfree is lazy (vmap_area_lock, purge_vmap_area_lazy). ' +
+  'Eager vfree under vmlist_lock is a what-if here, modelled as 2.6.27';
+const MAP_5_10 = 'mm/vmalloc.c __vmalloc_area_node → map_kernel_range → map_kernel_range_noflush (vmap_pte_range): PTEs written without a global lock';
+const MAP_6 = 'mm/vmalloc.c __vmalloc_area_node → vmap_pages_range (5.13+) → vmap_range_noflush: PTEs written without a global lock';
+const NO_MAP_FLUSH_5 = 'mm/vmalloc.c map_kernel_range / vmap_pages_range: flush_cache_vmap only (a no-op on x86), no TLB flush';
+const FLUSH_RANGE_5_10 =
+  'arch/x86/mm/tlb.c flush_tlb_kernel_range: on_each_cpu(do_kernel_range_flush) page by page up to tlb_single_page_flush_ceiling (33, 3.15+), else on_each_cpu(do_flush_tlb_all)';
+const FLUSH_RANGE_6_15 =
+  FLUSH_RANGE_5_10 +
+  '; with X86_FEATURE_INVLPGB, kernel_tlb_flush_range → invlpgb_kernel_range_flush (INVLPGB + TLBSYNC, no IPI): 6.15, Rik van Riel ' +
+  '"x86/mm: Use INVLPGB for kernel TLB flushes" (x86-64 only, cleared under PTI) — the default rule picks invlpgb when machine.invlpgb';
+const NO_CONCURRENT_5_10 =
+  'kernel/smp.c on_each_cpu (5.10): smp_call_function(func, wait) then func() locally with IRQs off: the local flush after the IPI round ' +
+  '(concurrent local flush is 5.13: Nadav Amit, "x86/mm/tlb: Flush remote and local TLBs concurrently")';
+const CONCURRENT_6 =
+  'kernel/smp.c smp_call_function_many_cond: SCF_RUN_LOCAL runs the local func after the IPIs are sent, before waiting for them (5.13+); ' +
+  'arch/x86/mm/tlb.c native_flush_tlb_multi';
+const GENERIC_5_6 = 'kernel/smp.c smp_call_function_many_cond: per-CPU call_single_queue (llist), no global lock';
+const POOL_5_10 = 'mm/bounce.c POOL_SIZE 64: mempool_init_page_pool (init_emergency_pool, when the machine has highmem)';
+const POOL_6 = 'block/bounce.c POOL_SIZE 64 (moved from mm/ in 5.12): mempool_init_page_pool; block/bounce.c removed in 6.16 ("block: remove bounce buffering support")';
+const WRITE_5_10 = 'mm/bounce.c __blk_queue_bounce: vfrom = kmap_atomic(page); memcpy; kunmap_atomic, IRQs on (kmap_local_page is 5.11)';
+const WRITE_6 = 'block/bounce.c __blk_queue_bounce: memcpy_from_bvec (bvec_kmap_local → kmap_local_page, 5.15+), IRQs on';
+const READ_5_10 =
+  'mm/bounce.c bounce_copy_vec: kmap_atomic, memcpy, kunmap_atomic with no local_irq_save (read in the 5.8 file; the 4.x file still had local_irq_save)';
+const READ_6 = 'block/bounce.c copy_to_high_bio_irq: memcpy_to_bvec (kmap_local_page, 5.15+), no local_irq_save';
+const WAIT_5_10 = 'mm/bounce.c __blk_queue_bounce: mempool_alloc(pool, q->bounce_gfp) sleeps on the pool wait queue';
+const WAIT_6 = 'block/bounce.c __blk_queue_bounce: mempool_alloc(&page_pool, GFP_NOIO) sleeps on the pool wait queue';
+const UNMAP_5_10 = 'arch/x86/mm/highmem_32.c kunmap_atomic_high: kpte_clear_flush(kmap_pte-idx, vaddr), always (the generic kmap_local code is 5.11)';
+const UNMAP_6 = 'mm/highmem.c kunmap_local_indexed (5.11+): pte_clear + arch_kmap_local_post_unmap (x86: flush_tlb_one_kernel)';
+const NR_CPUS_5_6 = 'arch/x86/Kconfig NR_CPUS_DEFAULT for X86_32: default 8 if SMP (the model keeps the i386 layout)';
+const QUNLOCK = 'queued_spin_unlock: smp_store_release, a plain store on x86 (qspinlock, 4.2+)';
+
+/** The rows of 5.10 and later differ in a few settings: one builder, each difference named. */
+function rowSince5(v: '5.10' | '6.6' | '6.12' | '6.15', preset: { value: PresetName; source: string }): VersionRow {
+  const v5 = v === '5.10';
+  return {
+    spinlock: { value: 'qspinlock', source: QSPINLOCK },
+    costs_preset: preset,
+    vmlist_lock: { value: true, source: VMLIST_GONE },
+    vmalloc_map_lock: { value: 'none', source: v5 ? MAP_5_10 : MAP_6 },
+    vmalloc_flush_on_map: { value: false, source: NO_MAP_FLUSH_5 },
+    tlb_flush: { value: 'flush_tlb_kernel_range', source: v === '6.15' ? FLUSH_RANGE_6_15 : FLUSH_RANGE_5_10 },
+    flush_concurrent_local: v5 ? { value: false, source: NO_CONCURRENT_5_10 } : { value: true, source: CONCURRENT_6 },
+    smp_call_function: { value: 'generic', source: GENERIC_5_6 },
+    bounce_pool_pages: { value: 64, source: v5 ? POOL_5_10 : POOL_6 },
+    bounce_write_copy: { value: 'atomic', source: v5 ? WRITE_5_10 : WRITE_6 },
+    bounce_read_irqs_off: { value: false, source: v5 ? READ_5_10 : READ_6 },
+    bounce_alloc_wait: { value: 'sleep', source: v5 ? WAIT_5_10 : WAIT_6 },
+    device_irqs_nest: { value: false, source: NO_NEST },
+    kunmap_atomic_flush: { value: true, source: v5 ? UNMAP_5_10 : UNMAP_6 },
+    nr_cpus: { value: 8, source: NR_CPUS_5_6 },
+    completion_context: { value: 'softirq', source: SOFTIRQ_MODERN },
+    block_lock: { value: 'queue_lock', source: QLOCK_MODERN },
+    spin_unlock_locked: { value: false, source: QUNLOCK },
+  };
+}
+
+const ROW_6_15 = rowSince5('6.15', { value: 'epyc-7763-1x64-2021', source: PRESET_MILAN_6_15 });
 
 export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
   '2.3.40': {
@@ -329,29 +418,33 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     block_lock: { value: 'queue_lock', source: QLOCK_2_6 },
     spin_unlock_locked: { value: false, source: UNLOCK_TICKET },
   },
-  modern: {
-    spinlock: { value: 'qspinlock', source: QSPINLOCK },
-    costs_preset: { value: 'modern', source: 'modern costs' },
-    vmlist_lock: { value: true, source: 'eager vfree is a what-if on a modern kernel (vunmap is lazy): modelled as 2.6.27' },
-    vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c vmap_pages_range: PTEs written without a global lock' },
-    vmalloc_flush_on_map: { value: false, source: NO_MAP_FLUSH_2_6 },
-    tlb_flush: { value: 'flush_tlb_kernel_range', source: FLUSH_RANGE_MODERN },
-    flush_concurrent_local: { value: true, source: CONCURRENT_MODERN },
-    smp_call_function: { value: 'generic', source: 'kernel/smp.c smp_call_function_many_cond: per-CPU call_single_queue, no global lock' },
-    bounce_pool_pages: { value: 64, source: POOL_2_6 },
-    bounce_write_copy: { value: 'atomic', source: 'block/bounce.c __blk_queue_bounce: memcpy_from_bvec (kmap_local_page), IRQs on' },
-    bounce_read_irqs_off: { value: false, source: 'block/bounce.c copy_to_high_bio_irq: memcpy_to_bvec (kmap_local_page), no local_irq_save' },
-    bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
-    device_irqs_nest: { value: false, source: NO_NEST },
-    kunmap_atomic_flush: { value: true, source: UNMAP_FLUSH_MODERN },
-    nr_cpus: { value: 8, source: NR_CPUS_MODERN },
-    completion_context: { value: 'softirq', source: SOFTIRQ_MODERN },
-    block_lock: { value: 'queue_lock', source: QLOCK_MODERN },
-    spin_unlock_locked: { value: false, source: 'queued spinlocks: queued_spin_unlock is smp_store_release, a plain store on x86' },
-  },
+  '5.10': rowSince5('5.10', { value: 'xeon-8380-2x40-2021', source: PRESET_ICX_5_10 }),
+  '6.6': rowSince5('6.6', { value: 'xeon-8380-2x40-2021', source: PRESET_ICX_6_6 }),
+  '6.12': rowSince5('6.12', { value: 'epyc-7763-1x64-2021', source: PRESET_MILAN_6_12 }),
+  '6.15': ROW_6_15,
+  // An alias: the same row as the version it stands for.
+  modern: ROW_6_15,
 };
 
 /** Whether kernel `v` has the lazy vmap layer (vm_map_ram, vmap_lazy_nr, purge). */
 export function hasVmapLazy(v: KernelVersion): boolean {
   return KERNEL_VERSIONS.indexOf(v) >= KERNEL_VERSIONS.indexOf(VMAP_LAZY_SINCE);
+}
+
+/** Where broadcast TLB invalidation (AMD INVLPGB) first serves kernel range flushes. */
+export const INVLPGB_SINCE: ConcreteKernelVersion = '6.15';
+
+export const INVLPGB_RULE_SOURCE =
+  'arch/x86/mm/tlb.c flush_tlb_kernel_range → kernel_tlb_flush_range: invlpgb_kernel_range_flush if cpu_feature_enabled(X86_FEATURE_INVLPGB) ' +
+  '(6.15, Rik van Riel "x86/mm: Use INVLPGB for kernel TLB flushes"), and machine.invlpgb says the CPU has it';
+
+/**
+ * kernel.tlb_flush's default: `invlpgb` from 6.15 on a machine with INVLPGB (machine.invlpgb),
+ * else the version's row. Returns the value and its source.
+ */
+export function defaultTlbFlush(v: KernelVersion, machineInvlpgb: boolean): { value: VersionSettings['tlb_flush']; source: string } {
+  const row = VERSION_TABLE[v].tlb_flush;
+  const since = KERNEL_VERSIONS.indexOf(v) >= KERNEL_VERSIONS.indexOf(INVLPGB_SINCE);
+  if (since && machineInvlpgb) return { value: 'invlpgb', source: `${INVLPGB_RULE_SOURCE} (rule: version >= ${INVLPGB_SINCE} and machine.invlpgb)` };
+  return row;
 }

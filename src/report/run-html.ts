@@ -35,6 +35,7 @@ import { SATURATED, bottleneckOf, formatBottleneck, type Bottleneck } from './bo
 import { metricRows } from './metrics.js';
 import { fittedScale, linearScale, logScale } from './axis-scale.js';
 import { resolvedHeader, scenarioFileYaml } from '../scenario/unresolve.js';
+import { versionLabel } from '../kernel/versions.js';
 
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], numeric: (col: number) => boolean, id?: string): string {
@@ -316,7 +317,7 @@ figure { margin: 1em 0; } figcaption, .note { font-size: 0.85em; color: #555; ma
 <body>
 <h1>smpsim run: ${esc(s.name)}</h1>
 <p class="desc">${esc(s.description)}</p>
-<p>${esc(`${s.machine.cpus} CPUs, ${s.machine.spinlock} spinlock, ${s.costs_preset} costs, kernel ${s.kernel.version}, ${s.workload.type} workload, seed ${r.seed}; smpsim ${r.version}`)}</p>
+<p>${esc(`${s.machine.cpus} CPUs, ${s.machine.spinlock} spinlock, ${s.costs_preset} costs, kernel ${versionLabel(s.kernel.version)}, ${s.workload.type} workload, seed ${r.seed}; smpsim ${r.version}`)}</p>
 <h2>Summary</h2>
 ${bottleneckHtml(r)}
 ${table(['figure', 'value', ''], summaryRows(r), (i) => i === 1, 'summary')}

@@ -4,6 +4,7 @@
  * the TLB/IPI counters, the kmap/vmap/bounce/device counters when the run used them, and
  * the lock table as /proc/lock_stat prints it (src/report/lockstat.ts).
  */
+import { versionLabel } from '../kernel/versions.js';
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import { formatDuration, formatSize } from '../engine/units.js';
 import { fmtFixed, fmtInt, padLeft, padRight, ratio, renderTable } from './format.js';
@@ -38,7 +39,7 @@ function describeRun(r: Result): string {
   const s = r.scenario;
   const w = s.workload;
   const strategy = w.type === 'locktorture' ? '' : `, ${s.kernel.strategy}`;
-  return `${s.machine.cpus} CPUs, ${s.machine.spinlock} spinlock, ${s.costs_preset} costs, ${w.type}${strategy}, seed ${r.seed}`;
+  return `${s.machine.cpus} CPUs, ${s.machine.spinlock} spinlock, ${s.costs_preset} costs, kernel ${versionLabel(s.kernel.version)}, ${w.type}${strategy}, seed ${r.seed}`;
 }
 
 function cpuTable(r: Result): string[] {

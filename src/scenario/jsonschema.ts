@@ -6,7 +6,16 @@
  */
 import { z } from 'zod';
 import { COST_KEYS, COST_TABLE, TLB_WORKING_SET_DEFAULT } from '../kernel/costs.js';
-import { DEFAULT_KERNEL_VERSION, KERNEL_VERSIONS, VERSION_TABLE, VMAP_LAZY_SINCE, type VersionSettingKey } from '../kernel/versions.js';
+import {
+  DEFAULT_KERNEL_VERSION,
+  INVLPGB_SINCE,
+  KERNEL_VERSIONS,
+  KERNEL_VERSION_ALIASES,
+  VERSION_TABLE,
+  VMAP_LAZY_SINCE,
+  versionLabel,
+  type VersionSettingKey,
+} from '../kernel/versions.js';
 import { ScenarioRaw, unitFields, type UnitKind } from './schema.js';
 
 type Json = Record<string, unknown>;
@@ -42,7 +51,8 @@ const NUMERIC: Record<UnitKind, Json | undefined> = {
 
 /** `Default: by kernel.version: 2.3.40 tas, …` for a version-dependent setting. */
 function byVersion(k: VersionSettingKey): string {
-  return `Default: by kernel.version: ${KERNEL_VERSIONS.map((v) => `${v} ${String(VERSION_TABLE[v][k].value)}`).join(', ')}.`;
+  const rows = KERNEL_VERSIONS.filter((v) => !Object.hasOwn(KERNEL_VERSION_ALIASES, v));
+  return `Default: by kernel.version (modern = ${KERNEL_VERSION_ALIASES.modern}): ${rows.map((v) => `${v} ${String(VERSION_TABLE[v][k].value)}`).join(', ')}.`;
 }
 
 /** Field descriptions by dotted path (workload fields without the variant). */
@@ -65,11 +75,12 @@ const DESCRIPTIONS: Record<string, string> = {
   'machine.spinlock': `Spinlock implementation: tas (2.4 test-and-set, unfair), ticket (FIFO, 2.6.25+) or qspinlock (queued: pending bit + MCS queue, FIFO, 4.2+). ${byVersion('spinlock')}`,
   'machine.tlb_entries': 'Per-CPU TLB capacity for modelled kernel mappings. Default: 64.',
   'machine.tlb_working_set': `TLB entries the running code uses outside the modelled mappings (kernel text, stack, data; the task's user pages): after a full flush the next context to run code on the CPU walks them back in, costs.tlb_refill each (IPI handlers and idle CPUs pay nothing). Estimate. Default: ${TLB_WORKING_SET_DEFAULT}.`,
+  'machine.invlpgb': `The CPUs have AMD's INVLPGB/TLBSYNC broadcast TLB invalidation (Zen 3+). With kernel.version ${INVLPGB_SINCE}+ it makes kernel.tlb_flush default to invlpgb. Default: the machine preset's (machine.preset, else the cost preset's machine): true for epyc-7763-1x64-2021, else false.`,
   'machine.memory_bandwidth': "Sustained bandwidth of the memory bus shared by CPU copies and device DMA (max-min fair sharing). Default: the machine preset's (machine.preset, else the cost preset's machine): 629 MB/s for era2000, 460 GB/s for modern; see docs/VALIDATION.md.",
   costs: 'Cost model: a preset plus per-key duration overrides.',
   'costs.preset': `Cost preset: a machine preset (or the aliases era2000, modern). Default: machine.preset, else the version's: ${byVersion('costs_preset')}`,
   kernel: 'The kernel version, the highmem I/O strategy and their tunables.',
-  'kernel.version': `The kernel asked about: sets the default of every setting that differs between versions (each overridable by its own field). Default: ${DEFAULT_KERNEL_VERSION}.`,
+  'kernel.version': `The kernel asked about: sets the default of every setting that differs between versions (each overridable by its own field). modern is an alias of the newest, ${KERNEL_VERSION_ALIASES.modern}. Default: ${versionLabel(DEFAULT_KERNEL_VERSION)}.`,
   'kernel.strategy': `How I/O reaches highmem pages (vmap_lazy from ${VMAP_LAZY_SINCE}). Default: kmap.`,
   'kernel.bounce_pool_pages': `Emergency bounce pool size (POOL_SIZE; 0: none). ${byVersion('bounce_pool_pages')}`,
   'kernel.bounce_write_copy': `How a bounced WRITE copies highmem to the bounce page: kmap_atomic with IRQs off, kmap_atomic with IRQs on, or kmap() through the pool. ${byVersion('bounce_write_copy')}`,
@@ -84,7 +95,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'kernel.vmalloc_flush_on_map': `Eager vmalloc: flush_tlb_all() after mapping too. ${byVersion('vmalloc_flush_on_map')}`,
   'kernel.last_pkmap': 'LAST_PKMAP, persistent kmap slots (1 << PKMAP_ORDER: a power of two). Default: 1024, 512 with PAE.',
   'kernel.lazy_max_pages': 'vmap_lazy purge threshold in pages. Default: fls(cpus) x 32MiB/PAGE_SIZE.',
-  'kernel.tlb_flush': `Broadcast flush flavour. ${byVersion('tlb_flush')}`,
+  'kernel.tlb_flush': `Broadcast flush flavour: flush_tlb_all (a full flush on every CPU), flush_tlb_kernel_range (page by page up to the ceiling, IPIs), invlpgb (AMD INVLPGB + TLBSYNC, no IPIs, ${INVLPGB_SINCE}+). ${byVersion('tlb_flush')} From ${INVLPGB_SINCE} on a machine with machine.invlpgb: invlpgb.`,
   'kernel.tlb_single_page_flush_ceiling': 'flush_tlb_kernel_range: page-by-page up to this many pages. Default: 33.',
   'kernel.flush_concurrent_local': `Initiator flushes locally while its IPIs are in flight (5.13+). ${byVersion('flush_concurrent_local')}`,
   'kernel.smp_call_function': `Cross-CPU calls: call_lock held across each round (2.4), or generic IPIs whose rounds overlap (2.6.26+). ${byVersion('smp_call_function')}`,

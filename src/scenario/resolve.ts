@@ -13,7 +13,9 @@ import {
   VERSION_SETTING_KEYS,
   VERSION_TABLE,
   VMAP_LAZY_SINCE,
+  defaultTlbFlush,
   hasVmapLazy,
+  versionLabel,
   type KernelVersion,
   type VersionSettingKey,
   type VersionSettings,
@@ -94,7 +96,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
       version_source[key] = OVERRIDE_SOURCE;
       return given;
     }
-    version_source[key] = `kernel.version ${version}: ${row[key].source}`;
+    version_source[key] = `kernel.version ${versionLabel(version)}: ${row[key].source}`;
     return row[key].value as VersionSettings[K];
   };
 
@@ -112,6 +114,8 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
 
   // machine: explicit fields, else the machine preset's, else the model defaults.
   const mp = m.preset === undefined ? undefined : PRESETS[canonicalPreset(m.preset)].machine;
+  // The machine behind the costs: the machine preset, else the cost preset's machine.
+  const costMachine = mp ?? PRESETS[canonicalPreset(preset)].machine;
   const machine: ResolvedMachine = {
     preset: m.preset ?? null,
     cpus: m.cpus ?? mp?.cpus.value ?? 4,
@@ -124,9 +128,9 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     tlb_working_set: m.tlb_working_set ?? TLB_WORKING_SET_DEFAULT,
     // The shared memory bus: the machine preset's, else that of the cost preset's machine.
     memory_bandwidth_bytes_per_s:
-      m.memory_bandwidth === undefined
-        ? (mp ?? PRESETS[canonicalPreset(preset)].machine).memory_bandwidth_bytes_per_s.value
-        : parseRate(m.memory_bandwidth),
+      m.memory_bandwidth === undefined ? costMachine.memory_bandwidth_bytes_per_s.value : parseRate(m.memory_bandwidth),
+    // Like the bus: the machine preset's, else that of the cost preset's machine.
+    invlpgb: m.invlpgb ?? costMachine.invlpgb.value,
   };
   const total = machine.lowmem_bytes + machine.highmem_bytes;
   const memGot = `${formatSizeExact(machine.lowmem_bytes)} + ${formatSizeExact(machine.highmem_bytes)}`;
@@ -135,6 +139,14 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
   } else if (machine.pae && total > MAX_MEM_PAE) {
     problem(['machine', 'highmem'], `expected lowmem + highmem <= 64GiB with PAE, got ${memGot}`);
   }
+
+  // kernel.tlb_flush: the file's, else the INVLPGB rule (6.15+ on a machine with it), else the row's.
+  const tlbFlushOf = (given: VersionSettings['tlb_flush'] | undefined): VersionSettings['tlb_flush'] => {
+    if (given !== undefined) return byVersion('tlb_flush', given);
+    const d = defaultTlbFlush(version, machine.invlpgb);
+    version_source.tlb_flush = `kernel.version ${versionLabel(version)}: ${d.source}`;
+    return d.value;
+  };
 
   // kernel
   const k = raw.kernel ?? {};
@@ -155,7 +167,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     vmalloc_flush_on_map: byVersion('vmalloc_flush_on_map', k.vmalloc_flush_on_map),
     last_pkmap: k.last_pkmap ?? last_pkmap(machine.pae),
     lazy_max_pages: k.lazy_max_pages ?? null,
-    tlb_flush: byVersion('tlb_flush', k.tlb_flush),
+    tlb_flush: tlbFlushOf(k.tlb_flush),
     tlb_single_page_flush_ceiling: k.tlb_single_page_flush_ceiling ?? 33,
     flush_concurrent_local: byVersion('flush_concurrent_local', k.flush_concurrent_local),
     smp_call_function: byVersion('smp_call_function', k.smp_call_function),
@@ -173,7 +185,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
   }
   // The lazy vmap layer does not exist before 2.6.28: refuse it rather than mix eras.
   if (!hasVmapLazy(version)) {
-    const noLazy = `with kernel.version ${version} (vmap_lazy exists from ${VMAP_LAZY_SINCE})`;
+    const noLazy = `with kernel.version ${versionLabel(version)} (vmap_lazy exists from ${VMAP_LAZY_SINCE})`;
     if (kernel.strategy === 'vmap_lazy') {
       const allowed = STRATEGIES.filter((x) => x !== 'vmap_lazy');
       problem(['kernel', 'strategy'], `expected one of ${allowed.join(', ')} ${noLazy}, got vmap_lazy`);

@@ -232,6 +232,7 @@ export const MachineRaw = obj(
       const r = parseRate(v);
       return isNum(r) && r > 0;
     }).optional(),
+    invlpgb: bool().optional(),
   },
   'a mapping of machine settings',
 );

@@ -43,7 +43,7 @@ export const STRATEGIES = ['bounce', 'vmap', 'vmap_lazy', 'kmap', 'direct'] as c
 export type Strategy = (typeof STRATEGIES)[number];
 export const SPINLOCKS = ['tas', 'ticket', 'qspinlock'] as const;
 export type SpinlockKind = (typeof SPINLOCKS)[number];
-export const TLB_FLUSHES = ['flush_tlb_all', 'flush_tlb_kernel_range'] as const;
+export const TLB_FLUSHES = ['flush_tlb_all', 'flush_tlb_kernel_range', 'invlpgb'] as const;
 export type TlbFlushKind = (typeof TLB_FLUSHES)[number];
 export const INJECT_BUGS = ['none', 'skip_pkmap_flush', 'skip_vfree_flush'] as const;
 export type InjectBug = (typeof INJECT_BUGS)[number];
@@ -81,6 +81,12 @@ export interface ResolvedMachine {
   tlb_working_set: number;
   /** Shared memory bus, bytes/s (src/cpu/membus.ts). */
   memory_bandwidth_bytes_per_s: number;
+  /**
+   * The CPUs have AMD's INVLPGB/TLBSYNC broadcast invalidation (Zen 3+). Default: the machine
+   * preset's (machine.preset, else the cost preset's machine). With kernel.version 6.15+ it
+   * makes kernel.tlb_flush default to invlpgb.
+   */
+  invlpgb: boolean;
 }
 
 export interface ResolvedKernel {

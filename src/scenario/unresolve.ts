@@ -15,7 +15,7 @@
 import YAML from 'yaml';
 import { COST_KEYS } from '../kernel/costs.js';
 import { PRESETS, canonicalPreset } from '../kernel/presets.js';
-import { VERSION_SETTING_FIELDS, VERSION_SETTING_KEYS } from '../kernel/versions.js';
+import { VERSION_SETTING_FIELDS, VERSION_SETTING_KEYS, versionLabel } from '../kernel/versions.js';
 import { formatDistribution } from '../engine/distributions.js';
 import { formatDurationExact, formatRate, formatSizeExact } from '../engine/units.js';
 import { OVERRIDE_SOURCE } from './resolve.js';
@@ -55,6 +55,8 @@ export function scenarioFileOf(s: ResolvedScenario): RawScenario {
     // Like the version's settings: written only when it is not the preset's (an exact
     // decimal rate such as 460 GB/s has no short binary-unit form).
     ...(s.machine.memory_bandwidth_bytes_per_s === presetBandwidth(s) ? {} : { memory_bandwidth: formatRate(s.machine.memory_bandwidth_bytes_per_s) }),
+    // The same for INVLPGB: written only when it is not the preset's.
+    ...(s.machine.invlpgb === PRESETS[canonicalPreset(s.machine.preset ?? s.costs_preset)].machine.invlpgb.value ? {} : { invlpgb: s.machine.invlpgb }),
   };
 
   const costs: RawCosts = overridden('costs_preset') ? { preset: s.costs_preset } : {};
@@ -171,7 +173,7 @@ export function resolvedHeader(s: ResolvedScenario, what: string): string[] {
     `${what}: every default filled, as a scenario file (smpsim validate and smpsim run read it).`,
     ...(fromVersion.length === 0
       ? []
-      : [`Left to kernel.version ${s.kernel.version} (write one to override it): ${fromVersion.join(', ')}.`]),
+      : [`Left to kernel.version ${versionLabel(s.kernel.version)} (write one to override it): ${fromVersion.join(', ')}.`]),
     `Costs not listed come from the ${s.costs_preset} preset; smpsim run --verbose shows every value with its source.`,
   ];
 }
