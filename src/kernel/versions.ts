@@ -94,7 +94,7 @@ export interface VersionSettings {
   /** kernel.vmalloc_flush_on_map: vmalloc_area_pages() ends with flush_tlb_all(). */
   vmalloc_flush_on_map: boolean;
   /** kernel.tlb_flush */
-  tlb_flush: 'flush_tlb_all' | 'flush_tlb_kernel_range';
+  tlb_flush: 'flush_tlb_all' | 'flush_tlb_kernel_range' | 'invlpgb';
   /** kernel.flush_concurrent_local */
   flush_concurrent_local: boolean;
   /** kernel.smp_call_function */
@@ -169,9 +169,11 @@ const CALL_LOCK_2_4 =
 const GENERIC_IPI = 'kernel/smp.c smp_call_function_mask (2.6.26+): call_function_lock only around list_add_tail_rcu; wait without it';
 const FLUSH_ALL_2_4 = 'arch/i386/kernel/smp.c flush_tlb_all: smp_call_function(flush_tlb_all_ipi) + do_flush_tlb_all_local';
 const FLUSH_ALL_2_6 = 'include/asm-x86/tlbflush.h flush_tlb_kernel_range() is flush_tlb_all() on x86 (on_each_cpu)';
-const FLUSH_RANGE_MODERN = 'arch/x86/mm/tlb.c flush_tlb_kernel_range: per-page up to tlb_single_page_flush_ceiling, else full';
-const NO_CONCURRENT = 'the initiator flushes locally after its IPI round (concurrent local flush is Linux 5.13+)';
-const CONCURRENT_MODERN = 'arch/x86/mm/tlb.c native_flush_tlb_multi: local flush while the IPIs are in flight (5.13+)';
+const FLUSH_RANGE_MODERN =
+  'arch/x86/mm/tlb.c flush_tlb_kernel_range: per-page up to tlb_single_page_flush_ceiling (33, 3.17+: commit a5102476a24b), else full, on_each_cpu (IPIs)';
+const NO_CONCURRENT = 'the initiator flushes locally after its IPI round (the concurrent local flush came in 5.13)';
+const CONCURRENT_MODERN =
+  'kernel/smp.c smp_call_function_many_cond: with SCF_RUN_LOCAL the local func runs after the IPIs are sent, before the wait (Nadav Amit, "smp: Run functions concurrently in smp_call_function_many_cond()", tip x86/mm Mar 2021, merged for 5.13); arch/x86/mm/tlb.c native_flush_tlb_multi likewise for mm flushes ("x86/mm/tlb: Flush remote and local TLBs concurrently", 4ce94eabac16, 5.13)';
 const VMLIST_2_4 = 'mm/vmalloc.c get_vm_area/vfree: write_lock(&vmlist_lock); vfree flushes before write_unlock';
 const VMLIST_2_6_27 = 'mm/vmalloc.c remove_vm_area: write_lock(&vmlist_lock) around __remove_vm_area → unmap_vm_area (flush)';
 const NO_MAP_FLUSH_2_6 = 'mm/vmalloc.c map_vm_area/vmap_page_range: PTEs set, no flush';

@@ -43,7 +43,7 @@ export const STRATEGIES = ['bounce', 'vmap', 'vmap_lazy', 'kmap', 'direct'] as c
 export type Strategy = (typeof STRATEGIES)[number];
 export const SPINLOCKS = ['tas', 'ticket'] as const;
 export type SpinlockKind = (typeof SPINLOCKS)[number];
-export const TLB_FLUSHES = ['flush_tlb_all', 'flush_tlb_kernel_range'] as const;
+export const TLB_FLUSHES = ['flush_tlb_all', 'flush_tlb_kernel_range', 'invlpgb'] as const;
 export type TlbFlushKind = (typeof TLB_FLUSHES)[number];
 export const INJECT_BUGS = ['none', 'skip_pkmap_flush', 'skip_vfree_flush'] as const;
 export type InjectBug = (typeof INJECT_BUGS)[number];
@@ -79,6 +79,8 @@ export interface ResolvedMachine {
   tlb_entries: number;
   /** TLB entries walked back in after a full flush, outside the modelled mappings (src/cpu/cpu-time.ts). */
   tlb_working_set: number;
+  /** Pages one INVLPGB may invalidate (kernel.tlb_flush: invlpgb; src/kernel/tlbparams.ts). */
+  invlpgb_count_max: number;
   /** Shared memory bus, bytes/s (src/cpu/membus.ts). */
   memory_bandwidth_bytes_per_s: number;
 }

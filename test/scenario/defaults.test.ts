@@ -48,6 +48,7 @@ describe('defaults', () => {
         spinlock: 'ticket',
         tlb_entries: 64,
         tlb_working_set: 24,
+        invlpgb_count_max: 8, // estimate: CPUID Fn8000_0008 EDX[15:0] + 1 (src/kernel/tlbparams.ts)
         memory_bandwidth_bytes_per_s: 460e9, // x86-server-2024: 2 sockets × 12 DDR5-4800 channels, ~50% sustained
       },
       costs_preset: 'modern',

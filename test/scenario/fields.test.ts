@@ -136,7 +136,7 @@ const REJECTED: [Record<string, unknown> | unknown, string[]][] = [
   [at('kernel.vmalloc_size', '4KiB'), [`${F}: kernel.vmalloc_size: expected a size (B, KiB, MiB, GiB) of at least 8KiB like 128MiB, got "4KiB"`]],
   [at('kernel.vmap_block', 1), [`${F}: kernel.vmap_block: expected true or false, got 1`]],
   [at('kernel.lazy_max_pages', 0), [`${F}: kernel.lazy_max_pages: expected an integer >= 1, got 0`]],
-  [at('kernel.tlb_flush', 'flush_tlb_page'), [`${F}: kernel.tlb_flush: expected one of flush_tlb_all, flush_tlb_kernel_range, got "flush_tlb_page"`]],
+  [at('kernel.tlb_flush', 'flush_tlb_page'), [`${F}: kernel.tlb_flush: expected one of flush_tlb_all, flush_tlb_kernel_range, invlpgb, got "flush_tlb_page"`]],
   [at('kernel.tlb_single_page_flush_ceiling', -1), [`${F}: kernel.tlb_single_page_flush_ceiling: expected an integer >= 0, got -1`]],
   [at('kernel.flush_concurrent_local', 'false'), [`${F}: kernel.flush_concurrent_local: expected true or false, got "false"`]],
   [at('kernel.inject_bug', 'skip'), [`${F}: kernel.inject_bug: expected one of none, skip_pkmap_flush, skip_vfree_flush, got "skip"`]],
