@@ -101,6 +101,15 @@ export abstract class CpuTime {
   }
 
   /**
+   * A broadcast invalidation (AMD INVLPGB of everything, issued by another CPU) emptied this
+   * CPU's TLB without interrupting it: nothing is charged now, the context running here
+   * walks the working set back in at its next busy segment, as after flushWorkingSet.
+   */
+  loseWorkingSet(): void {
+    this.tlbRefillDue = this.tlbWorkingSet;
+  }
+
+  /**
    * Whether the context running now pays the working-set refill at its next busy segment
    * (Cpu.refillsHere: not an IPI handler).
    */

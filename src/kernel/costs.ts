@@ -18,6 +18,8 @@ export const COST_KEYS = [
   'tlb_flush_full',
   'tlb_refill',
   'invlpg',
+  'invlpgb',
+  'tlbsync',
   'pte_write',
   'memcpy_page',
   'context_switch',
@@ -133,7 +135,30 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
   invlpg: {
     era2000: 300, modern: 100,
     meaning: 'local single-page TLB invalidation',
-    source: 'arch/x86/mm/tlb.c comment on tlb_single_page_flush_ceiling (modern); estimate (era2000)',
+    source:
+      'arch/x86/mm/tlb.c comment on tlb_single_page_flush_ceiling, "Each single flush is about 100 ns" (Hansen, 3.17; it comes from ' +
+      'the same traces as the held-out validation target hansen-2014-flush-ceiling, so it is not independent of it); Hansen, linux-mm ' +
+      '5 Dec 2017, <3062e486-3539-8a1f-5724-16199420be71@intel.com>: INVLPG ~200 cycles on a 4-core Skylake desktop = 57-67 ns at ' +
+      '3.0-3.5 GHz (modern); estimate (era2000)',
+  },
+  invlpgb: {
+    era2000: 70, modern: 70,
+    meaning:
+      'AMD broadcast invalidation (kernel.tlb_flush: invlpgb): the initiator\'s cost of issuing one INVLPGB (a range of up to machine.invlpgb_count_max pages, or everything) to every CPU of the machine; not waited for (TLBSYNC is)',
+    source:
+      'estimate (no published per-instruction latency found; AMD APM vol. 3 describes INVLPGB, not its timing): 70 ns, ' +
+      'range 20-300 ns: about one local INVLPG (Hansen, linux-mm 5 Dec 2017, ~200 cycles on Skylake = 67 ns at 3 GHz), the ' +
+      'instruction posting one message to the data fabric. era2000: no such instruction on a P6; the modern figure, for what-ifs',
+  },
+  tlbsync: {
+    era2000: 300, modern: 300,
+    meaning:
+      'TLBSYNC after a kernel INVLPGB flush: the initiator waits until every CPU has completed the invalidations it broadcast (one wait per flush, however many INVLPGBs)',
+    source:
+      'estimate: 300 ns, range 100-1000 ns: a fabric round trip to every core plus their invalidations, ~2-3 cross-CCD line ' +
+      'transfers, far below an IPI round (ipi_latency 1,300 ns one way); consistent with Rik van Riel\'s INVLPGB series ' +
+      '(linux-mm, v2 cover letter, Dec 2024: TLB invalidation fell from ~40% to ~4% of CPU time in will-it-scale ' +
+      'tlb_flush2_threads on a 36-core Milan). era2000: no such instruction on a P6; the modern figure, for what-ifs',
   },
   pte_write: {
     era2000: 20, modern: 5,

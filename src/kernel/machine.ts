@@ -12,6 +12,7 @@ import { HighmemCounters } from './counters.js';
 import { LockStatRegistry } from './lockstat.js';
 import { KernelPageTable } from './pgtable.js';
 import { RwLock } from './rwlock.js';
+import { TLB_SINGLE_PAGE_FLUSH_CEILING } from './tlbparams.js';
 import { Spinlock, type LockLine, type SpinlockKind } from './spinlock.js';
 import type { SmpCallFunctionKind } from './versions.js';
 
@@ -55,13 +56,15 @@ export interface MachineConfig {
 
 export interface KernelFlushConfig {
   /**
-   * `flush_tlb_all` (2.4: always a full broadcast), modern `flush_tlb_kernel_range`, or 6.15+
-   * `invlpgb` (AMD broadcast invalidation: its mechanism is helper TLB's, issue 22; until then
-   * flush_kernel_range runs it as flush_tlb_kernel_range).
+   * `flush_tlb_all` (2.4: always a full broadcast by IPI), modern `flush_tlb_kernel_range`
+   * (by IPI), or `invlpgb` (6.15+ AMD broadcast invalidation, no IPI).
    */
   kind: 'flush_tlb_all' | 'flush_tlb_kernel_range' | 'invlpgb';
+  /** tlb_single_page_flush_ceiling (src/kernel/tlbparams.ts). */
   ceiling: number;
   concurrentLocal: boolean;
+  /** Pages one INVLPGB may invalidate (machine.invlpgb_count_max); default INVLPGB_COUNT_MAX_DEFAULT. */
+  invlpgbCountMax?: number;
 }
 
 /** TLB and IPI counters (result contract `tlb`). */
@@ -70,8 +73,12 @@ export class TlbCounters {
   localFlushes = 0;
   /** Single-page invalidations (invlpg), on any CPU. */
   pageFlushes = 0;
-  /** Broadcast flush rounds (flush_tlb_all / flush_tlb_kernel_range with IPIs). */
+  /** Broadcast flush rounds (flush_tlb_all / flush_tlb_kernel_range, by IPIs or by INVLPGB). */
   shootdowns = 0;
+  /** INVLPGB instructions issued (kernel.tlb_flush: invlpgb); not in the result contract. */
+  invlpgbs = 0;
+  /** TLBSYNC waits (one per INVLPGB flush); not in the result contract. */
+  tlbsyncs = 0;
   ipisSent = 0;
   ipisReceived = 0;
   /** Accesses through a TLB entry that no longer matches the PTE: a coherence bug. */
@@ -82,6 +89,7 @@ export class TlbCounters {
   reset(): void {
     this.localFlushes = this.pageFlushes = this.shootdowns = 0;
     this.ipisSent = this.ipisReceived = this.staleAccesses = this.faults = 0;
+    this.invlpgbs = this.tlbsyncs = 0;
   }
 }
 
@@ -169,7 +177,7 @@ export class Machine {
   }
 
   get tlbFlush(): KernelFlushConfig {
-    return this.config.tlbFlush ?? { kind: 'flush_tlb_all', ceiling: 33, concurrentLocal: false };
+    return this.config.tlbFlush ?? { kind: 'flush_tlb_all', ceiling: TLB_SINGLE_PAGE_FLUSH_CEILING, concurrentLocal: false };
   }
 
   get costs(): Costs {

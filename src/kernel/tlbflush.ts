@@ -20,9 +20,15 @@
  *   to drop refs; the last one takes call_function_lock again to unlink the call.
  *
  * Modern arch/x86/mm/tlb.c flush_tlb_kernel_range(): per-page invlpg on every CPU if the
- * range is ≤ tlb_single_page_flush_ceiling (33) pages, else a full flush; IPIs through
- * smp_call_function_many (per-CPU call data, no global lock); since 2021 the initiator
- * flushes locally while its IPIs are in flight.
+ * range is ≤ tlb_single_page_flush_ceiling (33, 3.17+: src/kernel/tlbparams.ts) pages, else
+ * a full flush; IPIs through smp_call_function_many (per-CPU call data, no global lock);
+ * since 5.13 the initiator flushes locally while its IPIs are in flight.
+ *
+ * 6.15 arch/x86/mm/tlb.c on a CPU with X86_FEATURE_INVLPGB (AMD Zen 3+; Rik van Riel,
+ * "x86/mm: Use INVLPGB for kernel TLB flushes"): no IPI at all. The initiator broadcasts
+ * INVLPGB (invlpgb_kernel_range_flush: one per invlpgb_count_max pages; invlpgb_flush_all
+ * above the ceiling and for flush_tlb_all) and waits with TLBSYNC until every CPU has done
+ * them. The other CPUs are not interrupted: their entries just go.
  */
 import { PARK, type ProcessBody } from '../engine/process.js';
 import { IPI_WAIT, IRQ, TLB } from '../cpu/accounting.js';
@@ -31,6 +37,7 @@ import type { ExecCtx, IrqCtx } from '../cpu/task.js';
 import { irqEntryCost, irqExitCost } from './costs.js';
 import type { Machine } from './machine.js';
 import { spin_lock, spin_unlock, type Spinlock } from './spinlock.js';
+import { INVLPGB_COUNT_MAX_DEFAULT } from './tlbparams.js';
 
 /** The function an IPI runs on each target, in interrupt context. */
 export type IpiFunc = (ctx: IrqCtx, m: Machine, info: FlushInfo) => ProcessBody;
@@ -196,6 +203,64 @@ function* flush_ipi(ctx: IrqCtx, m: Machine, info: FlushInfo): ProcessBody {
 
 const FLUSH_ALL: FlushInfo = { start: 0, npages: -1 };
 
+/**
+ * 6.15 arch/x86/mm/tlb.c, X86_FEATURE_INVLPGB: invlpgb_kernel_range_flush (`info.npages`
+ * pages: INVLPGB of at most invlpgb_count_max pages each, without waiting,
+ * invlpgb_flush_addr_nosync) or invlpgb_flush_all (everything, globals included: one
+ * INVLPGB), then __tlbsync(): TLBSYNC waits until every CPU has completed them.
+ *
+ * The initiator pays `invlpgb` per instruction and one `tlbsync`, charged to `tlb`. The
+ * broadcast reaches every CPU's TLB, the initiator's too; the entries are dropped when the
+ * last INVLPGB issues (the hardware guarantees it only by the TLBSYNC's end: a stale access
+ * in between would go unseen, none is modelled). No other CPU is interrupted or charged
+ * anything now; after a full broadcast flush each CPU walks its working set back in at its
+ * next busy segment, exactly as after an IPI full flush (§3.5.1: Cpu.loseWorkingSet), and
+ * the initiator at its own next one (Cpu.flushWorkingSet). Not an smp_call_function: no
+ * call_lock, usable with IRQs off.
+ */
+function* invlpgb_flush(ctx: ExecCtx, m: Machine, info: FlushInfo): ProcessBody {
+  const self = ctx.cpu;
+  const full = info.npages < 0;
+  const countMax = m.tlbFlush.invlpgbCountMax ?? INVLPGB_COUNT_MAX_DEFAULT;
+  // for (addr = start; addr < end; addr += nr << PAGE_SHIFT) nr = clamp_val(nr, 1, invlpgb_count_max)
+  const instructions = full ? 1 : Math.max(1, Math.ceil(info.npages / countMax));
+  m.tlbStats.invlpgbs += instructions;
+  m.tlbStats.tlbsyncs++;
+  for (const cpu of m.cpus) {
+    if (full) {
+      cpu.tlb.flushAll();
+      m.tlbStats.localFlushes++;
+      if (cpu !== self) cpu.loseWorkingSet();
+    } else {
+      for (let i = 0; i < info.npages; i++) cpu.tlb.flushPage(info.start + i);
+      m.tlbStats.pageFlushes += info.npages;
+    }
+  }
+  const ns = instructions * m.costs.invlpgb + m.costs.tlbsync;
+  yield full ? self.flushWorkingSet(ns) : self.busy(TLB, ns);
+}
+
+/** 6.15 kernel_tlb_flush_all / flush_tlb_all() with X86_FEATURE_INVLPGB: invlpgb_flush_all() + TLBSYNC, no IPI. */
+export function* invlpgb_flush_tlb_all(ctx: ExecCtx, m: Machine): ProcessBody {
+  if (m.ncpus > 1) m.tlbStats.shootdowns++;
+  if (m.observer !== null) m.observer.shootdownStarted(ctx.cpu.id, 'flush_tlb_all', -1, true);
+  yield* invlpgb_flush(ctx, m, FLUSH_ALL);
+  if (m.observer !== null) m.observer.shootdownFinished(ctx.cpu.id, 'flush_tlb_all');
+}
+
+/**
+ * 6.15 flush_tlb_kernel_range() with X86_FEATURE_INVLPGB: above the ceiling
+ * kernel_tlb_flush_all (invlpgb_flush_all), else kernel_tlb_flush_range
+ * (invlpgb_kernel_range_flush); the ceiling test is get_flush_tlb_info's, as without INVLPGB.
+ */
+export function* invlpgb_flush_tlb_kernel_range(ctx: ExecCtx, m: Machine, start: number, npages: number, ceiling: number): ProcessBody {
+  const info: FlushInfo = npages > ceiling ? FLUSH_ALL : { start, npages };
+  if (m.ncpus > 1) m.tlbStats.shootdowns++;
+  if (m.observer !== null) m.observer.shootdownStarted(ctx.cpu.id, 'flush_tlb_kernel_range', npages, info.npages < 0);
+  yield* invlpgb_flush(ctx, m, info);
+  if (m.observer !== null) m.observer.shootdownFinished(ctx.cpu.id, 'flush_tlb_kernel_range');
+}
+
 /** 2.4 flush_tlb_all(): broadcast full flush, then the local one. */
 export function* flush_tlb_all(ctx: ExecCtx, m: Machine): ProcessBody {
   if (m.ncpus > 1) m.tlbStats.shootdowns++;
@@ -242,10 +307,12 @@ export function* flush_tlb_kernel_range(
 
 /**
  * Flush kernel virtual pages [start, start+npages) from every TLB, the way the configured
- * kernel does it: 2.4 flush_tlb_all(), or modern flush_tlb_kernel_range().
+ * kernel does it: 2.4 flush_tlb_all(), modern flush_tlb_kernel_range() by IPIs, or 6.15's
+ * by INVLPGB broadcast.
  */
 export function* flush_kernel_range(ctx: ExecCtx, m: Machine, start: number, npages: number): ProcessBody {
   const f = m.tlbFlush;
   if (f.kind === 'flush_tlb_all') yield* flush_tlb_all(ctx, m);
+  else if (f.kind === 'invlpgb') yield* invlpgb_flush_tlb_kernel_range(ctx, m, start, npages, f.ceiling);
   else yield* flush_tlb_kernel_range(ctx, m, start, npages, { ceiling: f.ceiling, concurrentLocal: f.concurrentLocal });
 }

@@ -107,6 +107,8 @@ export const EXPLICIT: Partial<Record<CostTableName | MachinePresetName, Partial
   modern: {
     ipi_latency: { quality: 'measured', lo: 1300, hi: 1450, why: 'KVM IPIv series, Jul 2021: 1.3-1.45 us one-way' },
     invlpg: { quality: 'measured', why: 'cycle count quoted in arch/x86/mm/tlb.c' },
+    invlpgb: { quality: 'estimate', lo: 20, hi: 300, why: 'estimate: 20-300 ns, a fraction of an INVLPG to a few (no published INVLPGB latency)' },
+    tlbsync: { quality: 'estimate', lo: 100, hi: 1000, why: 'estimate: 100-1000 ns, a fabric round trip to every core (no published TLBSYNC latency)' },
   },
   'piii-8way-2002': {
     lock_handoff: { quality: 'estimate', why: 'estimate: cross-FSB transfer' },

@@ -193,7 +193,7 @@ const CALL_LOCK_2_4 =
 const GENERIC_IPI = 'kernel/smp.c smp_call_function_mask (2.6.26+): call_function_lock only around list_add_tail_rcu; wait without it';
 const FLUSH_ALL_2_4 = 'arch/i386/kernel/smp.c flush_tlb_all: smp_call_function(flush_tlb_all_ipi) + do_flush_tlb_all_local';
 const FLUSH_ALL_2_6 = 'include/asm-x86/tlbflush.h flush_tlb_kernel_range() is flush_tlb_all() on x86 (on_each_cpu)';
-const NO_CONCURRENT = 'the initiator flushes locally after its IPI round (concurrent local flush is Linux 5.13+)';
+const NO_CONCURRENT = 'the initiator flushes locally after its IPI round (the concurrent local flush came in 5.13)';
 const VMLIST_2_4 = 'mm/vmalloc.c get_vm_area/vfree: write_lock(&vmlist_lock); vfree flushes before write_unlock';
 const VMLIST_2_6_27 = 'mm/vmalloc.c remove_vm_area: write_lock(&vmlist_lock) around __remove_vm_area → unmap_vm_area (flush)';
 const NO_MAP_FLUSH_2_6 = 'mm/vmalloc.c map_vm_area/vmap_page_range: PTEs set, no flush';
@@ -255,7 +255,7 @@ const MAP_5_10 = 'mm/vmalloc.c __vmalloc_area_node → map_kernel_range → map_
 const MAP_6 = 'mm/vmalloc.c __vmalloc_area_node → vmap_pages_range (5.13+) → vmap_range_noflush: PTEs written without a global lock';
 const NO_MAP_FLUSH_5 = 'mm/vmalloc.c map_kernel_range / vmap_pages_range: flush_cache_vmap only (a no-op on x86), no TLB flush';
 const FLUSH_RANGE_5_10 =
-  'arch/x86/mm/tlb.c flush_tlb_kernel_range: on_each_cpu(do_kernel_range_flush) page by page up to tlb_single_page_flush_ceiling (33, 3.15+), else on_each_cpu(do_flush_tlb_all)';
+  'arch/x86/mm/tlb.c flush_tlb_kernel_range: on_each_cpu(do_kernel_range_flush) page by page up to tlb_single_page_flush_ceiling (33, 3.17+: commit a5102476a24b), else on_each_cpu(do_flush_tlb_all)';
 const FLUSH_RANGE_6_15 =
   FLUSH_RANGE_5_10 +
   '; with X86_FEATURE_INVLPGB, kernel_tlb_flush_range → invlpgb_kernel_range_flush (INVLPGB + TLBSYNC, no IPI): 6.15, Rik van Riel ' +
@@ -264,8 +264,7 @@ const NO_CONCURRENT_5_10 =
   'kernel/smp.c on_each_cpu (5.10): smp_call_function(func, wait) then func() locally with IRQs off: the local flush after the IPI round ' +
   '(concurrent local flush is 5.13: Nadav Amit, "x86/mm/tlb: Flush remote and local TLBs concurrently")';
 const CONCURRENT_6 =
-  'kernel/smp.c smp_call_function_many_cond: SCF_RUN_LOCAL runs the local func after the IPIs are sent, before waiting for them (5.13+); ' +
-  'arch/x86/mm/tlb.c native_flush_tlb_multi';
+  'kernel/smp.c smp_call_function_many_cond: with SCF_RUN_LOCAL the local func runs after the IPIs are sent, before the wait (Nadav Amit, "smp: Run functions concurrently in smp_call_function_many_cond()", tip x86/mm Mar 2021, merged for 5.13); arch/x86/mm/tlb.c native_flush_tlb_multi likewise for mm flushes ("x86/mm/tlb: Flush remote and local TLBs concurrently", 4ce94eabac16, 5.13)';
 const GENERIC_5_6 = 'kernel/smp.c smp_call_function_many_cond: per-CPU call_single_queue (llist), no global lock';
 const POOL_5_10 = 'mm/bounce.c POOL_SIZE 64: mempool_init_page_pool (init_emergency_pool, when the machine has highmem)';
 const POOL_6 = 'block/bounce.c POOL_SIZE 64 (moved from mm/ in 5.12): mempool_init_page_pool; block/bounce.c removed in 6.16 ("block: remove bounce buffering support")';
@@ -439,12 +438,24 @@ export const INVLPGB_RULE_SOURCE =
   '(6.15, Rik van Riel "x86/mm: Use INVLPGB for kernel TLB flushes"), and machine.invlpgb says the CPU has it';
 
 /**
- * kernel.tlb_flush's default: `invlpgb` from 6.15 on a machine with INVLPGB (machine.invlpgb),
- * else the version's row. Returns the value and its source.
+ * kernel.tlb_flush's default: `invlpgb` from 6.15 on a machine with INVLPGB (machine.invlpgb)
+ * running a 64-bit kernel, else the version's row. The model reads "no highmem" as a 64-bit
+ * kernel (CONFIG_HIGHMEM exists only on 32-bit x86), and 6.15 uses INVLPGB on x86-64 only
+ * (arch/x86/kernel/cpu/amd.c clears X86_FEATURE_INVLPGB on 32-bit; van Riel's series from v6).
+ * Returns the value and its source.
  */
-export function defaultTlbFlush(v: KernelVersion, machineInvlpgb: boolean): { value: VersionSettings['tlb_flush']; source: string } {
+export function defaultTlbFlush(
+  v: KernelVersion,
+  machineInvlpgb: boolean,
+  highmemBytes = 0,
+): { value: VersionSettings['tlb_flush']; source: string } {
   const row = VERSION_TABLE[v].tlb_flush;
   const since = KERNEL_VERSIONS.indexOf(v) >= KERNEL_VERSIONS.indexOf(INVLPGB_SINCE);
-  if (since && machineInvlpgb) return { value: 'invlpgb', source: `${INVLPGB_RULE_SOURCE} (rule: version >= ${INVLPGB_SINCE} and machine.invlpgb)` };
+  if (since && machineInvlpgb && highmemBytes === 0) {
+    return { value: 'invlpgb', source: `${INVLPGB_RULE_SOURCE} (rule: version >= ${INVLPGB_SINCE}, machine.invlpgb, no highmem: a 64-bit kernel)` };
+  }
+  if (since && machineInvlpgb) {
+    return { value: row.value, source: `${row.source}; not invlpgb: the machine has highmem, so a 32-bit kernel, and INVLPGB is used on x86-64 only` };
+  }
   return row;
 }

@@ -93,6 +93,7 @@ export function* runSteps(s: ResolvedScenario, opts: RunOptions, slice: number):
       kind: s.kernel.tlb_flush,
       ceiling: s.kernel.tlb_single_page_flush_ceiling,
       concurrentLocal: s.kernel.flush_concurrent_local,
+      invlpgbCountMax: s.machine.invlpgb_count_max,
     },
     smpCallFunction: s.kernel.smp_call_function,
     observer: opts.trace ?? null,

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { COST_KEYS, COST_TABLE, TLB_WORKING_SET_DEFAULT } from '../kernel/costs.js';
+import { INVLPGB_COUNT_MAX_DEFAULT, TLB_SINGLE_PAGE_FLUSH_CEILING } from '../kernel/tlbparams.js';
 import {
   DEFAULT_KERNEL_VERSION,
   INVLPGB_SINCE,
@@ -76,6 +77,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'machine.tlb_entries': 'Per-CPU TLB capacity for modelled kernel mappings. Default: 64.',
   'machine.tlb_working_set': `TLB entries the running code uses outside the modelled mappings (kernel text, stack, data; the task's user pages): after a full flush the next context to run code on the CPU walks them back in, costs.tlb_refill each (IPI handlers and idle CPUs pay nothing). Estimate. Default: ${TLB_WORKING_SET_DEFAULT}.`,
   'machine.invlpgb': `The CPUs have AMD's INVLPGB/TLBSYNC broadcast TLB invalidation (Zen 3+). With kernel.version ${INVLPGB_SINCE}+ it makes kernel.tlb_flush default to invlpgb. Default: the machine preset's (machine.preset, else the cost preset's machine): true for epyc-7763-1x64-2021, else false.`,
+  'machine.invlpgb_count_max': `Pages one AMD INVLPGB may invalidate (CPUID Fn8000_0008 EDX[15:0] + 1): with kernel.tlb_flush: invlpgb a range flush issues ceil(pages / this) INVLPGBs. Estimate. Default: ${INVLPGB_COUNT_MAX_DEFAULT}.`,
   'machine.memory_bandwidth': "Sustained bandwidth of the memory bus shared by CPU copies and device DMA (max-min fair sharing). Default: the machine preset's (machine.preset, else the cost preset's machine): 629 MB/s for era2000, 460 GB/s for modern; see docs/VALIDATION.md.",
   costs: 'Cost model: a preset plus per-key duration overrides.',
   'costs.preset': `Cost preset: a machine preset (or the aliases era2000, modern). Default: machine.preset, else the version's: ${byVersion('costs_preset')}`,
@@ -95,8 +97,8 @@ const DESCRIPTIONS: Record<string, string> = {
   'kernel.vmalloc_flush_on_map': `Eager vmalloc: flush_tlb_all() after mapping too. ${byVersion('vmalloc_flush_on_map')}`,
   'kernel.last_pkmap': 'LAST_PKMAP, persistent kmap slots (1 << PKMAP_ORDER: a power of two). Default: 1024, 512 with PAE.',
   'kernel.lazy_max_pages': 'vmap_lazy purge threshold in pages. Default: fls(cpus) x 32MiB/PAGE_SIZE.',
-  'kernel.tlb_flush': `Broadcast flush flavour: flush_tlb_all (a full flush on every CPU), flush_tlb_kernel_range (page by page up to the ceiling, IPIs), invlpgb (AMD INVLPGB + TLBSYNC, no IPIs, ${INVLPGB_SINCE}+). ${byVersion('tlb_flush')} From ${INVLPGB_SINCE} on a machine with machine.invlpgb: invlpgb.`,
-  'kernel.tlb_single_page_flush_ceiling': 'flush_tlb_kernel_range: page-by-page up to this many pages. Default: 33.',
+  'kernel.tlb_flush': `How kernel TLB flushes reach the other CPUs: flush_tlb_all (2.4/2.6: always a full flush, by IPI), flush_tlb_kernel_range (per-page invlpg up to the ceiling, else full, by IPI), invlpgb (6.15+ on AMD Zen 3+: INVLPGB + TLBSYNC broadcast, no IPI). ${byVersion('tlb_flush')} From ${INVLPGB_SINCE} on a machine with machine.invlpgb: invlpgb.`,
+  'kernel.tlb_single_page_flush_ceiling': `flush_tlb_kernel_range / invlpgb: page-by-page up to this many pages, a full flush above (arch/x86/mm/tlb.c tlb_single_page_flush_ceiling, 3.17+). Default: ${TLB_SINGLE_PAGE_FLUSH_CEILING}.`,
   'kernel.flush_concurrent_local': `Initiator flushes locally while its IPIs are in flight (5.13+). ${byVersion('flush_concurrent_local')}`,
   'kernel.smp_call_function': `Cross-CPU calls: call_lock held across each round (2.4), or generic IPIs whose rounds overlap (2.6.26+). ${byVersion('smp_call_function')}`,
   'kernel.spin_unlock_locked': `spin_unlock is a locked instruction costing lock_acquire (true: 2.3.40 lock; btrl) or a plain store (false: 2.4 movb). ${byVersion('spin_unlock_locked')}`,

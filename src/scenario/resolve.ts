@@ -6,6 +6,7 @@ import path from 'node:path';
 import { COST_KEYS, REMOVED_COST_KEYS, TLB_WORKING_SET_DEFAULT, type CostKey } from '../kernel/costs.js';
 import { PRESETS, canonicalPreset, machinePresetCosts, type PresetName } from '../kernel/presets.js';
 import { VMALLOC_BOOT_AREAS_DEFAULT, last_pkmap } from '../kernel/layout.js';
+import { INVLPGB_COUNT_MAX_DEFAULT, TLB_SINGLE_PAGE_FLUSH_CEILING } from '../kernel/tlbparams.js';
 import { parseDuration, parseRate, parseSize, formatDurationExact, formatSizeExact } from '../engine/units.js';
 import { parseDistribution } from '../engine/distributions.js';
 import {
@@ -126,6 +127,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     spinlock: byVersion('spinlock', m.spinlock),
     tlb_entries: m.tlb_entries ?? 64,
     tlb_working_set: m.tlb_working_set ?? TLB_WORKING_SET_DEFAULT,
+    invlpgb_count_max: m.invlpgb_count_max ?? INVLPGB_COUNT_MAX_DEFAULT,
     // The shared memory bus: the machine preset's, else that of the cost preset's machine.
     memory_bandwidth_bytes_per_s:
       m.memory_bandwidth === undefined ? costMachine.memory_bandwidth_bytes_per_s.value : parseRate(m.memory_bandwidth),
@@ -142,8 +144,13 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
 
   // kernel.tlb_flush: the file's, else the INVLPGB rule (6.15+ on a machine with it), else the row's.
   const tlbFlushOf = (given: VersionSettings['tlb_flush'] | undefined): VersionSettings['tlb_flush'] => {
-    if (given !== undefined) return byVersion('tlb_flush', given);
-    const d = defaultTlbFlush(version, machine.invlpgb);
+    if (given !== undefined) {
+      if (given === 'invlpgb' && !machine.invlpgb) {
+        problem(['kernel', 'tlb_flush'], 'expected flush_tlb_all or flush_tlb_kernel_range: invlpgb needs a machine with INVLPGB (machine.invlpgb: true)');
+      }
+      return byVersion('tlb_flush', given);
+    }
+    const d = defaultTlbFlush(version, machine.invlpgb, machine.highmem_bytes);
     version_source.tlb_flush = `kernel.version ${versionLabel(version)}: ${d.source}`;
     return d.value;
   };
@@ -168,7 +175,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     last_pkmap: k.last_pkmap ?? last_pkmap(machine.pae),
     lazy_max_pages: k.lazy_max_pages ?? null,
     tlb_flush: tlbFlushOf(k.tlb_flush),
-    tlb_single_page_flush_ceiling: k.tlb_single_page_flush_ceiling ?? 33,
+    tlb_single_page_flush_ceiling: k.tlb_single_page_flush_ceiling ?? TLB_SINGLE_PAGE_FLUSH_CEILING,
     flush_concurrent_local: byVersion('flush_concurrent_local', k.flush_concurrent_local),
     smp_call_function: byVersion('smp_call_function', k.smp_call_function),
     device_irqs_nest: byVersion('device_irqs_nest', k.device_irqs_nest),

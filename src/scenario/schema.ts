@@ -228,6 +228,7 @@ export const MachineRaw = obj(
     spinlock: oneOf(SPINLOCKS).optional(),
     tlb_entries: int(1, 65536).optional(),
     tlb_working_set: int(0, 65536).optional(),
+    invlpgb_count_max: int(1, 65536).optional(),
     memory_bandwidth: unitField('rate', 'a rate > 0 like 600MiB/s', (v) => {
       const r = parseRate(v);
       return isNum(r) && r > 0;

@@ -79,6 +79,8 @@ export interface ResolvedMachine {
   tlb_entries: number;
   /** TLB entries walked back in after a full flush, outside the modelled mappings (src/cpu/cpu-time.ts). */
   tlb_working_set: number;
+  /** Pages one INVLPGB may invalidate (kernel.tlb_flush: invlpgb; src/kernel/tlbparams.ts). */
+  invlpgb_count_max: number;
   /** Shared memory bus, bytes/s (src/cpu/membus.ts). */
   memory_bandwidth_bytes_per_s: number;
   /**

@@ -52,6 +52,7 @@ export function scenarioFileOf(s: ResolvedScenario): RawScenario {
     ...(overridden('spinlock') ? { spinlock: s.machine.spinlock } : {}),
     tlb_entries: s.machine.tlb_entries,
     tlb_working_set: s.machine.tlb_working_set,
+    invlpgb_count_max: s.machine.invlpgb_count_max,
     // Like the version's settings: written only when it is not the preset's (an exact
     // decimal rate such as 460 GB/s has no short binary-unit form).
     ...(s.machine.memory_bandwidth_bytes_per_s === presetBandwidth(s) ? {} : { memory_bandwidth: formatRate(s.machine.memory_bandwidth_bytes_per_s) }),

@@ -50,6 +50,19 @@ const Check = z.discriminatedUnion('kind', [
     published: z.number().positive().optional(),
     tolerance: z.number().positive(),
   }),
+  /**
+   * sim(num) − sim(den) within `tolerance` (relative) of `published` (default: the cells'
+   * published difference): the increment between two points of a curve (a per-page slope),
+   * apart from what the two have in common.
+   */
+  z.strictObject({
+    ...common,
+    kind: z.literal('difference'),
+    num: z.string(),
+    den: z.string(),
+    published: z.number().optional(),
+    tolerance: z.number().positive(),
+  }),
   /** max/min of the cells' simulated values ≤ `max` (a flat curve). */
   z.strictObject({ ...common, kind: z.literal('spread'), cells: z.array(z.string()).min(2), max: z.number().min(1) }),
   /** min ≤ sim(cell) ≤ max. */
@@ -127,7 +140,7 @@ export function loadTargets(file: string): TargetsFileSpec {
       if (c.kind === 'value' && t.cells[c.cell]?.published === undefined) {
         problems.push(`${file}: ${t.id}: check "${c.id}": cell "${c.cell}" has no published value`);
       }
-      if (c.kind === 'ratio' && c.published === undefined) {
+      if ((c.kind === 'ratio' || c.kind === 'difference') && c.published === undefined) {
         if (t.cells[c.num]?.published === undefined || t.cells[c.den]?.published === undefined) {
           problems.push(`${file}: ${t.id}: check "${c.id}": give "published" or published values for both cells`);
         }
@@ -145,6 +158,7 @@ export function cellsOf(c: CheckSpec): string[] {
     case 'range':
       return [c.cell];
     case 'ratio':
+    case 'difference':
       return [c.num, c.den];
     case 'spread':
     case 'collapse':

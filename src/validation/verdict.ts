@@ -50,6 +50,14 @@ export function evaluateCheck(check: CheckSpec, cells: Record<string, CellSpec>,
       const rule = `within ±${pct(check.tolerance)}`;
       return { holds: sim === null ? null : rel(sim, pub) <= check.tolerance, published: pub, simulated: sim, rule };
     }
+    case 'difference': {
+      const pub = check.published ?? cells[check.num]!.published! - cells[check.den]!.published!;
+      const n = v(check.num);
+      const d = v(check.den);
+      const sim = n === null || d === null ? null : n - d;
+      const rule = `within ±${pct(check.tolerance)}`;
+      return { holds: sim === null || pub === 0 ? null : rel(sim, pub) <= check.tolerance, published: pub, simulated: sim, rule };
+    }
     case 'spread': {
       const xs = check.cells.map(v);
       if (xs.some((x) => x === null || x <= 0)) return { holds: null, published: null, simulated: null, rule: `<= ${check.max}` };

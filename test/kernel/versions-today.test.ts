@@ -47,10 +47,22 @@ describe('kernel.tlb_flush default: invlpgb from 6.15 on a machine with INVLPGB'
     return { value: s.kernel.tlb_flush, source: s.version_source.tlb_flush };
   };
 
-  it('6.15 on the Milan preset (machine.invlpgb true) flushes with INVLPGB, and says why', () => {
-    const f = flush({ kernel: { version: '6.15' } });
+  it('6.15 on the Milan preset (machine.invlpgb true), 64-bit (no highmem), flushes with INVLPGB, and says why', () => {
+    const f = flush({ kernel: { version: '6.15' }, machine: { highmem: '0' } });
     expect(f.value).toBe('invlpgb');
-    expect(f.source).toMatch(/^kernel\.version 6\.15: arch\/x86\/mm\/tlb\.c .*invlpgb_kernel_range_flush.*rule: version >= 6\.15 and machine\.invlpgb/);
+    expect(f.source).toMatch(/^kernel\.version 6\.15: arch\/x86\/mm\/tlb\.c .*invlpgb_kernel_range_flush.*rule: version >= 6\.15, machine\.invlpgb, no highmem: a 64-bit kernel/);
+  });
+
+  it('6.15 on the Milan with highmem (a 32-bit kernel: INVLPGB is x86-64 only) uses flush_tlb_kernel_range, and says why', () => {
+    const f = flush({ kernel: { version: '6.15' } });
+    expect(f.value).toBe('flush_tlb_kernel_range');
+    expect(f.source).toMatch(/not invlpgb: the machine has highmem, so a 32-bit kernel/);
+  });
+
+  it('an explicit kernel.tlb_flush: invlpgb on a machine without INVLPGB is refused, naming the field', () => {
+    expect(() => resolve({ kernel: { version: '6.15', tlb_flush: 'invlpgb' }, machine: { invlpgb: false } })).toThrow(
+      /kernel\.tlb_flush: expected flush_tlb_all or flush_tlb_kernel_range: invlpgb needs a machine with INVLPGB/,
+    );
   });
 
   it('6.12 on the same Milan (the CPU has it, the kernel does not use it) uses flush_tlb_kernel_range', () => {
@@ -71,7 +83,7 @@ describe('kernel.tlb_flush default: invlpgb from 6.15 on a machine with INVLPGB'
     expect(flush({ kernel: { version: '5.10' }, machine: { invlpgb: true } }).value).toBe('flush_tlb_kernel_range');
     expect(flush({ kernel: { version: '2.6.28' }, machine: { invlpgb: true } }).value).toBe('flush_tlb_all');
     expect(flush({ kernel: { version: '6.15', tlb_flush: 'flush_tlb_all' } })).toEqual({ value: 'flush_tlb_all', source: 'scenario override' });
-    expect(flush({ kernel: { version: '5.10', tlb_flush: 'invlpgb' } })).toEqual({ value: 'invlpgb', source: 'scenario override' });
+    expect(flush({ kernel: { version: '5.10', tlb_flush: 'invlpgb' }, machine: { invlpgb: true } })).toEqual({ value: 'invlpgb', source: 'scenario override' });
   });
 
   it('round-trips through the scenario file: machine.invlpgb written only when it is not the preset\'s', () => {
@@ -145,11 +157,11 @@ describe('the CLI', () => {
 
   it('run --verbose shows the resolved version, each setting with value and source, the rule, and the preset', async () => {
     const { io, out } = fakeIo({ env: {} });
-    const code = await main(['run', 'lkml-2000-4way', '--verbose', '--set', 'stop.ops=5', '--set', 'kernel.version=modern', '--set', 'costs.preset=epyc-7763-1x64-2021'], io);
+    const code = await main(['run', 'lkml-2000-4way', '--verbose', '--set', 'stop.ops=5', '--set', 'kernel.version=modern', '--set', 'costs.preset=epyc-7763-1x64-2021', '--set', 'machine.highmem=0', '--set', 'machine.lowmem=4GiB'], io);
     expect(code).toBe(0);
     const text = out.join('');
     expect(text).toContain('# settings from kernel.version modern (= 6.15)');
-    expect(text).toMatch(/^kernel\.tlb_flush +invlpgb +version +arch\/x86\/mm\/tlb\.c .*rule: version >= 6\.15 and machine\.invlpgb/m);
+    expect(text).toMatch(/^kernel\.tlb_flush +invlpgb +version +arch\/x86\/mm\/tlb\.c .*rule: version >= 6\.15, machine\.invlpgb, no highmem/m);
     expect(text).toMatch(/^kernel\.flush_concurrent_local +true +version +kernel\/smp\.c smp_call_function_many_cond/m);
     expect(text).toMatch(/^machine\.spinlock +qspinlock +version +kernel\/locking\/qspinlock\.c/m);
     expect(text).toContain('# cost table (preset epyc-7763-1x64-2021: AMD EPYC 7763');

@@ -95,7 +95,8 @@ const EXPECTED = {
   // 6.15 on its Milan preset: INVLPGB for kernel range flushes.
   '6.15': {
     spinlock: 'qspinlock', costs_preset: 'epyc-7763-1x64-2021', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
-    tlb_flush: 'invlpgb', flush_concurrent_local: true, smp_call_function: 'generic', bounce_pool_pages: 64,
+    // INVLPGB is x86-64 only: with the default highmem (a 32-bit kernel) the IPI flush.
+    tlb_flush: 'flush_tlb_kernel_range', flush_concurrent_local: true, smp_call_function: 'generic', bounce_pool_pages: 64,
     bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
     kunmap_atomic_flush: true,
     nr_cpus: 8,
@@ -104,7 +105,8 @@ const EXPECTED = {
   // An alias of 6.15.
   modern: {
     spinlock: 'qspinlock', costs_preset: 'epyc-7763-1x64-2021', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
-    tlb_flush: 'invlpgb', flush_concurrent_local: true, smp_call_function: 'generic', bounce_pool_pages: 64,
+    // INVLPGB is x86-64 only: with the default highmem (a 32-bit kernel) the IPI flush.
+    tlb_flush: 'flush_tlb_kernel_range', flush_concurrent_local: true, smp_call_function: 'generic', bounce_pool_pages: 64,
     bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
     kunmap_atomic_flush: true,
     nr_cpus: 8,

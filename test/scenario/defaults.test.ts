@@ -61,6 +61,7 @@ describe('defaults', () => {
         spinlock: 'qspinlock',
         tlb_entries: 64,
         tlb_working_set: 24,
+        invlpgb_count_max: 8, // estimate: CPUID Fn8000_0008 EDX[15:0] + 1 (src/kernel/tlbparams.ts)
         memory_bandwidth_bytes_per_s: 123e9, // epyc-7763-1x64-2021: 8 DDR4-3200 channels, ~60% sustained
         invlpgb: true, // Zen 3 has INVLPGB
       },
@@ -84,7 +85,7 @@ describe('defaults', () => {
         vmalloc_flush_on_map: false,
         last_pkmap: 1024,
         lazy_max_pages: null,
-        tlb_flush: 'invlpgb', // 6.15 on a machine with INVLPGB
+        tlb_flush: 'flush_tlb_kernel_range', // 6.15 on a machine with INVLPGB, but highmem: a 32-bit kernel
         tlb_single_page_flush_ceiling: 33,
         flush_concurrent_local: true,
         smp_call_function: 'generic',
@@ -99,7 +100,7 @@ describe('defaults', () => {
       version_source: Object.fromEntries(
         VERSION_SETTING_KEYS.map((k) => [
           k,
-          `kernel.version modern (= 6.15): ${k === 'tlb_flush' ? `${INVLPGB_RULE_SOURCE} (rule: version >= 6.15 and machine.invlpgb)` : VERSION_TABLE.modern[k].source}`,
+          `kernel.version modern (= 6.15): ${k === 'tlb_flush' ? `${VERSION_TABLE.modern.tlb_flush.source}; not invlpgb: the machine has highmem, so a 32-bit kernel, and INVLPGB is used on x86-64 only` : VERSION_TABLE.modern[k].source}`,
         ]),
       ) as ResolvedScenario['version_source'],
       device: {

@@ -29,6 +29,18 @@ describe('validation checks on synthetic numbers', () => {
     expect(evaluateCheck(explicit, cells, values({ a: 1, b: 5 })).holds).toBe(true);
   });
 
+  it('difference: the increment between two cells against the cells\' published increment, or an explicit one', () => {
+    const chk: CheckSpec = { id: 'd', kind: 'difference', num: 'b', den: 'a', tolerance: 0.2, status: 'pass' };
+    // published 40 − 10 = 30; a common offset of 25 in both cells cancels.
+    const r = evaluateCheck(chk, cells, values({ a: 35, b: 60 }));
+    expect(r.published).toBe(30);
+    expect(r.simulated).toBe(25);
+    expect(r.holds).toBe(true);
+    expect(evaluateCheck(chk, cells, values({ a: 35, b: 58 })).holds).toBe(false);
+    expect(evaluateCheck({ ...chk, published: 23 }, cells, values({ a: 35, b: 58 })).holds).toBe(true);
+    expect(evaluateCheck(chk, cells, values({ a: null, b: 58 })).holds).toBe(null);
+  });
+
   it('spread: a flat curve stays under max/min', () => {
     const chk: CheckSpec = { id: 's', kind: 'spread', cells: ['a', 'b', 'c'], max: 1.3, status: 'pass' };
     expect(evaluateCheck(chk, cells, values({ a: 2.9, b: 3.0, c: 2.8 })).holds).toBe(true);
