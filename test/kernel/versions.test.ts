@@ -32,7 +32,7 @@ const EXPECTED = {
     bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
     kunmap_atomic_flush: true,
     nr_cpus: 32,
-    completion_context: 'bh', block_lock: 'io_request_lock',
+    completion_context: 'bh', block_lock: 'io_request_lock', kmap_local: false,
   },
   '2.4.0': {
     spinlock: 'tas', costs_preset: 'era2000', vmlist_lock: true, vmalloc_map_lock: 'kernel_flag', vmalloc_flush_on_map: true,
@@ -40,7 +40,7 @@ const EXPECTED = {
     bounce_write_copy: 'atomic_irqs_off', bounce_read_irqs_off: true, bounce_alloc_wait: 'busy_retry', device_irqs_nest: true,
     kunmap_atomic_flush: true,
     nr_cpus: 32,
-    completion_context: 'bh', block_lock: 'io_request_lock',
+    completion_context: 'bh', block_lock: 'io_request_lock', kmap_local: false,
   },
   '2.4.16': {
     spinlock: 'tas', costs_preset: 'era2000', vmlist_lock: true, vmalloc_map_lock: 'page_table_lock', vmalloc_flush_on_map: false,
@@ -48,7 +48,7 @@ const EXPECTED = {
     bounce_write_copy: 'atomic', bounce_read_irqs_off: true, bounce_alloc_wait: 'yield_retry', device_irqs_nest: true,
     kunmap_atomic_flush: false,
     nr_cpus: 32,
-    completion_context: 'bh', block_lock: 'io_request_lock',
+    completion_context: 'bh', block_lock: 'io_request_lock', kmap_local: false,
   },
   '2.6.27': {
     spinlock: 'ticket', costs_preset: 'opteron-2x4-2008', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
@@ -56,7 +56,7 @@ const EXPECTED = {
     bounce_write_copy: 'kmap', bounce_read_irqs_off: true, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
     kunmap_atomic_flush: true,
     nr_cpus: 64,
-    completion_context: 'softirq', block_lock: 'queue_lock',
+    completion_context: 'softirq', block_lock: 'queue_lock', kmap_local: false,
   },
   '2.6.28': {
     spinlock: 'ticket', costs_preset: 'opteron-2x4-2008', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
@@ -64,15 +64,15 @@ const EXPECTED = {
     bounce_write_copy: 'kmap', bounce_read_irqs_off: true, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
     kunmap_atomic_flush: true,
     nr_cpus: 64,
-    completion_context: 'softirq', block_lock: 'queue_lock',
+    completion_context: 'softirq', block_lock: 'queue_lock', kmap_local: false,
   },
   modern: {
     spinlock: 'ticket', costs_preset: 'modern', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
     tlb_flush: 'flush_tlb_kernel_range', flush_concurrent_local: true, smp_call_function: 'generic', bounce_pool_pages: 64,
-    bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
+    bounce_write_copy: 'kmap_local', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
     kunmap_atomic_flush: true,
     nr_cpus: 8,
-    completion_context: 'softirq', block_lock: 'queue_lock',
+    completion_context: 'softirq', block_lock: 'queue_lock', kmap_local: true,
   },
 } as const;
 
@@ -99,6 +99,7 @@ describe('kernel.version defaults', () => {
         nr_cpus: k.nr_cpus,
         completion_context: k.completion_context,
         block_lock: k.block_lock,
+        kmap_local: k.kmap_local,
       }).toEqual(want);
       expect(k.version).toBe(version);
       for (const src of Object.values(s.version_source)) expect(src).toMatch(new RegExp(`^kernel\\.version ${version.replace(/\./g, '\\.')}: \\S`));
