@@ -26,7 +26,7 @@
  *              global_bh_lock) or this CPU's softirq.
  * The block lock (`kernel.block_lock`) is taken with IRQs off (spin_lock_irq/irqsave). Lowmem pages need nothing; a page above the device's DMA limit is
  * bounced whatever the strategy. Pages the strategy leaves unmapped are touched through
- * kmap_atomic(KM_USER0).
+ * kmap_atomic(KM_USER0), or kmap_local_page where the kernel has it (kernel.kmap_local, 5.11+).
  */
 import type { BlockLock, BounceAllocWait, BounceWriteCopy, CompletionContext, VmallocMapLock } from './versions.js';
 import type { ProcessBody } from '../engine/process.js';
