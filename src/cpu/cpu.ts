@@ -57,8 +57,21 @@ export interface ExecCtx {
   spinHolderSite: string;
 }
 
+/**
+ * task_struct::kmap_ctrl (5.11+ include/linux/sched.h, Gleixner's "sched: highmem: Store
+ * local kmaps in task struct"): the task's stack of kmap_local maps. `idx` maps are held;
+ * pteval[i] is the page slot i maps (−1: none). The kernel (src/kernel/highmem.ts) pushes
+ * and pops it; the scheduler only hands it to the kmap_local switch hooks.
+ */
+export class KmapCtrl {
+  idx = 0;
+  readonly pteval: number[] = [];
+}
+
 /** What the CPU's scheduler needs of a task (src/cpu/task.ts implements it). */
 export interface CpuTask extends ExecCtx {
+  /** task_struct::kmap_ctrl: its kmap_local stack. */
+  readonly kmap_ctrl: KmapCtrl;
   readonly inIrq: false;
   /** What the task sleeps on, for diagnostics. */
   sleepingOn: string | null;
@@ -163,6 +176,23 @@ export class Cpu extends CpuTime {
   runPendingBh: ((cpu: Cpu) => void) | null = null;
   /** kmap_atomic slots held (bit per KM_ type): the holder may not sleep. */
   atomicKmaps = 0;
+  /** The idle task's kmap_ctrl: what kmap_local in an interrupt taken while idle pushes on. */
+  readonly idle_kmap_ctrl = new KmapCtrl();
+  /**
+   * kmap_local_sched_out / kmap_local_sched_in (5.11+ kernel/sched/core.c: called from
+   * prepare_task_switch before switch_to, and from finish_task_switch after it), set by the
+   * kernel that has kmap_local (src/kernel/highmem.ts); each returns the ns of its PTE work
+   * (0 when the task holds no local map: `if (unlikely(current->kmap_ctrl.idx))`).
+   */
+  kmapLocalSchedOut: ((cpu: Cpu, prev: CpuTask) => number) | null = null;
+  kmapLocalSchedIn: ((cpu: Cpu, next: CpuTask) => number) | null = null;
+  /**
+   * Switch-out work (kmap_local_sched_out) not yet charged: the model charges a context
+   * switch's work when the next task is switched in (as it does context_switch; switching to
+   * idle is free), so a task that sleeps with local maps while the CPU goes idle has its
+   * sched_out work charged at the CPU's next switch-in. Its PTE and TLB effects are immediate.
+   */
+  private switchWorkNs = 0;
   irqs = 0;
   contextSwitches = 0;
   reschedIpis = 0;
@@ -461,6 +491,7 @@ export class Cpu extends CpuTime {
     // submitted go to the device before it sleeps (2.4: run_task_queue(&tq_disk)).
     if (task.plugFlush !== null) task.plugFlush();
     this.current = null;
+    if (this.kmapLocalSchedOut !== null) this.switchWorkNs += this.kmapLocalSchedOut(this, task);
     if (this.observer !== null) this.observer.taskSwitchedOut(this.id, task.name, task.sleepingOn);
     this.switchToNext();
     return PARK;
@@ -477,6 +508,7 @@ export class Cpu extends CpuTime {
     if (this.runqueue.length === 0) return 0;
     if (this.atomicKmaps !== 0) throw new Error(`cpu${this.id}: ${task.name} schedules while holding a kmap_atomic`);
     this.current = null;
+    if (this.kmapLocalSchedOut !== null) this.switchWorkNs += this.kmapLocalSchedOut(this, task);
     if (this.observer !== null) this.observer.taskYielded(this.id, task.name);
     this.runqueue.push(task);
     this.switchToNext();
@@ -519,7 +551,10 @@ export class Cpu extends CpuTime {
     this.contextSwitches++;
     if (this.observer !== null) this.observer.contextSwitch(this.id, next.name, this.runqueue.length);
     this.setCat(SCHED);
-    next.proc.wake(this.costs.context_switch);
+    let ns = this.costs.context_switch + this.switchWorkNs;
+    this.switchWorkNs = 0;
+    if (this.kmapLocalSchedIn !== null) ns += this.kmapLocalSchedIn(this, next);
+    next.proc.wake(ns);
   }
 
   /** One line of state for abort diagnostics. */

@@ -6,11 +6,12 @@
  */
 import { Process, type ProcessBody } from '../engine/process.js';
 import type { Rng } from '../engine/random.js';
-import type { Cpu, CpuTask, SpinWaitable } from './cpu.js';
+import { KmapCtrl, type Cpu, type CpuTask, type SpinWaitable } from './cpu.js';
 
 // The context types live with the CPU (src/cpu/cpu.ts); re-exported for the kernel's imports.
 export { IrqCtx } from './cpu.js';
 export type { ExecCtx, IrqHandler, SpinWaitable } from './cpu.js';
+export { KmapCtrl } from './cpu.js';
 
 export class Task implements CpuTask {
   readonly proc: Process;
@@ -28,6 +29,8 @@ export class Task implements CpuTask {
    * runnable (2.4 alloc_bounce_page): called when a task becomes runnable on its CPU.
    */
   onRunnable: (() => void) | null = null;
+  /** task_struct::kmap_ctrl: its kmap_local stack (5.11+). */
+  readonly kmap_ctrl = new KmapCtrl();
 
   constructor(
     readonly id: number,

@@ -13,15 +13,20 @@
  *   (wakeup_bdflush(1) writes dirty buffers inline and returns); 2.3.40's
  *   wakeup_bdflush(1) sleeps on bdflush_done (modelled as a sleep until a page returns);
  * - the WRITE copy: kmap_atomic(KM_BOUNCE_WRITE) inside __cli (2.4.0), kmap_atomic with
- *   IRQs on (2.3.40 KM_BOUNCE_WRITE, 2.4.16 KM_USER0), kmap() through the pool (2.6);
- * - the READ copy in the completion handler: inside __cli from 2.4.0 on, not in 2.3.40.
+ *   IRQs on (2.3.40 KM_BOUNCE_WRITE, 2.4.16 KM_USER0), kmap() through the pool (2.6),
+ *   kmap_local_page (5.15+ memcpy_from_bvec);
+ * - the READ copy in the completion handler: inside __cli from 2.4.0 on, not in 2.3.40;
+ *   through kmap_local_page on the interrupted task's stack where the kernel has it
+ *   (kernel.kmap_local; 5.15+ copy_to_high_bio_irq → memcpy_to_bvec).
+ * block/bounce.c was removed for 6.16 (Hellwig, "block: remove bounce buffering support",
+ * eeadd68e2a5f); every version the model has (up to 6.15) still has it.
  */
 import { PARK, type ProcessBody } from '../engine/process.js';
 import { COPY, MAP, SPIN } from '../cpu/accounting.js';
 import { bus_transfer } from '../cpu/membus.js';
 import type { ExecCtx, IrqCtx, Task } from '../cpu/task.js';
 import { KM_BOUNCE_READ, KM_BOUNCE_WRITE, PAGE_SIZE } from './layout.js';
-import { PkmapPool, kmap_atomic, kmap_atomic_vpage, kmap_high, kunmap_atomic, kunmap_high } from './highmem.js';
+import { PkmapPool, kmap_atomic, kmap_atomic_vpage, kmap_high, kmap_local_page, kunmap_atomic, kunmap_high, kunmap_local } from './highmem.js';
 import type { Machine } from './machine.js';
 import { touch_kernel_page } from './pgtable.js';
 import { spin_lock, spin_unlock, type Spinlock } from './spinlock.js';
@@ -37,6 +42,8 @@ export interface BounceOptions {
   /** copy_to_high_bh_irq runs its copy inside __save_flags/__cli. */
   readIrqsOff: boolean;
   allocWait: BounceAllocWait;
+  /** kernel.kmap_local: the READ copy maps the highmem page with kmap_local_page. Default false. */
+  readLocal?: boolean;
 }
 
 export class BouncePool {
@@ -56,7 +63,7 @@ export class BouncePool {
   constructor(
     readonly m: Machine,
     readonly opts: BounceOptions,
-    /** The persistent kmap pool, for 2.6's kmap() WRITE copy. */
+    /** The persistent kmap pool, for 2.6's kmap() WRITE copy (and its page pool, for kmap_local_page's PageHighMem). */
     readonly pkmap: PkmapPool,
   ) {
     this.poolSize = opts.poolSize;
@@ -175,6 +182,27 @@ function* copy_page_atomic(ctx: ExecCtx, m: Machine, page: number, type: number)
 }
 
 /**
+ * memcpy of one page through a kmap_local_page map (5.15+ block/bounce.c: memcpy_from_bvec
+ * / memcpy_to_bvec → bvec_kmap_local → kmap_local_page; kunmap_local): pushed on the
+ * current task's kmap_ctrl stack (in the completion, the interrupted task's), one PTE write,
+ * and at unmap a PTE clear + one local invlpg. No lock, no IPI, IRQs left as they are.
+ */
+function* copy_page_local(ctx: ExecCtx, b: BouncePool, page: number): ProcessBody {
+  const m = b.m;
+  const out = { vpage: -1 };
+  const map = kmap_local_page(ctx, m, b.pkmap.pages, page, out);
+  if (map > 0) yield map;
+  if (out.vpage >= 0) {
+    const refill = touch_kernel_page(ctx, m, out.vpage, page);
+    if (refill > 0) yield refill;
+  }
+  yield bus_transfer(ctx, m.membus, COPY, COPY_PAGE_BUS_BYTES, m.costs.memcpy_page);
+  const unmap = kunmap_local(ctx, m, out.vpage);
+  if (unmap > 0) yield unmap;
+  m.highmem.bounce.bytesCopied += PAGE_SIZE;
+}
+
+/**
  * create_bounce(rw, page) / __blk_queue_bounce: take a bounce page; for a WRITE copy the
  * data down now, in the submitter, the way the configured kernel does (BounceOptions).
  */
@@ -191,6 +219,9 @@ export function* create_bounce(task: Task, b: BouncePool, page: number, write: b
       return;
     case 'atomic': // 2.3.40 KM_BOUNCE_WRITE / 2.4.16 KM_USER0, IRQs left on
       yield* copy_page_atomic(task, m, page, KM_BOUNCE_WRITE);
+      return;
+    case 'kmap_local': // 5.15+ __blk_queue_bounce: memcpy_from_bvec(page_address(bounce_page), to)
+      yield* copy_page_local(task, b, page);
       return;
     case 'kmap': {
       // 2.6 __blk_queue_bounce: vfrom = kmap(from->bv_page); memcpy; kunmap(from->bv_page)
@@ -218,7 +249,8 @@ export function* bounce_end_io(ctx: IrqCtx, b: BouncePool, page: number, read: b
     // copy_to_high_bh_irq(): 2.4.0+ wraps it in __save_flags(flags); __cli(); … __restore_flags;
     // 2.3.40 does not, so there an IPI may nest in the copy.
     if (b.opts.readIrqsOff) cpu.local_irq_disable();
-    yield* copy_page_atomic(ctx, b.m, page, KM_BOUNCE_READ);
+    if (b.opts.readLocal === true) yield* copy_page_local(ctx, b, page);
+    else yield* copy_page_atomic(ctx, b.m, page, KM_BOUNCE_READ);
     if (b.opts.readIrqsOff) {
       cpu.local_irq_enable();
       if (cpu.irqWaiting) yield 0; // an IPI that arrived during the copy is taken here

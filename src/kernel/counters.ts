@@ -13,6 +13,12 @@ export class KmapCounters {
   waits = 0;
   /** kmap_atomic calls. */
   atomic = 0;
+  /** kmap_local_page calls that mapped a highmem page (5.11+). */
+  local = 0;
+  /** kmap_local PTEs cleared (+ invlpg) by __kmap_local_sched_out at context switches. */
+  localSchedOut = 0;
+  /** kmap_local PTEs re-installed by __kmap_local_sched_in at context switches. */
+  localSchedIn = 0;
 }
 
 export class VmapCounters {

@@ -1,7 +1,9 @@
 /**
- * Persistent kernel mappings of highmem pages: the global kmap pool, and kmap_atomic.
+ * Persistent kernel mappings of highmem pages: the global kmap pool, kmap_atomic, and
+ * (5.11+) kmap_local_page.
  * Follows 2.4 mm/highmem.c (kmap_high, map_new_virtual, flush_all_zero_pkmaps,
- * kunmap_high) and include/asm-i386/highmem.h (kmap_atomic).
+ * kunmap_high), include/asm-i386/highmem.h (kmap_atomic) and 5.11+ mm/highmem.c
+ * (__kmap_local_pfn_prot, kunmap_local_indexed, __kmap_local_sched_out/_in).
  *
  * pkmap_count[nr] means:
  *   0  — free, and no TLB holds the slot: usable now;
@@ -13,11 +15,13 @@
  */
 import type { ProcessBody } from '../engine/process.js';
 import { MAP, TLB } from '../cpu/accounting.js';
-import type { ExecCtx, Task } from '../cpu/task.js';
+import type { Cpu, CpuTask } from '../cpu/cpu.js';
+import type { ExecCtx, KmapCtrl, Task } from '../cpu/task.js';
 import type { Machine } from './machine.js';
-import { FIXMAP_KMAP_BASE, KM_TYPE_NR, KM_TYPE_NAMES, PKMAP_BASE, last_pkmap } from './layout.js';
+import { FIXMAP_KMAP_BASE, FIXMAP_KMAP_LOCAL_BASE, KM_MAX_IDX, KM_TYPE_NR, KM_TYPE_NAMES, PKMAP_BASE, last_pkmap } from './layout.js';
 import type { PagePool } from './pages.js';
 import { spin_lock, spin_unlock, type Spinlock } from './spinlock.js';
+import { NO_PAGE } from './pgtable.js';
 import { flush_kernel_range } from './tlbflush.js';
 import { TaskWaitQueue } from './waitqueue.js';
 
@@ -230,4 +234,127 @@ export function kunmap_atomic(ctx: ExecCtx, m: Machine, type: number): number {
   cpu.tlb.flushPage(vpage);
   m.tlbStats.pageFlushes++;
   return cpu.busySplit(MAP, m.costs.pte_write, TLB, m.costs.invlpg);
+}
+
+// ---- kmap_local_page (5.11+) -----------------------------------------------------------
+
+/**
+ * Fixmap virtual page of kmap_local slot `idx` on `cpu`: 5.11+ mm/highmem.c
+ * kmap_local_calc_idx (`idx + KM_MAX_IDX * smp_processor_id()`), __fix_to_virt(FIX_KMAP_BEGIN + idx).
+ */
+export function kmap_local_vpage(cpu: number, idx: number): number {
+  return FIXMAP_KMAP_LOCAL_BASE + KM_MAX_IDX * cpu + idx;
+}
+
+/**
+ * The kmap_ctrl a context pushes on: `current->kmap_ctrl` in any context (5.11+
+ * mm/highmem.c kmap_local_idx_push) — in an interrupt, the interrupted task's (the idle
+ * task's if the CPU was idle); the interrupt pops its maps before it returns.
+ */
+function kmap_ctrl_of(ctx: ExecCtx): KmapCtrl {
+  const cur = ctx.cpu.current;
+  return cur !== null ? cur.kmap_ctrl : ctx.cpu.idle_kmap_ctrl;
+}
+
+/**
+ * kmap_local_page(page) (5.11+ include/linux/highmem-internal.h → mm/highmem.c
+ * __kmap_local_page_prot): a lowmem page returns page_address() — nothing mapped, nothing
+ * pushed (`out.vpage = −1`). A highmem page: __kmap_local_pfn_prot — migrate_disable() (the
+ * task stays on this CPU; not preempt_disable: it may be switched out while it holds the
+ * map), push the task's kmap_ctrl stack (kmap_local_idx_push: more than KM_MAX_IDX − 1 held
+ * BUGs), set_pte_at the CPU's slot (kmap_local_calc_idx) and record the pteval. x86 has no
+ * arch_kmap_local_post_map flush (the slot was invlpg'd when it was last unmapped): one PTE
+ * write, no lock, no IPI, no invlpg. Returns the time to yield (charged to `map`).
+ */
+export function kmap_local_page(ctx: ExecCtx, m: Machine, pages: PagePool, page: number, out: { vpage: number }): number {
+  if (!pages.isHigh(page)) {
+    out.vpage = -1;
+    return 0;
+  }
+  const cpu = ctx.cpu;
+  const ctrl = kmap_ctrl_of(ctx);
+  // kmap_local_idx_push: current->kmap_ctrl.idx += KM_INCR; BUG_ON(current->kmap_ctrl.idx >= KM_MAX_IDX)
+  if (ctrl.idx + 1 >= KM_MAX_IDX) {
+    throw new Error(`${ctx.name}: kmap_local_page: kernel BUG: kmap_ctrl.idx ${ctrl.idx + 1} >= KM_MAX_IDX ${KM_MAX_IDX} on cpu${cpu.id} (${ctrl.idx} local maps held)`);
+  }
+  const idx = ctrl.idx++;
+  const vpage = kmap_local_vpage(cpu.id, idx);
+  if (m.pgtable.get(vpage) !== NO_PAGE) throw new Error(`${ctx.name}: kmap_local_page: kernel BUG: slot ${idx} of cpu${cpu.id} is mapped (BUG_ON(!pte_none))`);
+  m.pgtable.set(vpage, page);
+  ctrl.pteval[idx] = page;
+  m.highmem.kmap.local++;
+  out.vpage = vpage;
+  return cpu.busy(MAP, m.costs.pte_write);
+}
+
+/**
+ * kunmap_local(vaddr) (5.11+ mm/highmem.c kunmap_local_indexed): an address outside the
+ * fixmap (a lowmem page's page_address, `vpage` −1) needs nothing. Otherwise the map must be
+ * the top of the stack — `WARN_ON_ONCE(addr != __fix_to_virt(FIX_KMAP_BEGIN + idx))`: local
+ * maps are released in reverse order (the model refuses the wrong order rather than clear
+ * the wrong slot) — then pte_clear + arch_kmap_local_post_unmap, on x86
+ * flush_tlb_one_kernel: one local invlpg, no IPI; pop; migrate_enable(). Returns the time to
+ * yield (charged to `map` and `tlb`).
+ */
+export function kunmap_local(ctx: ExecCtx, m: Machine, vpage: number): number {
+  if (vpage < 0) return 0;
+  const cpu = ctx.cpu;
+  const ctrl = kmap_ctrl_of(ctx);
+  const idx = ctrl.idx - 1;
+  const top = kmap_local_vpage(cpu.id, idx);
+  if (idx < 0 || vpage !== top) {
+    const held = idx < 0 ? 'none held' : `the top is slot ${idx}`;
+    throw new Error(`${ctx.name}: kunmap_local out of order on cpu${cpu.id}: unmapping slot ${vpage - kmap_local_vpage(cpu.id, 0)}, ${held} (local maps are released in reverse order)`);
+  }
+  m.pgtable.clear(vpage);
+  cpu.tlb.flushPage(vpage);
+  m.tlbStats.pageFlushes++;
+  ctrl.pteval[idx] = NO_PAGE;
+  ctrl.idx = idx;
+  return cpu.busySplit(MAP, m.costs.pte_write, TLB, m.costs.invlpg);
+}
+
+/**
+ * __kmap_local_sched_out (5.11+ mm/highmem.c, from kernel/sched/core.c prepare_task_switch
+ * before switch_to): the outgoing task holds local maps — clear each slot's PTE and invlpg
+ * it (pte_clear + arch_kmap_local_post_unmap), so that the next task can use the CPU's slots.
+ * The task's kmap_ctrl (idx, pteval) stays as it is. Returns the ns of work.
+ */
+export function kmap_local_sched_out(cpu: Cpu, m: Machine, prev: CpuTask): number {
+  const ctrl = prev.kmap_ctrl;
+  const n = ctrl.idx;
+  if (n === 0) return 0;
+  for (let i = 0; i < n; i++) {
+    const vpage = kmap_local_vpage(cpu.id, i);
+    m.pgtable.clear(vpage);
+    cpu.tlb.flushPage(vpage);
+  }
+  m.tlbStats.pageFlushes += n;
+  m.highmem.kmap.localSchedOut += n;
+  return n * (m.costs.pte_write + m.costs.invlpg);
+}
+
+/**
+ * __kmap_local_sched_in (5.11+ mm/highmem.c, from kernel/sched/core.c finish_task_switch):
+ * the incoming task held local maps when it was switched out — set_pte_at each slot back from
+ * kmap_ctrl.pteval (no flush: the slots were invlpg'd when they were cleared). Returns the ns
+ * of work.
+ */
+export function kmap_local_sched_in(cpu: Cpu, m: Machine, next: CpuTask): number {
+  const ctrl = next.kmap_ctrl;
+  const n = ctrl.idx;
+  if (n === 0) return 0;
+  for (let i = 0; i < n; i++) m.pgtable.set(kmap_local_vpage(cpu.id, i), ctrl.pteval[i]!);
+  m.highmem.kmap.localSchedIn += n;
+  return n * m.costs.pte_write;
+}
+
+/** Hook kmap_local_sched_out/in into every CPU's context switch (harmless where nobody maps locally). */
+export function install_kmap_local_sched(m: Machine): void {
+  const out = (cpu: Cpu, prev: CpuTask): number => kmap_local_sched_out(cpu, m, prev);
+  const inn = (cpu: Cpu, next: CpuTask): number => kmap_local_sched_in(cpu, m, next);
+  for (const cpu of m.cpus) {
+    cpu.kmapLocalSchedOut = out;
+    cpu.kmapLocalSchedIn = inn;
+  }
 }

@@ -26,7 +26,7 @@
  *              global_bh_lock) or this CPU's softirq.
  * The block lock (`kernel.block_lock`) is taken with IRQs off (spin_lock_irq/irqsave). Lowmem pages need nothing; a page above the device's DMA limit is
  * bounced whatever the strategy. Pages the strategy leaves unmapped are touched through
- * kmap_atomic(KM_USER0).
+ * kmap_atomic(KM_USER0), or kmap_local_page where the kernel has it (kernel.kmap_local, 5.11+).
  */
 import type { BlockLock, BounceAllocWait, BounceWriteCopy, CompletionContext, VmallocMapLock } from './versions.js';
 import type { ProcessBody } from '../engine/process.js';
@@ -37,7 +37,17 @@ import type { DistSpec } from '../engine/distributions.js';
 import { BlockDevice, type IrqRouting } from './blockdev.js';
 import { irqEntryCost, irqExitCost } from './costs.js';
 import { BouncePool, bounce_end_io, create_bounce } from './bounce.js';
-import { PkmapPool, kmap_atomic, kmap_atomic_vpage, kmap_high, kunmap_atomic, kunmap_high } from './highmem.js';
+import {
+  PkmapPool,
+  install_kmap_local_sched,
+  kmap_atomic,
+  kmap_atomic_vpage,
+  kmap_high,
+  kmap_local_page,
+  kunmap_atomic,
+  kunmap_high,
+  kunmap_local,
+} from './highmem.js';
 import { KM_USER0, PAGE_SIZE, VMALLOC_BOOT_AREA_PAGES } from './layout.js';
 import type { Machine } from './machine.js';
 import { DMA32_LIMIT, ISA_DMA_LIMIT, PagePool } from './pages.js';
@@ -85,6 +95,7 @@ export interface HighmemScenario {
     readonly nr_cpus: number;
     readonly completion_context: CompletionContext;
     readonly block_lock: BlockLock;
+    readonly kmap_local: boolean;
     readonly inject_bug: 'none' | 'skip_pkmap_flush' | 'skip_vfree_flush';
   };
   readonly device: {
@@ -160,6 +171,8 @@ export class HighmemKernel {
   readonly pgtableLevels: number;
   /** kernel.completion_context: where b_end_io runs. */
   readonly completionContext: CompletionContext;
+  /** kernel.kmap_local: unmapped highmem pages are touched through kmap_local_page (5.11+). */
+  readonly kmapLocal: boolean;
   /**
    * The block-layer lock (kernel.block_lock): 2.4's global io_request_lock
    * (drivers/block/ll_rw_blk.c), or the device's request-queue lock (2.5+ q->queue_lock;
@@ -201,6 +214,7 @@ export class HighmemKernel {
         writeCopy: k.bounce_write_copy,
         readIrqsOff: k.bounce_read_irqs_off,
         allocWait: k.bounce_alloc_wait,
+        readLocal: k.kmap_local,
       },
       this.pkmap,
     );
@@ -233,6 +247,8 @@ export class HighmemKernel {
     );
     this.pgtableLevels = s.machine.pae ? 3 : 2;
     this.completionContext = k.completion_context;
+    this.kmapLocal = k.kmap_local;
+    install_kmap_local_sched(m);
     this.blockLock = k.block_lock === 'none' ? null : m.spinlock(k.block_lock);
     this.bhLock = k.completion_context === 'bh' ? m.spinlock('global_bh_lock') : null;
     this.softirqQueues = m.cpus.map(() => []);
@@ -262,6 +278,7 @@ export class HighmemKernel {
 }
 
 const slot = { nr: -1 };
+const localOut = { vpage: -1 };
 const mapOut: { map: VmMapping | null } = { map: null };
 
 /**
@@ -501,6 +518,15 @@ export function* touch_page(task: Task, k: HighmemKernel, p: IoPage, touchNs: nu
     const refill = touch_kernel_page(task, m, p.vpage, p.page);
     if (refill > 0) yield refill;
     yield cpu.busy(WORK, touchNs);
+  } else if (k.kmapLocal && k.pages.isHigh(p.page)) {
+    // 5.11+: kmap_local_page / kunmap_local (what kmap_atomic became, without preempt_disable).
+    const out = localOut;
+    yield kmap_local_page(task, m, k.pages, p.page, out);
+    const vpage = out.vpage;
+    const refill = touch_kernel_page(task, m, vpage, p.page);
+    if (refill > 0) yield refill;
+    yield cpu.busy(WORK, touchNs);
+    yield kunmap_local(task, m, vpage);
   } else if (k.pages.isHigh(p.page)) {
     yield kmap_atomic(task, m, p.page, KM_USER0);
     const refill = touch_kernel_page(task, m, kmap_atomic_vpage(cpu.id, KM_USER0), p.page);

@@ -15,6 +15,12 @@ export function last_pkmap(pae: boolean): number {
  */
 export const PKMAP_BASE = 0x1000_0000; // pkmap slots: PKMAP_BASE + nr
 export const FIXMAP_KMAP_BASE = 0x2000_0000; // kmap_atomic: + KM_TYPE_NR * cpu + type
+/**
+ * kmap_local slots: + KM_MAX_IDX * cpu + idx. In 5.11+ these are the one FIX_KMAP range
+ * that kmap_atomic shares (kmap_atomic is kmap_local_page under preempt_disable there); the
+ * model keeps the 2.x KM_TYPE slots of kmap_atomic apart so that neither can alias the other.
+ */
+export const FIXMAP_KMAP_LOCAL_BASE = 0x2800_0000;
 export const VMALLOC_BASE = 0x3000_0000; // vmalloc space: + page offset
 
 /** kmap_atomic slot types (2.4 include/asm-i386/kmap_types.h, the ones the model uses). */
@@ -24,6 +30,15 @@ export const KM_USER0 = 2;
 export const KM_IRQ0 = 3;
 export const KM_TYPE_NR = 4;
 export const KM_TYPE_NAMES = ['KM_BOUNCE_READ', 'KM_BOUNCE_WRITE', 'KM_USER0', 'KM_IRQ0'] as const;
+
+/**
+ * KM_MAX_IDX: kmap_local slots per CPU, 5.11+ include/asm-generic/kmap_size.h (16 without
+ * CONFIG_DEBUG_KMAP_LOCAL; x86 FIX_KMAP_END = FIX_KMAP_BEGIN + KM_MAX_IDX * NR_CPUS - 1).
+ * mm/highmem.c kmap_local_idx_push: `current->kmap_ctrl.idx += KM_INCR; BUG_ON(idx >=
+ * KM_MAX_IDX)` after the increment, so a task may hold KM_MAX_IDX - 1 = 15 local maps at once
+ * (KM_INCR 1): the 16th push BUGs.
+ */
+export const KM_MAX_IDX = 16;
 
 /** fls(): index of the most significant set bit, 1-based (fls(1) = 1, fls(4) = 3). */
 export function fls(x: number): number {

@@ -57,13 +57,15 @@ export const VMALLOC_MAP_LOCKS = ['none', 'kernel_flag', 'page_table_lock'] as c
 /** The lock vmalloc_area_pages() holds while it writes the PTEs of a new area. */
 export type VmallocMapLock = (typeof VMALLOC_MAP_LOCKS)[number];
 
-export const BOUNCE_WRITE_COPIES = ['atomic_irqs_off', 'atomic', 'kmap'] as const;
+export const BOUNCE_WRITE_COPIES = ['atomic_irqs_off', 'atomic', 'kmap', 'kmap_local'] as const;
 /**
  * How a bounced WRITE copies highmem → the bounce page, in the submitter:
  * `atomic_irqs_off` — kmap_atomic(KM_BOUNCE_WRITE) inside __save_flags/__cli (2.4.0);
- * `atomic` — kmap_atomic with IRQs on (2.3.40 KM_BOUNCE_WRITE, 2.4.16 KM_USER0, modern
- *   kmap_local_page via memcpy_from_bvec);
- * `kmap` — kmap()/kunmap() through the persistent pool (2.6 __blk_queue_bounce).
+ * `atomic` — kmap_atomic with IRQs on (2.3.40 KM_BOUNCE_WRITE, 2.4.16 KM_USER0; 5.10
+ *   block/bounce.c __blk_queue_bounce kmap_atomic);
+ * `kmap` — kmap()/kunmap() through the persistent pool (2.6 __blk_queue_bounce);
+ * `kmap_local` — kmap_local_page on the submitter's kmap_ctrl stack (5.15+ block/bounce.c
+ *   __blk_queue_bounce: memcpy_from_bvec → bvec_kmap_local; src/kernel/highmem.ts).
  */
 export type BounceWriteCopy = (typeof BOUNCE_WRITE_COPIES)[number];
 
@@ -144,6 +146,12 @@ export interface VersionSettings {
   block_lock: BlockLock;
   /** kernel.spin_unlock_locked: spin_unlock is a locked instruction (2.3.40 `lock ; btrl`). */
   spin_unlock_locked: boolean;
+  /**
+   * kernel.kmap_local: the kernel has kmap_local_page (5.11+): the I/O path's temporary maps
+   * (the bounce READ copy, the touch of an unmapped highmem page) are kmap_local maps on the
+   * current task's stack, and maptorture `api: kmap_local` exists.
+   */
+  kmap_local: boolean;
 }
 
 export type VersionSettingKey = keyof VersionSettings;
@@ -168,6 +176,7 @@ export const VERSION_SETTING_FIELDS: Record<VersionSettingKey, string> = {
   completion_context: 'kernel.completion_context',
   block_lock: 'kernel.block_lock',
   spin_unlock_locked: 'kernel.spin_unlock_locked',
+  kmap_local: 'kernel.kmap_local',
 };
 
 export const VERSION_SETTING_KEYS = Object.keys(VERSION_SETTING_FIELDS) as VersionSettingKey[];
@@ -237,6 +246,10 @@ const UNLOCK_BTRL_2_3 = 'include/asm-i386/spinlock.h:68-69 spin_unlock_string "l
 const UNLOCK_MOVB_2_4_0 = 'include/asm-i386/spinlock.h:66 (include/asm/spinlock.h in liexusong/linux-2.4.0) spin_unlock_string "movb $1,%0" (a plain store)';
 const UNLOCK_MOVB_2_4_16 = 'include/asm-i386/spinlock.h:76 spin_unlock_string "movb $1,%0" (a plain store; xchgb only with CONFIG_X86_OOSTORE or CONFIG_X86_PPRO_FENCE)';
 const UNLOCK_TICKET = 'include/asm-x86/spinlock.h __ticket_spin_unlock: UNLOCK_LOCK_PREFIX "incb", the prefix empty but on PPro-fence/OOSTORE builds: a plain increment';
+const NO_KMAP_LOCAL = 'no kmap_local_page before 5.11 (Gleixner, "mm/highmem: Provide kmap_local*", merged for 5.11): temporary maps are kmap_atomic';
+const KMAP_LOCAL_MODERN =
+  'mm/highmem.c __kmap_local_pfn_prot / kunmap_local_indexed, kernel/sched/core.c prepare_task_switch → kmap_local_sched_out (5.11+); ' +
+  'block/bounce.c copy_to_high_bio_irq → memcpy_to_bvec → kmap_local_page (5.15+)';
 const NO_NEST = 'handlers always run with IRQs off since 2.6.35 (genirq: Run irq handlers with interrupts disabled)';
 
 // ---- 5.10 (LTS, Dec 2020), 6.6 (LTS, Oct 2023), 6.12 (LTS, Nov 2024), 6.15 (May 2025) ----
@@ -293,7 +306,7 @@ function rowSince5(v: '5.10' | '6.6' | '6.12' | '6.15', preset: { value: PresetN
     flush_concurrent_local: v5 ? { value: false, source: NO_CONCURRENT_5_10 } : { value: true, source: CONCURRENT_6 },
     smp_call_function: { value: 'generic', source: GENERIC_5_6 },
     bounce_pool_pages: { value: 64, source: v5 ? POOL_5_10 : POOL_6 },
-    bounce_write_copy: { value: 'atomic', source: v5 ? WRITE_5_10 : WRITE_6 },
+    bounce_write_copy: v5 ? { value: 'atomic', source: WRITE_5_10 } : { value: 'kmap_local', source: WRITE_6 },
     bounce_read_irqs_off: { value: false, source: v5 ? READ_5_10 : READ_6 },
     bounce_alloc_wait: { value: 'sleep', source: v5 ? WAIT_5_10 : WAIT_6 },
     device_irqs_nest: { value: false, source: NO_NEST },
@@ -302,6 +315,7 @@ function rowSince5(v: '5.10' | '6.6' | '6.12' | '6.15', preset: { value: PresetN
     completion_context: { value: 'softirq', source: SOFTIRQ_MODERN },
     block_lock: { value: 'queue_lock', source: QLOCK_MODERN },
     spin_unlock_locked: { value: false, source: QUNLOCK },
+    kmap_local: v5 ? { value: false, source: NO_KMAP_LOCAL } : { value: true, source: KMAP_LOCAL_MODERN },
   };
 }
 
@@ -330,6 +344,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     completion_context: { value: 'bh', source: BH_2_3 },
     block_lock: { value: 'io_request_lock', source: IRL_2_3 },
     spin_unlock_locked: { value: true, source: UNLOCK_BTRL_2_3 },
+    kmap_local: { value: false, source: NO_KMAP_LOCAL },
   },
   '2.4.0': {
     spinlock: { value: 'tas', source: TAS },
@@ -353,6 +368,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     completion_context: { value: 'bh', source: BH_2_4_0 },
     block_lock: { value: 'io_request_lock', source: IRL_2_4_0 },
     spin_unlock_locked: { value: false, source: UNLOCK_MOVB_2_4_0 },
+    kmap_local: { value: false, source: NO_KMAP_LOCAL },
   },
   '2.4.16': {
     spinlock: { value: 'tas', source: TAS },
@@ -376,6 +392,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     completion_context: { value: 'bh', source: BH_2_4_16 },
     block_lock: { value: 'io_request_lock', source: IRL_2_4_16 },
     spin_unlock_locked: { value: false, source: UNLOCK_MOVB_2_4_16 },
+    kmap_local: { value: false, source: NO_KMAP_LOCAL },
   },
   '2.6.27': {
     spinlock: { value: 'ticket', source: TICKET_2_6 },
@@ -396,6 +413,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     completion_context: { value: 'softirq', source: SOFTIRQ_2_6 },
     block_lock: { value: 'queue_lock', source: QLOCK_2_6 },
     spin_unlock_locked: { value: false, source: UNLOCK_TICKET },
+    kmap_local: { value: false, source: NO_KMAP_LOCAL },
   },
   '2.6.28': {
     spinlock: { value: 'ticket', source: TICKET_2_6 },
@@ -416,6 +434,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     completion_context: { value: 'softirq', source: SOFTIRQ_2_6 },
     block_lock: { value: 'queue_lock', source: QLOCK_2_6 },
     spin_unlock_locked: { value: false, source: UNLOCK_TICKET },
+    kmap_local: { value: false, source: NO_KMAP_LOCAL },
   },
   '5.10': rowSince5('5.10', { value: 'xeon-8380-2x40-2021', source: PRESET_ICX_5_10 }),
   '6.6': rowSince5('6.6', { value: 'xeon-8380-2x40-2021', source: PRESET_ICX_6_6 }),

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { COST_KEYS, REMOVED_COST_KEYS, TLB_WORKING_SET_DEFAULT, type CostKey } from '../kernel/costs.js';
 import { PRESETS, canonicalPreset, machinePresetCosts, type PresetName } from '../kernel/presets.js';
-import { VMALLOC_BOOT_AREAS_DEFAULT, last_pkmap } from '../kernel/layout.js';
+import { KM_MAX_IDX, VMALLOC_BOOT_AREAS_DEFAULT, last_pkmap } from '../kernel/layout.js';
 import { INVLPGB_COUNT_MAX_DEFAULT, TLB_SINGLE_PAGE_FLUSH_CEILING } from '../kernel/tlbparams.js';
 import { parseDuration, parseRate, parseSize, formatDurationExact, formatSizeExact } from '../engine/units.js';
 import { parseDistribution } from '../engine/distributions.js';
@@ -184,12 +184,15 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     completion_context: byVersion('completion_context', k.completion_context),
     block_lock: byVersion('block_lock', k.block_lock),
     spin_unlock_locked: byVersion('spin_unlock_locked', k.spin_unlock_locked),
+    kmap_local: byVersion('kmap_local', k.kmap_local),
     inject_bug: k.inject_bug ?? 'none',
   } satisfies ResolvedScenario['kernel'];
   // Every setting of the table was resolved above, in the table's order.
   if (Object.keys(version_source).length !== VERSION_SETTING_KEYS.length) {
     throw new Error(`resolve: version settings ${VERSION_SETTING_KEYS.filter((x) => !(x in version_source)).join(', ')} not resolved`);
   }
+  // The maptorture APIs this kernel has: vmap_lazy from 2.6.28, kmap_local with kernel.kmap_local (5.11+).
+  const kernelApis = MAP_APIS.filter((x) => (x !== 'vmap_lazy' || hasVmapLazy(version)) && (x !== 'kmap_local' || kernel.kmap_local));
   // The lazy vmap layer does not exist before 2.6.28: refuse it rather than mix eras.
   if (!hasVmapLazy(version)) {
     const noLazy = `with kernel.version ${versionLabel(version)} (vmap_lazy exists from ${VMAP_LAZY_SINCE})`;
@@ -198,8 +201,19 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
       problem(['kernel', 'strategy'], `expected one of ${allowed.join(', ')} ${noLazy}, got vmap_lazy`);
     }
     if (raw.workload?.type === 'maptorture' && raw.workload.api === 'vmap_lazy') {
-      const allowed = MAP_APIS.filter((x) => x !== 'vmap_lazy');
-      problem(['workload', 'api'], `expected one of ${allowed.join(', ')} ${noLazy}, got vmap_lazy`);
+      problem(['workload', 'api'], `expected one of ${kernelApis.join(', ')} ${noLazy}, got vmap_lazy`);
+    }
+  }
+
+  // kmap_local_page exists from 5.11 (kernel.kmap_local): refuse its API on a kernel without it.
+  if (raw.workload?.type === 'maptorture' && raw.workload.api === 'kmap_local') {
+    if (!kernel.kmap_local) {
+      problem(['workload', 'api'], `expected one of ${kernelApis.join(', ')} with kernel.version ${version} and kernel.kmap_local false (kmap_local_page exists from 5.11), got kmap_local`);
+    }
+    // mm/highmem.c kmap_local_idx_push: BUG_ON(kmap_ctrl.idx >= KM_MAX_IDX) after the push.
+    const pages = raw.workload.pages ?? 1;
+    if (pages > KM_MAX_IDX - 1) {
+      problem(['workload', 'pages'], `expected at most ${KM_MAX_IDX - 1} pages with api kmap_local (a task holds at most KM_MAX_IDX - 1 local maps), got ${pages}`);
     }
   }
 

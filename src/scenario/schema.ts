@@ -281,6 +281,7 @@ export const KernelRaw = obj(
     completion_context: oneOf(COMPLETION_CONTEXTS).optional(),
     block_lock: oneOf(BLOCK_LOCKS).optional(),
     spin_unlock_locked: bool().optional(),
+    kmap_local: bool().optional(),
     inject_bug: oneOf(INJECT_BUGS).optional(),
   },
   'a mapping of kernel settings',

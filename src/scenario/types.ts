@@ -53,7 +53,7 @@ export const IRQ_ROUTINGS = ['cpu0', 'submitter', 'round_robin'] as const;
 export type IrqRouting = (typeof IRQ_ROUTINGS)[number];
 export const WORKLOAD_TYPES = ['io', 'locktorture', 'maptorture'] as const;
 export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
-export const MAP_APIS = ['kmap', 'kmap_atomic', 'vmap', 'vmap_lazy'] as const;
+export const MAP_APIS = ['kmap', 'kmap_atomic', 'vmap', 'vmap_lazy', 'kmap_local'] as const;
 export type MapApi = (typeof MAP_APIS)[number];
 
 export const PAGE_SIZE = 4096;
@@ -138,6 +138,8 @@ export interface ResolvedKernel {
   block_lock: BlockLock;
   /** spin_unlock is a locked instruction (2.3.40 `lock ; btrl`): each release costs lock_acquire. */
   spin_unlock_locked: boolean;
+  /** version: the kernel has kmap_local_page (5.11+); the I/O path's temporary maps use it. */
+  kmap_local: boolean;
   inject_bug: InjectBug;
 }
 

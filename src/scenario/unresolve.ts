@@ -92,6 +92,7 @@ export function scenarioFileOf(s: ResolvedScenario): RawScenario {
     ...byVersion('completion_context'),
     ...byVersion('block_lock'),
     ...byVersion('spin_unlock_locked'),
+    ...byVersion('kmap_local'),
     inject_bug: k.inject_bug,
   };
 

@@ -6,14 +6,16 @@
  * take the shootdown IPIs.
  *
  * kmap_atomic has one slot per type per CPU, so with `api: kmap_atomic` the pages are
- * mapped, touched and unmapped one at a time through KM_USER0.
+ * mapped, touched and unmapped one at a time through KM_USER0. With `api: kmap_local`
+ * (5.11+) all the pages are mapped at once on the task's kmap_ctrl stack (at most
+ * KM_MAX_IDX − 1 = 15), touched, and unmapped in reverse order.
  */
 import { makeSampler, type Sampler } from '../engine/distributions.js';
 import type { ProcessBody } from '../engine/process.js';
 import { WORK } from '../cpu/accounting.js';
 import { Task } from '../cpu/task.js';
 import { HighmemKernel } from '../kernel/iopath.js';
-import { PkmapPool, kmap_atomic, kmap_atomic_vpage, kmap_high, kunmap_atomic, kunmap_high } from '../kernel/highmem.js';
+import { PkmapPool, kmap_atomic, kmap_atomic_vpage, kmap_high, kmap_local_page, kunmap_atomic, kunmap_high, kunmap_local } from '../kernel/highmem.js';
 import { KM_USER0 } from '../kernel/layout.js';
 import type { Machine } from '../kernel/machine.js';
 import { PagePool } from '../kernel/pages.js';
@@ -64,6 +66,23 @@ function* map_round(c: MapContext, task: Task, pages: number[]): ProcessBody {
         if (unmap > 0) yield unmap;
       }
       return;
+    case 'kmap_local': {
+      // 5.11+ kmap_local_page per page (lowmem: page_address, nothing pushed), touch, then
+      // kunmap_local in reverse order (the stack is LIFO: kunmap_local_indexed).
+      const vpages: number[] = [];
+      const out = { vpage: -1 };
+      for (const p of pages) {
+        const map = kmap_local_page(task, m, k.pages, p, out);
+        if (map > 0) yield map;
+        vpages.push(out.vpage);
+      }
+      if (c.w.touch) for (let i = 0; i < pages.length; i++) if (vpages[i]! >= 0) yield* touch(task, m, vpages[i]!, pages[i]!);
+      for (let i = pages.length - 1; i >= 0; i--) {
+        const unmap = kunmap_local(task, m, vpages[i]!);
+        if (unmap > 0) yield unmap;
+      }
+      return;
+    }
     case 'vmap':
     case 'vmap_lazy': {
       const out: { map: VmMapping | null } = { map: null };

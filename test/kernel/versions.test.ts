@@ -32,7 +32,7 @@ const EXPECTED = {
     bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
     kunmap_atomic_flush: true,
     nr_cpus: 32,
-    completion_context: 'bh', block_lock: 'io_request_lock',
+    completion_context: 'bh', block_lock: 'io_request_lock', kmap_local: false,
   },
   '2.4.0': {
     spinlock: 'tas', costs_preset: 'era2000', vmlist_lock: true, vmalloc_map_lock: 'kernel_flag', vmalloc_flush_on_map: true,
@@ -40,7 +40,7 @@ const EXPECTED = {
     bounce_write_copy: 'atomic_irqs_off', bounce_read_irqs_off: true, bounce_alloc_wait: 'busy_retry', device_irqs_nest: true,
     kunmap_atomic_flush: true,
     nr_cpus: 32,
-    completion_context: 'bh', block_lock: 'io_request_lock',
+    completion_context: 'bh', block_lock: 'io_request_lock', kmap_local: false,
   },
   '2.4.16': {
     spinlock: 'tas', costs_preset: 'era2000', vmlist_lock: true, vmalloc_map_lock: 'page_table_lock', vmalloc_flush_on_map: false,
@@ -48,7 +48,7 @@ const EXPECTED = {
     bounce_write_copy: 'atomic', bounce_read_irqs_off: true, bounce_alloc_wait: 'yield_retry', device_irqs_nest: true,
     kunmap_atomic_flush: false,
     nr_cpus: 32,
-    completion_context: 'bh', block_lock: 'io_request_lock',
+    completion_context: 'bh', block_lock: 'io_request_lock', kmap_local: false,
   },
   '2.6.27': {
     spinlock: 'ticket', costs_preset: 'opteron-2x4-2008', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
@@ -56,7 +56,7 @@ const EXPECTED = {
     bounce_write_copy: 'kmap', bounce_read_irqs_off: true, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
     kunmap_atomic_flush: true,
     nr_cpus: 64,
-    completion_context: 'softirq', block_lock: 'queue_lock',
+    completion_context: 'softirq', block_lock: 'queue_lock', kmap_local: false,
   },
   '2.6.28': {
     spinlock: 'ticket', costs_preset: 'opteron-2x4-2008', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
@@ -64,7 +64,7 @@ const EXPECTED = {
     bounce_write_copy: 'kmap', bounce_read_irqs_off: true, bounce_alloc_wait: 'sleep', device_irqs_nest: true,
     kunmap_atomic_flush: true,
     nr_cpus: 64,
-    completion_context: 'softirq', block_lock: 'queue_lock',
+    completion_context: 'softirq', block_lock: 'queue_lock', kmap_local: false,
   },
   // 5.10 LTS: the local flush still after the IPI round (concurrent from 5.13), kmap_atomic bounce copies.
   '5.10': {
@@ -73,44 +73,44 @@ const EXPECTED = {
     bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
     kunmap_atomic_flush: true,
     nr_cpus: 8,
-    completion_context: 'softirq', block_lock: 'queue_lock',
+    completion_context: 'softirq', block_lock: 'queue_lock', kmap_local: false,
   },
   '6.6': {
     spinlock: 'qspinlock', costs_preset: 'xeon-8380-2x40-2021', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
     tlb_flush: 'flush_tlb_kernel_range', flush_concurrent_local: true, smp_call_function: 'generic', bounce_pool_pages: 64,
-    bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
+    bounce_write_copy: 'kmap_local', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
     kunmap_atomic_flush: true,
     nr_cpus: 8,
-    completion_context: 'softirq', block_lock: 'queue_lock',
+    completion_context: 'softirq', block_lock: 'queue_lock', kmap_local: true,
   },
   // 6.12 on a Milan: the CPU has INVLPGB, the kernel does not use it for kernel flushes yet.
   '6.12': {
     spinlock: 'qspinlock', costs_preset: 'epyc-7763-1x64-2021', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
     tlb_flush: 'flush_tlb_kernel_range', flush_concurrent_local: true, smp_call_function: 'generic', bounce_pool_pages: 64,
-    bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
+    bounce_write_copy: 'kmap_local', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
     kunmap_atomic_flush: true,
     nr_cpus: 8,
-    completion_context: 'softirq', block_lock: 'queue_lock',
+    completion_context: 'softirq', block_lock: 'queue_lock', kmap_local: true,
   },
   // 6.15 on its Milan preset: INVLPGB for kernel range flushes.
   '6.15': {
     spinlock: 'qspinlock', costs_preset: 'epyc-7763-1x64-2021', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
     // INVLPGB is x86-64 only: with the default highmem (a 32-bit kernel) the IPI flush.
     tlb_flush: 'flush_tlb_kernel_range', flush_concurrent_local: true, smp_call_function: 'generic', bounce_pool_pages: 64,
-    bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
+    bounce_write_copy: 'kmap_local', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
     kunmap_atomic_flush: true,
     nr_cpus: 8,
-    completion_context: 'softirq', block_lock: 'queue_lock',
+    completion_context: 'softirq', block_lock: 'queue_lock', kmap_local: true,
   },
   // An alias of 6.15.
   modern: {
     spinlock: 'qspinlock', costs_preset: 'epyc-7763-1x64-2021', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
     // INVLPGB is x86-64 only: with the default highmem (a 32-bit kernel) the IPI flush.
     tlb_flush: 'flush_tlb_kernel_range', flush_concurrent_local: true, smp_call_function: 'generic', bounce_pool_pages: 64,
-    bounce_write_copy: 'atomic', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
+    bounce_write_copy: 'kmap_local', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
     kunmap_atomic_flush: true,
     nr_cpus: 8,
-    completion_context: 'softirq', block_lock: 'queue_lock',
+    completion_context: 'softirq', block_lock: 'queue_lock', kmap_local: true,
   },
 } as const;
 
@@ -137,6 +137,7 @@ describe('kernel.version defaults', () => {
         nr_cpus: k.nr_cpus,
         completion_context: k.completion_context,
         block_lock: k.block_lock,
+        kmap_local: k.kmap_local,
       }).toEqual(want);
       expect(k.version).toBe(version);
       const label = version === 'modern' ? 'modern \\(= 6\\.15\\)' : version.replace(/\./g, '\\.');

@@ -73,7 +73,7 @@ describe('defaults', () => {
         version: 'modern',
         strategy: 'kmap',
         bounce_pool_pages: 64,
-        bounce_write_copy: 'atomic',
+        bounce_write_copy: 'kmap_local',
         bounce_read_irqs_off: false,
         bounce_alloc_wait: 'sleep',
         lowmem_free_pages: null,
@@ -95,6 +95,7 @@ describe('defaults', () => {
         completion_context: 'softirq',
         block_lock: 'queue_lock',
         spin_unlock_locked: false,
+        kmap_local: true,
         inject_bug: 'none',
       },
       version_source: Object.fromEntries(
