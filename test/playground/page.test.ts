@@ -244,7 +244,7 @@ describe.skipIf(skip)('the playground in Chromium', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(table).toBe(r.stdout);
     expect(await page.locator('#vary-chart svg').count()).toBe(1);
-    await page.screenshot({ path: path.join(shots, 'playground.png'), clip: { x: 0, y: 0, width: 1200, height: 1000 } });
+    await page.screenshot({ path: path.join(shots, 'playground.png'), fullPage: true, clip: { x: 0, y: 0, width: 1200, height: 1300 } });
 
     await page.fill('#sweep-max', '3');
     await runAndWait(page, '#sweep', 'vary');
