@@ -51,7 +51,6 @@ try {
           w.postMessage({ kind: 'run', text: t, origin: o, set: [], report: false });
         }),
       [text, `${NAME}.yaml`] as const,
-      { timeout: 0 },
     );
   const cliRun = () => {
     const r = runScenario(loadScenario(file));

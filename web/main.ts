@@ -8,7 +8,7 @@ import { CATEGORY_COLOURS } from '../src/report/palette.js';
 import { VERSION } from '../src/version.js';
 import { BUNDLED_SCENARIOS, DEFAULT_SCENARIO } from './bundled.js';
 import { decodeScenario, encodeScenario } from './permalink.js';
-import type { Reply, Request } from './protocol.js';
+import type { Reply, Request, TimelineData } from './protocol.js';
 import { scenarioProblems } from './scenario.js';
 import { drawTimeline } from './timeline.js';
 
@@ -32,6 +32,14 @@ const download = $<HTMLAnchorElement>('download');
 let origin = `${DEFAULT_SCENARIO}.yaml`;
 let worker: Worker | null = null;
 let downloadUrl: string | null = null;
+let timeline: TimelineData | null = null;
+
+/** The timeline of the last run, over the span chosen (µs). */
+function redrawTimeline(): void {
+  const tl = $('timeline');
+  tl.replaceChildren();
+  if (timeline !== null) tl.appendChild(drawTimeline(timeline, Number($<HTMLSelectElement>('timeline-span').value)));
+}
 
 function setGutter(): void {
   const n = editor.value.split('\n').length;
@@ -95,9 +103,8 @@ function show(reply: Reply): void {
       $('results').classList.remove('hidden');
       $('bottleneck').textContent = `bottleneck: ${reply.bottleneck}`;
       $('text').textContent = reply.text;
-      const tl = $('timeline');
-      tl.replaceChildren();
-      if (reply.timeline !== null) tl.appendChild(drawTimeline(reply.timeline));
+      timeline = reply.timeline;
+      redrawTimeline();
       const frame = $<HTMLIFrameElement>('report');
       frame.onload = () => {
         const doc = frame.contentDocument;
@@ -178,6 +185,7 @@ $('permalink').onclick = async () => {
   $('link-status').textContent = copied ? 'link copied' : 'link in the address bar';
 };
 
+$('timeline-span').onchange = redrawTimeline;
 $('version').textContent = VERSION;
 $('timeline-legend').innerHTML = CATEGORY_NAMES.map((c) => `<span class="sw" style="background:${CATEGORY_COLOURS[c]}"></span>${c}`).join(' ');
 

@@ -12,6 +12,8 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 const LABEL = 110;
 const ROW = 18;
 const WIDTH = 1060;
+/** Room right of the plot for the last tick label. */
+const RIGHT = 28;
 
 const COLOURS: Record<string, string> = { lock: '#e15759', device: '#76b7b2', irq: '#b07aa1', task: '#9c755f' };
 
@@ -28,17 +30,19 @@ function el(name: string, attrs: Record<string, string | number>, title?: string
 
 const us = (v: number) => `${v.toFixed(3)} µs`;
 
-export function drawTimeline(t: TimelineData): SVGSVGElement {
+/** Draw the timeline from t.startUs for `spanUs` µs (at most the span the trace covers). */
+export function drawTimeline(t: TimelineData, spanUs = t.endUs - t.startUs): SVGSVGElement {
+  const endUs = Math.min(t.endUs, t.startUs + spanUs);
   const rowOf = new Map(t.tracks.map((tr, i) => [tr.id, i]));
   const height = t.tracks.length * ROW + 30;
   const svg = el('svg', { width: WIDTH, height, viewBox: `0 0 ${WIDTH} ${height}`, class: 'timeline', 'font-family': 'DejaVu Sans, Helvetica, Arial, sans-serif', 'font-size': 11 }) as SVGSVGElement;
-  const x = (v: number) => LABEL + ((v - t.startUs) / (t.endUs - t.startUs)) * (WIDTH - LABEL - 10);
+  const x = (v: number) => LABEL + ((Math.min(v, endUs) - t.startUs) / (endUs - t.startUs)) * (WIDTH - LABEL - RIGHT);
   t.tracks.forEach((tr, i) => {
     svg.appendChild(el('text', { x: 4, y: i * ROW + 13 })).textContent = tr.name;
-    svg.appendChild(el('line', { x1: LABEL, x2: WIDTH - 10, y1: (i + 1) * ROW, y2: (i + 1) * ROW, stroke: '#eee' }));
+    svg.appendChild(el('line', { x1: LABEL, x2: WIDTH - RIGHT, y1: (i + 1) * ROW, y2: (i + 1) * ROW, stroke: '#eee' }));
   });
   const order: Record<string, number> = { task: 0, cpu: 1, lock: 1, device: 1, irq: 2 };
-  const slices = [...t.slices].filter((s) => rowOf.has(s.track) && s.cat in order).sort((a, b) => order[a.cat]! - order[b.cat]!);
+  const slices = t.slices.filter((s) => rowOf.has(s.track) && s.cat in order && s.ts < endUs).sort((a, b) => order[a.cat]! - order[b.cat]!);
   for (const s of slices) {
     const row = rowOf.get(s.track)!;
     const x0 = x(s.ts);
@@ -48,14 +52,15 @@ export function drawTimeline(t: TimelineData): SVGSVGElement {
     svg.appendChild(el('rect', { x: x0.toFixed(2), y, width: w.toFixed(2), height: h, fill, class: `slice ${s.cat}` }, `${s.name}${s.detail === '' ? '' : ` (${s.detail})`}: ${us(s.ts)} + ${us(s.dur)}`));
   }
   for (const f of t.flows) {
+    if (f.tsEnd > endUs) continue;
     const a = rowOf.get(f.from);
     const b = rowOf.get(f.to);
     if (a === undefined || b === undefined) continue;
     svg.appendChild(el('line', { x1: x(f.ts).toFixed(2), y1: a * ROW + ROW / 2, x2: x(f.tsEnd).toFixed(2), y2: b * ROW + ROW / 2, stroke: '#f28e2b', 'stroke-width': 1, class: 'flow' }, `${f.name}: ${us(f.ts)} → ${us(f.tsEnd)}`));
   }
-  // The time axis: ticks every 100 µs.
+  // The time axis: ten ticks.
   const axisY = t.tracks.length * ROW + 14;
-  for (let v = t.startUs; v <= t.endUs + 1e-9; v += (t.endUs - t.startUs) / 10) {
+  for (let v = t.startUs; v <= endUs + 1e-9; v += (endUs - t.startUs) / 10) {
     svg.appendChild(el('line', { x1: x(v), x2: x(v), y1: axisY - 12, y2: axisY - 8, stroke: '#888' }));
     svg.appendChild(el('text', { x: x(v), y: axisY + 4, 'text-anchor': 'middle', fill: '#555' })).textContent = `${Math.round(v)} µs`;
   }

@@ -151,7 +151,14 @@ describe.skipIf(skip)('the playground in Chromium', () => {
     // The timeline of the first millisecond: a track per CPU, drawn from the trace.
     const tracks = await page.$$eval('#timeline svg text', (ts) => ts.map((t) => t.textContent));
     for (let cpu = 0; cpu < 8; cpu++) expect(tracks).toContain(`CPU${cpu}`);
-    expect(await page.locator('#timeline rect.slice').count()).toBeGreaterThan(100);
+    const slices = await page.locator('#timeline rect.slice').count();
+    expect(slices).toBeGreaterThan(100);
+    // Zoomed to the first 100 µs: fewer spans, still drawn.
+    await page.selectOption('#timeline-span', '100');
+    const zoomed = await page.locator('#timeline rect.slice').count();
+    expect(zoomed).toBeGreaterThan(0);
+    expect(zoomed).toBeLessThan(slices);
+    expect(await page.$$eval('#timeline svg text', (ts) => ts.map((t) => t.textContent))).toContain('100 µs');
 
     // The CLI, same scenario and seed: the same result, wall clock aside.
     const dir = tempDir();
