@@ -7,12 +7,17 @@
  * builtin, a queue/pool package, or a CLI/study module. A control entry that imports
  * src/input/read.ts (node:fs) must fail the same build — so the check can fail.
  */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import type http from 'node:http';
 import { builtinModules } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error a plain .mjs build script without types
-import { BROWSER_TWINS, ROOT, buildOptions } from '../../scripts/playground.mjs';
+import { BROWSER_TWINS, ROOT, buildOptions, servePlayground } from '../../scripts/playground.mjs';
 
 interface Metafile {
   inputs: Record<string, { imports: Array<{ path: string; external?: boolean }> }>;
@@ -55,5 +60,37 @@ describe('the playground bundle', () => {
 
   it('fails the build when a Node module is on the graph (the control: src/input/read.ts reads files with node:fs)', async () => {
     await expect(build({ control: 'src/input/read.ts' })).rejects.toThrow(/node:fs/);
+  });
+
+  it('npm run playground: a bad option is one line and exit 2, before anything is built', () => {
+    for (const args of [['--port', 'abc'], ['--port', '70000'], ['--bogus']]) {
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'playground.mjs'), ...args], { encoding: 'utf8' });
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr.split('\n')[0]).toMatch(/^smpsim playground: (--port: expected an integer 0\.\.65535|unknown argument)/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('--serve serves the built files and nothing outside them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smpsim-serve-'));
+    fs.writeFileSync(path.join(dir, 'index.html'), '<!DOCTYPE html><title>t</title>');
+    fs.writeFileSync(path.join(os.tmpdir(), 'smpsim-serve-outside.txt'), 'secret');
+    const server = (await servePlayground(dir, 0)) as http.Server;
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const index = await fetch(`${base}/`);
+      expect(index.status).toBe(200);
+      expect(index.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(await index.text()).toContain('<title>t</title>');
+      for (const p of ['/missing.js', '/..%2fsmpsim-serve-outside.txt', '/%2e%2e/smpsim-serve-outside.txt']) {
+        const r = await fetch(base + p);
+        expect(r.status, p).toBe(404);
+      }
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(path.join(os.tmpdir(), 'smpsim-serve-outside.txt'), { force: true });
+    }
   });
 });
