@@ -65,7 +65,45 @@ export const BENCHMARKS: BenchDef[] = [
 
   // Issue #21: the default study's robustness run (long: only with SMPSIM_BENCH_LONG=1).
   robustnessDefaultBench(),
+
+  // Issue #25: the default scenario in the playground's Web Worker (Chromium) vs the CLI.
+  playgroundBench(),
 ];
+
+// ---------------------------------------------------------------------------------------
+// playground (issue #25): the default scenario (lkml-2000-4way, its own stop: 2 s simulated)
+// in the playground's run worker in headless Chromium, against the CLI's runScenario in
+// node, events per wall second of each run (the result's events / wall_ms), in interleaved
+// pairs after a warm-up of each (bench/playground-child.ts, one child process: build, serve,
+// Chromium). The ratio is the median of the per-pair ratios browser/CLI; target ≥ 0.8.
+function playgroundBench(): BenchDef {
+  return {
+    name: 'playground',
+    issue: '#25',
+    description: 'the default scenario in the playground Web Worker (headless Chromium) vs the CLI, events/s; target ≥ 0.8× the CLI',
+    run(opts, info) {
+      const chromiumPath = process.env.SMPSIM_CHROMIUM ?? '/usr/bin/chromium';
+      if (!fs.existsSync(chromiumPath)) throw new NotAvailable(`no Chromium at ${chromiumPath} (apt-get install chromium, or set SMPSIM_CHROMIUM)`);
+      const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'playground-child.ts')], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, SMPSIM_BENCH_PLAYGROUND: JSON.stringify([opts.reps, chromiumPath]) },
+        maxBuffer: 64 << 20,
+      });
+      if (r.status !== 0) throw new Error(`playground child failed: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+      const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { browser: number[]; cli: number[]; events: number; chromium: string; node: string };
+      info['events per run'] = out.events;
+      info['chromium'] = out.chromium;
+      info['node'] = out.node;
+      const ratios = out.browser.map((b, i) => b / out.cli[i]!);
+      return [
+        metric('worker events/s (Chromium)', 'events/s', out.browser),
+        metric('CLI events/s (node)', 'events/s', out.cli),
+        metric('worker / CLI', 'ratio', ratios, { op: '>=', value: 0.8 }, 'median of per-pair ratios'),
+      ];
+    },
+  };
+}
 
 // ---------------------------------------------------------------------------------------
 // robustness-default (issue #21): `smpsim robustness lkml-2000-4way --jobs 2` as a user runs

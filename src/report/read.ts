@@ -3,7 +3,7 @@
  * and the fields the metrics need, checked. Other fields pass through unchecked.
  */
 import { z } from 'zod';
-import { checkShape, parseJsonText, shapeMessage } from '../input/read.js';
+import { checkShape, parseJsonText, shapeMessage } from '../input/text.js';
 import { CATEGORY_NAMES } from '../cpu/accounting.js';
 import type { Bottleneck } from './bottleneck.js';
 import type { MetricSource } from './metrics.js';

@@ -4,7 +4,7 @@
  * where <source> is the file the offending value came from (or `--set`, `--seed`), and
  * <message> is usually `expected <what>, got <found>`.
  */
-import { MAX_EXCERPT, excerpt } from '../input/read.js';
+import { MAX_EXCERPT, excerpt } from '../input/text.js';
 
 export type PathSegment = string | number;
 

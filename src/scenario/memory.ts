@@ -11,8 +11,7 @@
  * sizes; the TLB's Map entry is an estimate. The estimate is an order of magnitude, not an
  * accountant's figure: the budget's purpose is to refuse runs that cannot fit at all.
  */
-import os from 'node:os';
-import v8 from 'node:v8';
+import { hostMemoryBudget } from './host-memory.js';
 import { PAGE_SIZE } from './types.js';
 import type { DistSpec } from '../engine/distributions.js';
 import type { ResolvedScenario } from './types.js';
@@ -144,7 +143,7 @@ export function estimateMemory(s: ResolvedScenario): MemoryEstimate {
 
 /** The default budget: half the machine's memory, at most the JS heap limit of this process. */
 export function defaultMemoryBudget(): number {
-  return Math.min(Math.floor(os.totalmem() / 2), v8.getHeapStatistics().heap_size_limit);
+  return hostMemoryBudget();
 }
 
 /** Bytes as people read them: 4.8 GB, 512 MB (decimal, as --max-memory takes them). */

@@ -2,7 +2,6 @@
  * Validated raw scenario → ResolvedScenario: defaults filled, units converted, cross-field
  * checks. Every problem names the file (or option) that supplied the offending value.
  */
-import path from 'node:path';
 import { COST_KEYS, REMOVED_COST_KEYS, TLB_WORKING_SET_DEFAULT, type CostKey } from '../kernel/costs.js';
 import { PRESETS, canonicalPreset, machinePresetCosts, type PresetName } from '../kernel/presets.js';
 import { KM_MAX_IDX, VMALLOC_BOOT_AREAS_DEFAULT, last_pkmap } from '../kernel/layout.js';
@@ -50,9 +49,11 @@ export type SourceOf = (path: readonly PathSegment[]) => string;
 
 /** Default scenario name: the file's base name without extension. */
 export function nameFromOrigin(origin: string): string {
-  const base = path.basename(origin);
-  const ext = path.extname(base);
-  return ext && ext !== base ? base.slice(0, -ext.length) : base;
+  // path.basename + path.extname, by hand: the validator also runs in the browser (no node:path).
+  const trimmed = origin.replace(/\/+$/, '');
+  const base = trimmed.slice(trimmed.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  return dot > 0 && base !== '..' ? base.slice(0, dot) : base;
 }
 
 /** Validate `raw` against the schema and resolve it, or throw ScenarioError. */

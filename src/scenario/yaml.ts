@@ -13,7 +13,7 @@
  * escaped excerpts.
  */
 import { Composer, LineCounter, Parser, isMap, isPair, isScalar, isSeq, type CST, type Node } from 'yaml';
-import { MAX_NESTING, checkShape, excerpt, shapeMessage } from '../input/read.js';
+import { MAX_NESTING, checkShape, excerpt, shapeMessage } from '../input/text.js';
 import { ScenarioError, type PathSegment } from './errors.js';
 
 /** The parser's alias limit: the composed data stays within a small multiple of the text. */
