@@ -153,6 +153,8 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     vmlist_lock: byVersion('vmlist_lock', k.vmlist_lock),
     vmalloc_map_lock: byVersion('vmalloc_map_lock', k.vmalloc_map_lock),
     vmalloc_flush_on_map: byVersion('vmalloc_flush_on_map', k.vmalloc_flush_on_map),
+    vmap_area_locking: byVersion('vmap_area_locking', k.vmap_area_locking),
+    vmap_purge_context: byVersion('vmap_purge_context', k.vmap_purge_context),
     last_pkmap: k.last_pkmap ?? last_pkmap(machine.pae),
     lazy_max_pages: k.lazy_max_pages ?? null,
     tlb_flush: byVersion('tlb_flush', k.tlb_flush),

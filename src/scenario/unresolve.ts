@@ -77,6 +77,8 @@ export function scenarioFileOf(s: ResolvedScenario): RawScenario {
     ...byVersion('vmlist_lock'),
     ...byVersion('vmalloc_map_lock'),
     ...byVersion('vmalloc_flush_on_map'),
+    ...byVersion('vmap_area_locking'),
+    ...byVersion('vmap_purge_context'),
     last_pkmap: k.last_pkmap,
     ...(k.lazy_max_pages === null ? {} : { lazy_max_pages: k.lazy_max_pages }),
     ...byVersion('tlb_flush'),

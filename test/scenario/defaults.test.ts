@@ -68,6 +68,8 @@ describe('defaults', () => {
         vmlist_lock: true,
         vmalloc_map_lock: 'none',
         vmalloc_flush_on_map: false,
+        vmap_area_locking: 'vmap_nodes',
+        vmap_purge_context: 'kworker',
         last_pkmap: 1024,
         lazy_max_pages: null,
         tlb_flush: 'flush_tlb_kernel_range',
