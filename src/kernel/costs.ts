@@ -164,12 +164,15 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
   },
   vmap_area_op: {
     era2000: 150, modern: 40,
-    meaning: 'lazy vmalloc: one rbtree insert/erase/lookup of a vmap_area (a few node visits)',
-    source: 'estimate: ~log2(areas) node visits at vmlist_walk_area each',
+    meaning: 'lazy vmalloc: one rbtree insert/erase/lookup of a vmap_area (a few node visits); 5.2+ also the augmented free-tree search and clip (find_vmap_lowest_match, merge_or_add_vmap_area)',
+    source:
+      'estimate: ~log2(areas) node visits at vmlist_walk_area each. Lower bound measured: lib/rbtree_test.c (NODES 100, PERF_LOOPS 100000, cycles per loop of 100 inserts + 100 erases) ' +
+      'in a 0-day boot log, TSC 2693 MHz: "rbtree testing -> 8770 cycles", "augmented rbtree testing -> 12943 cycles" = 44 / 65 cycles per operation = 16 / 24 ns, ' +
+      'a hot 100-node tree in L1; a vmap tree holds thousands of areas and misses L1, hence the larger estimate (modern)',
   },
   page_alloc: {
     era2000: 400, modern: 100,
-    meaning: 'take one page from the buddy allocator (alloc_page) or return it',
+    meaning: 'take one page from the buddy allocator (alloc_page; vmalloc 5.13+: alloc_pages_bulk, per page) or return it (__free_page)',
     source: 'estimate',
   },
   bounce_retry: {
@@ -184,7 +187,7 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
   },
   kmalloc: {
     era2000: 150, modern: 20,
-    meaning: 'kmalloc() or kfree() of a small object from the per-CPU slab cache (2.4 get_vm_area\'s vm_struct)',
+    meaning: 'kmalloc() or kfree() of a small object from the per-CPU slab cache (2.4 get_vm_area\'s vm_struct; vmalloc: the vm_struct, the page array, kmem_cache_alloc of the vmap_area)',
     source: 'estimate: slab fast path with IRQs saved/restored, ~100 cycles (PIII) / ~60 cycles (SLUB, 3 GHz)',
   },
   idle_exit: {
