@@ -122,6 +122,8 @@ export interface VersionSettings {
   vmap_area_locking: VmapAreaLocking;
   /** kernel.vmap_purge_context: who runs the lazy purge. */
   vmap_purge_context: VmapPurgeContext;
+  /** kernel.vb_alloc_scan: vb_alloc finds its region by a bitmap scan from the block's start. */
+  vb_alloc_scan: boolean;
   /** kernel.vmalloc_flush_on_map: vmalloc_area_pages() ends with flush_tlb_all(). */
   vmalloc_flush_on_map: boolean;
   /** kernel.tlb_flush */
@@ -162,6 +164,7 @@ export const VERSION_SETTING_FIELDS: Record<VersionSettingKey, string> = {
   vmalloc_map_lock: 'kernel.vmalloc_map_lock',
   vmap_area_locking: 'kernel.vmap_area_locking',
   vmap_purge_context: 'kernel.vmap_purge_context',
+  vb_alloc_scan: 'kernel.vb_alloc_scan',
   vmalloc_flush_on_map: 'kernel.vmalloc_flush_on_map',
   tlb_flush: 'kernel.tlb_flush',
   flush_concurrent_local: 'kernel.flush_concurrent_local',
@@ -259,6 +262,11 @@ const VMAP_AREA_LOCK_2_6_28 =
 const PURGE_CALLER_2_6_28 = 'mm/vmalloc.c free_unmap_vmap_area_noflush: if (atomic_read(&vmap_lazy_nr) > lazy_max_pages()) try_purge_vmap_area_lazy() (2.6.28)';
 const VMAP_NODES_MODERN =
   'mm/vmalloc.c struct vmap_node: busy/lazy trees and pool[MAX_VA_SIZE_PAGES] per node, node_alloc → node_pool_del_va, addr_to_node (6.9+, Rezki "Mitigate a vmap lock contention v3", 72210662c5a2)';
+const NO_VMAP_BLOCK = 'no vmap_block before 2.6.28 (the setting is unused)';
+const VB_SCAN_2_6_28 =
+  'mm/vmalloc.c vb_alloc: i = bitmap_find_free_region(vb->alloc_map, VMAP_BBMAP_BITS, order), lib/bitmap.c: for (pos = 0; pos < bits; pos += (1 << order)) if (__reg_op(bitmap, pos, order, REG_OP_ISFREE)) break (2.6.28 … 4.0)';
+const VB_NO_SCAN_MODERN =
+  'mm/vmalloc.c vb_alloc: pages_off = VMAP_BBMAP_BITS - vb->free (allocation moves forward, no bitmap scan; read in 5.10, the scan left in 4.1)';
 const PURGE_KWORKER_MODERN =
   'mm/vmalloc.c free_vmap_area_noflush: if (unlikely(nr_lazy > nr_lazy_max)) schedule_work(&drain_vmap_work) (5.18+, 690467c81b1a)';
 
@@ -270,6 +278,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c vmalloc_area_pages: no lock around the PTE writes' },
     vmap_area_locking: { value: 'vmlist', source: VMLIST_VMALLOC },
     vmap_purge_context: { value: 'caller', source: EAGER_NO_PURGE },
+    vb_alloc_scan: { value: false, source: NO_VMAP_BLOCK },
     vmalloc_flush_on_map: { value: true, source: 'mm/vmalloc.c vmalloc_area_pages: flush_tlb_all() after setting the PTEs' },
     tlb_flush: { value: 'flush_tlb_all', source: FLUSH_ALL_2_4 },
     flush_concurrent_local: { value: false, source: NO_CONCURRENT },
@@ -295,6 +304,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     vmalloc_map_lock: { value: 'kernel_flag', source: 'mm/vmalloc.c vmalloc_area_pages: lock_kernel() around the PTE writes' },
     vmap_area_locking: { value: 'vmlist', source: VMLIST_VMALLOC },
     vmap_purge_context: { value: 'caller', source: EAGER_NO_PURGE },
+    vb_alloc_scan: { value: false, source: NO_VMAP_BLOCK },
     vmalloc_flush_on_map: { value: true, source: 'mm/vmalloc.c vmalloc_area_pages: unlock_kernel(); flush_tlb_all()' },
     tlb_flush: { value: 'flush_tlb_all', source: FLUSH_ALL_2_4 },
     flush_concurrent_local: { value: false, source: NO_CONCURRENT },
@@ -320,6 +330,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     vmalloc_map_lock: { value: 'page_table_lock', source: 'mm/vmalloc.c vmalloc_area_pages: spin_lock(&init_mm.page_table_lock)' },
     vmap_area_locking: { value: 'vmlist', source: VMLIST_VMALLOC },
     vmap_purge_context: { value: 'caller', source: EAGER_NO_PURGE },
+    vb_alloc_scan: { value: false, source: NO_VMAP_BLOCK },
     vmalloc_flush_on_map: { value: false, source: 'mm/vmalloc.c vmalloc_area_pages: no flush after mapping' },
     tlb_flush: { value: 'flush_tlb_all', source: FLUSH_ALL_2_4 },
     flush_concurrent_local: { value: false, source: NO_CONCURRENT },
@@ -345,6 +356,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c map_vm_area: PTEs written without a global lock' },
     vmap_area_locking: { value: 'vmlist', source: VMLIST_VMALLOC },
     vmap_purge_context: { value: 'caller', source: EAGER_NO_PURGE },
+    vb_alloc_scan: { value: false, source: NO_VMAP_BLOCK },
     vmalloc_flush_on_map: { value: false, source: NO_MAP_FLUSH_2_6 },
     tlb_flush: { value: 'flush_tlb_all', source: FLUSH_ALL_2_6 },
     flush_concurrent_local: { value: false, source: NO_CONCURRENT },
@@ -367,6 +379,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c vmap_page_range: PTEs written without a global lock' },
     vmap_area_locking: { value: 'vmap_area_lock', source: VMAP_AREA_LOCK_2_6_28 },
     vmap_purge_context: { value: 'caller', source: PURGE_CALLER_2_6_28 },
+    vb_alloc_scan: { value: true, source: VB_SCAN_2_6_28 },
     vmalloc_flush_on_map: { value: false, source: NO_MAP_FLUSH_2_6 },
     tlb_flush: { value: 'flush_tlb_all', source: FLUSH_ALL_2_6 },
     flush_concurrent_local: { value: false, source: NO_CONCURRENT },
@@ -389,6 +402,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c vmap_pages_range: PTEs written without a global lock' },
     vmap_area_locking: { value: 'vmap_nodes', source: VMAP_NODES_MODERN },
     vmap_purge_context: { value: 'kworker', source: PURGE_KWORKER_MODERN },
+    vb_alloc_scan: { value: false, source: VB_NO_SCAN_MODERN },
     vmalloc_flush_on_map: { value: false, source: NO_MAP_FLUSH_2_6 },
     tlb_flush: { value: 'flush_tlb_kernel_range', source: FLUSH_RANGE_MODERN },
     flush_concurrent_local: { value: true, source: CONCURRENT_MODERN },

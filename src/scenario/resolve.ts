@@ -155,6 +155,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     vmalloc_flush_on_map: byVersion('vmalloc_flush_on_map', k.vmalloc_flush_on_map),
     vmap_area_locking: byVersion('vmap_area_locking', k.vmap_area_locking),
     vmap_purge_context: byVersion('vmap_purge_context', k.vmap_purge_context),
+    vb_alloc_scan: byVersion('vb_alloc_scan', k.vb_alloc_scan),
     last_pkmap: k.last_pkmap ?? last_pkmap(machine.pae),
     lazy_max_pages: k.lazy_max_pages ?? null,
     tlb_flush: byVersion('tlb_flush', k.tlb_flush),

@@ -271,6 +271,7 @@ export const KernelRaw = obj(
     vmalloc_flush_on_map: bool().optional(),
     vmap_area_locking: oneOf(VMAP_AREA_LOCKINGS).optional(),
     vmap_purge_context: oneOf(VMAP_PURGE_CONTEXTS).optional(),
+    vb_alloc_scan: bool().optional(),
     last_pkmap: lastPkmap().optional(),
     lazy_max_pages: int(1).optional(),
     tlb_flush: oneOf(TLB_FLUSHES).optional(),

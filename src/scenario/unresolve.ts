@@ -79,6 +79,7 @@ export function scenarioFileOf(s: ResolvedScenario): RawScenario {
     ...byVersion('vmalloc_flush_on_map'),
     ...byVersion('vmap_area_locking'),
     ...byVersion('vmap_purge_context'),
+    ...byVersion('vb_alloc_scan'),
     last_pkmap: k.last_pkmap,
     ...(k.lazy_max_pages === null ? {} : { lazy_max_pages: k.lazy_max_pages }),
     ...byVersion('tlb_flush'),

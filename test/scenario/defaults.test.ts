@@ -70,6 +70,7 @@ describe('defaults', () => {
         vmalloc_flush_on_map: false,
         vmap_area_locking: 'vmap_nodes',
         vmap_purge_context: 'kworker',
+        vb_alloc_scan: false,
         last_pkmap: 1024,
         lazy_max_pages: null,
         tlb_flush: 'flush_tlb_kernel_range',
