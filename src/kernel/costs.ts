@@ -188,7 +188,7 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
   },
   bitmap_region_check: {
     era2000: 10, modern: 2,
-    meaning: "vb_alloc (2.6.28 … 4.0): bitmap_find_free_region tests one 2^order-page region of a vmap_block's alloc_map (__reg_op REG_OP_ISFREE, a mask test within one long)",
+    meaning: "vb_alloc (2.6.28; gone by 5.10): bitmap_find_free_region tests one 2^order-page region of a vmap_block's alloc_map (__reg_op REG_OP_ISFREE, a mask test within one long)",
     source: 'estimate: ~6 cycles per region (index and mask arithmetic, one load, a test and the loop step): 11 ns at 550 MHz, 2 ns at 3 GHz',
   },
   kmalloc: {

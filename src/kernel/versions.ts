@@ -264,9 +264,9 @@ const VMAP_NODES_MODERN =
   'mm/vmalloc.c struct vmap_node: busy/lazy trees and pool[MAX_VA_SIZE_PAGES] per node, node_alloc → node_pool_del_va, addr_to_node (6.9+, Rezki "Mitigate a vmap lock contention v3", 72210662c5a2)';
 const NO_VMAP_BLOCK = 'no vmap_block before 2.6.28 (the setting is unused)';
 const VB_SCAN_2_6_28 =
-  'mm/vmalloc.c vb_alloc: i = bitmap_find_free_region(vb->alloc_map, VMAP_BBMAP_BITS, order), lib/bitmap.c: for (pos = 0; pos < bits; pos += (1 << order)) if (__reg_op(bitmap, pos, order, REG_OP_ISFREE)) break (2.6.28 … 4.0)';
+  'mm/vmalloc.c vb_alloc: i = bitmap_find_free_region(vb->alloc_map, VMAP_BBMAP_BITS, order), lib/bitmap.c: for (pos = 0; pos < bits; pos += (1 << order)) if (__reg_op(bitmap, pos, order, REG_OP_ISFREE)) break (read in 2.6.28)';
 const VB_NO_SCAN_MODERN =
-  'mm/vmalloc.c vb_alloc: pages_off = VMAP_BBMAP_BITS - vb->free (allocation moves forward, no bitmap scan; read in 5.10, the scan left in 4.1)';
+  'mm/vmalloc.c vb_alloc: pages_off = VMAP_BBMAP_BITS - vb->free (allocation moves forward, no bitmap scan; read in 5.10; the scan went with Roman Pen\'s 2015 vb_alloc rework, version not checked)';
 const PURGE_KWORKER_MODERN =
   'mm/vmalloc.c free_vmap_area_noflush: if (unlikely(nr_lazy > nr_lazy_max)) schedule_work(&drain_vmap_work) (5.18+, 690467c81b1a)';
 

@@ -285,7 +285,7 @@ export interface VmapLazyOptions {
   lazyMaxPages: number | null;
   /** CONFIG_NR_CPUS the kernel was built with (VMAP_BBMAP_BITS); default I386_DEFCONFIG_NR_CPUS. */
   nrCpus?: number;
-  /** kernel.vb_alloc_scan: vb_alloc's bitmap_find_free_region scan (2.6.28 … 4.0); default false. */
+  /** kernel.vb_alloc_scan: vb_alloc's bitmap_find_free_region scan (2.6.28; gone by 5.10); default false. */
   vbAllocScan?: boolean;
   /** Page-table levels vmap_page_range walks above the PTEs (2, 3 with PAE); default 2. */
   pgtableLevels?: number;

@@ -84,7 +84,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'kernel.vmalloc_flush_on_map': `Eager vmalloc: flush_tlb_all() after mapping too. ${byVersion('vmalloc_flush_on_map')}`,
   'kernel.vmap_area_locking': `vmalloc()/vfree() (maptorture api vmalloc): vmlist (eager, <= 2.6.27), vmap_area_lock (one lock, 2.6.28-5.4), split_free_lock (free_vmap_area_lock, 5.5-5.12), split_purge_lock (+ purge_vmap_area_lock, 5.13-6.8), vmap_nodes (per-node busy/lazy locks and pools, 6.9+). ${byVersion('vmap_area_locking')}`,
   'kernel.vmap_purge_context': `Who runs the lazy purge past lazy_max_pages: caller (the freeing task, trylock; <= 5.17) or kworker (schedule_work(&drain_vmap_work), 5.18+). ${byVersion('vmap_purge_context')}`,
-  'kernel.vb_alloc_scan': `vmap_lazy (vm_map_ram): vb_alloc finds a free region by scanning the block's alloc_map from its start, one region (costs.bitmap_region_check) per step (2.6.28-4.0), or takes the next pages at once. ${byVersion('vb_alloc_scan')}`,
+  'kernel.vb_alloc_scan': `vmap_lazy (vm_map_ram): vb_alloc finds a free region by scanning the block's alloc_map from its start, one region (costs.bitmap_region_check) per step (2.6.28; gone by 5.10), or takes the next pages at once. ${byVersion('vb_alloc_scan')}`,
   'kernel.last_pkmap': 'LAST_PKMAP, persistent kmap slots (1 << PKMAP_ORDER: a power of two). Default: 1024, 512 with PAE.',
   'kernel.lazy_max_pages': 'vmap_lazy and vmalloc purge threshold in pages. Default: lazy_max_pages() = fls(cpus) x 32MiB/PAGE_SIZE.',
   'kernel.tlb_flush': `Broadcast flush flavour. ${byVersion('tlb_flush')}`,

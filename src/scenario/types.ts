@@ -117,7 +117,7 @@ export interface ResolvedKernel {
   vmap_area_locking: VmapAreaLocking;
   /** version: who runs the lazy purge (the freeing task, or a kworker). */
   vmap_purge_context: VmapPurgeContext;
-  /** version: vb_alloc scans the block's alloc_map from its start (2.6.28 … 4.0). */
+  /** version: vb_alloc scans the block's alloc_map from its start (2.6.28; gone by 5.10). */
   vb_alloc_scan: boolean;
   /** LAST_PKMAP: persistent kmap slots (a power of two; default 1024, 512 with PAE). */
   last_pkmap: number;
