@@ -29,6 +29,7 @@ export const COST_KEYS = [
   'page_alloc',
   'bounce_retry',
   'pgtable_walk_level',
+  'bitmap_region_check',
   'kmalloc',
   'idle_exit',
   'package_idle_exit',
@@ -189,12 +190,15 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
   },
   vmap_area_op: {
     era2000: 150, modern: 40,
-    meaning: 'lazy vmalloc: one rbtree insert/erase/lookup of a vmap_area (a few node visits)',
-    source: 'estimate: ~log2(areas) node visits at vmlist_walk_area each',
+    meaning: 'lazy vmalloc: one rbtree insert/erase/lookup of a vmap_area (a few node visits); 5.2+ also the augmented free-tree search and clip (find_vmap_lowest_match, merge_or_add_vmap_area)',
+    source:
+      'estimate: ~log2(areas) node visits at vmlist_walk_area each. Lower bound measured: lib/rbtree_test.c (NODES 100, PERF_LOOPS 100000, cycles per loop of 100 inserts + 100 erases) ' +
+      'in a 0-day boot log, TSC 2693 MHz: "rbtree testing -> 8770 cycles", "augmented rbtree testing -> 12943 cycles" = 44 / 65 cycles per operation = 16 / 24 ns, ' +
+      'a hot 100-node tree in L1; a vmap tree holds thousands of areas and misses L1, hence the larger estimate (modern)',
   },
   page_alloc: {
     era2000: 400, modern: 100,
-    meaning: 'take one page from the buddy allocator (alloc_page) or return it',
+    meaning: 'take one page from the buddy allocator (alloc_page; vmalloc 5.13+: alloc_pages_bulk, per page) or return it (__free_page)',
     source: 'estimate',
   },
   bounce_retry: {
@@ -207,9 +211,14 @@ export const COST_TABLE: Record<CostKey, CostDefault> = {
     meaning: 'virt_to_phys of a non-linear kernel address: one level of the software page-table walk (2 levels, 3 with PAE)',
     source: 'estimate: one dependent load of a page-table entry, usually in L2, plus the index arithmetic',
   },
+  bitmap_region_check: {
+    era2000: 10, modern: 2,
+    meaning: "vb_alloc (2.6.28; gone by 5.10): bitmap_find_free_region tests one 2^order-page region of a vmap_block's alloc_map (__reg_op REG_OP_ISFREE, a mask test within one long)",
+    source: 'estimate: ~6 cycles per region (index and mask arithmetic, one load, a test and the loop step): 11 ns at 550 MHz, 2 ns at 3 GHz',
+  },
   kmalloc: {
     era2000: 150, modern: 20,
-    meaning: 'kmalloc() or kfree() of a small object from the per-CPU slab cache (2.4 get_vm_area\'s vm_struct)',
+    meaning: 'kmalloc() or kfree() of a small object from the per-CPU slab cache (2.4 get_vm_area\'s vm_struct; vmalloc: the vm_struct, the page array, kmem_cache_alloc of the vmap_area)',
     source: 'estimate: slab fast path with IRQs saved/restored, ~100 cycles (PIII) / ~60 cycles (SLUB, 3 GHz)',
   },
   idle_exit: {

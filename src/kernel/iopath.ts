@@ -93,6 +93,7 @@ export interface HighmemScenario {
     readonly vmalloc_map_lock: VmallocMapLock;
     readonly vmalloc_flush_on_map: boolean;
     readonly nr_cpus: number;
+    readonly vb_alloc_scan: boolean;
     readonly completion_context: CompletionContext;
     readonly block_lock: BlockLock;
     readonly kmap_local: boolean;
@@ -229,6 +230,8 @@ export class HighmemKernel {
       vmapBlock: k.vmap_block,
       lazyMaxPages: k.lazy_max_pages,
       nrCpus: k.nr_cpus,
+      vbAllocScan: k.vb_alloc_scan,
+      pgtableLevels: s.machine.pae ? 3 : 2,
       skipFlush: skipVfreeFlush,
     });
     this.dmaLimit = s.device.dma_limit === 'isa' ? ISA_DMA_LIMIT : s.device.dma_limit === '32bit' ? DMA32_LIMIT : Number.POSITIVE_INFINITY;

@@ -57,6 +57,33 @@ export const VMALLOC_MAP_LOCKS = ['none', 'kernel_flag', 'page_table_lock'] as c
 /** The lock vmalloc_area_pages() holds while it writes the PTEs of a new area. */
 export type VmallocMapLock = (typeof VMALLOC_MAP_LOCKS)[number];
 
+export const VMAP_AREA_LOCKINGS = ['vmlist', 'vmap_area_lock', 'split_free_lock', 'split_purge_lock', 'vmap_nodes'] as const;
+/**
+ * How vmalloc()/vfree() (maptorture `api: vmalloc`, src/kernel/vmalloc-modern.ts) lock the
+ * vmalloc space (mm/vmalloc.c):
+ * `vmlist` — ≤ 2.6.27: the eager vm_struct list under vmlist_lock, vfree flushes at once;
+ * `vmap_area_lock` — 2.6.28 (Piggin's rewrite) … 5.4: one spinlock for the busy and free
+ *   areas; lazily freed areas on a lock-free list (modelled with 5.2's free tree);
+ * `split_free_lock` — 5.5 … 5.12: the free tree under its own free_vmap_area_lock
+ *   (e36176be1c39 "mm/vmalloc: rework vmap_area_lock"), the lazy llist lock-free;
+ * `split_purge_lock` — 5.13 … 6.8: the lazy areas in a purge tree under
+ *   purge_vmap_area_lock; 6.4+ find_unlink_vmap_area (one busy-lock hold per vfree);
+ * `vmap_nodes` — 6.9+: per-node busy and lazy trees with their own locks (addr_to_node) and
+ *   per-node size-class pools that serve small allocations without free_vmap_area_lock
+ *   (Rezki, "Mitigate a vmap lock contention v3": d093602919ad, 282631cb2447, 72210662c5a2).
+ */
+export type VmapAreaLocking = (typeof VMAP_AREA_LOCKINGS)[number];
+
+export const VMAP_PURGE_CONTEXTS = ['caller', 'kworker'] as const;
+/**
+ * Who runs the lazy purge once vmap_lazy_nr exceeds lazy_max_pages():
+ * `caller` — the freeing task itself (2.6.28 … 5.17 free_vmap_area_noflush →
+ *   try_purge_vmap_area_lazy, a trylock: another CPU purging is good enough);
+ * `kworker` — 5.18+ schedule_work(&drain_vmap_work) (690467c81b1a "mm/vmalloc: Move draining
+ *   areas out of caller context"): drain_vmap_area_work runs in a kworker of the freeing CPU.
+ */
+export type VmapPurgeContext = (typeof VMAP_PURGE_CONTEXTS)[number];
+
 export const BOUNCE_WRITE_COPIES = ['atomic_irqs_off', 'atomic', 'kmap', 'kmap_local'] as const;
 /**
  * How a bounced WRITE copies highmem → the bounce page, in the submitter:
@@ -115,6 +142,12 @@ export interface VersionSettings {
   vmlist_lock: boolean;
   /** kernel.vmalloc_map_lock */
   vmalloc_map_lock: VmallocMapLock;
+  /** kernel.vmap_area_locking: the locks of vmalloc()/vfree() (api vmalloc). */
+  vmap_area_locking: VmapAreaLocking;
+  /** kernel.vmap_purge_context: who runs the lazy purge. */
+  vmap_purge_context: VmapPurgeContext;
+  /** kernel.vb_alloc_scan: vb_alloc finds its region by a bitmap scan from the block's start. */
+  vb_alloc_scan: boolean;
   /** kernel.vmalloc_flush_on_map: vmalloc_area_pages() ends with flush_tlb_all(). */
   vmalloc_flush_on_map: boolean;
   /**
@@ -162,6 +195,9 @@ export const VERSION_SETTING_FIELDS: Record<VersionSettingKey, string> = {
   costs_preset: 'costs.preset',
   vmlist_lock: 'kernel.vmlist_lock',
   vmalloc_map_lock: 'kernel.vmalloc_map_lock',
+  vmap_area_locking: 'kernel.vmap_area_locking',
+  vmap_purge_context: 'kernel.vmap_purge_context',
+  vb_alloc_scan: 'kernel.vb_alloc_scan',
   vmalloc_flush_on_map: 'kernel.vmalloc_flush_on_map',
   tlb_flush: 'kernel.tlb_flush',
   flush_concurrent_local: 'kernel.flush_concurrent_local',
@@ -316,8 +352,38 @@ function rowSince5(v: '5.10' | '6.6' | '6.12' | '6.15', preset: { value: PresetN
     block_lock: { value: 'queue_lock', source: QLOCK_MODERN },
     spin_unlock_locked: { value: false, source: QUNLOCK },
     kmap_local: v5 ? { value: false, source: NO_KMAP_LOCAL } : { value: true, source: KMAP_LOCAL_MODERN },
+    vmap_area_locking: v5
+      ? { value: 'split_free_lock', source: SPLIT_FREE_5_10 }
+      : v === '6.6'
+        ? { value: 'split_purge_lock', source: SPLIT_PURGE_6_6 }
+        : { value: 'vmap_nodes', source: VMAP_NODES_MODERN },
+    vmap_purge_context: v5 ? { value: 'caller', source: PURGE_CALLER_5_10 } : { value: 'kworker', source: PURGE_KWORKER_MODERN },
+    vb_alloc_scan: { value: false, source: VB_NO_SCAN_MODERN },
   };
 }
+
+const SPLIT_FREE_5_10 =
+  'mm/vmalloc.c alloc_vmap_area: the free tree under free_vmap_area_lock, the busy insert under vmap_area_lock; free_vmap_area_noflush unlinks ' +
+  'under vmap_area_lock then llist_add (no lock) (e36176be1c39 "mm/vmalloc: rework vmap_area_lock", 5.5; read in 5.10.13)';
+const PURGE_CALLER_5_10 = 'mm/vmalloc.c free_vmap_area_noflush: if (nr_lazy > lazy_max_pages()) try_purge_vmap_area_lazy() (mutex_trylock; the kworker is 5.18)';
+const SPLIT_PURGE_6_6 =
+  'mm/vmalloc.c free_vmap_area_noflush: spin_lock(&purge_vmap_area_lock); merge_or_add_vmap_area(..., &purge_vmap_area_root) (96e2db456135, 5.13); ' +
+  'find_unlink_vmap_area, one busy-lock hold per vfree (6.4+)';
+
+const VMLIST_VMALLOC = 'mm/vmalloc.c __vmalloc_area_node: get_vm_area (vmlist under vmlist_lock), alloc_page per page; vfree flushes (no vmap_area before 2.6.28)';
+const EAGER_NO_PURGE = 'mm/vmalloc.c vfree: remove_vm_area flushes at once, there is no lazy purge (the setting is unused)';
+const VMAP_AREA_LOCK_2_6_28 =
+  'mm/vmalloc.c alloc_vmap_area/__free_vmap_area: one spinlock vmap_area_lock for the rbtree of areas; free_unmap_vmap_area_noflush marks VM_LAZY_FREE without a lock (2.6.28, db64fe02258f)';
+const PURGE_CALLER_2_6_28 = 'mm/vmalloc.c free_unmap_vmap_area_noflush: if (atomic_read(&vmap_lazy_nr) > lazy_max_pages()) try_purge_vmap_area_lazy() (2.6.28)';
+const VMAP_NODES_MODERN =
+  'mm/vmalloc.c struct vmap_node: busy/lazy trees and pool[MAX_VA_SIZE_PAGES] per node, node_alloc → node_pool_del_va, addr_to_node (6.9+, Rezki "Mitigate a vmap lock contention v3", 72210662c5a2)';
+const NO_VMAP_BLOCK = 'no vmap_block before 2.6.28 (the setting is unused)';
+const VB_SCAN_2_6_28 =
+  'mm/vmalloc.c vb_alloc: i = bitmap_find_free_region(vb->alloc_map, VMAP_BBMAP_BITS, order), lib/bitmap.c: for (pos = 0; pos < bits; pos += (1 << order)) if (__reg_op(bitmap, pos, order, REG_OP_ISFREE)) break (read in 2.6.28)';
+const VB_NO_SCAN_MODERN =
+  'mm/vmalloc.c vb_alloc: pages_off = VMAP_BBMAP_BITS - vb->free (allocation moves forward, no bitmap scan; read in 5.10; the scan went with Roman Pen\'s 2015 vb_alloc rework, version not checked)';
+const PURGE_KWORKER_MODERN =
+  'mm/vmalloc.c free_vmap_area_noflush: if (unlikely(nr_lazy > nr_lazy_max)) schedule_work(&drain_vmap_work) (5.18+, 690467c81b1a)';
 
 const ROW_6_15 = rowSince5('6.15', { value: 'epyc-7763-1x64-2021', source: PRESET_MILAN_6_15 });
 
@@ -327,6 +393,9 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     costs_preset: { value: 'era2000', source: ERA2000 },
     vmlist_lock: { value: false, source: 'mm/vmalloc.c get_vm_area/vfree: no lock at all (vmlist_lock came in 2.3.99pre9, May 2000)' },
     vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c vmalloc_area_pages: no lock around the PTE writes' },
+    vmap_area_locking: { value: 'vmlist', source: VMLIST_VMALLOC },
+    vmap_purge_context: { value: 'caller', source: EAGER_NO_PURGE },
+    vb_alloc_scan: { value: false, source: NO_VMAP_BLOCK },
     vmalloc_flush_on_map: { value: true, source: 'mm/vmalloc.c vmalloc_area_pages: flush_tlb_all() after setting the PTEs' },
     tlb_flush: { value: 'flush_tlb_all', source: FLUSH_ALL_2_4 },
     flush_concurrent_local: { value: false, source: NO_CONCURRENT },
@@ -351,6 +420,9 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     costs_preset: { value: 'era2000', source: ERA2000 },
     vmlist_lock: { value: true, source: VMLIST_2_4 },
     vmalloc_map_lock: { value: 'kernel_flag', source: 'mm/vmalloc.c vmalloc_area_pages: lock_kernel() around the PTE writes' },
+    vmap_area_locking: { value: 'vmlist', source: VMLIST_VMALLOC },
+    vmap_purge_context: { value: 'caller', source: EAGER_NO_PURGE },
+    vb_alloc_scan: { value: false, source: NO_VMAP_BLOCK },
     vmalloc_flush_on_map: { value: true, source: 'mm/vmalloc.c vmalloc_area_pages: unlock_kernel(); flush_tlb_all()' },
     tlb_flush: { value: 'flush_tlb_all', source: FLUSH_ALL_2_4 },
     flush_concurrent_local: { value: false, source: NO_CONCURRENT },
@@ -375,6 +447,9 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     costs_preset: { value: 'era2000', source: ERA2000 },
     vmlist_lock: { value: true, source: VMLIST_2_4 },
     vmalloc_map_lock: { value: 'page_table_lock', source: 'mm/vmalloc.c vmalloc_area_pages: spin_lock(&init_mm.page_table_lock)' },
+    vmap_area_locking: { value: 'vmlist', source: VMLIST_VMALLOC },
+    vmap_purge_context: { value: 'caller', source: EAGER_NO_PURGE },
+    vb_alloc_scan: { value: false, source: NO_VMAP_BLOCK },
     vmalloc_flush_on_map: { value: false, source: 'mm/vmalloc.c vmalloc_area_pages: no flush after mapping' },
     tlb_flush: { value: 'flush_tlb_all', source: FLUSH_ALL_2_4 },
     flush_concurrent_local: { value: false, source: NO_CONCURRENT },
@@ -399,6 +474,9 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     costs_preset: { value: 'opteron-2x4-2008', source: OPTERON_2008 },
     vmlist_lock: { value: true, source: VMLIST_2_6_27 },
     vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c map_vm_area: PTEs written without a global lock' },
+    vmap_area_locking: { value: 'vmlist', source: VMLIST_VMALLOC },
+    vmap_purge_context: { value: 'caller', source: EAGER_NO_PURGE },
+    vb_alloc_scan: { value: false, source: NO_VMAP_BLOCK },
     vmalloc_flush_on_map: { value: false, source: NO_MAP_FLUSH_2_6 },
     tlb_flush: { value: 'flush_tlb_all', source: FLUSH_ALL_2_6 },
     flush_concurrent_local: { value: false, source: NO_CONCURRENT },
@@ -420,6 +498,9 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     costs_preset: { value: 'opteron-2x4-2008', source: OPTERON_2008 },
     vmlist_lock: { value: true, source: 'mm/vmalloc.c: vmlist_lock still guards the vm_struct list (eager vfree is a what-if here)' },
     vmalloc_map_lock: { value: 'none', source: 'mm/vmalloc.c vmap_page_range: PTEs written without a global lock' },
+    vmap_area_locking: { value: 'vmap_area_lock', source: VMAP_AREA_LOCK_2_6_28 },
+    vmap_purge_context: { value: 'caller', source: PURGE_CALLER_2_6_28 },
+    vb_alloc_scan: { value: true, source: VB_SCAN_2_6_28 },
     vmalloc_flush_on_map: { value: false, source: NO_MAP_FLUSH_2_6 },
     tlb_flush: { value: 'flush_tlb_all', source: FLUSH_ALL_2_6 },
     flush_concurrent_local: { value: false, source: NO_CONCURRENT },

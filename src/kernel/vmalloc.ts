@@ -285,6 +285,10 @@ export interface VmapLazyOptions {
   lazyMaxPages: number | null;
   /** CONFIG_NR_CPUS the kernel was built with (VMAP_BBMAP_BITS); default I386_DEFCONFIG_NR_CPUS. */
   nrCpus?: number;
+  /** kernel.vb_alloc_scan: vb_alloc's bitmap_find_free_region scan (2.6.28; gone by 5.10); default false. */
+  vbAllocScan?: boolean;
+  /** Page-table levels vmap_page_range walks above the PTEs (2, 3 with PAE); default 2. */
+  pgtableLevels?: number;
   skipFlush: boolean;
 }
 
@@ -299,6 +303,11 @@ export class VmapLazy {
   lazy: LazyArea[] = [];
   /** Per-CPU vmap_block_queue: its lock and the blocks with free space. */
   readonly vbq: Array<{ lock: Spinlock; free: VmapBlock[] }>;
+  /**
+   * Height of vmap_block_tree (radix tree, RADIX_TREE_MAP_SHIFT 6; 5.x+ the XArray, also 6
+   * bits a level) indexed by block number: the levels radix_tree_lookup walks in vb_free.
+   */
+  readonly blockTreeHeight: number;
 
   constructor(
     readonly m: Machine,
@@ -312,6 +321,8 @@ export class VmapLazy {
     // VMAP_BBMAP_BITS: compile-time, from VMALLOC_SPACE and CONFIG_NR_CPUS, not the online CPUs.
     this.blockPages = vmap_bbmap_bits(opts.nrCpus);
     this.vbq = m.cpus.map(() => ({ lock: m.spinlock('vmap_block_queue.lock'), free: [] }));
+    const blocks = Math.max(2, Math.ceil(space.pages / this.blockPages));
+    this.blockTreeHeight = Math.max(1, Math.ceil(Math.log2(blocks) / 6));
   }
 }
 
@@ -406,8 +417,9 @@ export function* vm_map_ram(ctx: ExecCtx, v: VmapLazy, pages: readonly number[],
     return;
   }
   m.highmem.vmap.allocs++;
+  // vmap_page_range(): pgd → (pud, pmd) → pte_alloc_kernel, one level each, then the PTEs.
   setPtes(m, vpage, pages);
-  yield ctx.cpu.busy(MAP, n * m.costs.pte_write);
+  yield ctx.cpu.busy(MAP, (v.opts.pgtableLevels ?? 2) * m.costs.pgtable_walk_level + n * m.costs.pte_write);
   out.map = { vpage, npages: n, span, block };
 }
 
@@ -432,6 +444,10 @@ function* vb_alloc(ctx: ExecCtx, v: VmapLazy, span: number, out: { vb: VmapBlock
       out.vb = vb;
       out.off = vb.size - vb.free;
       vb.free -= span;
+      // 2.6.28 bitmap_find_free_region(alloc_map, VMAP_BBMAP_BITS, order): from pos 0 in
+      // steps of 2^order; the regions below were all handed out (alloc_map bits stay set
+      // until the block is freed), so it tests off / span of them and then the free one.
+      if (v.opts.vbAllocScan === true) yield ctx.cpu.busy(MAP, (out.off / span + 1) * v.m.costs.bitmap_region_check);
       if (vb.free === 0) q.free.splice(i, 1);
       spin_unlock(ctx, q.lock);
       return;
@@ -452,6 +468,8 @@ function* vb_alloc(ctx: ExecCtx, v: VmapLazy, span: number, out: { vb: VmapBlock
 
 /** vb_free(): mark the range dirty; a fully dirty block goes back through the lazy purge. */
 function* vb_free(ctx: ExecCtx, v: VmapLazy, vb: VmapBlock, span: number): ProcessBody {
+  // radix_tree_lookup(&vmap_block_tree, addr_to_vb_idx(addr)) (5.x+ xa_load): one node per level.
+  yield ctx.cpu.busy(MAP, v.blockTreeHeight * v.m.costs.pgtable_walk_level);
   yield spin_lock(ctx, vb.lock, 'vb_free');
   vb.dirty += span;
   const whole = vb.dirty === vb.size;

@@ -32,7 +32,7 @@ export const CATEGORY_COLOURS: Readonly<Record<CategoryName, string>> = {
 const FIELD_COLOURS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   'kernel.strategy': { bounce: '#f28e2b', vmap: '#4e79a7', vmap_lazy: '#76b7b2', kmap: '#59a14f', direct: '#9c755f' },
   'machine.spinlock': { ticket: '#4e79a7', tas: '#e15759', qspinlock: '#59a14f' },
-  'workload.api': { kmap: '#59a14f', kmap_atomic: '#b07aa1', vmap: '#4e79a7', vmap_lazy: '#76b7b2', kmap_local: '#f28e2b' },
+  'workload.api': { kmap: '#59a14f', kmap_atomic: '#b07aa1', vmap: '#4e79a7', vmap_lazy: '#76b7b2', kmap_local: '#f28e2b', vmalloc: '#9c755f' },
 };
 
 /** Category colours as a Vega scale (domain = every category, so colours never shift). */

@@ -16,6 +16,8 @@ import type {
   SmpCallFunctionKind,
   VersionSettingKey,
   VmallocMapLock,
+  VmapAreaLocking,
+  VmapPurgeContext,
 } from '../kernel/versions.js';
 
 export {
@@ -28,6 +30,10 @@ export {
   KERNEL_VERSIONS,
   SMP_CALL_FUNCTIONS,
   VMALLOC_MAP_LOCKS,
+  VMAP_AREA_LOCKINGS,
+  VMAP_PURGE_CONTEXTS,
+  type VmapAreaLocking,
+  type VmapPurgeContext,
   type BounceAllocWait,
   type BounceWriteCopy,
   type KernelVersion,
@@ -53,7 +59,7 @@ export const IRQ_ROUTINGS = ['cpu0', 'submitter', 'round_robin'] as const;
 export type IrqRouting = (typeof IRQ_ROUTINGS)[number];
 export const WORKLOAD_TYPES = ['io', 'locktorture', 'maptorture'] as const;
 export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
-export const MAP_APIS = ['kmap', 'kmap_atomic', 'vmap', 'vmap_lazy', 'kmap_local'] as const;
+export const MAP_APIS = ['kmap', 'kmap_atomic', 'vmap', 'vmap_lazy', 'vmalloc', 'kmap_local'] as const;
 export type MapApi = (typeof MAP_APIS)[number];
 
 export const PAGE_SIZE = 4096;
@@ -115,6 +121,12 @@ export interface ResolvedKernel {
   vmalloc_map_lock: VmallocMapLock;
   /** version: vmalloc_area_pages ends with a global flush. */
   vmalloc_flush_on_map: boolean;
+  /** version: the locks of vmalloc()/vfree() (maptorture api vmalloc). */
+  vmap_area_locking: VmapAreaLocking;
+  /** version: who runs the lazy purge (the freeing task, or a kworker). */
+  vmap_purge_context: VmapPurgeContext;
+  /** version: vb_alloc scans the block's alloc_map from its start (2.6.28; gone by 5.10). */
+  vb_alloc_scan: boolean;
   /** LAST_PKMAP: persistent kmap slots (a power of two; default 1024, 512 with PAE). */
   last_pkmap: number;
   /** null = the model computes lazy_max_pages() from the CPU count. */

@@ -20,7 +20,8 @@ import { KM_USER0 } from '../kernel/layout.js';
 import type { Machine } from '../kernel/machine.js';
 import { PagePool } from '../kernel/pages.js';
 import { touch_kernel_page } from '../kernel/pgtable.js';
-import { vfree_eager, vm_map_ram, vm_unmap_ram, vmap_eager, type VmMapping } from '../kernel/vmalloc.js';
+import { VmallocSpace, vfree_eager, vm_map_ram, vm_unmap_ram, vmap_eager, type VmMapping } from '../kernel/vmalloc.js';
+import { VmallocModern, vfree, vfree_vmlist, vmalloc, vmalloc_vmlist } from '../kernel/vmalloc-modern.js';
 import type { MaptortureWorkload, ResolvedScenario } from '../scenario/types.js';
 import { makePagePicker, type PagePicker } from './locality.js';
 import type { OpStats } from './ops.js';
@@ -31,6 +32,8 @@ interface MapContext {
   ops: OpStats;
   think: Sampler;
   pick: PagePicker;
+  /** api vmalloc on a 2.6.28+ kernel: vmalloc()/vfree() (src/kernel/vmalloc-modern.ts), else null. */
+  vm: VmallocModern | null;
 }
 
 function* touch(task: Task, m: Machine, vpage: number, page: number): ProcessBody {
@@ -96,6 +99,19 @@ function* map_round(c: MapContext, task: Task, pages: number[]): ProcessBody {
       else yield* vm_unmap_ram(task, k.lazy!, map);
       return;
     }
+    case 'vmalloc': {
+      // lib/test_vmalloc.c fix_size_alloc_test: ptr = vmalloc(pages); touch; vfree(ptr).
+      const out: { map: VmMapping | null } = { map: null };
+      const vm = c.vm;
+      if (vm !== null) yield* vmalloc(task, vm, pages, out);
+      else yield* vmalloc_vmlist(task, k.eager!, pages, out);
+      const map = out.map;
+      if (map === null) return; // counted in vmap.failures
+      if (c.w.touch) for (let i = 0; i < pages.length; i++) yield* touch(task, m, map.vpage + i, pages[i]!);
+      if (vm !== null) yield* vfree(task, vm, map);
+      else yield* vfree_vmlist(task, k.eager!, map);
+      return;
+    }
   }
 }
 
@@ -118,7 +134,18 @@ function* maptorture_task(c: MapContext, task: Task): ProcessBody {
 export function startMaptorture(m: Machine, s: ResolvedScenario, w: MaptortureWorkload, ops: OpStats): HighmemKernel {
   const pages = new PagePool(w.working_set_pages, w.highmem_fraction, s.machine.lowmem_bytes, s.machine.highmem_bytes);
   const k = new HighmemKernel(m, s, pages);
-  const c: MapContext = { k, w, ops, think: makeSampler(w.think), pick: makePagePicker(w.locality, pages.count) };
+  const kk = s.kernel;
+  const vm =
+    w.api === 'vmalloc' && kk.vmap_area_locking !== 'vmlist'
+      ? new VmallocModern(m, new VmallocSpace(kk.vmalloc_size_bytes), {
+          locking: kk.vmap_area_locking,
+          purgeContext: kk.vmap_purge_context,
+          lazyMaxPages: kk.lazy_max_pages,
+          pgtableLevels: k.pgtableLevels,
+          skipFlush: kk.inject_bug === 'skip_vfree_flush',
+        })
+      : null;
+  const c: MapContext = { k, w, ops, think: makeSampler(w.think), pick: makePagePicker(w.locality, pages.count), vm };
   for (let i = 0; i < w.tasks; i++) {
     const task = new Task(i, `maptorture/${i}`, m.cpus[i % m.ncpus]!, m.stream(`task:${i}`));
     task.start(maptorture_task(c, task));

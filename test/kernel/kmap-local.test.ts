@@ -320,7 +320,7 @@ describe('kmap_local in the scenario', () => {
 
   it('a kernel without kmap_local_page (before 5.11) refuses api kmap_local; more than 15 pages is refused too', () => {
     expect(() => resolveScenario({ kernel: { version: '2.6.28' }, workload: { type: 'maptorture', api: 'kmap_local' } }, 'test')).toThrow(
-      /workload\.api: expected one of kmap, kmap_atomic, vmap, vmap_lazy with kernel\.version 2\.6\.28 and kernel\.kmap_local false \(kmap_local_page exists from 5\.11\), got kmap_local/,
+      /workload\.api: expected one of kmap, kmap_atomic, vmap, vmap_lazy, vmalloc with kernel\.version 2\.6\.28 and kernel\.kmap_local false \(kmap_local_page exists from 5\.11\), got kmap_local/,
     );
     expect(() => resolveScenario({ workload: { type: 'maptorture', api: 'kmap_local', pages: 16 } }, 'test')).toThrow(ScenarioError);
     expect(() => resolveScenario({ workload: { type: 'maptorture', api: 'kmap_local', pages: 16 } }, 'test')).toThrow(

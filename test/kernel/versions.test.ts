@@ -192,7 +192,7 @@ describe('vmap_lazy exists from 2.6.28', () => {
 
   it('is refused as a maptorture api before 2.6.28 and accepted from it', () => {
     expect(() => resolve({ kernel: { version: '2.6.27' }, workload: { type: 'maptorture', api: 'vmap_lazy' } })).toThrow(
-      'test: workload.api: expected one of kmap, kmap_atomic, vmap with kernel.version 2.6.27 (vmap_lazy exists from 2.6.28), got vmap_lazy',
+      'test: workload.api: expected one of kmap, kmap_atomic, vmap, vmalloc with kernel.version 2.6.27 (vmap_lazy exists from 2.6.28), got vmap_lazy',
     );
     expect(resolve({ kernel: { version: '2.6.28' }, workload: { type: 'maptorture', api: 'vmap_lazy' } }).workload).toMatchObject({ api: 'vmap_lazy' });
   });

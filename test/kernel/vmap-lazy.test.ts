@@ -112,3 +112,36 @@ describe('vmap_block: full blocks and an exhausted space', () => {
     expect(v.vbq[0]!.free[0]!.free).toBe(32);
   });
 });
+
+describe('2.6.28 vb_alloc: bitmap_find_free_region scans the block from its start', () => {
+  // lib/bitmap.c bitmap_find_free_region: for (pos = 0; pos < bits; pos += 1 << order) test
+  // the region; alloc_map bits stay set until the block is freed, so the k-th 4-page
+  // allocation of a block (k = 0, 1, …) tests k + 1 regions: 1 + 2 + … + 16 = 136 for the
+  // 16 allocations of a 64-page block.
+  function elapsed(scan: boolean, check: number): number {
+    const sim = new Simulator();
+    const costs = { ...presetCosts('modern'), bitmap_region_check: check };
+    const m = new Machine(sim, { cpus: 1, spinlock: 'ticket', tlbEntries: 64, costs, seed: 1 });
+    const v = new VmapLazy(m, new VmallocSpace(1 << 20), { vmapBlock: true, lazyMaxPages: 1 << 20, skipFlush: false, vbAllocScan: scan });
+    expect(v.blockPages).toBe(64);
+    let end = 0;
+    task(m, 0, 't', function* (t) {
+      for (let i = 0; i < 16; i++) {
+        const out: { map: VmMapping | null } = { map: null };
+        yield* vm_map_ram(t, v, pages(100, 4), out);
+        expect(out.map!.vpage).toBe(v.vbq[0]!.free.length === 0 ? out.map!.vpage : out.map!.block!.vpage + 4 * i);
+      }
+      end = sim.now;
+    });
+    sim.run();
+    return end;
+  }
+
+  it('charges (k + 1) regions for the k-th allocation when the version scans (2.6.28)', () => {
+    expect(elapsed(true, 1000) - elapsed(true, 0)).toBe(136 * 1000);
+  });
+
+  it('charges nothing when vb_alloc takes the next pages at once (4.1+)', () => {
+    expect(elapsed(false, 1000) - elapsed(false, 0)).toBe(0);
+  });
+});

@@ -83,6 +83,9 @@ describe('defaults', () => {
         vmlist_lock: true,
         vmalloc_map_lock: 'none',
         vmalloc_flush_on_map: false,
+        vmap_area_locking: 'vmap_nodes',
+        vmap_purge_context: 'kworker',
+        vb_alloc_scan: false,
         last_pkmap: 1024,
         lazy_max_pages: null,
         tlb_flush: 'flush_tlb_kernel_range', // 6.15 on a machine with INVLPGB, but highmem: a 32-bit kernel

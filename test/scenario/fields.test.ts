@@ -177,7 +177,7 @@ const REJECTED: [Record<string, unknown> | unknown, string[]][] = [
   [{ workload: { type: 'locktorture', hold: 'exp(x)' } }, [`${F}: workload.hold: expected a duration or distribution like 200ns, exp(200ns), uniform(100ns,300ns), got "exp(x)"`]],
   [{ workload: { type: 'maptorture', pages: 0 } }, [`${F}: workload.pages: expected an integer 1..65536, got 0`]],
   [{ workload: { type: 'maptorture', pages: 65537 } }, [`${F}: workload.pages: expected an integer 1..65536, got 65537`]],
-  [{ workload: { type: 'maptorture', api: 'kmap_high' } }, [`${F}: workload.api: expected one of kmap, kmap_atomic, vmap, vmap_lazy, kmap_local, got "kmap_high"`]],
+  [{ workload: { type: 'maptorture', api: 'kmap_high' } }, [`${F}: workload.api: expected one of kmap, kmap_atomic, vmap, vmap_lazy, vmalloc, kmap_local, got "kmap_high"`]],
   [{ workload: { type: 'maptorture', touch: 'no' } }, [`${F}: workload.touch: expected true or false, got "no"`]],
   [{ workload: { type: 'maptorture', outstanding: 2 } }, [`${F}: workload.outstanding: unknown key`]],
   [at('stop.ops', 0), [`${F}: stop.ops: expected an integer >= 1, got 0`]],
