@@ -87,7 +87,9 @@ const AT_MILAN =
   'AnandTech, "AMD 3rd Gen EPYC Milan Review" (Andrei Frumusanu, 15 Mar 2021), p.4 core-to-core latency chart, EPYC 7763';
 const AT_ICX =
   'AnandTech, "Intel 3rd Gen Xeon Scalable (Ice Lake SP) Review" (Andrei Frumusanu, 6 Apr 2021), p.4 core-to-core latency chart, Xeon 8380 2P';
-const READ_OFF = 'values as read off the published heat map (not re-measured; +-20%)';
+const HANSEN_2017_INVLPG =
+  'Hansen, linux-mm 5 Dec 2017 <3062e486-3539-8a1f-5724-16199420be71@intel.com>: INVLPG ~200 cycles on a 4-core Skylake';
+const READ_OFF = 'estimate: values recalled from the published heat map, not re-read for this preset (+-20%)';
 
 /** Clock-scaled CPU-bound costs of a preset relative to its base column's clock. */
 function scaled(key: CostKey, from: number, to: number, base: 'era2000' | 'modern' = 'era2000'): Sourced<number> {
@@ -283,6 +285,11 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
       invlpgb: NO_INVLPGB_INTEL,
     },
     costs: {
+      invlpg: {
+        value: 87,
+        source: `estimate: ${HANSEN_2017_INVLPG} taken at this preset's 2.3 GHz base clock (a Skylake figure on Ice Lake)`,
+      },
+      bitmap_region_check: { value: 3, source: 'estimate: ~6 cycles per 2^order region test (lib/bitmap.c __reg_op) at 2.3 GHz' },
       line_transfer_local: {
         value: 50,
         source: `${AT_ICX}: ~45-55 ns between two cores of one socket (mesh); ${READ_OFF}`,
@@ -330,6 +337,15 @@ export const PRESETS: Record<MachinePresetName, MachinePreset> = {
       },
     },
     costs: {
+      invlpg: {
+        value: 82,
+        source: `estimate: ${HANSEN_2017_INVLPG} taken at this preset's 2.45 GHz base clock; no AMD figure found`,
+      },
+      invlpgb: {
+        value: 80,
+        source: 'estimate: about one INVLPG (~200 cycles) at 2.45 GHz; no published INVLPGB latency (range 20-300 ns)',
+      },
+      bitmap_region_check: { value: 2, source: 'estimate: ~6 cycles per 2^order region test (lib/bitmap.c __reg_op), as the modern column' },
       line_transfer_local: {
         value: 20,
         source: `${AT_MILAN}: ~15-25 ns between two cores of one CCX (its L3); ${READ_OFF}`,
