@@ -60,7 +60,7 @@ function absoluteFloor(name: string): number {
 /** Top-level fields that are not measurements. */
 const NOT_METRICS = new Set(['schema', 'version', 'scenario', 'scenario_file', 'seed', 'wall_ms', 'fingerprint', 'stop_reason']);
 /** Sub-trees left out of the flattened names (lists of call sites, not numbers to compare). */
-const SKIP_KEYS = new Set(['contention_points', 'contending_points']);
+const SKIP_KEYS = new Set(['contention_points', 'contending_points', 'locks']);
 
 /** Every number of a result under its dotted name, in the result's own key order. */
 export function flattenResult(result: Result | MetricSource): Map<string, number> {

@@ -25,6 +25,12 @@ export interface LockStatJson {
   contention_points: Array<{ site: string; count: number }>;
   /** Where the holder acquired the lock, per contention (lockstat.rst: "contending points"). */
   contending_points: Array<{ site: string; count: number }>;
+  /**
+   * How many locks of the machine share this class (per-CPU, per-node locks: several); 0 when
+   * its locks are per-object ones made during the run. Not lock_stat's (which knows classes
+   * only): the bottleneck uses it to turn a class's summed hold time into one lock's share.
+   */
+  locks: number;
 }
 
 export const MAX_CONTENTION_POINTS = 4;
@@ -43,6 +49,8 @@ export class LockClassStat {
   private points = new Map<string, number>();
   private holderPoints = new Map<string, number>();
 
+  /** Long-lived locks of this class (Machine.spinlock/rwlock with track); see LockStatJson.locks. */
+  locks = 0;
   constructor(readonly name: string) {}
 
   /** An acquisition; `bounce` if the previous holder ran on another CPU. */
@@ -93,6 +101,7 @@ export class LockClassStat {
       hold_ns: timeStat(this.holdMin, this.holdMax, this.holdTotal, this.acquisitions),
       contention_points: topPoints(this.points),
       contending_points: topPoints(this.holderPoints),
+      locks: this.locks,
     };
   }
 }

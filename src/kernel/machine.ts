@@ -200,7 +200,10 @@ export class Machine {
    */
   spinlock(name: string, kind: SpinlockKind = this.config.spinlock, track = true): Spinlock {
     const l = new Spinlock(name, kind, this.lockstat.get(name), this.sim, this.config.costs, this.lockRng, this.lockLine);
-    if (track) this.locks.push(l);
+    if (track) {
+      this.locks.push(l);
+      this.lockstat.get(name).locks++;
+    }
     return l;
   }
 
@@ -208,6 +211,7 @@ export class Machine {
   rwlock(name: string): RwLock {
     const l = new RwLock(name, this.lockstat.get(name), this.sim, this.config.costs, this.lockRng, this.lockLine);
     this.rwlocks.push(l);
+    this.lockstat.get(name).locks++;
     return l;
   }
 

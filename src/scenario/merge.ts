@@ -185,9 +185,13 @@ export function checkSetOptions(set: readonly string[]): void {
   if (problems.length > 0) throw new ScenarioError(problems);
 }
 
+/** Fields whose values are names that look like numbers (6.6, 5.10): --set/--vary keep the text. */
+const TEXT_FIELDS = new Set(['kernel.version']);
+
 function parseSetValue(text: string, path: string[]): unknown {
   const t = text.trim();
   if (t === '') return '';
+  if (TEXT_FIELDS.has(path.join('.'))) return t;
   if (t.startsWith('{') || t.startsWith('[')) {
     try {
       return parseYaml(t, SET_SOURCE);

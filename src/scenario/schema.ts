@@ -83,7 +83,11 @@ function expectOneOf(values: readonly string[]): { error: (iss: { input?: unknow
   return {
     error: (iss) => {
       const hint = typeof iss.input === 'string' ? nearValue(iss.input, values) : undefined;
-      return `expected one of ${values.join(', ')}, got ${show(iss.input)}${hint === undefined ? '' : ` (did you mean "${hint}"?)`}`;
+      // A YAML number (version: 6.6, or 5.10 read as 5.1) where the values are strings: say to quote it.
+      const n = iss.input;
+      const same = typeof n === 'number' ? values.find((v) => Number(v) === n) : undefined;
+      const quote = typeof n === 'number' ? ` (a number: quote it${same === undefined ? '' : `, '${same}'`})` : '';
+      return `expected one of ${values.join(', ')}, got ${show(iss.input)}${hint === undefined ? quote : ` (did you mean "${hint}"?)`}`;
     },
   };
 }

@@ -19,6 +19,7 @@ function lock(contentions: number, acquisitions: number, points: Array<[string, 
     hold_ns: { min: 10, max: 900, total: 50_000, avg: acquisitions ? 50_000 / acquisitions : 0 },
     contention_points: points.map(([site, count]) => ({ site, count })),
     contending_points: holders.map(([site, count]) => ({ site, count })),
+    locks: 1,
   };
 }
 
