@@ -25,7 +25,7 @@
  * The bus knows nothing of kernels; src/kernel says what crosses it and how many bytes.
  */
 import { PARK, type Pausable, type Process } from '../engine/process.js';
-import type { SimEvent, Simulator } from '../engine/sim.js';
+import { NO_EVENT, type EventId, type Simulator } from '../engine/sim.js';
 import type { Category } from './accounting.js';
 import type { ExecCtx } from './task.js';
 
@@ -77,7 +77,7 @@ export class MemoryBus {
   /** Scratch: the transfers a tick completes. */
   private readonly finished: BusTransfer[] = [];
   private lastUpdate = 0;
-  private timer: SimEvent | null = null;
+  private timer: EventId = NO_EVENT;
 
   constructor(
     readonly sim: Simulator,
@@ -117,7 +117,7 @@ export class MemoryBus {
 
   /** @internal The earliest completion is due. */
   tick(): void {
-    this.timer = null;
+    this.timer = NO_EVENT;
     this.advance();
     const finished = this.finished;
     const a = this.active;
@@ -162,9 +162,9 @@ export class MemoryBus {
 
   /** Max-min fair rates (water-filling), then the timer for the earliest completion. */
   private reshare(): void {
-    if (this.timer !== null) {
+    if (this.timer !== NO_EVENT) {
       this.sim.cancel(this.timer);
-      this.timer = null;
+      this.timer = NO_EVENT;
     }
     const a = this.active;
     if (a.length === 0) return;
