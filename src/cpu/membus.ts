@@ -61,6 +61,18 @@ export class BusTransfer implements Pausable {
   }
 }
 
+/** Order of the water-filling scratch (one function, not a closure per reshare). */
+function byCap(x: BusTransfer, y: BusTransfer): number {
+  return x.cap - y.cap;
+}
+
+/** a.splice(i, 1) without allocating the array of removed elements (a transfer ends per I/O page). */
+function removeAt<T>(a: T[], i: number): void {
+  const n = a.length - 1;
+  for (let j = i; j < n; j++) a[j] = a[j + 1]!;
+  a.length = n;
+}
+
 function busTimer(bus: MemoryBus): void {
   bus.tick();
 }
@@ -111,7 +123,7 @@ export class MemoryBus {
     this.advance();
     t.active = false;
     t.rate = 0;
-    this.active.splice(this.active.indexOf(t), 1);
+    removeAt(this.active, this.active.indexOf(t));
     this.reshare();
   }
 
@@ -130,7 +142,7 @@ export class MemoryBus {
         t.active = false;
         t.done = true;
         t.rate = 0;
-        a.splice(i, 1);
+        removeAt(a, i);
         finished.push(t);
       } else {
         i++;
@@ -177,7 +189,7 @@ export class MemoryBus {
     const s = this.byCap;
     s.length = 0;
     for (const t of a) s.push(t);
-    s.sort((x, y) => x.cap - y.cap);
+    s.sort(byCap);
     let left = this.bytesPerNs;
     let k = s.length;
     for (const t of s) {
