@@ -62,22 +62,110 @@ export const startupBench: BenchDef = {
   },
 };
 
+/**
+ * SimPy side by side (issue 24): bench/simpy/locktorture.py is the same locktorture (8
+ * writers, FIFO lock with zero costs, exp(1us) think, exp(200ns) hold, the run ending at the
+ * N-th acquisition) in SimPy 3, run with Debian's python3-simpy3 through /usr/bin/python3
+ * (not a pyenv python on PATH). Both are whole processes, start-up included; the ratio is
+ * the median of interleaved per-pair ratios. One extra smpsim run with --format json and
+ * the SimPy run's own JSON give the check that both did the same work: acquisitions per
+ * simulated second, lock utilisation, mean latency and the share of contended acquisitions.
+ */
+const PYTHON = '/usr/bin/python3';
+const SIMPY_MODEL = path.join(ROOT, 'bench', 'simpy', 'locktorture.py');
+
+interface SimpyReport {
+  ops: number;
+  sim_time_ns: number;
+  per_sec: number;
+  latency_mean_ns: number;
+  lock_utilisation: number;
+  contended_share: number;
+  simpy: string;
+  python: string;
+}
+
+/** Null (and one line on stderr saying how to get it) when /usr/bin/python3 has no simpy. */
+function simpyAvailable(): string | null {
+  const r = spawnSync(PYTHON, ['-c', 'import simpy; print(simpy.__version__)'], { encoding: 'utf8' });
+  if (r.status === 0) return r.stdout.trim();
+  process.stderr.write(`bench: SimPy row skipped: ${PYTHON} cannot import simpy (install it with: apt-get install python3-simpy3)\n`);
+  return null;
+}
+
+function runSimpy(ops: number): { seconds: number; report: SimpyReport } {
+  const t0 = performance.now();
+  const r = spawnSync(PYTHON, [SIMPY_MODEL, '--ops', String(ops)], { cwd: ROOT, encoding: 'utf8' });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`simpy locktorture: exit ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' | ')}`);
+  return { seconds, report: JSON.parse(r.stdout) as SimpyReport };
+}
+
+/** The same figures from one smpsim run (--format json). */
+function smpsimWork(args: readonly string[]): { per_sec: number; latency_mean_ns: number; lock_utilisation: number; contended_share: number } {
+  const r = spawnSync(process.execPath, [BIN, ...args.filter((a) => a !== '--quiet'), '--format', 'json'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 << 20 });
+  if (r.status !== 0) throw new Error(`smpsim --format json: exit ${r.status ?? r.signal}`);
+  const j = JSON.parse(r.stdout) as {
+    sim_time_ns: number;
+    warmup_ns: number;
+    ops: { completed: number; per_sec: number; latency_ns: { mean: number } };
+    locks: Record<string, { acquisitions: number; contentions: number; hold_ns: { total: number } }>;
+  };
+  const lock = j.locks['torture_spinlock']!;
+  return {
+    per_sec: j.ops.per_sec,
+    latency_mean_ns: j.ops.latency_ns.mean,
+    lock_utilisation: lock.hold_ns.total / (j.sim_time_ns - j.warmup_ns),
+    contended_share: lock.contentions / lock.acquisitions,
+  };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
 export const locktortureProcessBench: BenchDef = {
   name: 'locktorture-process',
-  issue: '#14',
-  description: 'smpsim run locktorture-ticket-vs-tas, 2 M acquisitions, whole process; target ≥ 1.5 M acquisitions per wall second incl. start-up',
+  issue: '#14, #24',
+  description:
+    'smpsim run locktorture-ticket-vs-tas, 2 M acquisitions, whole process; targets ≥ 1.5 M acquisitions per wall second incl. start-up (#14), ≥ 20× the same model in SimPy 3 (#24)',
   run(opts, info) {
     const ops = Math.max(1000, Math.round(2_000_000 * opts.scale));
     const args = ['run', 'locktorture-ticket-vs-tas', '--set', `stop.ops=${ops}`, '--quiet'];
+    const simpyVersion = simpyAvailable();
     smpsim(...args); // warm-up
+    if (simpyVersion !== null) runSimpy(Math.min(ops, 20_000)); // warm-up: disk cache, .pyc
     const rate: number[] = [];
     const seconds: number[] = [];
+    const simpyRate: number[] = [];
+    const ratio: number[] = [];
+    let simpyReport: SimpyReport | null = null;
     for (let i = 0; i < opts.reps; i++) {
-      const s = smpsim(...args);
+      // Interleaved, order alternating, so that drift in the machine's load falls on both.
+      let s = 0;
+      let p = 0;
+      if (i % 2 === 0 || simpyVersion === null) s = smpsim(...args);
+      if (simpyVersion !== null) {
+        const r = runSimpy(ops);
+        p = r.seconds;
+        simpyReport = r.report;
+        if (i % 2 === 1) s = smpsim(...args);
+        simpyRate.push(ops / p);
+        ratio.push(p / s);
+      }
       seconds.push(s);
       rate.push(ops / s);
     }
     info['command'] = `smpsim ${args.join(' ')}`;
-    return [metric('process wall', 's', seconds), metric('acquisitions/s incl. start-up', '/s', rate, { op: '>=', value: 1_500_000 })];
+    const out = [metric('process wall', 's', seconds), metric('acquisitions/s incl. start-up', '/s', rate, { op: '>=', value: 1_500_000 })];
+    if (simpyVersion !== null && simpyReport !== null) {
+      const w = smpsimWork(args);
+      info['simpy command'] = `${PYTHON} bench/simpy/locktorture.py --ops ${ops} (SimPy ${simpyVersion}, Python ${simpyReport.python})`;
+      info['same work: acquisitions per simulated s, smpsim / simpy'] = `${(w.per_sec / 1e6).toFixed(4)} M / ${(simpyReport.per_sec / 1e6).toFixed(4)} M`;
+      info['same work: lock utilisation, smpsim / simpy'] = `${pct(w.lock_utilisation)} / ${pct(simpyReport.lock_utilisation)}`;
+      info['same work: mean latency ns, smpsim / simpy'] = `${w.latency_mean_ns.toFixed(1)} / ${simpyReport.latency_mean_ns.toFixed(1)}`;
+      info['same work: contended acquisitions, smpsim / simpy'] = `${pct(w.contended_share)} / ${pct(simpyReport.contended_share)}`;
+      out.push(metric('simpy acquisitions/s incl. start-up', '/s', simpyRate));
+      out.push(metric('smpsim / simpy', 'ratio', ratio, { op: '>=', value: 20 }, 'median of per-pair ratios, whole processes'));
+    }
+    return out;
   },
 };

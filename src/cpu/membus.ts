@@ -25,7 +25,7 @@
  * The bus knows nothing of kernels; src/kernel says what crosses it and how many bytes.
  */
 import { PARK, type Pausable, type Process } from '../engine/process.js';
-import type { SimEvent, Simulator } from '../engine/sim.js';
+import { NO_EVENT, type EventId, type Simulator } from '../engine/sim.js';
 import type { Category } from './accounting.js';
 import type { ExecCtx } from './task.js';
 
@@ -61,6 +61,18 @@ export class BusTransfer implements Pausable {
   }
 }
 
+/** Order of the water-filling scratch (one function, not a closure per reshare). */
+function byCap(x: BusTransfer, y: BusTransfer): number {
+  return x.cap - y.cap;
+}
+
+/** a.splice(i, 1) without allocating the array of removed elements (a transfer ends per I/O page). */
+function removeAt<T>(a: T[], i: number): void {
+  const n = a.length - 1;
+  for (let j = i; j < n; j++) a[j] = a[j + 1]!;
+  a.length = n;
+}
+
 function busTimer(bus: MemoryBus): void {
   bus.tick();
 }
@@ -77,7 +89,7 @@ export class MemoryBus {
   /** Scratch: the transfers a tick completes. */
   private readonly finished: BusTransfer[] = [];
   private lastUpdate = 0;
-  private timer: SimEvent | null = null;
+  private timer: EventId = NO_EVENT;
 
   constructor(
     readonly sim: Simulator,
@@ -111,13 +123,13 @@ export class MemoryBus {
     this.advance();
     t.active = false;
     t.rate = 0;
-    this.active.splice(this.active.indexOf(t), 1);
+    removeAt(this.active, this.active.indexOf(t));
     this.reshare();
   }
 
   /** @internal The earliest completion is due. */
   tick(): void {
-    this.timer = null;
+    this.timer = NO_EVENT;
     this.advance();
     const finished = this.finished;
     const a = this.active;
@@ -130,7 +142,7 @@ export class MemoryBus {
         t.active = false;
         t.done = true;
         t.rate = 0;
-        a.splice(i, 1);
+        removeAt(a, i);
         finished.push(t);
       } else {
         i++;
@@ -162,9 +174,9 @@ export class MemoryBus {
 
   /** Max-min fair rates (water-filling), then the timer for the earliest completion. */
   private reshare(): void {
-    if (this.timer !== null) {
+    if (this.timer !== NO_EVENT) {
       this.sim.cancel(this.timer);
-      this.timer = null;
+      this.timer = NO_EVENT;
     }
     const a = this.active;
     if (a.length === 0) return;
@@ -177,7 +189,7 @@ export class MemoryBus {
     const s = this.byCap;
     s.length = 0;
     for (const t of a) s.push(t);
-    s.sort((x, y) => x.cap - y.cap);
+    s.sort(byCap);
     let left = this.bytesPerNs;
     let k = s.length;
     for (const t of s) {

@@ -11,7 +11,7 @@
  * resumes, pushed back by however long the interruption lasted (an interrupt handler).
  * A wake() that arrives while it is interrupted is held until it resumes.
  */
-import type { SimEvent, Simulator } from './sim.js';
+import { NO_EVENT, type EventId, type Simulator } from './sim.js';
 
 export const PARK = -1;
 export type ProcessBody = Generator<number, void, void>;
@@ -47,7 +47,7 @@ export class Process {
   /** The externally timed activity the process is parked in, if any (frozen on interrupt). */
   activity: Pausable | null = null;
   private body: ProcessBody | null = null;
-  private timer: SimEvent | null = null;
+  private timer: EventId = NO_EVENT;
   /** While interrupted: ns of the frozen hold, or of the held wake's delay; −1 if none. */
   private resumeDelay = -1;
 
@@ -75,7 +75,7 @@ export class Process {
 
   /** Advance the body to its next yield. Called by the engine; not by models. */
   step(): void {
-    this.timer = null;
+    this.timer = NO_EVENT;
     const body = this.body!;
     const r = body.next();
     if (r.done === true) {
@@ -115,10 +115,10 @@ export class Process {
     this.interrupted = true;
     if (this.activity !== null) this.activity.pause();
     const t = this.timer;
-    if (t !== null) {
-      this.resumeDelay = t.time - this.sim.now;
+    if (t !== NO_EVENT) {
+      this.resumeDelay = this.sim.timeOf(t) - this.sim.now;
       this.sim.cancel(t);
-      this.timer = null;
+      this.timer = NO_EVENT;
     } else {
       this.resumeDelay = -1;
     }
@@ -137,7 +137,7 @@ export class Process {
 
   /** Simulated time at which the current hold ends (Infinity when parked or frozen). */
   get wakeTime(): number {
-    return this.timer === null ? Number.POSITIVE_INFINITY : this.timer.time;
+    return this.timer === NO_EVENT ? Number.POSITIVE_INFINITY : this.sim.timeOf(this.timer);
   }
 }
 

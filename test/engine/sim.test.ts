@@ -47,7 +47,7 @@ describe('Simulator event ordering', () => {
   });
 
   /** The heap's length, live and cancelled events together (private: read here to see the compaction). */
-  const heapLength = (sim: Simulator) => (sim as unknown as { heap: { length: number } }).heap.length;
+  const heapLength = (sim: Simulator) => (sim as unknown as { size: number }).size;
 
   it('cancels without firing and keeps counts right across a sweep', () => {
     // sim.ts cancel(): the heap is rebuilt without its cancelled events once they are more than
