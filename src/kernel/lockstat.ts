@@ -26,9 +26,9 @@ export interface LockStatJson {
   /** Where the holder acquired the lock, per contention (lockstat.rst: "contending points"). */
   contending_points: Array<{ site: string; count: number }>;
   /**
-   * How many locks of the machine share this class (per-CPU, per-node locks: several); 0 when
-   * its locks are per-object ones made during the run. Not lock_stat's (which knows classes
-   * only): the bottleneck uses it to turn a class's summed hold time into one lock's share.
+   * How many locks of this class were taken during the run (per-CPU, per-node, per-object
+   * locks: several). Not lock_stat's (which knows classes only): the bottleneck uses it to
+   * turn a class's summed hold time into one lock's share.
    */
   locks: number;
 }
@@ -49,7 +49,7 @@ export class LockClassStat {
   private points = new Map<string, number>();
   private holderPoints = new Map<string, number>();
 
-  /** Long-lived locks of this class (Machine.spinlock/rwlock with track); see LockStatJson.locks. */
+  /** Locks of this class taken at least once (Spinlock/RwLock countTaken); see LockStatJson.locks. */
   locks = 0;
   constructor(readonly name: string) {}
 

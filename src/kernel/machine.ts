@@ -200,10 +200,7 @@ export class Machine {
    */
   spinlock(name: string, kind: SpinlockKind = this.config.spinlock, track = true): Spinlock {
     const l = new Spinlock(name, kind, this.lockstat.get(name), this.sim, this.config.costs, this.lockRng, this.lockLine);
-    if (track) {
-      this.locks.push(l);
-      this.lockstat.get(name).locks++;
-    }
+    if (track) this.locks.push(l);
     return l;
   }
 
@@ -211,7 +208,6 @@ export class Machine {
   rwlock(name: string): RwLock {
     const l = new RwLock(name, this.lockstat.get(name), this.sim, this.config.costs, this.lockRng, this.lockLine);
     this.rwlocks.push(l);
-    this.lockstat.get(name).locks++;
     return l;
   }
 

@@ -41,6 +41,13 @@ export class RwLock implements SpinWaitable {
   private writeHoldStart = 0;
   /** Call site of the last acquisition, read or write: lockdep's `lock->ip`. */
   private lastSite = '';
+  /** Taken at least once: counted once in its class's `locks` (LockStatJson.locks). */
+  private taken = false;
+
+  private countTaken(): void {
+    this.taken = true;
+    this.stat.locks++;
+  }
 
   constructor(
     readonly name: string,
@@ -167,6 +174,7 @@ export class RwLock implements SpinWaitable {
     const bounce = this.lastCpu >= 0 && this.lastCpu !== ctx.cpu.id;
     const cost = tasAcquireCost(this.costs, this.line.coresPerPackage, this.lastCpu, ctx.cpu.id);
     this.stat.acquired(bounce);
+    if (!this.taken) this.countTaken();
     this.lastSite = site;
     if (write) this.writeHoldStart = this.sim.now + cost;
     if (ctx.cpu.observer !== null) ctx.cpu.observer.lockAcquired(ctx.cpu.id, ctx.inIrq, this.name, site, this.sim.now + cost, write ? 'write' : 'read');
@@ -203,6 +211,7 @@ export class RwLock implements SpinWaitable {
     const ctx = w.ctx;
     const bounce = this.lastCpu !== ctx.cpu.id;
     this.stat.acquired(bounce);
+    if (!this.taken) this.countTaken();
     this.stat.contended(this.sim.now + handoff - ctx.spinSince, bounce, ctx.spinSite, w.holderSite);
     this.lastSite = ctx.spinSite;
     ctx.spinningOn = null;

@@ -168,6 +168,13 @@ export class Spinlock implements SpinWaitable {
   /** qspinlock: the pending bit and the MCS queue head (src/kernel/qspinlock.ts), made at the
    *  first contention; null for tas and ticket. */
   private queued: QueuedSpinlockWaiters | null = null;
+  /** Taken at least once: counted once in its class's `locks` (LockStatJson.locks). */
+  private taken = false;
+
+  private countTaken(): void {
+    this.taken = true;
+    this.stat.locks++;
+  }
 
   constructor(
     readonly name: string,
@@ -195,6 +202,7 @@ export class Spinlock implements SpinWaitable {
       this.owner = ctx;
       this.lastSite = site;
       this.stat.acquired(bounce);
+      if (!this.taken) this.countTaken();
       this.holdStart = this.sim.now + cost;
       if (cpu.observer !== null) cpu.observer.lockAcquired(cpu.id, ctx.inIrq, this.name, site, this.holdStart, 'spin');
       return cpu.busy(SPIN, cost + this.unlockCost);
@@ -341,6 +349,7 @@ export class Spinlock implements SpinWaitable {
     this.owner = ctx;
     this.holdStart = now + handoff;
     this.stat.acquired(bounce);
+    if (!this.taken) this.countTaken();
     this.stat.contended(now + handoff - ctx.spinSince, bounce, ctx.spinSite, ctx.spinHolderSite);
     this.lastSite = ctx.spinSite;
     ctx.spinningOn = null;

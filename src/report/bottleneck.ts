@@ -16,11 +16,10 @@
  *   - memory bus: `memory_bus.utilisation` (bytes moved / capacity; src/cpu/membus.ts);
  *   - lock <class>: `hold_ns.total / sim_time_ns`, the share of time the class was held
  *     (a spinlock's holds, a rwlock's write holds: src/kernel/lockstat.ts). A class of n
- *     long-lived locks (per-CPU, per-node: lock_stat's `locks` n > 1) is one lock's mean
- *     share, hold total / (n × time), named "lock <class> (n locks, mean)": summed holds of
- *     64 node locks at 330% are not one saturated lock. A class of per-object locks made
- *     during the run (`locks` 0) is no candidate. Results written before `locks` existed
- *     read as one lock;
+ *     locks taken in the run (per-CPU, per-node, per-object: lock_stat's `locks` n > 1) is
+ *     one lock's mean share, hold total / (n × time), named "lock <class> (n locks, mean)":
+ *     summed holds of 64 node locks at 330% are not one saturated lock. Results written
+ *     before `locks` existed read as one lock;
  *   - cpu<i>: the CPU's time not idle / its total time (spinning counts as busy).
  * A candidate is saturated at `SATURATED` or more. Among saturated candidates the first
  * kind in `KIND_ORDER` wins (device, memory bus, lock, CPU: a CPU that spins on a saturated

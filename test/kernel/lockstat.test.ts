@@ -66,6 +66,7 @@ describe('LockClassStat', () => {
       acquisitions: 0, contentions: 0, con_bounces: 0, acq_bounces: 0,
       wait_ns: { min: 0, max: 0, total: 0, avg: 0 }, hold_ns: { min: 0, max: 0, total: 0, avg: 0 }, contention_points: [],
       contending_points: [],
+      locks: 0,
     });
   });
 
@@ -132,5 +133,23 @@ describe('lock_stat and warm-up', () => {
     // Acquisitions in flight at either end: at most one per task.
     expect(Math.abs(acq(warm) - warm.ops.completed)).toBeLessThanOrEqual(4);
     expect(Math.abs(acq(cold) - cold.ops.completed)).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('locks per class (LockStatJson.locks)', () => {
+  it('counts the locks of a class taken in the run: one per vmap node, not the unused lock of the same name', () => {
+    const raw = (version: string) => ({
+      name: 'n', machine: { cpus: 4, lowmem: '4GiB', highmem: 0 }, costs: { preset: 'modern' },
+      kernel: { version, vmalloc_size: '256MiB' },
+      workload: { type: 'maptorture', api: 'vmalloc', pages: 1, think: '0ns', working_set_pages: 64 }, stop: { ops: 2000 },
+    });
+    // 6.6: modern vmalloc takes its vmap_area_lock; the I/O path's 2.6.28 layer builds another
+    // lock of that name which is never taken: one lock, not two.
+    const v66 = runScenario(resolveScenario(raw('6.6'), 'l.yaml')).locks;
+    expect(v66.vmap_area_lock!.locks).toBe(1);
+    expect(v66.free_vmap_area_lock!.locks).toBe(1);
+    // 6.12: a busy lock per vmap node (nodes = CPUs here), each taken.
+    const v612 = runScenario(resolveScenario(raw('6.12'), 'l.yaml')).locks;
+    expect(v612['vmap_node.busy.lock']!.locks).toBe(4);
   });
 });

@@ -81,7 +81,7 @@ describe('bottleneckOf: utilisations by hand', () => {
     expect(bottleneckOf(source({ cpus: busyCpus })).resource).toBe('cpu0');
   });
 
-  it('a class of several locks is one lock\'s mean share, never the summed holds; per-object classes are no candidate', () => {
+  it('a class of several locks is one lock\'s mean share, never the summed holds; per-object classes likewise', () => {
     const busyCpus = [
       { cpu: 0, time_ns: { work: 0.9e9, idle: 0.1e9 } },
       { cpu: 1, time_ns: { work: 0.9e9, idle: 0.1e9 } },
@@ -96,8 +96,8 @@ describe('bottleneckOf: utilisations by hand', () => {
     // The same class as one lock (a result written before `locks` existed) reads as before.
     const one = source({ cpus: busyCpus, locks: { kmap_lock: { acquisitions: 5, hold_ns: { total: 0.97e9 } } } });
     expect(formatBottleneck(bottleneckOf(one))).toBe('lock kmap_lock 97.0% (saturated)');
-    const perObject = source({ cpus: busyCpus, locks: { 'vmap_block.lock': { acquisitions: 5, hold_ns: { total: 2e9 }, locks: 0 } } });
-    expect(resourceUses(perObject).some((u) => u.kind === 'lock')).toBe(false);
+    const perObject = source({ cpus: busyCpus, locks: { 'vmap_block.lock': { acquisitions: 5000, hold_ns: { total: 2e9 }, locks: 1000 } } });
+    expect(resourceUses(perObject).find((u) => u.kind === 'lock')!.utilisation).toBeCloseTo(0.002, 12);
   });
 
   it('a run that used nothing has no bottleneck', () => {
