@@ -280,10 +280,6 @@ export class HighmemKernel {
   }
 }
 
-const slot = { nr: -1 };
-const localOut = { vpage: -1 };
-const mapOut: { map: VmMapping | null } = { map: null };
-
 /**
  * virt_to_phys(b_data) for addresses outside the linear map: Woodman's 2.3.40 patch
  * ("Eliminating bounce buffers", linux-kernel, 28 Jan 2000) made virt_to_phys() and
@@ -300,6 +296,11 @@ function virt_to_phys_walk(task: Task, k: HighmemKernel, pages: number): number 
 
 /** Prepare one page for the I/O in the submitter's context. */
 function* prepare_page(task: Task, k: HighmemKernel, p: IoPage, write: boolean): ProcessBody {
+  // Out-parameters are per call, never module-wide: the generator yields simulated time while
+  // other CPUs run the same code, and a shared object read after a yield would hold the value
+  // another CPU wrote meanwhile (see touch_page).
+  const slot = { nr: -1 };
+  const mapOut: { map: VmMapping | null } = { map: null };
   switch (p.route) {
     case PageRoute.Bounce:
       yield* create_bounce(task, k.bounce, p.page, write);
@@ -523,7 +524,11 @@ export function* touch_page(task: Task, k: HighmemKernel, p: IoPage, touchNs: nu
     yield cpu.busy(WORK, touchNs);
   } else if (k.kmapLocal && k.pages.isHigh(p.page)) {
     // 5.11+: kmap_local_page / kunmap_local (what kmap_atomic became, without preempt_disable).
-    const out = localOut;
+    // The address is this call's own (kmap_local_page returns it; here an out-parameter local
+    // to the call): the map's PTE write yields simulated time, during which the other CPUs map
+    // their own slots — a module-wide `out` read after the yield held another CPU's slot, and
+    // the task touched and then kunmap_local'ed that CPU's map (smpsim ≤ d162734).
+    const out = { vpage: -1 };
     yield kmap_local_page(task, m, k.pages, p.page, out);
     const vpage = out.vpage;
     const refill = touch_kernel_page(task, m, vpage, p.page);
