@@ -86,7 +86,7 @@ function expectOneOf(values: readonly string[]): { error: (iss: { input?: unknow
       // A YAML number (version: 6.6, or 5.10 read as 5.1) where the values are strings: say to quote it.
       const n = iss.input;
       const same = typeof n === 'number' ? values.find((v) => Number(v) === n) : undefined;
-      const quote = typeof n === 'number' ? ` (a number: quote it${same === undefined ? '' : `, '${same}'`})` : '';
+      const quote = same === undefined ? '' : ` (a number: quote it, '${same}')`;
       return `expected one of ${values.join(', ')}, got ${show(iss.input)}${hint === undefined ? quote : ` (did you mean "${hint}"?)`}`;
     },
   };

@@ -152,7 +152,7 @@ describe('the CLI', () => {
     const code = await main(['run', 'lkml-2000-4way', '--set', 'kernel.version=6.1', '--set', 'stop.ops=5'], io);
     expect(code).toBe(2);
     expect(out.join('')).toBe('');
-    expect(err.join('')).toBe('--set: kernel.version: expected one of 2.3.40, 2.4.0, 2.4.16, 2.6.27, 2.6.28, 5.10, 6.6, 6.12, 6.15, modern, got 6.1\n');
+    expect(err.join('')).toBe('--set: kernel.version: expected one of 2.3.40, 2.4.0, 2.4.16, 2.6.27, 2.6.28, 5.10, 6.6, 6.12, 6.15, modern, got "6.1" (did you mean "6.6"?)\n');
   });
 
   it('run --verbose shows the resolved version, each setting with value and source, the rule, and the preset', async () => {
