@@ -220,7 +220,7 @@ describe.skipIf(skip)('the playground in Chromium', () => {
     const r = await cli(['validate', file]);
     expect(r.code).toBe(2);
     expect(shown).toBe(r.stderr.trim().split(file).join('lkml-2000-4way.yaml'));
-    expect(shown).toContain('machine.spinlock: expected one of tas, ticket, got "tiket" (did you mean "ticket"?)');
+    expect(shown).toContain('machine.spinlock: expected one of tas, ticket, qspinlock, got "tiket" (did you mean "ticket"?)');
     await page.click('#run');
     expect(await page.isHidden('#results')).toBe(true);
     expect(await page.isDisabled('#cancel')).toBe(true);
