@@ -25,6 +25,17 @@ function run(raw: Record<string, unknown>) {
 
 // What each kernel's source says (src/kernel/versions.ts cites file and function), written
 // out here on purpose rather than read from the table under test.
+// 6.15 on its Milan preset (and `modern`, its alias).
+const V6_15 = {
+  spinlock: 'qspinlock', costs_preset: 'epyc-7763-1x64-2021', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
+  // INVLPGB is x86-64 only: with the default highmem (a 32-bit kernel) the IPI flush.
+  tlb_flush: 'flush_tlb_kernel_range', flush_concurrent_local: true, smp_call_function: 'generic', bounce_pool_pages: 64,
+  bounce_write_copy: 'kmap_local', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
+  kunmap_atomic_flush: true,
+  nr_cpus: 8,
+  completion_context: 'softirq', block_lock: 'queue_lock', kmap_local: true,
+} as const;
+
 const EXPECTED = {
   '2.3.40': {
     spinlock: 'tas', costs_preset: 'era2000', vmlist_lock: false, vmalloc_map_lock: 'none', vmalloc_flush_on_map: true,
@@ -93,25 +104,9 @@ const EXPECTED = {
     completion_context: 'softirq', block_lock: 'queue_lock', kmap_local: true,
   },
   // 6.15 on its Milan preset: INVLPGB for kernel range flushes.
-  '6.15': {
-    spinlock: 'qspinlock', costs_preset: 'epyc-7763-1x64-2021', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
-    // INVLPGB is x86-64 only: with the default highmem (a 32-bit kernel) the IPI flush.
-    tlb_flush: 'flush_tlb_kernel_range', flush_concurrent_local: true, smp_call_function: 'generic', bounce_pool_pages: 64,
-    bounce_write_copy: 'kmap_local', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
-    kunmap_atomic_flush: true,
-    nr_cpus: 8,
-    completion_context: 'softirq', block_lock: 'queue_lock', kmap_local: true,
-  },
-  // An alias of 6.15.
-  modern: {
-    spinlock: 'qspinlock', costs_preset: 'epyc-7763-1x64-2021', vmlist_lock: true, vmalloc_map_lock: 'none', vmalloc_flush_on_map: false,
-    // INVLPGB is x86-64 only: with the default highmem (a 32-bit kernel) the IPI flush.
-    tlb_flush: 'flush_tlb_kernel_range', flush_concurrent_local: true, smp_call_function: 'generic', bounce_pool_pages: 64,
-    bounce_write_copy: 'kmap_local', bounce_read_irqs_off: false, bounce_alloc_wait: 'sleep', device_irqs_nest: false,
-    kunmap_atomic_flush: true,
-    nr_cpus: 8,
-    completion_context: 'softirq', block_lock: 'queue_lock', kmap_local: true,
-  },
+  '6.15': V6_15,
+  // An alias of 6.15: the same row.
+  modern: V6_15,
 } as const;
 
 describe('kernel.version defaults', () => {
@@ -380,5 +375,19 @@ describe('smp_call_function: call_lock (2.4) vs generic IPIs (2.6.26+)', () => {
     const cfl = m.lockstat.get('call_function_lock').toJSON();
     expect(cfl.wait_ns.max).toBeLessThan(round / 4);
     expect(m.lockstat.get('call_lock').toJSON().acquisitions).toBe(0);
+  });
+});
+
+describe('vmalloc settings of today\'s kernels', () => {
+  it('5.10 splits the free lock and purges in the freer; 6.6 adds the purge lock and the kworker; 6.12 and 6.15 have vmap nodes', () => {
+    const of = (version: string) => {
+      const k = resolve({ kernel: { version } }).kernel;
+      return [k.vmap_area_locking, k.vmap_purge_context, k.vb_alloc_scan];
+    };
+    expect(of('5.10')).toEqual(['split_free_lock', 'caller', false]);
+    expect(of('6.6')).toEqual(['split_purge_lock', 'kworker', false]);
+    expect(of('6.12')).toEqual(['vmap_nodes', 'kworker', false]);
+    expect(of('6.15')).toEqual(['vmap_nodes', 'kworker', false]);
+    expect(of('2.6.28')).toEqual(['vmap_area_lock', 'caller', true]);
   });
 });
