@@ -72,10 +72,10 @@ export class PkmapPool {
 }
 
 /**
- * kmap(page) for a highmem page: kmap_high(). Returns (through `out`) the pkmap slot.
- * Lowmem pages have a permanent address and never come here.
+ * kmap(page) for a highmem page: kmap_high(). Returns the pkmap slot (`nr = yield* kmap_high(…)`),
+ * and also through `out` if given. Lowmem pages have a permanent address and never come here.
  */
-export function* kmap_high(task: Task, pool: PkmapPool, page: number, out: { nr: number }): ProcessBody {
+export function* kmap_high(task: Task, pool: PkmapPool, page: number, out?: { nr: number }): Generator<number, number, void> {
   if (task.inIrq) throw new Error(`${task.name}: kmap_high() in interrupt context`);
   const m = pool.m;
   const cpu = task.cpu;
@@ -91,8 +91,9 @@ export function* kmap_high(task: Task, pool: PkmapPool, page: number, out: { nr:
   pool.pkmap_count[nr]!++;
   if (m.observer !== null) m.observer.pkmapCountChanged(nr, pool.pkmap_count[nr]!);
   spin_unlock(task, pool.kmap_lock);
-  out.nr = nr;
+  if (out !== undefined) out.nr = nr;
   cpu.setCat(MAP);
+  return nr;
 }
 
 /**
@@ -177,8 +178,22 @@ export function* flush_all_zero_pkmaps(task: Task, pool: PkmapPool): ProcessBody
  * users left and somebody waits.
  */
 export function* kunmap_high(task: Task, pool: PkmapPool, page: number): ProcessBody {
+  yield kunmap_high_lock(task, pool);
+  kunmap_high_locked(task, pool, page);
+}
+
+/**
+ * kunmap_high() in two straight-line halves, for hot callers (issue 24: no generator per
+ * call): `yield kunmap_high_lock(task, pool); kunmap_high_locked(task, pool, page);` — the
+ * spin_lock(&kmap_lock), whose time the caller yields, then the rest under the lock.
+ */
+export function kunmap_high_lock(task: Task, pool: PkmapPool): number {
   if (task.inIrq) throw new Error(`${task.name}: kunmap_high() in interrupt context`);
-  yield spin_lock(task, pool.kmap_lock, 'kunmap_high');
+  return spin_lock(task, pool.kmap_lock, 'kunmap_high');
+}
+
+/** The second half of kunmap_high(), called with kmap_lock held (after kunmap_high_lock). */
+export function kunmap_high_locked(task: Task, pool: PkmapPool, page: number): void {
   const nr = pool.pages.virtual[page]!;
   if (nr < 0) throw new Error(`kunmap_high: page ${page} is not kmapped`);
   const c = --pool.pkmap_count[nr]!;
