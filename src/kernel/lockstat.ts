@@ -46,8 +46,10 @@ export class LockClassStat {
   holdMin = Number.POSITIVE_INFINITY;
   holdMax = 0;
   holdTotal = 0;
-  private points = new Map<string, number>();
-  private holderPoints = new Map<string, number>();
+  // Counts per call site, as mutable cells: one map lookup per contention, not a get and a
+  // set (lock_stat runs on every contended acquisition; issue 24).
+  private points = new Map<string, { count: number }>();
+  private holderPoints = new Map<string, { count: number }>();
 
   /** Locks of this class taken at least once (Spinlock/RwLock countTaken); see LockStatJson.locks. */
   locks = 0;
@@ -71,8 +73,8 @@ export class LockClassStat {
       if (waitNs < this.waitMin) this.waitMin = waitNs;
       if (waitNs > this.waitMax) this.waitMax = waitNs;
     }
-    this.points.set(site, (this.points.get(site) ?? 0) + 1);
-    if (holderSite !== '') this.holderPoints.set(holderSite, (this.holderPoints.get(holderSite) ?? 0) + 1);
+    countPoint(this.points, site);
+    if (holderSite !== '') countPoint(this.holderPoints, holderSite);
   }
 
   held(holdNs: number): void {
@@ -106,12 +108,18 @@ export class LockClassStat {
   }
 }
 
+function countPoint(points: Map<string, { count: number }>, site: string): void {
+  const cell = points.get(site);
+  if (cell === undefined) points.set(site, { count: 1 });
+  else cell.count++;
+}
+
 /** The most frequent call sites, most first (ties by name), at most MAX_CONTENTION_POINTS. */
-function topPoints(points: Map<string, number>): Array<{ site: string; count: number }> {
+function topPoints(points: Map<string, { count: number }>): Array<{ site: string; count: number }> {
   return [...points.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))
     .slice(0, MAX_CONTENTION_POINTS)
-    .map(([site, count]) => ({ site, count }));
+    .map(([site, cell]) => ({ site, count: cell.count }));
 }
 
 function timeStat(min: number, max: number, total: number, n: number): TimeStat {
