@@ -47,6 +47,8 @@ export class Process {
   /** The externally timed activity the process is parked in, if any (frozen on interrupt). */
   activity: Pausable | null = null;
   private body: ProcessBody | null = null;
+  /** A body to run when `body` returns, in the same step (start's `then`). */
+  private then: ProcessBody | null = null;
   private timer: EventId = NO_EVENT;
   /** While interrupted: ns of the frozen hold, or of the held wake's delay; −1 if none. */
   private resumeDelay = -1;
@@ -56,10 +58,15 @@ export class Process {
     readonly name: string,
   ) {}
 
-  /** Start running `body` after `delay` ns. */
-  start(body: ProcessBody, delay = 0): this {
+  /**
+   * Start running `body` after `delay` ns; with `then`, run `then` once `body` returns, in
+   * the same step — as a body `yield* body; yield* then;` would, without a delegating
+   * generator frame that every later step of `then` passes through (issue 24).
+   */
+  start(body: ProcessBody, delay = 0, then: ProcessBody | null = null): this {
     if (this.state !== ProcState.Created) throw new Error(`process ${this.name} already started`);
     this.body = body;
+    this.then = then;
     this.state = ProcState.Ready;
     this.timer = this.sim.schedule(delay, stepEvent, this);
     return this;
@@ -76,8 +83,12 @@ export class Process {
   /** Advance the body to its next yield. Called by the engine; not by models. */
   step(): void {
     this.timer = NO_EVENT;
-    const body = this.body!;
-    const r = body.next();
+    let r = this.body!.next();
+    if (r.done === true && this.then !== null) {
+      this.body = this.then;
+      this.then = null;
+      r = this.body.next();
+    }
     if (r.done === true) {
       this.state = ProcState.Done;
       this.body = null;

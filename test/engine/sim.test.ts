@@ -229,6 +229,41 @@ describe('Process', () => {
     expect(wq.length).toBe(0);
   });
 
+  it("start's `then` runs after the body, in the same step, as `yield* body; yield* then` would", () => {
+    // The same trajectory, events and fingerprint with and without the delegating frame
+    // (the idle-exit prologue of an interrupt handler on a halted CPU: src/cpu/cpu.ts).
+    function trace(chained: boolean): { log: string[]; events: number; fp: string } {
+      const sim = new Simulator();
+      const fp = sim.enableFingerprint();
+      const log: string[] = [];
+      function* first(): ProcessBody {
+        log.push(`first@${sim.now}`);
+        yield 5;
+        log.push(`first-end@${sim.now}`);
+      }
+      function* then(): ProcessBody {
+        log.push(`then@${sim.now}`);
+        yield 0;
+        log.push(`then-mid@${sim.now}`);
+        yield 7;
+        log.push(`then-end@${sim.now}`);
+      }
+      function* both(): ProcessBody {
+        yield* first();
+        yield* then();
+      }
+      const p = new Process(sim, 'p');
+      p.onExit = () => log.push(`exit@${sim.now}`);
+      if (chained) p.start(first(), 2, then());
+      else p.start(both(), 2);
+      sim.run();
+      return { log, events: sim.events, fp: fp.digest() };
+    }
+    const chained = trace(true);
+    expect(chained.log).toEqual(['first@2', 'first-end@7', 'then@7', 'then-mid@7', 'then-end@14', 'exit@14']);
+    expect(chained).toEqual(trace(false));
+  });
+
   it('PARK without a waker leaves the process parked', () => {
     const sim = new Simulator();
     function* body(): ProcessBody {
