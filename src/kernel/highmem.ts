@@ -85,7 +85,7 @@ export function* kmap_high(task: Task, pool: PkmapPool, page: number, out?: { nr
   if (nr >= 0) {
     m.highmem.kmap.hits++;
   } else {
-    yield* map_new_virtual(task, pool, page);
+    yield task.proc.call(map_new_virtual(task, pool, page));
     nr = pool.pages.virtual[page]!;
   }
   pool.pkmap_count[nr]!++;
@@ -117,7 +117,7 @@ function* map_new_virtual(task: Task, pool: PkmapPool, page: number): ProcessBod
       if (pool.last_pkmap_nr === 0) {
         if (scanned > 1) yield cpu.busy(MAP, scanned * scanCost);
         scanned = 0;
-        yield* flush_all_zero_pkmaps(task, pool);
+        yield task.proc.call(flush_all_zero_pkmaps(task, pool));
         count = pool.LAST_PKMAP;
       }
       if (pool.pkmap_count[pool.last_pkmap_nr] === 0) {
@@ -169,7 +169,7 @@ export function* flush_all_zero_pkmaps(task: Task, pool: PkmapPool): ProcessBody
   if (m.observer !== null) m.observer.pkmapFlushed(task.cpu.id, cleared, !pool.opts.skipFlush);
   yield task.cpu.busy(MAP, pool.LAST_PKMAP * m.costs.pkmap_scan_slot + cleared * m.costs.pte_write);
   // 2.4: flush_tlb_all(); later kernels: flush_tlb_kernel_range(PKMAP_ADDR(0), PKMAP_ADDR(LAST_PKMAP)).
-  if (!pool.opts.skipFlush) yield* flush_kernel_range(task, m, PkmapPool.vpage(0), pool.LAST_PKMAP);
+  if (!pool.opts.skipFlush) yield task.proc.call(flush_kernel_range(task, m, PkmapPool.vpage(0), pool.LAST_PKMAP));
 }
 
 /**

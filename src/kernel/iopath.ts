@@ -313,7 +313,7 @@ function virt_to_phys_walk(task: Task, k: HighmemKernel, pages: number): number 
 function* prepare_page(task: Task, k: HighmemKernel, p: IoPage, write: boolean): ProcessBody {
   switch (p.route) {
     case PageRoute.Bounce:
-      yield* create_bounce(task, k.bounce, p.page, write);
+      yield task.proc.call(create_bounce(task, k.bounce, p.page, write));
       return;
     case PageRoute.Kmap:
       p.vpage = PkmapPool.vpage(yield* kmap_high(task, k.pkmap, p.page));
@@ -323,12 +323,12 @@ function* prepare_page(task: Task, k: HighmemKernel, p: IoPage, write: boolean):
       // while other CPUs run the same code, and a shared object read after a yield would hold
       // the value another CPU wrote meanwhile (see touch_page).
       const mapOut: { map: VmMapping | null } = { map: null };
-      if (k.strategy === 'vmap') yield* vmap_eager(task, k.eager!, [p.page], mapOut);
-      else yield* vm_map_ram(task, k.lazy!, [p.page], mapOut);
+      if (k.strategy === 'vmap') yield task.proc.call(vmap_eager(task, k.eager!, [p.page], mapOut));
+      else yield task.proc.call(vm_map_ram(task, k.lazy!, [p.page], mapOut));
       if (mapOut.map === null) {
         // vmalloc space exhausted ("vmap allocation failed"): fall back to a bounce page.
         p.route = PageRoute.Bounce;
-        yield* create_bounce(task, k.bounce, p.page, write);
+        yield task.proc.call(create_bounce(task, k.bounce, p.page, write));
         return;
       }
       p.map = mapOut.map;
@@ -425,7 +425,7 @@ export function* submit_io(task: Task, k: HighmemKernel, req: IoRequest): Proces
     yield cpu.busy(WORK, costs.map_user_page + costs.bh_setup);
     p.route = k.route(p.page);
     if (p.route === PageRoute.Kmap) p.vpage = PkmapPool.vpage(yield* kmap_high(task, k.pkmap, p.page));
-    else if (p.route !== PageRoute.Direct) yield* prepare_page(task, k, p, req.write);
+    else if (p.route !== PageRoute.Direct) yield task.proc.call(prepare_page(task, k, p, req.write));
     if (p.route === PageRoute.Kmap || p.route === PageRoute.Vmap) nonLinear++; // pkmap addresses are not linear either
     // submit_bh → generic_make_request → __make_request (2.4.16 drivers/block/ll_rw_blk.c:720):
     // the buffer_head (after blk_queue_bounce) is merged into a request under the block lock.
@@ -486,7 +486,7 @@ function* complete_part(ctx: IrqCtx, k: HighmemKernel, part: IoPart): ProcessBod
   for (let i = 0; i < pages.length; i++) {
     const p = pages[i]!;
     yield cpu.busy(IRQ, costs.end_io_page);
-    if (p.route === PageRoute.Bounce) yield* bounce_end_io(ctx, k.bounce, p.page, !req.write);
+    if (p.route === PageRoute.Bounce) yield ctx.proc.call(bounce_end_io(ctx, k.bounce, p.page, !req.write));
   }
   yield cpu.busy(IRQ, costs.end_request);
   if (bl !== null) {
@@ -526,7 +526,7 @@ function* do_softirq(ctx: IrqCtx, k: HighmemKernel): ProcessBody {
     cpu.softirqEnter();
     q = k.softirqQueues[cpu.id]!;
   }
-  for (let part = q.shift(); part !== undefined; part = q.shift()) yield* complete_part(ctx, k, part);
+  for (let part = q.shift(); part !== undefined; part = q.shift()) yield ctx.proc.call(complete_part(ctx, k, part));
   if (k.bhLock !== null) spin_unlock(ctx, k.bhLock);
   cpu.softirqExit();
 }
@@ -541,7 +541,7 @@ function* end_request(ctx: IrqCtx, part: IoPart): ProcessBody {
   // runs with IRQs on (when kernel.device_irqs_nest), so an IPI may nest inside it.
   if (cpu.handle_IRQ_event_sti()) yield 0;
   if (k.completionContext === 'hardirq') {
-    yield* complete_part(ctx, k, part);
+    yield ctx.proc.call(complete_part(ctx, k, part));
     cpu.handle_IRQ_event_cli(); // __cli(): irq_exit and the return run with IRQs off
   } else {
     // scsi_done (2.4.16 scsi.c:1114): queue the command for the bottom half and
@@ -553,7 +553,7 @@ function* end_request(ctx: IrqCtx, part: IoPart): ProcessBody {
     // softirq leaves its command to that softirq's loop; one taken while the task holds a
     // spin_lock_bh lock (2.4 call_lock) leaves it pending until spin_unlock_bh.
     if (cpu.bhDisabled > 0) cpu.bhPending = true;
-    else if (!cpu.inSoftirq) yield* do_softirq(ctx, k);
+    else if (!cpu.inSoftirq) yield ctx.proc.call(do_softirq(ctx, k));
   }
   yield cpu.busy(IRQ, irqExitCost(costs));
 }
@@ -566,7 +566,7 @@ export function* finish_io(task: Task, k: HighmemKernel, req: IoRequest, touchNs
   const cpu = task.cpu;
   const pages = req.pages;
   if (touchNs > 0) {
-    for (let i = 0; i < pages.length; i++) yield* touch_page(task, k, pages[i]!, touchNs);
+    for (let i = 0; i < pages.length; i++) yield task.proc.call(touch_page(task, k, pages[i]!, touchNs));
   }
   for (let i = 0; i < pages.length; i++) {
     const p = pages[i]!;
@@ -576,8 +576,8 @@ export function* finish_io(task: Task, k: HighmemKernel, req: IoRequest, touchNs
         kunmap_high_locked(task, k.pkmap, p.page);
         break;
       case PageRoute.Vmap:
-        if (k.strategy === 'vmap') yield* vfree_eager(task, k.eager!, p.map!);
-        else yield* vm_unmap_ram(task, k.lazy!, p.map!);
+        if (k.strategy === 'vmap') yield task.proc.call(vfree_eager(task, k.eager!, p.map!));
+        else yield task.proc.call(vm_unmap_ram(task, k.lazy!, p.map!));
         p.map = null;
         break;
     }
