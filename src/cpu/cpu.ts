@@ -132,11 +132,13 @@ interface IrqFrame {
   savedSplitCat: Category;
 }
 
-/** The idle-state exit (charged as idle time: the core executes nothing), then the handler. */
-function* leaveIdleThen(cpu: Cpu, ns: number, body: ProcessBody): ProcessBody {
+/**
+ * The idle-state exit (charged as idle time: the core executes nothing), before the handler
+ * (Process.start's `then`: the handler runs in the same step as this returns).
+ */
+function* leaveIdle(cpu: Cpu, ns: number): ProcessBody {
   yield cpu.busy(IDLE, ns);
   cpu.setCat(IRQ);
-  yield* body;
 }
 
 function takePendingEvent(cpu: Cpu): void {
@@ -431,7 +433,8 @@ export class Cpu extends CpuTime {
     const ctx = new IrqCtx(h, this, irq.name);
     this.irqStack.push({ proc: h, ctx, device: irq.device, fromDevice: irq.device, irqsOn: false, savedCat: IRQ, savedSplitLeft: -1, savedSplitCat: IRQ });
     if (irq.device) this.deviceHandlers++;
-    h.start(wake > 0 ? leaveIdleThen(this, wake, irq.fn(ctx, irq.arg)) : irq.fn(ctx, irq.arg));
+    if (wake > 0) h.start(leaveIdle(this, wake), 0, irq.fn(ctx, irq.arg));
+    else h.start(irq.fn(ctx, irq.arg));
   }
 
   private irqExit(): void {

@@ -6,6 +6,10 @@
  *   - PARK (−1): wait until somebody calls wake() (a lock grant, a wait-queue wakeup).
  * Model helpers return one of those numbers, so `yield spin_lock(task, kmap_lock)` or
  * `yield cpu.busy(COPY, ns)` cost one generator step and no allocation.
+ *   - CALL (−2), as `yield proc.call(sub)`: run the sub-body `sub` now, in this same step,
+ *     and continue after the yield once it returns — what `yield* sub` does, except that the
+ *     process steps `sub` directly: with `yield*` every step of a sub-body is resumed through
+ *     each delegating frame above it (issue 24). No event of its own; same steps, same order.
  *
  * A process can be interrupted: its timed activity freezes with the time it had left and
  * resumes, pushed back by however long the interruption lasted (an interrupt handler).
@@ -14,6 +18,8 @@
 import { NO_EVENT, type EventId, type Simulator } from './sim.js';
 
 export const PARK = -1;
+/** Yielded by `yield proc.call(sub)` (Process.call): never a duration. */
+export const CALL = -2;
 export type ProcessBody = Generator<number, void, void>;
 
 /**
@@ -47,6 +53,12 @@ export class Process {
   /** The externally timed activity the process is parked in, if any (frozen on interrupt). */
   activity: Pausable | null = null;
   private body: ProcessBody | null = null;
+  /** A body to run when `body` returns, in the same step (start's `then`). */
+  private then: ProcessBody | null = null;
+  /** Bodies waiting for the sub-body they called to return (innermost last); made at the first call. */
+  private callers: ProcessBody[] | null = null;
+  /** The sub-body of a pending `yield proc.call(sub)`. */
+  private callee: ProcessBody | null = null;
   private timer: EventId = NO_EVENT;
   /** While interrupted: ns of the frozen hold, or of the held wake's delay; −1 if none. */
   private resumeDelay = -1;
@@ -56,10 +68,15 @@ export class Process {
     readonly name: string,
   ) {}
 
-  /** Start running `body` after `delay` ns. */
-  start(body: ProcessBody, delay = 0): this {
+  /**
+   * Start running `body` after `delay` ns; with `then`, run `then` once `body` returns, in
+   * the same step — as a body `yield* body; yield* then;` would, without a delegating
+   * generator frame that every later step of `then` passes through (issue 24).
+   */
+  start(body: ProcessBody, delay = 0, then: ProcessBody | null = null): this {
     if (this.state !== ProcState.Created) throw new Error(`process ${this.name} already started`);
     this.body = body;
+    this.then = then;
     this.state = ProcState.Ready;
     this.timer = this.sim.schedule(delay, stepEvent, this);
     return this;
@@ -73,16 +90,46 @@ export class Process {
     return this;
   }
 
+  /**
+   * `yield proc.call(sub)` from the running body: run `sub` as a subroutine (see CALL).
+   * Returns CALL, to be yielded at once.
+   */
+  call(sub: ProcessBody): number {
+    this.callee = sub;
+    return CALL;
+  }
+
   /** Advance the body to its next yield. Called by the engine; not by models. */
   step(): void {
     this.timer = NO_EVENT;
-    const body = this.body!;
-    const r = body.next();
-    if (r.done === true) {
-      this.state = ProcState.Done;
-      this.body = null;
-      if (this.onExit !== null) this.onExit(this);
-      return;
+    let body = this.body!;
+    let r = body.next();
+    for (;;) {
+      if (r.done === true) {
+        // The body returned: its caller continues, or `then` starts, in this same step.
+        const callers = this.callers;
+        if (callers !== null && callers.length > 0) {
+          body = callers.pop()!;
+        } else if (this.then !== null) {
+          body = this.then;
+          this.then = null;
+        } else {
+          this.state = ProcState.Done;
+          this.body = null;
+          if (this.onExit !== null) this.onExit(this);
+          return;
+        }
+      } else if (r.value === CALL) {
+        const sub = this.callee;
+        if (sub === null) throw new Error(`process ${this.name} yielded CALL without call()`);
+        this.callee = null;
+        (this.callers ??= []).push(body);
+        body = sub;
+      } else {
+        break;
+      }
+      this.body = body;
+      r = body.next();
     }
     const d = r.value;
     if (d >= 0) {

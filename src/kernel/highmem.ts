@@ -72,10 +72,10 @@ export class PkmapPool {
 }
 
 /**
- * kmap(page) for a highmem page: kmap_high(). Returns (through `out`) the pkmap slot.
- * Lowmem pages have a permanent address and never come here.
+ * kmap(page) for a highmem page: kmap_high(). Returns the pkmap slot (`nr = yield* kmap_high(…)`),
+ * and also through `out` if given. Lowmem pages have a permanent address and never come here.
  */
-export function* kmap_high(task: Task, pool: PkmapPool, page: number, out: { nr: number }): ProcessBody {
+export function* kmap_high(task: Task, pool: PkmapPool, page: number, out?: { nr: number }): Generator<number, number, void> {
   if (task.inIrq) throw new Error(`${task.name}: kmap_high() in interrupt context`);
   const m = pool.m;
   const cpu = task.cpu;
@@ -85,14 +85,15 @@ export function* kmap_high(task: Task, pool: PkmapPool, page: number, out: { nr:
   if (nr >= 0) {
     m.highmem.kmap.hits++;
   } else {
-    yield* map_new_virtual(task, pool, page);
+    yield task.proc.call(map_new_virtual(task, pool, page));
     nr = pool.pages.virtual[page]!;
   }
   pool.pkmap_count[nr]!++;
   if (m.observer !== null) m.observer.pkmapCountChanged(nr, pool.pkmap_count[nr]!);
   spin_unlock(task, pool.kmap_lock);
-  out.nr = nr;
+  if (out !== undefined) out.nr = nr;
   cpu.setCat(MAP);
+  return nr;
 }
 
 /**
@@ -116,7 +117,7 @@ function* map_new_virtual(task: Task, pool: PkmapPool, page: number): ProcessBod
       if (pool.last_pkmap_nr === 0) {
         if (scanned > 1) yield cpu.busy(MAP, scanned * scanCost);
         scanned = 0;
-        yield* flush_all_zero_pkmaps(task, pool);
+        yield task.proc.call(flush_all_zero_pkmaps(task, pool));
         count = pool.LAST_PKMAP;
       }
       if (pool.pkmap_count[pool.last_pkmap_nr] === 0) {
@@ -168,7 +169,7 @@ export function* flush_all_zero_pkmaps(task: Task, pool: PkmapPool): ProcessBody
   if (m.observer !== null) m.observer.pkmapFlushed(task.cpu.id, cleared, !pool.opts.skipFlush);
   yield task.cpu.busy(MAP, pool.LAST_PKMAP * m.costs.pkmap_scan_slot + cleared * m.costs.pte_write);
   // 2.4: flush_tlb_all(); later kernels: flush_tlb_kernel_range(PKMAP_ADDR(0), PKMAP_ADDR(LAST_PKMAP)).
-  if (!pool.opts.skipFlush) yield* flush_kernel_range(task, m, PkmapPool.vpage(0), pool.LAST_PKMAP);
+  if (!pool.opts.skipFlush) yield task.proc.call(flush_kernel_range(task, m, PkmapPool.vpage(0), pool.LAST_PKMAP));
 }
 
 /**
@@ -177,8 +178,22 @@ export function* flush_all_zero_pkmaps(task: Task, pool: PkmapPool): ProcessBody
  * users left and somebody waits.
  */
 export function* kunmap_high(task: Task, pool: PkmapPool, page: number): ProcessBody {
+  yield kunmap_high_lock(task, pool);
+  kunmap_high_locked(task, pool, page);
+}
+
+/**
+ * kunmap_high() in two straight-line halves, for hot callers (issue 24: no generator per
+ * call): `yield kunmap_high_lock(task, pool); kunmap_high_locked(task, pool, page);` — the
+ * spin_lock(&kmap_lock), whose time the caller yields, then the rest under the lock.
+ */
+export function kunmap_high_lock(task: Task, pool: PkmapPool): number {
   if (task.inIrq) throw new Error(`${task.name}: kunmap_high() in interrupt context`);
-  yield spin_lock(task, pool.kmap_lock, 'kunmap_high');
+  return spin_lock(task, pool.kmap_lock, 'kunmap_high');
+}
+
+/** The second half of kunmap_high(), called with kmap_lock held (after kunmap_high_lock). */
+export function kunmap_high_locked(task: Task, pool: PkmapPool, page: number): void {
   const nr = pool.pages.virtual[page]!;
   if (nr < 0) throw new Error(`kunmap_high: page ${page} is not kmapped`);
   const c = --pool.pkmap_count[nr]!;

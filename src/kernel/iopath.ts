@@ -45,7 +45,8 @@ import {
   kmap_high,
   kmap_local_page,
   kunmap_atomic,
-  kunmap_high,
+  kunmap_high_lock,
+  kunmap_high_locked,
   kunmap_local,
 } from './highmem.js';
 import { KM_USER0, PAGE_SIZE, VMALLOC_BOOT_AREA_PAGES } from './layout.js';
@@ -170,6 +171,8 @@ export class HighmemKernel {
   readonly dmaLimit: number;
   /** Page-table levels a software walk visits: pgd → pte (2), pgd → pmd → pte with PAE (3). */
   readonly pgtableLevels: number;
+  /** How the strategy gives the device a highmem page the device can reach (route). */
+  private readonly highRoute: number;
   /** kernel.completion_context: where b_end_io runs. */
   readonly completionContext: CompletionContext;
   /** kernel.kmap_local: unmapped highmem pages are touched through kmap_local_page (5.11+). */
@@ -189,6 +192,8 @@ export class HighmemKernel {
   readonly bhQueue: IoPart[] = [];
   /** 2.6 block/blk-softirq.c blk_cpu_done: per-CPU lists of requests for BLOCK_SOFTIRQ. */
   readonly softirqQueues: IoPart[][];
+  /** Each submitting task's block plug (submit_io). */
+  readonly plugs = new Map<Task, BlockPlug>();
   /** Bottom halves that lost the global_bh_lock trylock (their command was left to the holder). */
   bhDeferred = 0;
   /** Called once an I/O is done (wakes its submitter); `waker` is the CPU completing it. */
@@ -249,6 +254,7 @@ export class HighmemKernel {
       m.membus,
     );
     this.pgtableLevels = s.machine.pae ? 3 : 2;
+    this.highRoute = highmemRoute(this.strategy);
     this.completionContext = k.completion_context;
     this.kmapLocal = k.kmap_local;
     install_kmap_local_sched(m);
@@ -266,17 +272,22 @@ export class HighmemKernel {
   route(page: number): number {
     if (this.pages.phys[page]! + PAGE_SIZE > this.dmaLimit) return PageRoute.Bounce;
     if (!this.pages.isHigh(page)) return PageRoute.Direct;
-    switch (this.strategy) {
-      case 'bounce':
-        return PageRoute.Bounce;
-      case 'kmap':
-        return PageRoute.Kmap;
-      case 'vmap':
-      case 'vmap_lazy':
-        return PageRoute.Vmap;
-      case 'direct':
-        return PageRoute.Direct;
-    }
+    return this.highRoute;
+  }
+}
+
+/** How `strategy` gives the device a highmem page below the device's DMA limit. */
+function highmemRoute(strategy: Strategy): number {
+  switch (strategy) {
+    case 'bounce':
+      return PageRoute.Bounce;
+    case 'kmap':
+      return PageRoute.Kmap;
+    case 'vmap':
+    case 'vmap_lazy':
+      return PageRoute.Vmap;
+    case 'direct':
+      return PageRoute.Direct;
   }
 }
 
@@ -294,33 +305,36 @@ function virt_to_phys_walk(task: Task, k: HighmemKernel, pages: number): number 
   return task.cpu.busy(MAP, pages * k.pgtableLevels * k.m.costs.pgtable_walk_level);
 }
 
-/** Prepare one page for the I/O in the submitter's context. */
+/**
+ * Prepare one page for the I/O in the submitter's context. (The kmap route is one line,
+ * `p.vpage = PkmapPool.vpage(yield* kmap_high(…))`, done in submit_io itself: one generator
+ * less per page, issue 24.)
+ */
 function* prepare_page(task: Task, k: HighmemKernel, p: IoPage, write: boolean): ProcessBody {
-  // Out-parameters are per call, never module-wide: the generator yields simulated time while
-  // other CPUs run the same code, and a shared object read after a yield would hold the value
-  // another CPU wrote meanwhile (see touch_page).
-  const slot = { nr: -1 };
-  const mapOut: { map: VmMapping | null } = { map: null };
   switch (p.route) {
     case PageRoute.Bounce:
-      yield* create_bounce(task, k.bounce, p.page, write);
+      yield task.proc.call(create_bounce(task, k.bounce, p.page, write));
       return;
     case PageRoute.Kmap:
-      yield* kmap_high(task, k.pkmap, p.page, slot);
-      p.vpage = PkmapPool.vpage(slot.nr);
+      p.vpage = PkmapPool.vpage(yield* kmap_high(task, k.pkmap, p.page));
       return;
-    case PageRoute.Vmap:
-      if (k.strategy === 'vmap') yield* vmap_eager(task, k.eager!, [p.page], mapOut);
-      else yield* vm_map_ram(task, k.lazy!, [p.page], mapOut);
+    case PageRoute.Vmap: {
+      // Out-parameters are per call, never module-wide: the generator yields simulated time
+      // while other CPUs run the same code, and a shared object read after a yield would hold
+      // the value another CPU wrote meanwhile (see touch_page).
+      const mapOut: { map: VmMapping | null } = { map: null };
+      if (k.strategy === 'vmap') yield task.proc.call(vmap_eager(task, k.eager!, [p.page], mapOut));
+      else yield task.proc.call(vm_map_ram(task, k.lazy!, [p.page], mapOut));
       if (mapOut.map === null) {
         // vmalloc space exhausted ("vmap allocation failed"): fall back to a bounce page.
         p.route = PageRoute.Bounce;
-        yield* create_bounce(task, k.bounce, p.page, write);
+        yield task.proc.call(create_bounce(task, k.bounce, p.page, write));
         return;
       }
       p.map = mapOut.map;
       p.vpage = p.map.vpage;
       return;
+    }
   }
 }
 
@@ -333,75 +347,121 @@ function submitPart(k: HighmemKernel, req: IoRequest, pages: IoPage[], cpu: Cpu)
 }
 
 /**
- * `ns` of work in `cat` under the block lock, taken with IRQs off (2.4 spin_lock_irq /
- * spin_lock_irqsave(&io_request_lock); 2.6 spin_lock_irq(q->queue_lock)) from call site
- * `site`; just the work where the kernel is modelled without a block lock.
+ * A task's block plug (2.4 tq_disk; 2.6.39+ struct blk_plug): the pages of the I/O it is
+ * submitting that are prepared (req.pages[start, end)) and not yet handed to the device.
+ * `flush` is what schedule() calls before the task sleeps (task.plugFlush). One per task,
+ * made at its first submit_io and reused (a task submits one I/O at a time): no closure and
+ * no array per I/O (issue 24).
  */
-function* block_lock_hold(ctx: ExecCtx, k: HighmemKernel, site: string, cat: Category, ns: number): ProcessBody {
-  const cpu = ctx.cpu;
-  const l = k.blockLock;
-  if (l === null) {
-    if (ns > 0) yield cpu.busy(cat, ns);
-    return;
+class BlockPlug {
+  req: IoRequest | null = null;
+  start = 0;
+  end = 0;
+  /** Parts flushed early by a sleep during this submission. */
+  early = 0;
+  readonly flush = (): void => {
+    const req = this.req!;
+    if (this.end === this.start) return;
+    submitPart(this.k, req, req.pages.slice(this.start, this.end), this.task.cpu);
+    this.start = this.end;
+    this.early++;
+  };
+
+  constructor(
+    readonly k: HighmemKernel,
+    readonly task: Task,
+  ) {}
+
+  /** The plugged pages, as one device request's page list (the I/O's own list if all of it). */
+  take(): IoPage[] {
+    const pages = this.req!.pages;
+    return this.start === 0 && this.end === pages.length ? pages : pages.slice(this.start, this.end);
   }
-  cpu.local_irq_disable();
-  yield spin_lock(ctx, l, site);
-  if (ns > 0) yield cpu.busy(cat, ns);
-  spin_unlock(ctx, l);
-  cpu.local_irq_enable();
 }
 
 /**
- * Dispatch of one device request, in the submitter (2.4.16): run_task_queue(&tq_disk) →
- * generic_unplug_device takes the lock (drivers/block/ll_rw_blk.c:355) and calls
- * scsi_request_fn, which dequeues the request and drops it (drivers/scsi/scsi_lib.c:1027),
- * builds the command (scsi_init_io, init_command, scsi_init_cmd_errh: `scsi_cmd_build`),
- * calls scsi_dispatch_cmd, which holds the lock around the host's queuecommand
- * (drivers/scsi/scsi.c:695: `scsi_queuecommand`), and re-takes it (scsi_lib.c:1094) to find
- * the queue empty; generic_unplug_device releases it. Four acquisitions per request.
+ * The block lock, taken with IRQs off (2.4 spin_lock_irq / spin_lock_irqsave(&io_request_lock);
+ * 2.6 spin_lock_irq(q->queue_lock)) from call site `site`: returns the time to yield. Only
+ * where the kernel has a block lock (`k.blockLock !== null`); the caller yields the result,
+ * does its work under the lock, then calls block_unlock. Straight-line helpers rather than a
+ * sub-generator: a `yield*` costs a generator object per call (issue 24), and the yields, and
+ * so the events, are the same.
  */
-function* scsi_dispatch(task: Task, k: HighmemKernel): ProcessBody {
-  const costs = k.m.costs;
-  yield* block_lock_hold(task, k, 'generic_unplug_device', WORK, 0);
-  yield task.cpu.busy(WORK, costs.scsi_cmd_build);
-  yield* block_lock_hold(task, k, 'scsi_dispatch_cmd', WORK, costs.scsi_queuecommand);
-  yield* block_lock_hold(task, k, 'scsi_request_fn', WORK, 0);
+function block_lock(ctx: ExecCtx, l: Spinlock, site: string): number {
+  ctx.cpu.local_irq_disable();
+  return spin_lock(ctx, l, site);
+}
+
+/** spin_unlock_irq / spin_unlock_irqrestore of the block lock (after block_lock). */
+function block_unlock(ctx: ExecCtx, l: Spinlock): void {
+  spin_unlock(ctx, l);
+  ctx.cpu.local_irq_enable();
 }
 
 /** Map (or bounce) every page and hand them to the device, flushing the plug before any sleep. */
 export function* submit_io(task: Task, k: HighmemKernel, req: IoRequest): ProcessBody {
   const cpu = task.cpu;
   const costs = k.m.costs;
+  const bl = k.blockLock;
   // sys_read / sys_write entry and exit (2.4 raw: rw_raw_dev → brw_kiovec), once per I/O.
   yield cpu.busy(WORK, costs.syscall);
-  let plugged: IoPage[] = [];
-  let earlyParts = 0;
+  let plug = k.plugs.get(task);
+  if (plug === undefined) {
+    plug = new BlockPlug(k, task);
+    k.plugs.set(task, plug);
+  }
+  plug.req = req;
+  plug.start = plug.end = plug.early = 0;
   req.submitting = true;
-  task.plugFlush = () => {
-    if (plugged.length === 0) return;
-    submitPart(k, req, plugged, task.cpu);
-    plugged = [];
-    earlyParts++;
-  };
+  task.plugFlush = plug.flush;
   let nonLinear = 0;
-  for (const p of req.pages) {
+  // Indexed loops in the generators of this file: a for-of live across a yield keeps an array
+  // iterator and a result object per page on the heap (issue 24).
+  const pages = req.pages;
+  for (let i = 0; i < pages.length; i++) {
+    const p = pages[i]!;
     // Pin the user page (2.4 fs/iobuf.c map_user_kiobuf; 2.6 get_user_pages) and set up its
     // buffer_head (fs/buffer.c brw_kiovec) / bio_vec.
     yield cpu.busy(WORK, costs.map_user_page + costs.bh_setup);
     p.route = k.route(p.page);
-    if (p.route !== PageRoute.Direct) yield* prepare_page(task, k, p, req.write);
+    if (p.route === PageRoute.Kmap) p.vpage = PkmapPool.vpage(yield* kmap_high(task, k.pkmap, p.page));
+    else if (p.route !== PageRoute.Direct) yield task.proc.call(prepare_page(task, k, p, req.write));
     if (p.route === PageRoute.Kmap || p.route === PageRoute.Vmap) nonLinear++; // pkmap addresses are not linear either
     // submit_bh → generic_make_request → __make_request (2.4.16 drivers/block/ll_rw_blk.c:720):
     // the buffer_head (after blk_queue_bounce) is merged into a request under the block lock.
-    yield* block_lock_hold(task, k, '__make_request', WORK, costs.blk_make_request);
-    plugged.push(p);
+    if (bl !== null) yield block_lock(task, bl, '__make_request');
+    if (costs.blk_make_request > 0) yield cpu.busy(WORK, costs.blk_make_request);
+    if (bl !== null) block_unlock(task, bl);
+    plug.end = i + 1; // into the plug
   }
   // The bus addresses of the mapped pages (parts flushed early by a sleep are charged here too).
   if (nonLinear > 0) yield virt_to_phys_walk(task, k, nonLinear);
   task.plugFlush = null;
   // Dispatch of each device request; parts the plug flush queued early are charged here.
-  for (let i = 0; i <= earlyParts; i++) yield* scsi_dispatch(task, k);
-  submitPart(k, req, plugged, task.cpu);
+  // 2.4.16: run_task_queue(&tq_disk) → generic_unplug_device takes the lock
+  // (drivers/block/ll_rw_blk.c:355) and calls scsi_request_fn, which dequeues the request and
+  // drops it (drivers/scsi/scsi_lib.c:1027), builds the command (scsi_init_io, init_command,
+  // scsi_init_cmd_errh: `scsi_cmd_build`), calls scsi_dispatch_cmd, which holds the lock
+  // around the host's queuecommand (drivers/scsi/scsi.c:695: `scsi_queuecommand`), and
+  // re-takes it (scsi_lib.c:1094) to find the queue empty; generic_unplug_device releases it.
+  // Four acquisitions per request (inline, not a sub-generator: issue 24).
+  const parts = plug.early;
+  for (let i = 0; i <= parts; i++) {
+    if (bl !== null) {
+      yield block_lock(task, bl, 'generic_unplug_device');
+      block_unlock(task, bl);
+    }
+    yield cpu.busy(WORK, costs.scsi_cmd_build);
+    if (bl !== null) yield block_lock(task, bl, 'scsi_dispatch_cmd');
+    if (costs.scsi_queuecommand > 0) yield cpu.busy(WORK, costs.scsi_queuecommand);
+    if (bl !== null) {
+      block_unlock(task, bl);
+      yield block_lock(task, bl, 'scsi_request_fn');
+      block_unlock(task, bl);
+    }
+  }
+  submitPart(k, req, plug.take(), task.cpu);
+  plug.req = null;
   req.submitting = false;
 }
 
@@ -417,13 +477,22 @@ function* complete_part(ctx: IrqCtx, k: HighmemKernel, part: IoPart): ProcessBod
   const req = part.io;
   const cpu = ctx.cpu;
   const costs = k.m.costs;
-  yield* block_lock_hold(ctx, k, 'scsi_finish_command', IRQ, 0);
-  for (const p of part.pages) {
+  const bl = k.blockLock;
+  if (bl !== null) {
+    yield block_lock(ctx, bl, 'scsi_finish_command');
+    block_unlock(ctx, bl);
+  }
+  const pages = part.pages;
+  for (let i = 0; i < pages.length; i++) {
+    const p = pages[i]!;
     yield cpu.busy(IRQ, costs.end_io_page);
-    if (p.route === PageRoute.Bounce) yield* bounce_end_io(ctx, k.bounce, p.page, !req.write);
+    if (p.route === PageRoute.Bounce) yield ctx.proc.call(bounce_end_io(ctx, k.bounce, p.page, !req.write));
   }
   yield cpu.busy(IRQ, costs.end_request);
-  yield* block_lock_hold(ctx, k, 'scsi_queue_next_request', IRQ, 0);
+  if (bl !== null) {
+    yield block_lock(ctx, bl, 'scsi_queue_next_request');
+    block_unlock(ctx, bl);
+  }
   // The last part of the last submission completes the I/O (the submitter is done by then:
   // it submits its final part before it can sleep on the I/O).
   if (--req.partsInFlight === 0 && !req.submitting) {
@@ -457,7 +526,7 @@ function* do_softirq(ctx: IrqCtx, k: HighmemKernel): ProcessBody {
     cpu.softirqEnter();
     q = k.softirqQueues[cpu.id]!;
   }
-  for (let part = q.shift(); part !== undefined; part = q.shift()) yield* complete_part(ctx, k, part);
+  for (let part = q.shift(); part !== undefined; part = q.shift()) yield ctx.proc.call(complete_part(ctx, k, part));
   if (k.bhLock !== null) spin_unlock(ctx, k.bhLock);
   cpu.softirqExit();
 }
@@ -472,7 +541,7 @@ function* end_request(ctx: IrqCtx, part: IoPart): ProcessBody {
   // runs with IRQs on (when kernel.device_irqs_nest), so an IPI may nest inside it.
   if (cpu.handle_IRQ_event_sti()) yield 0;
   if (k.completionContext === 'hardirq') {
-    yield* complete_part(ctx, k, part);
+    yield ctx.proc.call(complete_part(ctx, k, part));
     cpu.handle_IRQ_event_cli(); // __cli(): irq_exit and the return run with IRQs off
   } else {
     // scsi_done (2.4.16 scsi.c:1114): queue the command for the bottom half and
@@ -484,7 +553,7 @@ function* end_request(ctx: IrqCtx, part: IoPart): ProcessBody {
     // softirq leaves its command to that softirq's loop; one taken while the task holds a
     // spin_lock_bh lock (2.4 call_lock) leaves it pending until spin_unlock_bh.
     if (cpu.bhDisabled > 0) cpu.bhPending = true;
-    else if (!cpu.inSoftirq) yield* do_softirq(ctx, k);
+    else if (!cpu.inSoftirq) yield ctx.proc.call(do_softirq(ctx, k));
   }
   yield cpu.busy(IRQ, irqExitCost(costs));
 }
@@ -495,17 +564,20 @@ function* end_request(ctx: IrqCtx, part: IoPart): ProcessBody {
  */
 export function* finish_io(task: Task, k: HighmemKernel, req: IoRequest, touchNs: number): ProcessBody {
   const cpu = task.cpu;
+  const pages = req.pages;
   if (touchNs > 0) {
-    for (const p of req.pages) yield* touch_page(task, k, p, touchNs);
+    for (let i = 0; i < pages.length; i++) yield task.proc.call(touch_page(task, k, pages[i]!, touchNs));
   }
-  for (const p of req.pages) {
+  for (let i = 0; i < pages.length; i++) {
+    const p = pages[i]!;
     switch (p.route) {
       case PageRoute.Kmap:
-        yield* kunmap_high(task, k.pkmap, p.page);
+        yield kunmap_high_lock(task, k.pkmap);
+        kunmap_high_locked(task, k.pkmap, p.page);
         break;
       case PageRoute.Vmap:
-        if (k.strategy === 'vmap') yield* vfree_eager(task, k.eager!, p.map!);
-        else yield* vm_unmap_ram(task, k.lazy!, p.map!);
+        if (k.strategy === 'vmap') yield task.proc.call(vfree_eager(task, k.eager!, p.map!));
+        else yield task.proc.call(vm_unmap_ram(task, k.lazy!, p.map!));
         p.map = null;
         break;
     }

@@ -46,8 +46,8 @@ export class LockClassStat {
   holdMin = Number.POSITIVE_INFINITY;
   holdMax = 0;
   holdTotal = 0;
-  private points = new Map<string, number>();
-  private holderPoints = new Map<string, number>();
+  private points = new PointCounts();
+  private holderPoints = new PointCounts();
 
   /** Locks of this class taken at least once (Spinlock/RwLock countTaken); see LockStatJson.locks. */
   locks = 0;
@@ -71,8 +71,8 @@ export class LockClassStat {
       if (waitNs < this.waitMin) this.waitMin = waitNs;
       if (waitNs > this.waitMax) this.waitMax = waitNs;
     }
-    this.points.set(site, (this.points.get(site) ?? 0) + 1);
-    if (holderSite !== '') this.holderPoints.set(holderSite, (this.holderPoints.get(holderSite) ?? 0) + 1);
+    this.points.add(site);
+    if (holderSite !== '') this.holderPoints.add(holderSite);
   }
 
   held(holdNs: number): void {
@@ -99,19 +99,50 @@ export class LockClassStat {
       acq_bounces: this.acqBounces,
       wait_ns: timeStat(this.waitMin, this.waitMax, this.waitTotal, this.contentions),
       hold_ns: timeStat(this.holdMin, this.holdMax, this.holdTotal, this.acquisitions),
-      contention_points: topPoints(this.points),
-      contending_points: topPoints(this.holderPoints),
+      contention_points: this.points.top(),
+      contending_points: this.holderPoints.top(),
       locks: this.locks,
     };
   }
 }
 
-/** The most frequent call sites, most first (ties by name), at most MAX_CONTENTION_POINTS. */
-function topPoints(points: Map<string, number>): Array<{ site: string; count: number }> {
-  return [...points.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, MAX_CONTENTION_POINTS)
-    .map(([site, count]) => ({ site, count }));
+/**
+ * Counts per call site: mutable cells in a map, and the last site's cell at hand — lock_stat
+ * counts on every contended acquisition, and a lock's contentions mostly repeat the site
+ * before: one string compare instead of a map get and set (issue 24).
+ */
+class PointCounts {
+  private readonly cells = new Map<string, { count: number }>();
+  private lastSite = '';
+  private last: { count: number } | null = null;
+
+  add(site: string): void {
+    if (this.last !== null && site === this.lastSite) {
+      this.last.count++;
+      return;
+    }
+    let cell = this.cells.get(site);
+    if (cell === undefined) {
+      cell = { count: 0 };
+      this.cells.set(site, cell);
+    }
+    cell.count++;
+    this.lastSite = site;
+    this.last = cell;
+  }
+
+  clear(): void {
+    this.cells.clear();
+    this.last = null;
+  }
+
+  /** The most frequent call sites, most first (ties by name), at most MAX_CONTENTION_POINTS. */
+  top(): Array<{ site: string; count: number }> {
+    return [...this.cells.entries()]
+      .sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1))
+      .slice(0, MAX_CONTENTION_POINTS)
+      .map(([site, cell]) => ({ site, count: cell.count }));
+  }
 }
 
 function timeStat(min: number, max: number, total: number, n: number): TimeStat {

@@ -70,13 +70,13 @@ function* io_task(c: IoContext, t: IoTaskState): ProcessBody {
       if (think > 0) yield cpu.busy(WORK, think);
       const req = newRequest(c, t);
       req.startNs = sim.now;
-      yield* submit_io(task, c.k, req);
+      yield task.proc.call(submit_io(task, c.k, req));
       inFlight++;
     }
     while (t.completed.length === 0) yield t.wq.sleep(task);
     while (t.completed.length > 0) {
       const req = t.completed.shift()!;
-      yield* finish_io(task, c.k, req, c.w.touch_per_page_ns);
+      yield task.proc.call(finish_io(task, c.k, req, c.w.touch_per_page_ns));
       inFlight--;
       c.ops.record(sim.now - req.startNs, task.id);
     }

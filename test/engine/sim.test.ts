@@ -229,6 +229,97 @@ describe('Process', () => {
     expect(wq.length).toBe(0);
   });
 
+  it("start's `then` runs after the body, in the same step, as `yield* body; yield* then` would", () => {
+    // The same trajectory, events and fingerprint with and without the delegating frame
+    // (the idle-exit prologue of an interrupt handler on a halted CPU: src/cpu/cpu.ts).
+    function trace(chained: boolean): { log: string[]; events: number; fp: string } {
+      const sim = new Simulator();
+      const fp = sim.enableFingerprint();
+      const log: string[] = [];
+      function* first(): ProcessBody {
+        log.push(`first@${sim.now}`);
+        yield 5;
+        log.push(`first-end@${sim.now}`);
+      }
+      function* then(): ProcessBody {
+        log.push(`then@${sim.now}`);
+        yield 0;
+        log.push(`then-mid@${sim.now}`);
+        yield 7;
+        log.push(`then-end@${sim.now}`);
+      }
+      function* both(): ProcessBody {
+        yield* first();
+        yield* then();
+      }
+      const p = new Process(sim, 'p');
+      p.onExit = () => log.push(`exit@${sim.now}`);
+      if (chained) p.start(first(), 2, then());
+      else p.start(both(), 2);
+      sim.run();
+      return { log, events: sim.events, fp: fp.digest() };
+    }
+    const chained = trace(true);
+    expect(chained.log).toEqual(['first@2', 'first-end@7', 'then@7', 'then-mid@7', 'then-end@14', 'exit@14']);
+    expect(chained).toEqual(trace(false));
+  });
+
+  it('`yield proc.call(sub)` gives the same trajectory, events and fingerprint as `yield* sub`', () => {
+    // Sub-bodies nested three deep, called from inside a yield*-delegated generator too, one
+    // that returns at once, one that parks and is woken, and an interrupt in a sub-body's hold.
+    function trace(useCall: boolean): { log: string[]; events: number; fp: string } {
+      const sim = new Simulator();
+      const fp = sim.enableFingerprint();
+      const log: string[] = [];
+      const wq = new WaitQueue('wq');
+      const p: Process = new Process(sim, 'p');
+      const sub = (g: ProcessBody): number | ProcessBody => (useCall ? p.call(g) : g);
+      function* run(g: ProcessBody): ProcessBody {
+        const c = sub(g);
+        if (typeof c === 'number') yield c;
+        else yield* c;
+      }
+      function* leaf(tag: string, ns: number): ProcessBody {
+        log.push(`${tag}@${sim.now}`);
+        yield ns;
+        log.push(`${tag}-end@${sim.now}`);
+      }
+      function* empty(): ProcessBody {
+        log.push(`empty@${sim.now}`);
+      }
+      function* parker(): ProcessBody {
+        yield wq.wait(p);
+        log.push(`woken@${sim.now}`);
+        yield* run(leaf('after-wake', 2));
+      }
+      function* middle(): ProcessBody {
+        yield* run(leaf('a', 10));
+        yield* run(empty());
+        yield 1;
+        yield* run(parker());
+        log.push(`middle-end@${sim.now}`);
+      }
+      function* delegated(): ProcessBody {
+        yield* run(middle());
+      }
+      function* top(): ProcessBody {
+        yield* delegated();
+        yield* run(leaf('b', 3));
+        log.push(`top-end@${sim.now}`);
+      }
+      p.onExit = () => log.push(`exit@${sim.now}`);
+      p.start(top());
+      sim.schedule(4, () => p.interrupt(), null);
+      sim.schedule(6, () => p.resume(), null);
+      sim.schedule(50, () => wq.wakeOne(5), null);
+      sim.run();
+      return { log, events: sim.events, fp: fp.digest() };
+    }
+    const called = trace(true);
+    expect(called.log).toEqual(['a@0', 'a-end@12', 'empty@12', 'woken@55', 'after-wake@55', 'after-wake-end@57', 'middle-end@57', 'b@57', 'b-end@60', 'top-end@60', 'exit@60']);
+    expect(called).toEqual(trace(false));
+  });
+
   it('PARK without a waker leaves the process parked', () => {
     const sim = new Simulator();
     function* body(): ProcessBody {
