@@ -213,10 +213,12 @@ export function kmap_atomic_vpage(cpu: number, type: number): number {
 }
 
 /**
- * kmap_atomic(page, type) for a highmem page (2.4 asm-i386/highmem.h): the CPU's own
- * fixmap slot for `type`; set_pte + __flush_tlb_one (local invlpg). No lock, no IPI,
- * never sleeps, usable in IRQ context; the caller may not sleep until kunmap_atomic.
- * Returns the time to yield (charged to `map` and `tlb`).
+ * kmap_atomic(page, type) for a highmem page: the CPU's own fixmap slot for `type`; set_pte,
+ * then per kernel.kmap_atomic_map_flush a local invlpg (2.4 asm-i386/highmem.h
+ * __flush_tlb_one: the slot may still map the previous page) or none (2.6+
+ * arch/x86/mm/highmem_32.c kmap_atomic_prot: kunmap_atomic already cleared and flushed the
+ * slot). No lock, no IPI, never sleeps, usable in IRQ context; the caller may not sleep until
+ * kunmap_atomic. Returns the time to yield (charged to `map`, and `tlb` for the invlpg).
  */
 export function kmap_atomic(ctx: ExecCtx, m: Machine, page: number, type: number): number {
   const cpu = ctx.cpu;
@@ -225,6 +227,7 @@ export function kmap_atomic(ctx: ExecCtx, m: Machine, page: number, type: number
   cpu.atomicKmaps |= 1 << type;
   m.highmem.kmap.atomic++;
   m.pgtable.set(vpage, page);
+  if (!m.kmapAtomicMapFlush) return cpu.busy(MAP, m.costs.pte_write);
   cpu.tlb.flushPage(vpage);
   m.tlbStats.pageFlushes++;
   return cpu.busySplit(MAP, m.costs.pte_write, TLB, m.costs.invlpg);

@@ -50,6 +50,11 @@ export interface MachineConfig {
    * src/kernel/versions.ts). Default false: it only releases the slot.
    */
   kunmapAtomicFlush?: boolean;
+  /**
+   * kmap_atomic() invlpg's the slot after setting its PTE (kernel.kmap_atomic_map_flush: 2.3/2.4
+   * true, 2.6+ false). Default true.
+   */
+  kmapAtomicMapFlush?: boolean;
   /** spin_unlock is a locked instruction (2.3.40 `lock ; btrl`): each release costs lock_acquire. Default false. */
   spinUnlockLocked?: boolean;
 }
@@ -111,6 +116,8 @@ export class Machine {
   readonly smpCallFunction: SmpCallFunctionKind;
   /** kunmap_atomic() clears and invlpg's its fixmap slot (MachineConfig.kunmapAtomicFlush). */
   readonly kunmapAtomicFlush: boolean;
+  /** kmap_atomic() invlpg's its fixmap slot after set_pte (MachineConfig.kmapAtomicMapFlush). */
+  readonly kmapAtomicMapFlush: boolean;
   /** The observer, or null (the default): every call site tests it once. */
   readonly observer: KernelObserver | null;
   /** Cross-call IPI rounds sent so far, never reset: numbers each round for the observer. */
@@ -150,6 +157,7 @@ export class Machine {
     }
     this.smpCallFunction = config.smpCallFunction ?? 'call_lock';
     this.kunmapAtomicFlush = config.kunmapAtomicFlush ?? false;
+    this.kmapAtomicMapFlush = config.kmapAtomicMapFlush ?? true;
     this.call_lock = this.spinlock(this.smpCallFunction === 'call_lock' ? 'call_lock' : 'call_function_lock');
     sim.addDiagnoser(() => this.describe());
   }

@@ -171,6 +171,8 @@ export interface VersionSettings {
   device_irqs_nest: boolean;
   /** kernel.kunmap_atomic_flush: kunmap_atomic() clears the PTE and invlpg's the slot. */
   kunmap_atomic_flush: boolean;
+  /** kernel.kmap_atomic_map_flush: kmap_atomic() invlpg's the slot after setting its PTE. */
+  kmap_atomic_map_flush: boolean;
   /** kernel.nr_cpus: CONFIG_NR_CPUS, the compile-time CPU limit (sizes VMAP_BBMAP_BITS). */
   nr_cpus: number;
   /** kernel.completion_context */
@@ -208,6 +210,7 @@ export const VERSION_SETTING_FIELDS: Record<VersionSettingKey, string> = {
   bounce_alloc_wait: 'kernel.bounce_alloc_wait',
   device_irqs_nest: 'kernel.device_irqs_nest',
   kunmap_atomic_flush: 'kernel.kunmap_atomic_flush',
+  kmap_atomic_map_flush: 'kernel.kmap_atomic_map_flush',
   nr_cpus: 'kernel.nr_cpus',
   completion_context: 'kernel.completion_context',
   block_lock: 'kernel.block_lock',
@@ -258,6 +261,14 @@ const UNMAP_DEBUG_2_4_0 =
 const UNMAP_NODEBUG_2_4_16 =
   'include/asm-i386/highmem.h:29-33 HIGHMEM_DEBUG only with CONFIG_DEBUG_HIGHMEM (Kernel hacking, not in arch/i386/defconfig): kunmap_atomic:106-125 does nothing';
 const UNMAP_FLUSH_2_6 = 'arch/x86/mm/highmem_32.c kunmap_atomic: kpte_clear_flush(kmap_pte-idx, vaddr) for the fixmap slot, always';
+const MAP_FLUSH_2_4 =
+  'include/asm-i386/highmem.h kmap_atomic: set_pte(kmap_pte-idx, mk_pte(page, kmap_prot)); __flush_tlb_one(vaddr) — the slot may still map the previous page';
+const MAP_NOFLUSH_2_6 =
+  'arch/x86/mm/highmem_32.c kmap_atomic_prot: set_pte(kmap_pte-idx, mk_pte(page, prot)); arch_flush_lazy_mmu_mode() — no invlpg: kunmap_atomic cleared and flushed the slot (kpte_clear_flush)';
+const MAP_NOFLUSH_5_10 =
+  'arch/x86/mm/highmem_32.c kmap_atomic_high_prot: set_pte + arch_flush_lazy_mmu_mode(), no invlpg (kunmap_atomic_high flushes)';
+const MAP_NOFLUSH_6 =
+  'mm/highmem.c __kmap_local_pfn_prot (kmap_atomic is kmap_local + preempt_disable since 5.11): set_pte_at + arch_kmap_local_post_map, nothing on x86';
 const NR_CPUS_2_X = 'include/linux/threads.h #define NR_CPUS 32 under CONFIG_SMP (a constant, no config option)';
 const NR_CPUS_2_6 =
   'arch/x86/configs/i386_defconfig CONFIG_NR_CPUS=64 (read in the 2.6.30-rc2 file, gebi/linux-2.6; the 2.6.27/2.6.28 files were not available to check)';
@@ -347,6 +358,7 @@ function rowSince5(v: '5.10' | '6.6' | '6.12' | '6.15', preset: { value: PresetN
     bounce_alloc_wait: { value: 'sleep', source: v5 ? WAIT_5_10 : WAIT_6 },
     device_irqs_nest: { value: false, source: NO_NEST },
     kunmap_atomic_flush: { value: true, source: v5 ? UNMAP_5_10 : UNMAP_6 },
+    kmap_atomic_map_flush: { value: false, source: v5 ? MAP_NOFLUSH_5_10 : MAP_NOFLUSH_6 },
     nr_cpus: { value: 8, source: NR_CPUS_5_6 },
     completion_context: { value: 'softirq', source: SOFTIRQ_MODERN },
     block_lock: { value: 'queue_lock', source: QLOCK_MODERN },
@@ -409,6 +421,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     },
     device_irqs_nest: { value: true, source: NEST_2_X },
     kunmap_atomic_flush: { value: true, source: UNMAP_DEBUG_2_3 },
+    kmap_atomic_map_flush: { value: true, source: MAP_FLUSH_2_4 },
     nr_cpus: { value: 32, source: NR_CPUS_2_X },
     completion_context: { value: 'bh', source: BH_2_3 },
     block_lock: { value: 'io_request_lock', source: IRL_2_3 },
@@ -436,6 +449,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     },
     device_irqs_nest: { value: true, source: NEST_2_X },
     kunmap_atomic_flush: { value: true, source: UNMAP_DEBUG_2_4_0 },
+    kmap_atomic_map_flush: { value: true, source: MAP_FLUSH_2_4 },
     nr_cpus: { value: 32, source: NR_CPUS_2_X },
     completion_context: { value: 'bh', source: BH_2_4_0 },
     block_lock: { value: 'io_request_lock', source: IRL_2_4_0 },
@@ -463,6 +477,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     },
     device_irqs_nest: { value: true, source: NEST_2_X },
     kunmap_atomic_flush: { value: false, source: UNMAP_NODEBUG_2_4_16 },
+    kmap_atomic_map_flush: { value: true, source: MAP_FLUSH_2_4 },
     nr_cpus: { value: 32, source: NR_CPUS_2_X },
     completion_context: { value: 'bh', source: BH_2_4_16 },
     block_lock: { value: 'io_request_lock', source: IRL_2_4_16 },
@@ -487,6 +502,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
     device_irqs_nest: { value: true, source: NEST_2_6 },
     kunmap_atomic_flush: { value: true, source: UNMAP_FLUSH_2_6 },
+    kmap_atomic_map_flush: { value: false, source: MAP_NOFLUSH_2_6 },
     nr_cpus: { value: 64, source: NR_CPUS_2_6 },
     completion_context: { value: 'softirq', source: SOFTIRQ_2_6 },
     block_lock: { value: 'queue_lock', source: QLOCK_2_6 },
@@ -511,6 +527,7 @@ export const VERSION_TABLE: Record<KernelVersion, VersionRow> = {
     bounce_alloc_wait: { value: 'sleep', source: WAIT_MEMPOOL },
     device_irqs_nest: { value: true, source: NEST_2_6 },
     kunmap_atomic_flush: { value: true, source: UNMAP_FLUSH_2_6 },
+    kmap_atomic_map_flush: { value: false, source: MAP_NOFLUSH_2_6 },
     nr_cpus: { value: 64, source: NR_CPUS_2_6 },
     completion_context: { value: 'softirq', source: SOFTIRQ_2_6 },
     block_lock: { value: 'queue_lock', source: QLOCK_2_6 },

@@ -99,6 +99,7 @@ export function* runSteps(s: ResolvedScenario, opts: RunOptions, slice: number):
     observer: opts.trace ?? null,
     deviceIrqsNest: s.kernel.device_irqs_nest,
     kunmapAtomicFlush: s.kernel.kunmap_atomic_flush,
+    kmapAtomicMapFlush: s.kernel.kmap_atomic_map_flush,
     spinUnlockLocked: s.kernel.spin_unlock_locked,
     coresPerPackage: PRESETS[canonicalPreset(s.machine.preset ?? s.costs_preset)].machine.cores_per_package.value,
   }));

@@ -106,6 +106,7 @@ const DESCRIPTIONS: Record<string, string> = {
   'kernel.smp_call_function': `Cross-CPU calls: call_lock held across each round (2.4), or generic IPIs whose rounds overlap (2.6.26+). ${byVersion('smp_call_function')}`,
   'kernel.spin_unlock_locked': `spin_unlock is a locked instruction costing lock_acquire (true: 2.3.40 lock; btrl) or a plain store (false: 2.4 movb). ${byVersion('spin_unlock_locked')}`,
   'kernel.device_irqs_nest': `Device interrupt handlers run with IRQs enabled unless SA_INTERRUPT (true) or always with IRQs off (false, 2.6.35+). ${byVersion('device_irqs_nest')}`,
+  'kernel.kmap_atomic_map_flush': `kmap_atomic invlpg's its slot after setting the PTE (2.3/2.4: the slot may still map the previous page), or not (2.6+: kunmap_atomic cleared and flushed it). ${byVersion('kmap_atomic_map_flush')}`,
   'kernel.kunmap_atomic_flush': `kunmap_atomic clears the slot's PTE and invlpg's it (2.3.40/2.4.0 HIGHMEM_DEBUG, 2.6+), or leaves it for the next map (2.4.16). ${byVersion('kunmap_atomic_flush')}`,
   'kernel.nr_cpus': `CONFIG_NR_CPUS, the kernel's compile-time CPU limit: vmap_lazy's vmap_block size is min(1024, max(64, 32768 / nr_cpus / 16)) pages, whatever machine.cpus is. ${byVersion('nr_cpus')}`,
   'kernel.completion_context': `Where b_end_io (and the READ bounce copy) runs: hardirq (in the interrupt handler), bh (the 2.3/2.4 SCSI bottom half, serialised machine-wide by global_bh_lock: a CPU that loses the trylock leaves its completion to the holder), softirq (per-CPU BLOCK_SOFTIRQ, 2.6+). ${byVersion('completion_context')}`,

@@ -184,6 +184,7 @@ function resolveValid(raw: RawScenario, origin: string, sourceOf: SourceOf): Res
     smp_call_function: byVersion('smp_call_function', k.smp_call_function),
     device_irqs_nest: byVersion('device_irqs_nest', k.device_irqs_nest),
     kunmap_atomic_flush: byVersion('kunmap_atomic_flush', k.kunmap_atomic_flush),
+    kmap_atomic_map_flush: byVersion('kmap_atomic_map_flush', k.kmap_atomic_map_flush),
     nr_cpus: byVersion('nr_cpus', k.nr_cpus),
     completion_context: byVersion('completion_context', k.completion_context),
     block_lock: byVersion('block_lock', k.block_lock),

@@ -286,6 +286,7 @@ export const KernelRaw = obj(
     smp_call_function: oneOf(SMP_CALL_FUNCTIONS).optional(),
     device_irqs_nest: bool().optional(),
     kunmap_atomic_flush: bool().optional(),
+    kmap_atomic_map_flush: bool().optional(),
     nr_cpus: int(1, 4096).optional(),
     completion_context: oneOf(COMPLETION_CONTEXTS).optional(),
     block_lock: oneOf(BLOCK_LOCKS).optional(),

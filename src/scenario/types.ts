@@ -142,6 +142,7 @@ export interface ResolvedKernel {
   device_irqs_nest: boolean;
   /** version: kunmap_atomic clears the PTE and invlpg's the slot. */
   kunmap_atomic_flush: boolean;
+  kmap_atomic_map_flush: boolean;
   /** version: CONFIG_NR_CPUS, which sizes VMAP_BBMAP_BITS (not the machine's CPU count). */
   nr_cpus: number;
   /** version: where b_end_io runs (hardirq, the global SCSI bottom half, per-CPU softirq). */

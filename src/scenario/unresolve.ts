@@ -91,6 +91,7 @@ export function scenarioFileOf(s: ResolvedScenario): RawScenario {
     ...byVersion('smp_call_function'),
     ...byVersion('device_irqs_nest'),
     ...byVersion('kunmap_atomic_flush'),
+    ...byVersion('kmap_atomic_map_flush'),
     ...byVersion('nr_cpus'),
     ...byVersion('completion_context'),
     ...byVersion('block_lock'),

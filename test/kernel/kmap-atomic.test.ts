@@ -146,3 +146,37 @@ describe('kmap_atomic', () => {
     expect(m.tlbStats.staleAccesses).toBe(1);
   });
 });
+
+describe('kmap_atomic_map_flush', () => {
+  it('2.6+ (false): the map is one PTE write and no invlpg; with the unmap flush the reused slot stays coherent', () => {
+    const sim = new Simulator();
+    const costs = { ...presetCosts('modern'), pte_write: PTE, invlpg: INVLPG };
+    const m = new Machine(sim, { cpus: 1, spinlock: 'ticket', tlbEntries: 64, costs, seed: 1, kunmapAtomicFlush: true, kmapAtomicMapFlush: false });
+    const t = new Task(0, 't0', m.cpus[0]!, m.stream('t0'));
+    const vpage = kmap_atomic_vpage(0, KM_USER0);
+    t.start(
+      (function* (): ProcessBody {
+        for (const page of [1000, 2000, 1000]) {
+          yield kmap_atomic(t, m, page, KM_USER0);
+          yield touch_kernel_page(t, m, vpage, page);
+          yield kunmap_atomic(t, m, KM_USER0);
+        }
+      })(),
+    );
+    sim.run();
+    expect(m.tlbStats.staleAccesses).toBe(0);
+    // One invlpg per round, at the unmap (kpte_clear_flush); none at the map.
+    expect(m.tlbStats.pageFlushes).toBe(3);
+    m.finish();
+    // Per round: map pte_write; unmap pte_write (map) + invlpg (tlb); one refill per new mapping.
+    expect(m.cpus[0]!.time[MAP]).toBe(3 * 2 * PTE);
+    expect(m.cpus[0]!.time[TLB]).toBe(3 * INVLPG + 3 * m.config.costs.tlb_refill);
+  });
+
+  it('resolves per version: 2.3/2.4 flush at map, 2.6.27 and later do not', async () => {
+    const { resolveScenario } = await import('../../src/scenario/load.js');
+    const of = (version: string) => resolveScenario({ kernel: { version } }, 'v.yaml').kernel.kmap_atomic_map_flush;
+    expect(['2.3.40', '2.4.0', '2.4.16'].map(of)).toEqual([true, true, true]);
+    expect(['2.6.27', '2.6.28', '5.10', '6.6', '6.12', '6.15', 'modern'].map(of)).toEqual([false, false, false, false, false, false, false]);
+  });
+});

@@ -95,6 +95,7 @@ describe('defaults', () => {
         smp_call_function: 'generic',
         device_irqs_nest: false,
         kunmap_atomic_flush: true,
+        kmap_atomic_map_flush: false,
         nr_cpus: 8,
         completion_context: 'softirq',
         block_lock: 'queue_lock',
