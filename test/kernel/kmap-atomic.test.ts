@@ -18,10 +18,10 @@ import { NO_PAGE, touch_kernel_page } from '../../src/kernel/pgtable.js';
 const PTE = 7;
 const INVLPG = 130;
 
-function setup(cpus = 2) {
+function setup(cpus = 2, flushes: { kunmapAtomicFlush?: boolean; kmapAtomicMapFlush?: boolean } = {}) {
   const sim = new Simulator();
   const costs = { ...presetCosts('modern'), pte_write: PTE, invlpg: INVLPG };
-  const m = new Machine(sim, { cpus, spinlock: 'ticket', tlbEntries: 64, costs, seed: 1 });
+  const m = new Machine(sim, { cpus, spinlock: 'ticket', tlbEntries: 64, costs, seed: 1, ...flushes });
   return { sim, m };
 }
 
@@ -149,9 +149,7 @@ describe('kmap_atomic', () => {
 
 describe('kmap_atomic_map_flush', () => {
   it('2.6+ (false): the map is one PTE write and no invlpg; with the unmap flush the reused slot stays coherent', () => {
-    const sim = new Simulator();
-    const costs = { ...presetCosts('modern'), pte_write: PTE, invlpg: INVLPG };
-    const m = new Machine(sim, { cpus: 1, spinlock: 'ticket', tlbEntries: 64, costs, seed: 1, kunmapAtomicFlush: true, kmapAtomicMapFlush: false });
+    const { sim, m } = setup(1, { kunmapAtomicFlush: true, kmapAtomicMapFlush: false });
     const t = new Task(0, 't0', m.cpus[0]!, m.stream('t0'));
     const vpage = kmap_atomic_vpage(0, KM_USER0);
     t.start(
