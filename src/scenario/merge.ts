@@ -4,6 +4,7 @@
  * reported against the file the user has to edit.
  */
 import { ScenarioError, show, type PathSegment, type Problem } from './errors.js';
+import { isNameField } from './schema.js';
 import { parseYaml } from './yaml.js';
 
 export type RawObject = Record<string, unknown>;
@@ -185,13 +186,11 @@ export function checkSetOptions(set: readonly string[]): void {
   if (problems.length > 0) throw new ScenarioError(problems);
 }
 
-/** Fields whose values are names that look like numbers (6.6, 5.10): --set/--vary keep the text. */
-const TEXT_FIELDS = new Set(['kernel.version']);
-
 function parseSetValue(text: string, path: string[]): unknown {
   const t = text.trim();
   if (t === '') return '';
-  if (TEXT_FIELDS.has(path.join('.'))) return t;
+  // A name field keeps the text: kernel.version=6.6 is the version '6.6', not the number 6.6.
+  if (isNameField(path)) return t;
   if (t.startsWith('{') || t.startsWith('[')) {
     try {
       return parseYaml(t, SET_SOURCE);

@@ -500,3 +500,20 @@ function objectKeys(schema: z.ZodType, value: unknown): string[] {
   for (const o of objectOptions(schema, value)) for (const k of Object.keys(o.shape)) keys.add(k);
   return [...keys];
 }
+
+/**
+ * Whether the scenario field at `path` takes one of a set of names (a string enum): text
+ * given for it on the command line is its value as written ('6.6' stays '6.6', not the
+ * number 6.6). Fields under `workload` (a union by type) and unknown paths are not.
+ */
+export function isNameField(path: readonly string[]): boolean {
+  let s: z.ZodType | undefined = ScenarioRaw;
+  for (const seg of path) {
+    while (s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+    if (!(s instanceof z.ZodObject)) return false;
+    s = (s.shape as Record<string, z.ZodType | undefined>)[seg];
+    if (s === undefined) return false;
+  }
+  while (s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+  return s instanceof z.ZodEnum;
+}
