@@ -75,11 +75,6 @@ const MiB = 1024 * 1024;
 const GB = 1e9;
 const MB = 1e6;
 
-/** Lundell's P6 APIC-bus figure, cited by both PIII presets. */
-const LUNDELL =
-  'Jonathan Lundell, linux-kernel, "A note on APIC bus latency", 8 Oct 2001: a P6 APIC-bus message exchange ' +
-  '(interrupt + EOI) takes 35-48 bus clocks at 16.7 MHz = 2-3 us, so one message (the IPI) ~1.0-1.4 us';
-
 const NO_INVLPGB_INTEL = { value: false, source: 'Intel CPUs have no INVLPGB (AMD Zen 3+ only)' } as const;
 
 /** AnandTech's inter-core bounce test (CAS on a shared line), as the two new presets cite it. */

@@ -333,7 +333,6 @@ const WRITE_6 = 'block/bounce.c __blk_queue_bounce: memcpy_from_bvec (bvec_kmap_
 const READ_5_10 =
   'mm/bounce.c bounce_copy_vec: kmap_atomic, memcpy, kunmap_atomic with no local_irq_save (read in the 5.8 file; the 4.x file still had local_irq_save)';
 const READ_6 = 'block/bounce.c copy_to_high_bio_irq: memcpy_to_bvec (kmap_local_page, 5.15+), no local_irq_save';
-const WAIT_5_10 = 'mm/bounce.c __blk_queue_bounce: mempool_alloc(pool, q->bounce_gfp) sleeps on the pool wait queue';
 const WAIT_6 = 'block/bounce.c __blk_queue_bounce: mempool_alloc(&page_pool, GFP_NOIO) sleeps on the pool wait queue';
 const UNMAP_5_10 = 'arch/x86/mm/highmem_32.c kunmap_atomic_high: kpte_clear_flush(kmap_pte-idx, vaddr), always (the generic kmap_local code is 5.11)';
 const UNMAP_6 = 'mm/highmem.c kunmap_local_indexed (5.11+): pte_clear + arch_kmap_local_post_unmap (x86: flush_tlb_one_kernel)';
@@ -355,7 +354,7 @@ function rowSince5(v: '5.10' | '6.6' | '6.12' | '6.15', preset: { value: PresetN
     bounce_pool_pages: { value: 64, source: v5 ? POOL_5_10 : POOL_6 },
     bounce_write_copy: v5 ? { value: 'atomic', source: WRITE_5_10 } : { value: 'kmap_local', source: WRITE_6 },
     bounce_read_irqs_off: { value: false, source: v5 ? READ_5_10 : READ_6 },
-    bounce_alloc_wait: { value: 'sleep', source: v5 ? WAIT_5_10 : WAIT_6 },
+    bounce_alloc_wait: { value: 'sleep', source: v5 ? WAIT_MEMPOOL : WAIT_6 },
     device_irqs_nest: { value: false, source: NO_NEST },
     kunmap_atomic_flush: { value: true, source: v5 ? UNMAP_5_10 : UNMAP_6 },
     kmap_atomic_map_flush: { value: false, source: v5 ? MAP_NOFLUSH_5_10 : MAP_NOFLUSH_6 },
