@@ -181,6 +181,9 @@ function* copy_page_atomic(ctx: ExecCtx, m: Machine, page: number, type: number)
   m.highmem.bounce.bytesCopied += PAGE_SIZE;
 }
 
+/** Scratch for kmap_local_page's address, read right after each call (never after a yield). */
+const localOut = { vpage: -1 };
+
 /**
  * memcpy of one page through a kmap_local_page map (5.15+ block/bounce.c: memcpy_from_bvec
  * / memcpy_to_bvec → bvec_kmap_local → kmap_local_page; kunmap_local): pushed on the
@@ -189,15 +192,15 @@ function* copy_page_atomic(ctx: ExecCtx, m: Machine, page: number, type: number)
  */
 function* copy_page_local(ctx: ExecCtx, b: BouncePool, page: number): ProcessBody {
   const m = b.m;
-  const out = { vpage: -1 };
-  const map = kmap_local_page(ctx, m, b.pkmap.pages, page, out);
+  const map = kmap_local_page(ctx, m, b.pkmap.pages, page, localOut);
+  const vpage = localOut.vpage; // read before the yield: the scratch is shared
   if (map > 0) yield map;
-  if (out.vpage >= 0) {
-    const refill = touch_kernel_page(ctx, m, out.vpage, page);
+  if (vpage >= 0) {
+    const refill = touch_kernel_page(ctx, m, vpage, page);
     if (refill > 0) yield refill;
   }
   yield bus_transfer(ctx, m.membus, COPY, COPY_PAGE_BUS_BYTES, m.costs.memcpy_page);
-  const unmap = kunmap_local(ctx, m, out.vpage);
+  const unmap = kunmap_local(ctx, m, vpage);
   if (unmap > 0) yield unmap;
   m.highmem.bounce.bytesCopied += PAGE_SIZE;
 }

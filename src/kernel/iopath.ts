@@ -586,6 +586,13 @@ export function* finish_io(task: Task, k: HighmemKernel, req: IoRequest, touchNs
   cpu.setCat(WORK);
 }
 
+/**
+ * Scratch for kmap_local_page's address: shared by every touch, so it is read right after
+ * the call, before any yield (an out-parameter read after a time step must belong to the
+ * call: another CPU may have filled it meanwhile).
+ */
+const localOut = { vpage: -1 };
+
 /** CPU work on one page's data through whatever mapping it has. */
 export function* touch_page(task: Task, k: HighmemKernel, p: IoPage, touchNs: number): ProcessBody {
   const m = k.m;
@@ -596,13 +603,11 @@ export function* touch_page(task: Task, k: HighmemKernel, p: IoPage, touchNs: nu
     yield cpu.busy(WORK, touchNs);
   } else if (k.kmapLocal && k.pages.isHigh(p.page)) {
     // 5.11+: kmap_local_page / kunmap_local (what kmap_atomic became, without preempt_disable).
-    // The address is this call's own (kmap_local_page returns it; here an out-parameter local
-    // to the call): the map's PTE write yields simulated time, during which the other CPUs map
-    // their own slots — a module-wide `out` read after the yield held another CPU's slot, and
-    // the task touched and then kunmap_local'ed that CPU's map (smpsim ≤ d162734).
-    const out = { vpage: -1 };
-    yield kmap_local_page(task, m, k.pages, p.page, out);
-    const vpage = out.vpage;
+    // kmap_local_page fills `localOut` synchronously: read it before yielding the PTE write's
+    // time, during which other CPUs map their own slots through the same scratch object.
+    const map = kmap_local_page(task, m, k.pages, p.page, localOut);
+    const vpage = localOut.vpage;
+    yield map;
     const refill = touch_kernel_page(task, m, vpage, p.page);
     if (refill > 0) yield refill;
     yield cpu.busy(WORK, touchNs);
