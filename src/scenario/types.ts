@@ -7,18 +7,7 @@
 import type { CostKey, Costs } from '../kernel/costs.js';
 import type { PresetName } from '../kernel/presets.js';
 import type { DistSpec } from '../engine/distributions.js';
-import type {
-  BlockLock,
-  BounceAllocWait,
-  CompletionContext,
-  BounceWriteCopy,
-  KernelVersion,
-  SmpCallFunctionKind,
-  VersionSettingKey,
-  VmallocMapLock,
-  VmapAreaLocking,
-  VmapPurgeContext,
-} from '../kernel/versions.js';
+import type { KernelVersion, VersionSettingKey, VersionSettings } from '../kernel/versions.js';
 
 export {
   BLOCK_LOCKS,
@@ -97,62 +86,26 @@ export interface ResolvedMachine {
   invlpgb: boolean;
 }
 
-export interface ResolvedKernel {
-  /** The kernel asked about: the defaults of every setting below marked "version". */
+/**
+ * The resolved kernel: every setting a version decides (VersionSettings, src/kernel/versions.ts,
+ * each documented there; the machine's spinlock and the cost preset live with the machine and
+ * costs), and the settings no version decides.
+ */
+export interface ResolvedKernel extends Omit<VersionSettings, 'spinlock' | 'costs_preset'> {
+  /** The kernel asked about: the defaults of every VersionSettings field. */
   version: KernelVersion;
   strategy: Strategy;
-  /** version: the emergency pool (0: none). */
-  bounce_pool_pages: number;
-  /** version: how a bounced WRITE copies the data down. */
-  bounce_write_copy: BounceWriteCopy;
-  /** version: the completion handler's READ copy runs with IRQs off. */
-  bounce_read_irqs_off: boolean;
-  /** version: what a submitter does when no bounce page is free. */
-  bounce_alloc_wait: BounceAllocWait;
   /** null = unlimited: the page allocator never fails. */
   lowmem_free_pages: number | null;
   vmalloc_size_bytes: number;
   /** vm areas present from boot (ioremap, modules) ahead of the I/O's in the vmalloc space. */
   vmalloc_boot_areas: number;
   vmap_block: boolean;
-  /** version: get_vm_area/vfree take vmlist_lock. */
-  vmlist_lock: boolean;
-  /** version: the lock held while vmalloc_area_pages writes PTEs. */
-  vmalloc_map_lock: VmallocMapLock;
-  /** version: vmalloc_area_pages ends with a global flush. */
-  vmalloc_flush_on_map: boolean;
-  /** version: the locks of vmalloc()/vfree() (maptorture api vmalloc). */
-  vmap_area_locking: VmapAreaLocking;
-  /** version: who runs the lazy purge (the freeing task, or a kworker). */
-  vmap_purge_context: VmapPurgeContext;
-  /** version: vb_alloc scans the block's alloc_map from its start (2.6.28; gone by 5.10). */
-  vb_alloc_scan: boolean;
   /** LAST_PKMAP: persistent kmap slots (a power of two; default 1024, 512 with PAE). */
   last_pkmap: number;
   /** null = the model computes lazy_max_pages() from the CPU count. */
   lazy_max_pages: number | null;
-  /** version */
-  tlb_flush: TlbFlushKind;
   tlb_single_page_flush_ceiling: number;
-  /** version */
-  flush_concurrent_local: boolean;
-  /** version: how smp_call_function serialises its initiators. */
-  smp_call_function: SmpCallFunctionKind;
-  /** version: device interrupt handlers run with IRQs enabled (nest). */
-  device_irqs_nest: boolean;
-  /** version: kunmap_atomic clears the PTE and invlpg's the slot. */
-  kunmap_atomic_flush: boolean;
-  kmap_atomic_map_flush: boolean;
-  /** version: CONFIG_NR_CPUS, which sizes VMAP_BBMAP_BITS (not the machine's CPU count). */
-  nr_cpus: number;
-  /** version: where b_end_io runs (hardirq, the global SCSI bottom half, per-CPU softirq). */
-  completion_context: CompletionContext;
-  /** version: the block-layer lock (2.4 global io_request_lock, 2.5+ per-queue queue_lock, none). */
-  block_lock: BlockLock;
-  /** spin_unlock is a locked instruction (2.3.40 `lock ; btrl`): each release costs lock_acquire. */
-  spin_unlock_locked: boolean;
-  /** version: the kernel has kmap_local_page (5.11+); the I/O path's temporary maps use it. */
-  kmap_local: boolean;
   inject_bug: InjectBug;
 }
 
