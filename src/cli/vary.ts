@@ -37,8 +37,12 @@ export const MAX_VARIANTS = 1000;
 
 const EXAMPLE = 'kernel.strategy=kmap,vmap';
 
-/** Split on commas at bracket depth 0. Returns undefined if the brackets do not balance. */
-export function splitTopLevel(text: string): string[] | undefined {
+/**
+ * Split `text` at the characters `isSep` accepts when they stand at bracket depth 0 (a
+ * distribution or a flow value may hold separators inside brackets). Runs of separators
+ * give empty parts unless `dropEmpty`. Undefined if the brackets do not balance.
+ */
+function splitAtDepth0(text: string, isSep: (ch: string) => boolean, dropEmpty: boolean): string[] | undefined {
   const out: string[] = [];
   let depth = 0;
   let cur = '';
@@ -48,14 +52,19 @@ export function splitTopLevel(text: string): string[] | undefined {
       depth--;
       if (depth < 0) return undefined;
     }
-    if (ch === ',' && depth === 0) {
-      out.push(cur);
+    if (depth === 0 && isSep(ch)) {
+      if (!dropEmpty || cur !== '') out.push(cur);
       cur = '';
     } else cur += ch;
   }
   if (depth !== 0) return undefined;
-  out.push(cur);
+  if (!dropEmpty || cur !== '') out.push(cur);
   return out;
+}
+
+/** Split on commas at bracket depth 0. Returns undefined if the brackets do not balance. */
+export function splitTopLevel(text: string): string[] | undefined {
+  return splitAtDepth0(text, (ch) => ch === ',', false);
 }
 
 export function parseVary(text: string): VarySpec {
@@ -110,23 +119,7 @@ const VARIANT_EXAMPLE = "'kernel.strategy=vmap kernel.vmalloc_flush_on_map=false
 
 /** Split on whitespace at bracket depth 0 (a distribution may contain ", "). */
 function splitWords(text: string): string[] | undefined {
-  const out: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of text) {
-    if (ch === '(' || ch === '[' || ch === '{') depth++;
-    else if (ch === ')' || ch === ']' || ch === '}') {
-      depth--;
-      if (depth < 0) return undefined;
-    }
-    if (/\s/.test(ch) && depth === 0) {
-      if (cur !== '') out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  if (depth !== 0) return undefined;
-  if (cur !== '') out.push(cur);
-  return out;
+  return splitAtDepth0(text, (ch) => /\s/.test(ch), true);
 }
 
 /** One --variant: its `path=value` assignments, in the order given. */
