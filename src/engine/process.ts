@@ -102,41 +102,49 @@ export class Process {
   /** Advance the body to its next yield. Called by the engine; not by models. */
   step(): void {
     this.timer = NO_EVENT;
+    const sim = this.sim;
     let body = this.body!;
-    let r = body.next();
     for (;;) {
-      if (r.done === true) {
-        // The body returned: its caller continues, or `then` starts, in this same step.
-        const callers = this.callers;
-        if (callers !== null && callers.length > 0) {
-          body = callers.pop()!;
-        } else if (this.then !== null) {
-          body = this.then;
-          this.then = null;
+      let r = body.next();
+      for (;;) {
+        if (r.done === true) {
+          // The body returned: its caller continues, or `then` starts, in this same step.
+          const callers = this.callers;
+          if (callers !== null && callers.length > 0) {
+            body = callers.pop()!;
+          } else if (this.then !== null) {
+            body = this.then;
+            this.then = null;
+          } else {
+            this.state = ProcState.Done;
+            this.body = null;
+            if (this.onExit !== null) this.onExit(this);
+            return;
+          }
+        } else if (r.value === CALL) {
+          const sub = this.callee;
+          if (sub === null) throw new Error(`process ${this.name} yielded CALL without call()`);
+          this.callee = null;
+          (this.callers ??= []).push(body);
+          body = sub;
         } else {
-          this.state = ProcState.Done;
-          this.body = null;
-          if (this.onExit !== null) this.onExit(this);
-          return;
+          break;
         }
-      } else if (r.value === CALL) {
-        const sub = this.callee;
-        if (sub === null) throw new Error(`process ${this.name} yielded CALL without call()`);
-        this.callee = null;
-        (this.callers ??= []).push(body);
-        body = sub;
-      } else {
-        break;
+        this.body = body;
+        r = body.next();
       }
-      this.body = body;
-      r = body.next();
-    }
-    const d = r.value;
-    if (d >= 0) {
+      const d = r.value;
+      if (d < 0) {
+        this.state = ProcState.Parked;
+        return;
+      }
       this.state = ProcState.Holding;
-      this.timer = this.sim.schedule(d, stepEvent, this);
-    } else {
-      this.state = ProcState.Parked;
+      // A hold that ends before anything else happens: the engine starts the next step
+      // here (Simulator.continueAt: same event, count and fingerprint, no heap round trip).
+      if (!sim.continueAt(sim.now + d, stepEvent, this)) {
+        this.timer = sim.schedule(d, stepEvent, this);
+        return;
+      }
     }
   }
 

@@ -25,12 +25,13 @@ export class PagePool {
     const lowCount = pages - this.highCount;
     // Spread each kind evenly over its zone (lowmem above the ISA zone), page aligned.
     const lowStart = Math.min(ISA_DMA_LIMIT, lowmemBytes / 2);
-    for (let i = 0; i < pages; i++) {
-      const high = i < this.highCount;
-      const [base, span, n, k] = high
-        ? [lowmemBytes, highmemBytes, this.highCount, i]
-        : [lowStart, lowmemBytes - lowStart, lowCount, i - this.highCount];
-      this.phys[i] = base + Math.floor(((k * span) / n) / PAGE_SIZE) * PAGE_SIZE;
+    // Two loops, no tuple per page: a working set can be a million pages, built every run.
+    for (let k = 0; k < this.highCount; k++) {
+      this.phys[k] = lowmemBytes + Math.floor(((k * highmemBytes) / this.highCount) / PAGE_SIZE) * PAGE_SIZE;
+    }
+    const lowSpan = lowmemBytes - lowStart;
+    for (let k = 0; k < lowCount; k++) {
+      this.phys[this.highCount + k] = lowStart + Math.floor(((k * lowSpan) / lowCount) / PAGE_SIZE) * PAGE_SIZE;
     }
   }
 

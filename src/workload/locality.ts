@@ -13,16 +13,35 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
-export function makePagePicker(locality: Locality, pages: number): PagePicker {
-  if (locality.kind === 'uniform') return (rng) => Math.floor(rng.next() * pages);
-  // Zipf: P(rank k) ∝ 1/k^s, k = 1..pages; inverse CDF by binary search.
+/**
+ * The Zipf(s) CDF over `pages` ranks, normalised. Built once per (s, pages) and shared:
+ * a sweep or robustness study runs the same working set hundreds of times in one process,
+ * and the table (a Math.pow per page) was a tenth of a short run's CPU time (issue 24).
+ * Read-only once built; the last few tables are kept.
+ */
+const zipfCdfs = new Map<string, Float64Array>();
+const ZIPF_CDFS_KEPT = 4;
+
+function zipfCdf(s: number, pages: number): Float64Array {
+  const key = `${s}/${pages}`;
+  const hit = zipfCdfs.get(key);
+  if (hit !== undefined) return hit;
   const cdf = new Float64Array(pages);
   let sum = 0;
   for (let k = 0; k < pages; k++) {
-    sum += 1 / Math.pow(k + 1, locality.s);
+    sum += 1 / Math.pow(k + 1, s);
     cdf[k] = sum;
   }
   for (let k = 0; k < pages; k++) cdf[k]! /= sum;
+  if (zipfCdfs.size >= ZIPF_CDFS_KEPT) zipfCdfs.delete(zipfCdfs.keys().next().value!);
+  zipfCdfs.set(key, cdf);
+  return cdf;
+}
+
+export function makePagePicker(locality: Locality, pages: number): PagePicker {
+  if (locality.kind === 'uniform') return (rng) => Math.floor(rng.next() * pages);
+  // Zipf: P(rank k) ∝ 1/k^s, k = 1..pages; inverse CDF by binary search.
+  const cdf = zipfCdf(locality.s, pages);
   let stride = 2654435761 % pages || 1;
   while (gcd(stride, pages) !== 1) stride++;
   return (rng) => {

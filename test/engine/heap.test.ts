@@ -101,6 +101,20 @@ describe('event heap', () => {
     expect(log).toEqual(['first', 'second']);
   });
 
+  it('counts a cancelled event waiting in the register (the earliest event, kept out of the heap) across a sweep', () => {
+    const sim = new Simulator();
+    const fired: number[] = [];
+    const first = sim.at(1, (t: number) => fired.push(t), 1); // nothing pending: the register
+    const ids: number[] = [];
+    for (let i = 2; i <= 10_001; i++) ids.push(sim.at(i, (t: number) => fired.push(t), i)); // behind it: the heap
+    sim.cancel(first);
+    for (let k = 0; k < ids.length; k++) if (k % 5 !== 0) sim.cancel(ids[k]!); // enough to sweep the heap
+    expect(sim.pending).toBe(2_000);
+    sim.run();
+    expect(fired).toEqual(Array.from({ length: 2_000 }, (_, k) => 2 + 5 * k));
+    expect(sim.pending).toBe(0);
+  });
+
   it('grows past its initial capacity and through a sweep of 10,000 cancelled events in order', () => {
     const sim = new Simulator();
     const fired: number[] = [];

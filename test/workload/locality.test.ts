@@ -34,6 +34,25 @@ describe('zipf locality', () => {
     expect(pick(fixed(0))).toBe(pages[0]);
   });
 
+  it('the CDF table is shared per (s, pages) only: s = 1 and s = 2 over the same pages each follow their own CDF, whatever was built before', () => {
+    /** Each draw u on a grid lands on the page of the first rank whose Zipf(s) CDF reaches u. */
+    const follows = (s: number, n: number): void => {
+      let h = 0;
+      for (let k = 1; k <= n; k++) h += k ** -s;
+      let acc = 0;
+      const cdf = Array.from({ length: n }, (_, i) => (acc += (i + 1) ** -s / h));
+      const pick = makePagePicker({ kind: 'zipf', s }, n);
+      const pages = rankToPage(pick, cdf);
+      for (let u = 0.013; u < 1; u += 0.031) expect(pick(fixed(u))).toBe(pages[cdf.findIndex((c) => c >= u)]);
+    };
+    follows(1, 10);
+    follows(2, 10); // same pages, another exponent: its own table
+    follows(1, 10); // from the cache
+    for (const n of [11, 12, 13, 14]) follows(1, n); // four other tables push both out
+    follows(2, 10);
+    follows(1, 10);
+  });
+
   function chiSquare(s: number, n: number, draws: number, seed: number): number {
     const pick = makePagePicker({ kind: 'zipf', s }, n);
     let h = 0;
