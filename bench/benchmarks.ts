@@ -13,12 +13,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NotAvailable, median, metric, type BenchDef } from './harness.js';
-import { pholdBench, pholdProcessBench } from './phold.js';
+import { pholdBench, pholdProcessBench, pholdQueueBench } from './phold.js';
 import { locktortureProcessBench, startupBench } from './process.js';
 import { scenarioBench } from './scenario.js';
 
 export const BENCHMARKS: BenchDef[] = [
   pholdBench,
+  pholdQueueBench,
   pholdProcessBench,
 
   scenarioBench({

@@ -258,6 +258,168 @@ export function prepareProcess(cfg: PholdConfig): Prepared {
   };
 }
 
+// ---------------------------------------------------------------------------------------
+// Queue only (issue 24): the same PHOLD with every random decision drawn before the timed
+// part (the k-th event's delay and destination offset, in the order the events fire, which
+// is the same in all three loops): what is timed is the queue and the dispatch alone. It
+// tells whether the issue's "a bare typed-array heap is about twice tinyqueue" holds for
+// the queue itself on this machine.
+
+interface Decisions {
+  /** Initial event times, LP by LP. */
+  init: Float64Array;
+  /** Per event k: its successor's delay, and its destination offset (−1: the same LP). */
+  delay: Float64Array;
+  offset: Int32Array;
+}
+
+function drawDecisions(cfg: PholdConfig): Decisions {
+  const m = new PholdModel(cfg);
+  const q = cfg.lps * cfg.perLp;
+  const init = new Float64Array(q);
+  for (let i = 0; i < q; i++) init[i] = m.exp(m.rng);
+  const delay = new Float64Array(cfg.events);
+  const offset = new Int32Array(cfg.events);
+  for (let k = 0; k < cfg.events; k++) {
+    delay[k] = m.delay();
+    offset[k] = m.rng.next() < m.remote ? Math.floor(m.rng.next() * (m.n - 1)) : -1;
+  }
+  return { init, delay, offset };
+}
+
+const decisionCache = new Map<string, Decisions>();
+function decisionsFor(cfg: PholdConfig): Decisions {
+  const key = JSON.stringify(cfg);
+  let d = decisionCache.get(key);
+  if (d === undefined) decisionCache.set(key, (d = drawDecisions(cfg)));
+  return d;
+}
+
+interface QLp {
+  id: number;
+  count: number;
+}
+
+function checksumOf(counts: readonly number[], endTime: number): string {
+  let h = 0;
+  counts.forEach((c, id) => (h = (h * 31 + c * (id + 1)) % 1_000_000_007));
+  return `${endTime}:${h}`;
+}
+
+export function prepareEngineQueueOnly(cfg: PholdConfig): Prepared {
+  const d = decisionsFor(cfg);
+  const n = cfg.lps;
+  const lps: QLp[] = Array.from({ length: n }, (_, id) => ({ id, count: 0 }));
+  const sim = new Simulator();
+  let k = 0;
+  const arrive = (lp: QLp): void => {
+    lp.count++;
+    const off = d.offset[k]!;
+    sim.schedule(d.delay[k++]!, arrive, off < 0 ? lp : lps[(lp.id + 1 + off) % n]!);
+  };
+  let j = 0;
+  for (const lp of lps) for (let e = 0; e < cfg.perLp; e++) sim.schedule(d.init[j++]!, arrive, lp);
+  return { go: () => void sim.run({ maxEvents: cfg.events }), checksum: () => checksumOf(lps.map((l) => l.count), sim.now) };
+}
+
+export function prepareBareQueueOnly(cfg: PholdConfig): Prepared {
+  const d = decisionsFor(cfg);
+  const n = cfg.lps;
+  const counts = new Array<number>(n).fill(0);
+  const q = new TinyQueue<{ time: number; seq: number; lp: number }>([], (a, b) => a.time - b.time || a.seq - b.seq);
+  let seq = 0;
+  let now = 0;
+  let j = 0;
+  for (let lp = 0; lp < n; lp++) for (let e = 0; e < cfg.perLp; e++) q.push({ time: d.init[j++]!, seq: seq++, lp });
+  return {
+    go: () => {
+      for (let k = 0; k < cfg.events; k++) {
+        const it = q.pop()!;
+        now = it.time;
+        counts[it.lp]!++;
+        const off = d.offset[k]!;
+        q.push({ time: now + d.delay[k]!, seq: seq++, lp: off < 0 ? it.lp : (it.lp + 1 + off) % n });
+      }
+    },
+    checksum: () => checksumOf(counts, now),
+  };
+}
+
+export function prepareBareHeapQueueOnly(cfg: PholdConfig): Prepared {
+  const d = decisionsFor(cfg);
+  const n = cfg.lps;
+  const counts = new Array<number>(n).fill(0);
+  const cap = n * cfg.perLp + 1;
+  const T = new Float64Array(cap);
+  const Q = new Float64Array(cap);
+  const L = new Int32Array(cap);
+  let size = 0;
+  let seq = 0;
+  let now = 0;
+  const push = (t: number, lp: number): void => {
+    const o = seq++;
+    let i = size++;
+    while (i > 0) {
+      const p = (i - 1) >> 2;
+      const pt = T[p]!;
+      if (pt < t || (pt === t && Q[p]! < o)) break;
+      T[i] = pt;
+      Q[i] = Q[p]!;
+      L[i] = L[p]!;
+      i = p;
+    }
+    T[i] = t;
+    Q[i] = o;
+    L[i] = lp;
+  };
+  const popTop = (): void => {
+    const last = --size;
+    const xt = T[last]!;
+    const xo = Q[last]!;
+    const xl = L[last]!;
+    let i = 0;
+    for (;;) {
+      const c = 4 * i + 1;
+      if (c >= last) break;
+      let m = c;
+      let mt = T[c]!;
+      let mo = Q[c]!;
+      const end = c + 4 < last ? c + 4 : last;
+      for (let j = c + 1; j < end; j++) {
+        const jt = T[j]!;
+        if (jt < mt || (jt === mt && Q[j]! < mo)) {
+          m = j;
+          mt = jt;
+          mo = Q[j]!;
+        }
+      }
+      if (xt < mt || (xt === mt && xo < mo)) break;
+      T[i] = mt;
+      Q[i] = mo;
+      L[i] = L[m]!;
+      i = m;
+    }
+    T[i] = xt;
+    Q[i] = xo;
+    L[i] = xl;
+  };
+  let j = 0;
+  for (let lp = 0; lp < n; lp++) for (let e = 0; e < cfg.perLp; e++) push(d.init[j++]!, lp);
+  return {
+    go: () => {
+      for (let k = 0; k < cfg.events; k++) {
+        now = T[0]!;
+        const lp = L[0]!;
+        popTop();
+        counts[lp]!++;
+        const off = d.offset[k]!;
+        push(now + d.delay[k]!, off < 0 ? lp : (lp + 1 + off) % n);
+      }
+    },
+    checksum: () => checksumOf(counts, now),
+  };
+}
+
 type Prepare = (cfg: PholdConfig) => Prepared;
 
 /**
@@ -321,6 +483,28 @@ export const pholdBench: BenchDef = {
       out.push(metric(`engine/bare typed heap q=${q}`, 'ratio', h.ratio, undefined, 'median of per-pair ratios'));
       info[`q=${q} config`] = `N=${cfg.lps} E=${cfg.perLp} p=${cfg.remote} lookahead=${cfg.lookahead} mean=${cfg.mean} events/rep=${cfg.events}`;
       info[`q=${q} same trajectory`] = r.sameTrajectory && h.sameTrajectory;
+    }
+    return out;
+  },
+};
+
+export const pholdQueueBench: BenchDef = {
+  name: 'phold-queue',
+  issue: '#24',
+  description: 'PHOLD with every random decision drawn before the timing: the queue and dispatch alone — engine, bare tinyqueue, bare typed-array heap',
+  run(opts: BenchOptions, info: BenchResult['info']): Metric[] {
+    const out: Metric[] = [];
+    for (const base of PHOLD_CONFIGS) {
+      const cfg = configOf(base, opts);
+      const q = cfg.lps * cfg.perLp;
+      const r = paired(cfg, prepareEngineQueueOnly, prepareBareQueueOnly, opts.reps);
+      const h = paired(cfg, prepareBareHeapQueueOnly, prepareBareQueueOnly, opts.reps);
+      const e = paired(cfg, prepareEngineQueueOnly, prepareBareHeapQueueOnly, opts.reps);
+      out.push(metric(`engine/bare tinyqueue q=${q}`, 'ratio', r.ratio, undefined, 'queue only; median of per-pair ratios'));
+      out.push(metric(`bare typed heap/bare tinyqueue q=${q}`, 'ratio', h.ratio, undefined, 'queue only: the issue says "about twice"'));
+      out.push(metric(`engine/bare typed heap q=${q}`, 'ratio', e.ratio, undefined, 'queue only'));
+      out.push(metric(`engine q=${q}`, '/s', r.ra));
+      info[`q=${q} same trajectory`] = r.sameTrajectory && h.sameTrajectory && e.sameTrajectory;
     }
     return out;
   },

@@ -122,6 +122,22 @@ function smpsimWork(args: readonly string[]): { per_sec: number; latency_mean_ns
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
+/**
+ * The ceiling (issue 24): bench/bare/locktorture.mjs does the same events (think end,
+ * acquired, hold end) with the same kind of draws in a bare loop over a typed-array heap —
+ * no engine, no processes, no statistics or accounting, no CLI. What smpsim / SimPy could
+ * reach if smpsim did nothing a user reads beyond the same-work figures.
+ */
+const BARE_MODEL = path.join(ROOT, 'bench', 'bare', 'locktorture.mjs');
+
+function runBare(ops: number): { seconds: number; report: SimpyReport } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [BARE_MODEL, '--ops', String(ops)], { cwd: ROOT, encoding: 'utf8' });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`bare locktorture: exit ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' | ')}`);
+  return { seconds, report: JSON.parse(r.stdout) as SimpyReport };
+}
+
 export const locktortureProcessBench: BenchDef = {
   name: 'locktorture-process',
   issue: '#14, #24',
@@ -137,7 +153,12 @@ export const locktortureProcessBench: BenchDef = {
     const seconds: number[] = [];
     const simpyRate: number[] = [];
     const ratio: number[] = [];
+    const bareRate: number[] = [];
+    const bareRatio: number[] = [];
+    const ofBare: number[] = [];
     let simpyReport: SimpyReport | null = null;
+    let bareReport: SimpyReport | null = null;
+    runBare(Math.min(ops, 20_000)); // warm-up
     for (let i = 0; i < opts.reps; i++) {
       // Interleaved, order alternating, so that drift in the machine's load falls on both.
       let s = 0;
@@ -153,6 +174,11 @@ export const locktortureProcessBench: BenchDef = {
       }
       seconds.push(s);
       rate.push(ops / s);
+      const b = runBare(ops);
+      bareReport = b.report;
+      bareRate.push(ops / b.seconds);
+      ofBare.push(b.seconds / s);
+      if (simpyVersion !== null) bareRatio.push(p / b.seconds);
     }
     info['command'] = `smpsim ${args.join(' ')}`;
     const out = [metric('process wall', 's', seconds), metric('acquisitions/s incl. start-up', '/s', rate, { op: '>=', value: 1_500_000 })];
@@ -165,6 +191,13 @@ export const locktortureProcessBench: BenchDef = {
       info['same work: contended acquisitions, smpsim / simpy'] = `${pct(w.contended_share)} / ${pct(simpyReport.contended_share)}`;
       out.push(metric('simpy acquisitions/s incl. start-up', '/s', simpyRate));
       out.push(metric('smpsim / simpy', 'ratio', ratio, { op: '>=', value: 20 }, 'median of per-pair ratios, whole processes'));
+      out.push(metric('bare loop / simpy (the ceiling)', 'ratio', bareRatio, undefined, 'bench/bare/locktorture.mjs, whole processes'));
+    }
+    if (bareReport !== null) {
+      info['bare command'] = `node bench/bare/locktorture.mjs --ops ${ops}`;
+      info['same work: acquisitions per simulated s, bare loop'] = `${(bareReport.per_sec / 1e6).toFixed(4)} M (mean latency ${bareReport.latency_mean_ns.toFixed(1)} ns, lock utilisation ${pct(bareReport.lock_utilisation)})`;
+      out.push(metric('bare loop acquisitions/s incl. start-up', '/s', bareRate));
+      out.push(metric('smpsim / bare loop', 'ratio', ofBare, undefined, 'whole processes, same rep'));
     }
     return out;
   },
