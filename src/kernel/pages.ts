@@ -9,30 +9,48 @@ import { PAGE_SIZE } from './layout.js';
 export const ISA_DMA_LIMIT = 16 * 1024 * 1024;
 export const DMA32_LIMIT = 4 * 1024 * 1024 * 1024;
 
+/**
+ * Physical addresses of a working set, built once per layout and shared between runs (a
+ * sweep or robustness study builds the same working set hundreds of times; for the default
+ * scenario's 262,144 pages this was a third of a run's set-up, issue 24). Never written
+ * once built; the last few layouts are kept.
+ */
+const physTables = new Map<string, Float64Array>();
+const PHYS_TABLES_KEPT = 4;
+
+function physTable(pages: number, highCount: number, lowmemBytes: number, highmemBytes: number): Float64Array {
+  const key = `${pages}/${highCount}/${lowmemBytes}/${highmemBytes}`;
+  const hit = physTables.get(key);
+  if (hit !== undefined) return hit;
+  const phys = new Float64Array(pages);
+  const lowCount = pages - highCount;
+  // Spread each kind evenly over its zone (lowmem above the ISA zone), page aligned.
+  const lowStart = Math.min(ISA_DMA_LIMIT, lowmemBytes / 2);
+  for (let k = 0; k < highCount; k++) {
+    phys[k] = lowmemBytes + Math.floor(((k * highmemBytes) / highCount) / PAGE_SIZE) * PAGE_SIZE;
+  }
+  const lowSpan = lowmemBytes - lowStart;
+  for (let k = 0; k < lowCount; k++) {
+    phys[highCount + k] = lowStart + Math.floor(((k * lowSpan) / lowCount) / PAGE_SIZE) * PAGE_SIZE;
+  }
+  if (physTables.size >= PHYS_TABLES_KEPT) physTables.delete(physTables.keys().next().value!);
+  physTables.set(key, phys);
+  return phys;
+}
+
 export class PagePool {
   readonly count: number;
   readonly highCount: number;
   /** page->virtual as a pkmap slot number (−1: not kmapped). */
   readonly virtual: Int32Array;
-  /** Physical address of each page. */
+  /** Physical address of each page (shared between pools of the same layout: read only). */
   readonly phys: Float64Array;
 
   constructor(pages: number, highmemFraction: number, lowmemBytes: number, highmemBytes: number) {
     this.count = pages;
     this.highCount = highmemBytes > 0 ? Math.round(pages * highmemFraction) : 0;
     this.virtual = new Int32Array(pages).fill(-1);
-    this.phys = new Float64Array(pages);
-    const lowCount = pages - this.highCount;
-    // Spread each kind evenly over its zone (lowmem above the ISA zone), page aligned.
-    const lowStart = Math.min(ISA_DMA_LIMIT, lowmemBytes / 2);
-    // Two loops, no tuple per page: a working set can be a million pages, built every run.
-    for (let k = 0; k < this.highCount; k++) {
-      this.phys[k] = lowmemBytes + Math.floor(((k * highmemBytes) / this.highCount) / PAGE_SIZE) * PAGE_SIZE;
-    }
-    const lowSpan = lowmemBytes - lowStart;
-    for (let k = 0; k < lowCount; k++) {
-      this.phys[this.highCount + k] = lowStart + Math.floor(((k * lowSpan) / lowCount) / PAGE_SIZE) * PAGE_SIZE;
-    }
+    this.phys = physTable(pages, this.highCount, lowmemBytes, highmemBytes);
   }
 
   isHigh(page: number): boolean {
