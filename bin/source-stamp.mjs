@@ -11,7 +11,7 @@ export const STAMP_FILE = path.join('dist', '.build-stamp');
  * The packages scripts/vendor.mjs bundles into dist/vendor/ (start-up, issue 24): dist/ runs
  * the copy made at build time, so their installed versions are build inputs too.
  */
-export const VENDORED = ['zod', 'yaml', 'commander'];
+export const VENDORED = ['zod', 'yaml', 'commander', 'seedrandom'];
 const INPUTS = ['tsconfig.json', 'tsconfig.build.json', ...VENDORED.map((name) => `node_modules/${name}/package.json`)];
 
 function walk(dir, rel, out) {

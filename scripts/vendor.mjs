@@ -1,11 +1,11 @@
 // Start-up (issue 24): the dependencies every `smpsim run` loads — zod (95 ES modules, its
-// locales included), yaml (35 CommonJS files) and commander (2) — each become ONE file in
-// dist/vendor/, and dist/'s imports of them point there. Node 20 pays per module file
-// (resolve, read, compile, link), so one file of the same code loads in about half the
-// time: zod ~39 -> ~20 ms, yaml ~28 -> ~10 ms, commander ~13 -> ~8 ms (cold, this machine).
-// Only these three: every other package is imported from node_modules as before (most of
-// them lazily), and dist/'s own modules are not bundled (one bundle of everything loads all
-// of it eagerly, which is slower).
+// locales included), yaml (35 CommonJS files), commander (2) and seedrandom (8) — each
+// become ONE file in dist/vendor/, and dist/'s imports of them point there. Node 20 pays per
+// module file (resolve, read, compile, link), so one file of the same code loads in about
+// half the time: zod ~39 -> ~20 ms, yaml ~28 -> ~10 ms, commander ~13 -> ~8 ms, seedrandom
+// ~5 -> ~3 ms (cold, this machine). Only these four: every other package is imported from
+// node_modules as before (most of them lazily), and dist/'s own modules are not bundled (one
+// bundle of everything loads all of it eagerly, which is slower).
 //
 // The bundles are the installed packages' own code (same versions: package-lock.json), with
 // their licences beside them. src/ (tsx, vitest, tsc) still imports the packages themselves;
@@ -31,12 +31,17 @@ async function exportNames(name) {
   return { ns, names: Object.keys(ns).sort() };
 }
 
-/** The package's licence file (MIT for all three). */
+/**
+ * The package's licence (MIT for all four): its LICENSE file, or for seedrandom, which ships
+ * none, the MIT notice heading its seedrandom.js.
+ */
 function licenceOf(root, name) {
   const dir = path.join(root, 'node_modules', name);
   const f = fs.readdirSync(dir).find((e) => /^licen[cs]e/i.test(e));
-  if (f === undefined) throw new Error(`vendor: ${name} has no LICENSE file to ship with its bundle`);
-  return fs.readFileSync(path.join(dir, f), 'utf8');
+  if (f !== undefined) return fs.readFileSync(path.join(dir, f), 'utf8');
+  const head = /^\/\*([\s\S]*?)\*\//.exec(fs.readFileSync(path.join(dir, `${name}.js`), 'utf8'));
+  if (head === null || !/Permission is hereby granted/.test(head[1])) throw new Error(`vendor: ${name} has no licence file or notice to ship with its bundle`);
+  return `${head[1].trim()}\n`;
 }
 
 /** Bundle VENDORED into dist/vendor/ and check each against the package itself. */
