@@ -1,6 +1,6 @@
 /**
  * The `smpsim` process: wire the real stdout/stderr/env/cwd into main() and set the exit
- * code. Everything else lives in src/cli/ (main.ts and one module per command).
+ * code. Everything else lives in src/cli/ (program.ts and one module per command).
  */
 import { Lifecycle } from './cli/lifecycle.js';
 import type { CliIo } from './cli/io.js';
