@@ -7,7 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export const STAMP_FILE = path.join('dist', '.build-stamp');
-const INPUTS = ['tsconfig.json', 'tsconfig.build.json'];
+/**
+ * The packages scripts/vendor.mjs bundles into dist/vendor/ (start-up, issue 24): dist/ runs
+ * the copy made at build time, so their installed versions are build inputs too.
+ */
+export const VENDORED = ['zod', 'yaml', 'commander', 'seedrandom'];
+const INPUTS = ['tsconfig.json', 'tsconfig.build.json', ...VENDORED.map((name) => `node_modules/${name}/package.json`)];
 
 function walk(dir, rel, out) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -17,7 +22,7 @@ function walk(dir, rel, out) {
   }
 }
 
-/** The hash of src/ (paths and contents) and the tsconfig files under `root`. */
+/** The hash of src/ (paths and contents), the tsconfig files and the vendored packages' package.json under `root`. */
 export function sourceStamp(root) {
   const files = [];
   walk(path.join(root, 'src'), 'src', files);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { MODEL_FINGERPRINT_FILE, STAMP_FILE, modelFingerprint, sourceStamp } from '../bin/source-stamp.mjs';
+import { bundleVendored, rewriteVendoredImports } from './vendor.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Hash before compiling: a source edited during the build then shows as stale, not as built.
@@ -21,6 +22,9 @@ if (r.status !== 0) {
   process.stderr.write(`smpsim build: tsc failed (exit ${r.status ?? r.signal})\n`);
   process.exit(1);
 }
+// zod, yaml and commander as one file each, dist/ importing those (start-up: scripts/vendor.mjs).
+await bundleVendored(root);
+rewriteVendoredImports(root);
 // The model fingerprint queue workers compare (src/study/fingerprint.ts).
 fs.writeFileSync(path.join(root, MODEL_FINGERPRINT_FILE), `${fingerprint}\n`);
 fs.writeFileSync(path.join(root, STAMP_FILE), `${stamp}\n`);

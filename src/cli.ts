@@ -1,9 +1,10 @@
 /**
  * The `smpsim` process: wire the real stdout/stderr/env/cwd into main() and set the exit
- * code. Everything else lives in src/cli/ (main.ts and one module per command).
+ * code. Everything else lives in src/cli/ (program.ts and one module per command).
  */
 import { Lifecycle } from './cli/lifecycle.js';
-import { main, type CliIo } from './cli/main.js';
+import type { CliIo } from './cli/io.js';
+import { main } from './cli/program.js';
 
 // Signals and the launchers' death (npm, npx, tsx): src/cli/lifecycle.ts.
 const lifecycle = new Lifecycle();

@@ -12,14 +12,23 @@
  * runScenario is synchronous, so neither can rely on timers: both are driven by update()
  * (cli-progress redraws synchronously, throttled). The clock is injectable (CliIo.now) so
  * tests never depend on real time. Callers give --quiet as `quiet`: nothing at all.
+ *
+ * cli-progress is loaded when the first bar is drawn (synchronously: update() runs inside
+ * the simulation), not at start-up: most runs are quick or not on a terminal (issue 24).
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import type { CliIo } from './io.js';
 
 export const PROGRESS_DELAY_MS = 1000;
 /** Wall time between two plain progress lines when stderr is not a terminal. */
 export const PLAIN_INTERVAL_MS = 10_000;
 const STEPS = 1000;
+
+/** cli-progress (CommonJS), loaded on first use. */
+function cliProgressModule(): typeof cliProgress {
+  return createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
+}
 
 /** The bits of a Writable that cli-progress and readline use, writing through io.stderr. */
 function stderrStream(io: CliIo): NodeJS.WritableStream {
@@ -110,7 +119,8 @@ export class Progress {
       const colour = useColour(this.io);
       const barText = colour ? '\u001b[36m{bar}\u001b[0m' : '{bar}';
       const runText = this.runs > 1 || total > 1 ? ' | run {run}/{runs} {label}' : '';
-      this.bar = new cliProgress.SingleBar(
+      const bars = cliProgressModule();
+      this.bar = new bars.SingleBar(
         {
           stream: stderrStream(this.io),
           format: `smpsim [${barText}] {percentage}% | ETA {eta_formatted}${runText}`,
@@ -121,7 +131,7 @@ export class Progress {
           noTTYOutput: false,
           etaBuffer: 20,
         },
-        cliProgress.Presets.legacy,
+        bars.Presets.legacy,
       );
       this.bar.start(STEPS, value, { run: index + 1, runs: total, label });
       return;

@@ -13,8 +13,6 @@ import { PRESETS, canonicalPreset } from '../kernel/presets.js';
 import { costUncertainty, sourcedUncertainty, type InputRange } from '../kernel/uncertainty.js';
 import { runScenario } from '../model/run.js';
 import { bottleneckOf } from '../report/bottleneck.js';
-import { formatVaryTable } from '../report/compare.js';
-import { formatCsv } from '../report/csv.js';
 import { opMeaning } from '../report/ops.js';
 import { warmupNotReached, type Result } from '../report/result.js';
 import { formatTextReport } from '../report/text.js';
@@ -25,11 +23,10 @@ import { scenarioFileYaml } from '../scenario/unresolve.js';
 import type { Problem } from '../scenario/errors.js';
 import type { ResolvedScenario } from '../scenario/schema.js';
 import { STDOUT_ARG, UsageError, checkOutputPath, inputPath, writeFileAtomic, type CliIo } from './io.js';
-import { TraceSession, checkTracePath, parseTraceOptions, type TraceSpec } from './trace.js';
+import type { TraceOptionValues, TraceSpec } from './trace.js';
 import { scenarioPath } from './scenario-path.js';
 import { addLimitOptions, checkMemoryBudget, parseLimitOptions, type LimitOptionValues, type RunLimits } from './limits.js';
 import { Progress } from './progress.js';
-import { checkHtmlOption, latencyCollector, writeRunHtml } from './run-html.js';
 import type { LatencyCollector } from '../report/latency-collector.js';
 import { expandVary, parseVariant, variedPaths, type Variant } from './vary.js';
 
@@ -66,6 +63,15 @@ export function parseSeed(text: string): number {
 }
 
 const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
+/**
+ * The --trace options, checked (src/cli/trace.ts); undefined without them. The trace code
+ * is imported only when one of them is given: most runs are not traced (issue 24).
+ */
+async function traceOptions(o: TraceOptionValues): Promise<TraceSpec | undefined> {
+  if (o.trace === undefined && o.traceWindow === undefined && o.traceLimit === undefined) return undefined;
+  return (await import('./trace.js')).parseTraceOptions(o);
+}
 
 export function registerRun(program: Command, io: CliIo, setExit: (code: number) => void): void {
   addLimitOptions(
@@ -106,7 +112,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: number)
             out: opts.out,
             verbose: opts.verbose === true,
             quiet: opts.quiet === true,
-            trace: parseTraceOptions(opts),
+            trace: await traceOptions(opts),
             limits: parseLimitOptions(opts),
             html: opts.html,
           },
@@ -245,20 +251,21 @@ function isVaried(job: RunJob): boolean {
   return job.vary.length > 0 || (job.variants ?? []).length > 0;
 }
 
-function formatOutput(job: RunJob, runs: Array<{ variant: Variant; result: Result }>, varied: string[]): string {
+/** The report; the CSV and --vary table code is imported only for them (start-up, issue 24). */
+async function formatOutput(job: RunJob, runs: Array<{ variant: Variant; result: Result }>, varied: string[]): Promise<string> {
   const vary = isVaried(job);
   switch (job.format) {
     case 'json':
       return `${JSON.stringify(vary ? runs.map((r) => r.result) : runs[0]!.result, null, 2)}\n`;
     case 'csv':
-      return formatCsv(runs.map((r) => ({ values: r.variant.values, result: r.result })));
+      return (await import('../report/csv.js')).formatCsv(runs.map((r) => ({ values: r.variant.values, result: r.result })));
     case 'text': {
       if (!vary) return formatTextReport(runs[0]!.result);
       const first = runs[0]!.result;
       const seed = job.seed !== undefined ? `seed ${job.seed}` : `seed ${first.seed}`;
       const per = (job.variants ?? []).length > 0 ? `--variant (${varied.join(', ')})${job.vary.length > 0 ? ` × --vary ${job.vary.map((v) => v.slice(0, v.indexOf('='))).join(' × ')}` : ''}` : `--vary ${varied.join(' × ')}`;
       const title = ` scenario '${first.scenario.name}' (${seed}), one column per ${per}:\n (${opMeaning(first.scenario.workload)})`;
-      return formatVaryTable(
+      return (await import('../report/compare.js')).formatVaryTable(
         title,
         runs.map((r) => ({ label: r.variant.label, result: r.result, bottleneck: bottleneckOf(r.result) })),
       );
@@ -268,16 +275,19 @@ function formatOutput(job: RunJob, runs: Array<{ variant: Variant; result: Resul
 
 /** Load, run and report; returns the exit code. Throws the errors main() classifies. */
 export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
+  // Only a traced run, or one with --html, loads their code (start-up, issue 24).
+  const traceCli = job.trace === undefined ? undefined : await import('./trace.js');
+  const htmlCli = job.html === undefined ? undefined : await import('./run-html.js');
   if (job.out !== undefined) checkOutputPath(io, job.out);
   if (job.trace !== undefined) {
-    checkTracePath(io, job.trace);
+    traceCli!.checkTracePath(io, job.trace);
     // One stream cannot carry two documents.
     if (job.trace.file === STDOUT_ARG && (job.out === undefined ? !job.quiet : job.out === STDOUT_ARG)) {
       throw new UsageError('--trace -: standard output already carries the report; write the report elsewhere with --out FILE, or add --quiet');
     }
   }
   const { loaded, varied } = loadVariants(io, job);
-  if (job.html !== undefined) checkHtmlOption(io, job.html, loaded.length);
+  if (job.html !== undefined) htmlCli!.checkHtmlOption(io, job.html, loaded.length);
   if (job.trace !== undefined && loaded.length > 1) {
     throw new UsageError('--trace: traces a single run, so it cannot be combined with --vary or --variant (choose the variant with --set)');
   }
@@ -309,8 +319,8 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
     for (const [i, { variant, scenario }] of loaded.entries()) {
       progress.update(i, 0, variant.label);
       let result: Result;
-      const trace = job.trace === undefined ? null : TraceSession.open(io, job.trace, scenario);
-      if (job.html !== undefined) latency = latencyCollector(scenario);
+      const trace = job.trace === undefined ? null : traceCli!.TraceSession.open(io, job.trace, scenario);
+      if (job.html !== undefined) latency = htmlCli!.latencyCollector(scenario);
       try {
         result = runScenario(scenario, { onProgress: (f) => progress.update(i, f, variant.label), trace: trace?.tracer, limits: job.limits, onOpSample: latency?.add });
       } catch (e) {
@@ -345,8 +355,8 @@ export async function executeRun(job: RunJob, io: CliIo): Promise<number> {
       io.stderr(`smpsim: warning: ${missed.replace(/^run aborted: /, '')}${which}; measured from t=0 (warmup_reached: false)\n`);
     }
   }
-  if (job.html !== undefined) await writeRunHtml(io, job.html, runs[0]!.result, latency!);
-  const text = formatOutput(job, runs, varied);
+  if (job.html !== undefined) await htmlCli!.writeRunHtml(io, job.html, runs[0]!.result, latency!);
+  const text = await formatOutput(job, runs, varied);
   if (job.out !== undefined && job.out !== STDOUT_ARG) writeFileAtomic(io, job.out, text);
   else if (job.out === STDOUT_ARG || !job.quiet) io.stdout(text);
   return 0;

@@ -38,6 +38,16 @@ describe('lazy loading: a command loads only what it uses', () => {
     expect(pkgs.has('commander')).toBe(true); // the log works
     for (const p of ['vega', 'vega-lite', 'piscina', 'zod', 'yaml', 'bullmq', 'ioredis']) expect(pkgs.has(p), p).toBe(false);
     expect(sources(r.urls).filter((s) => /^src\/(cli\/(run|sweep|plot|check)|study\/)/.test(s))).toEqual([]);
+    // …nor the engine, the scenario code or the output files: main() imports the error
+    // classes it reports (src/cli/report-error.ts) only when a command throws (issue 24).
+    expect(sources(r.urls).filter((s) => /^src\/(engine|scenario|model|files\/manifest|cli\/report-error)/.test(s))).toEqual([]);
+  });
+
+  it('an error still loads the error classes: a bad --seed is a usage error (exit 2)', () => {
+    const r = modulesLoadedBy(['run', 'lkml-2000-4way', '--seed', 'x']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('--seed: expected an integer 0..9007199254740991, got "x"\n');
+    expect(sources(r.urls)).toContain('src/cli/report-error.ts');
   });
 
   it('validate loads the scenario code but no vega, no piscina, no model', () => {
@@ -48,6 +58,8 @@ describe('lazy loading: a command loads only what it uses', () => {
     for (const p of ['vega', 'vega-lite', 'piscina']) expect(pkgs.has(p), p).toBe(false);
     // …nor the model: it reads scenarios, it runs nothing.
     expect(sources(r.urls).filter((s) => /^src\/(model|workload|trace|cli\/(run|progress)|kernel\/(machine|iopath|highmem))/.test(s))).toEqual([]);
+    // …nor the engine (main() no longer imports SimulationAborted up front).
+    expect(sources(r.urls).filter((s) => /^src\/engine\/(sim|random)\.ts$/.test(s))).toEqual([]);
   });
 
   it('run loads no plotting or sweep code', () => {
@@ -57,6 +69,21 @@ describe('lazy loading: a command loads only what it uses', () => {
     expect(sources(r.urls)).toContain('src/engine/sim.ts'); // the model ran
     for (const p of ['vega', 'vega-lite', 'piscina', 'bullmq', 'ioredis']) expect(pkgs.has(p), p).toBe(false);
     expect(sources(r.urls).filter((s) => /^src\/(cli\/(sweep|plot)|study\/|report\/run-html)/.test(s))).toEqual([]);
+    // Untraced, without --html, not on a terminal: no trace code, no HTML checks, no progress
+    // bar library, no CSV or --vary table (issue 24).
+    expect(sources(r.urls).filter((s) => /^src\/(trace\/|cli\/(trace|run-html)\.ts|report\/(csv|compare)\.ts)/.test(s))).toEqual([]);
+    expect(pkgs.has('cli-progress')).toBe(false);
+  });
+
+  it('run --trace loads the trace code, and the trace is written', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smpsim-lazy-trace-'));
+    const file = path.join(dir, 't.json');
+    const r = modulesLoadedBy(['run', 'lkml-2000-4way', '--set', 'stop.ops=50', '--quiet', '--trace', file]);
+    const written = fs.existsSync(file) && fs.readFileSync(file, 'utf8').startsWith('{"traceEvents":[');
+    fs.rmSync(dir, { recursive: true, force: true });
+    expect(r.code, r.stderr).toBe(0);
+    expect(written).toBe(true);
+    expect(sources(r.urls)).toEqual(expect.arrayContaining(['src/cli/trace.ts', 'src/trace/timeline.ts']));
   });
 
   it('sweep without --queue loads nothing of Redis (bullmq, ioredis, the queue code)', () => {

@@ -60,6 +60,19 @@ describe('bin/smpsim.mjs and the build stamp', () => {
     expect(smpsim(root).stderr).toMatch(/^smpsim: src\/ changed since dist\/ was built/);
   });
 
+  it('upgrading a package bundled into dist/vendor/ (scripts/vendor.mjs) rebuilds dist/ too', () => {
+    const root = scratch({ src: true, build: 'ok' });
+    const pkg = path.join(root, 'node_modules', 'zod', 'package.json');
+    fs.mkdirSync(path.dirname(pkg), { recursive: true });
+    fs.writeFileSync(pkg, '{"name":"zod","version":"4.6.7"}\n');
+    expect(smpsim(root).stderr).toMatch(/^smpsim: no build in dist\//);
+    expect(smpsim(root).stderr).toBe('');
+    fs.writeFileSync(pkg, '{"name":"zod","version":"4.6.8"}\n');
+    const r = smpsim(root);
+    expect(r.stderr).toBe('smpsim: src/ changed since dist/ was built; rebuilding (npm run build)\nbuilt\n');
+    expect(r.stdout).toBe('dist ran\n');
+  });
+
   it('a failed rebuild refuses to run the stale dist/: exit 70, one line after the build output', () => {
     const root = scratch({ src: true, build: 'fail' });
     const r = smpsim(root);
