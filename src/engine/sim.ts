@@ -13,13 +13,12 @@
  * are unique (the sequence number), so the order events fire in does not depend on the
  * heap's layout: any correct heap gives the same trajectory.
  *
- * In front of the heap sits a one-event register, `next`: an event scheduled earlier than
- * everything pending goes there instead of into the heap, and the run loop takes it
- * without a sift up or down. The register, when full, always holds the earliest event
- * (by the same (time, priority, sequence) key), so the order events fire in is the heap's
- * alone would give. Models schedule mostly such events — a zero-delay step, a short hold, a
- * grant — measured (issue 24): 98.6% of the events scheduled by the default scenario and
- * 50% of locktorture's precede every pending one when scheduled.
+ * A process step that ends in a hold whose end precedes everything pending does not go
+ * through the heap at all: continueAt (below) runs the next step in the same call — the
+ * same events, times, order, count and fingerprint. Measured (issue 24, CPU time, fresh
+ * processes alternated): io-kmap-16cpu 200 k ops 663–762 → 565–612 ms. A one-event
+ * register in front of the heap (the earliest event kept out of it) was tried too: no
+ * measurable gain on the models, −6% on PHOLD (unpredictable branches), so not kept.
  *
  * Until issue 24 the heap was tinyqueue: one SimEvent object per scheduled event (garbage
  * for the collector) and a comparator call per comparison. Measured (BENCHMARKS.md, "Speed
@@ -119,12 +118,8 @@ export class Simulator {
   private hTime = new Float64Array(INITIAL_CAPACITY);
   private hOrder = new Float64Array(INITIAL_CAPACITY);
   private hSlot = new Int32Array(INITIAL_CAPACITY);
-  /** Events in the heap, live and cancelled (the register's not counted). */
+  /** Events in the heap, live and cancelled. */
   private size = 0;
-  // The register: the earliest pending event when full (nextSlot ≥ 0), kept out of the heap.
-  private nextTime = 0;
-  private nextOrder = 0;
-  private nextSlot = -1;
   // The events, by slot: callback (null: free, fired or cancelled), argument, time, generation.
   private readonly fns: Array<EventFn<unknown> | null> = [];
   private readonly args: unknown[] = [];
@@ -162,29 +157,7 @@ export class Simulator {
     this.args[slot] = arg;
     this.slotTime[slot] = time;
     const order = (priority - PRIORITY_MIN) * SEQ_SPAN + this.seq++;
-    const r = this.nextSlot;
-    if (r < 0) {
-      // The register is empty: the new event takes it if it precedes the whole heap.
-      if (this.size === 0 || time < this.hTime[0]! || (time === this.hTime[0]! && order < this.hOrder[0]!)) {
-        this.nextTime = time;
-        this.nextOrder = order;
-        this.nextSlot = slot;
-        return this.slotGen[slot]! * SLOT_SPAN + slot;
-      }
-    } else if (time < this.nextTime || (time === this.nextTime && order < this.nextOrder)) {
-      // It precedes the register's event too: that one goes to the heap, the new one in.
-      this.heapPush(this.nextTime, this.nextOrder, r);
-      this.nextTime = time;
-      this.nextOrder = order;
-      this.nextSlot = slot;
-      return this.slotGen[slot]! * SLOT_SPAN + slot;
-    }
-    this.heapPush(time, order, slot);
-    return this.slotGen[slot]! * SLOT_SPAN + slot;
-  }
-
-  /** Put (time, order, slot) in the heap: sift up from the end. */
-  private heapPush(time: number, order: number, slot: number): void {
+    // Sift up from the end.
     let i = this.size++;
     if (i === this.hTime.length) this.growHeap();
     const T = this.hTime;
@@ -202,6 +175,7 @@ export class Simulator {
     T[i] = time;
     O[i] = order;
     S[i] = slot;
+    return this.slotGen[slot]! * SLOT_SPAN + slot;
   }
 
   /** Cancel a pending event. Cheap: marks it; the heap drops it when it surfaces. A fired or cancelled one: no-op. */
@@ -222,7 +196,7 @@ export class Simulator {
 
   /** Number of live (not cancelled) events in the heap. */
   get pending(): number {
-    return this.size + (this.nextSlot >= 0 ? 1 : 0) - this.dead;
+    return this.size - this.dead;
   }
 
   /** Ask the current run to return after the event being executed. */
@@ -273,10 +247,12 @@ export class Simulator {
    */
   continueAt<T>(time: number, fn: EventFn<T>, arg: T): boolean {
     if (!this.running || !this.inlineSteps || !(time >= this.now) || time > this.runUntil) return false;
-    const order = -PRIORITY_MIN * SEQ_SPAN + this.seq; // priority 0, the next sequence number
-    if (this.nextSlot >= 0) {
-      if (!(time < this.nextTime || (time === this.nextTime && order < this.nextOrder))) return false;
-    } else if (this.size > 0 && !(time < this.hTime[0]! || (time === this.hTime[0]! && order < this.hOrder[0]!))) return false;
+    if (this.size > 0) {
+      const top = this.hTime[0]!;
+      // Priority 0 and the next sequence number: after a pending event at the same time
+      // unless that one's priority is lower (a larger number).
+      if (time > top || (time === top && this.hOrder[0]! < -PRIORITY_MIN * SEQ_SPAN + this.seq)) return false;
+    }
     const n = this.events + 1;
     // The run loop's checks after an event, in its order; a guard check is left to it.
     if (this.stopRequested || n >= this.runLastEvent || (n & (GUARD_PERIOD - 1)) === 0 || n >= this.limits.maxEvents) return false;
@@ -319,27 +295,15 @@ export class Simulator {
     this.runLastEvent = lastEvent;
     this.runStopWhen = stopWhen;
     for (;;) {
-      // The register's event if there is one (it precedes the heap's), else the heap's top.
+      if (this.size === 0) return 'empty';
       // this.hTime, not a copy: a handler's schedule() may grow it, or cancel() sweep it.
-      let slot = this.nextSlot;
-      let time: number;
-      if (slot >= 0) {
-        time = this.nextTime;
-        if (time > until) {
-          this.now = until;
-          return 'until';
-        }
-        this.nextSlot = -1;
-      } else {
-        if (this.size === 0) return 'empty';
-        time = this.hTime[0]!;
-        if (time > until) {
-          this.now = until;
-          return 'until';
-        }
-        slot = this.hSlot[0]!;
-        this.removeTop();
+      const time = this.hTime[0]!;
+      if (time > until) {
+        this.now = until;
+        return 'until';
       }
+      const slot = this.hSlot[0]!;
+      this.removeTop();
       const fn = fns[slot] as EventFn<unknown> | null;
       const arg = args[slot];
       this.freeSlot(slot); // fired events are no longer cancellable
@@ -436,8 +400,9 @@ export class Simulator {
     const seen = new Map<string, number>();
     for (let i = 0; i < LIVELOCK_SAMPLE; i++) {
       this.dropDeadTop();
-      if (this.peekTime() !== this.now) break;
-      const slot = this.popSlot();
+      if (this.size === 0 || this.hTime[0] !== this.now) break;
+      const slot = this.hSlot[0]!;
+      this.removeTop();
       const fn = this.fns[slot]!;
       const rawArg = this.args[slot];
       this.freeSlot(slot);
@@ -459,31 +424,12 @@ export class Simulator {
   }
 
   private dropDeadTop(): void {
-    for (;;) {
-      const slot = this.nextSlot >= 0 ? this.nextSlot : this.size > 0 ? this.hSlot[0]! : -1;
-      if (slot < 0 || this.fns[slot] !== null) return;
-      this.popSlot();
+    while (this.size > 0 && this.fns[this.hSlot[0]!] === null) {
+      const slot = this.hSlot[0]!;
+      this.removeTop();
       this.freeSlot(slot);
       this.dead--;
     }
-  }
-
-  /** Time of the earliest pending event (live or cancelled); NaN when none. */
-  private peekTime(): number {
-    if (this.nextSlot >= 0) return this.nextTime;
-    return this.size > 0 ? this.hTime[0]! : Number.NaN;
-  }
-
-  /** Remove the earliest pending event (there must be one); returns its slot. */
-  private popSlot(): number {
-    const r = this.nextSlot;
-    if (r >= 0) {
-      this.nextSlot = -1;
-      return r;
-    }
-    const slot = this.hSlot[0]!;
-    this.removeTop();
-    return slot;
   }
 
   /** Rebuild the heap without cancelled events, bounding memory under heavy cancelling. */
@@ -504,8 +450,7 @@ export class Simulator {
       k++;
     }
     this.size = k;
-    // A cancelled event in the register stays there until it surfaces.
-    this.dead = this.nextSlot >= 0 && this.fns[this.nextSlot] === null ? 1 : 0;
+    this.dead = 0;
     // Floyd's heapify: sift each parent down, last first.
     for (let i = (k - 2) >> 2; i >= 0; i--) this.siftDownAt(i);
   }

@@ -127,16 +127,15 @@ describe('Simulator.continueAt', () => {
     expect(sim.events).toBe(2);
   });
 
-  // The earliest pending event sits in the register (scheduled while nothing preceded it) or
-  // at the heap's top (scheduled behind an earlier one): both places are checked.
-  for (const where of ['register', 'heap'] as const) {
-    it(`yields to a pending event at the same time that sorts first, and runs before one that sorts after (${where})`, () => {
+  // The pending event at the same time is scheduled before the step's event or by the step itself.
+  for (const when of ['before', 'during'] as const) {
+    it(`yields to a pending event at the same time that sorts first, and runs before one that sorts after (scheduled ${when} the step)`, () => {
       const got: boolean[] = [];
       for (const priority of [-1, 0, 1]) {
         const sim = new Simulator();
-        if (where === 'heap') sim.at(5, () => {}, null, priority); // behind the event at 1: into the heap
+        if (when === 'before') sim.at(5, () => {}, null, priority);
         sim.schedule(1, () => {
-          if (where === 'register') sim.at(5, () => {}, null, priority); // nothing pending: into the register
+          if (when === 'during') sim.at(5, () => {}, null, priority);
           got.push(sim.continueAt(5, () => {}, null));
         }, null);
         sim.run();

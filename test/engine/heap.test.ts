@@ -101,12 +101,12 @@ describe('event heap', () => {
     expect(log).toEqual(['first', 'second']);
   });
 
-  it('counts a cancelled event waiting in the register (the earliest event, kept out of the heap) across a sweep', () => {
+  it('counts a cancelled earliest event across a sweep', () => {
     const sim = new Simulator();
     const fired: number[] = [];
-    const first = sim.at(1, (t: number) => fired.push(t), 1); // nothing pending: the register
+    const first = sim.at(1, (t: number) => fired.push(t), 1); // the heap's top
     const ids: number[] = [];
-    for (let i = 2; i <= 10_001; i++) ids.push(sim.at(i, (t: number) => fired.push(t), i)); // behind it: the heap
+    for (let i = 2; i <= 10_001; i++) ids.push(sim.at(i, (t: number) => fired.push(t), i));
     sim.cancel(first);
     for (let k = 0; k < ids.length; k++) if (k % 5 !== 0) sim.cancel(ids[k]!); // enough to sweep the heap
     expect(sim.pending).toBe(2_000);
