@@ -15,8 +15,9 @@
  *
  * A process step that ends in a hold whose end precedes everything pending does not go
  * through the heap at all: continueAt (below) runs the next step in the same call — the
- * same events, times, order, count and fingerprint. Measured (issue 24, CPU time, fresh
- * processes alternated): io-kmap-16cpu 200 k ops 663–762 → 565–612 ms. A one-event
+ * same events, times, order, count and fingerprint. Measured (issue 24, BENCHMARKS.md,
+ * CPU time, fresh processes alternated): io-kmap-16cpu 200 k ops 583–657 → 552–581 ms, with
+ * the step dispatch (stepEvent, run loop, schedule) ~22% → ~7% of its profile. A one-event
  * register in front of the heap (the earliest event kept out of it) was tried too: no
  * measurable gain on the models, −6% on PHOLD (unpredictable branches), so not kept.
  *
