@@ -157,16 +157,17 @@ export function prepareBare(cfg: PholdConfig): Prepared {
   };
 }
 
-/** The bare loop on a 4-ary heap over parallel typed arrays (issue 24's "bare typed-array heap"). */
-export function prepareBareHeap(cfg: PholdConfig): Prepared {
-  const m = new PholdModel(cfg);
-  const cap = cfg.lps * cfg.perLp + 1;
+/**
+ * A bare 4-ary min-heap over parallel typed arrays of times, insertion sequence numbers and
+ * LP indices, ordered by (time, sequence) — issue 24's "bare typed-array heap": no slots, no
+ * callbacks, nothing the engine needs for cancelling. The top is T[0] / L[0].
+ */
+function typedHeap(cap: number) {
   const T = new Float64Array(cap);
   const Q = new Float64Array(cap); // insertion sequence
   const L = new Int32Array(cap); // LP id
   let size = 0;
   let seq = 0;
-  let now = 0;
   const push = (t: number, lp: number): void => {
     const o = seq++;
     let i = size++;
@@ -214,6 +215,14 @@ export function prepareBareHeap(cfg: PholdConfig): Prepared {
     Q[i] = xo;
     L[i] = xl;
   };
+  return { T, L, push, popTop };
+}
+
+/** The bare loop on a 4-ary heap over parallel typed arrays (issue 24's "bare typed-array heap"). */
+export function prepareBareHeap(cfg: PholdConfig): Prepared {
+  const m = new PholdModel(cfg);
+  const { T, L, push, popTop } = typedHeap(cfg.lps * cfg.perLp + 1);
+  let now = 0;
   for (const lp of m.lps) for (let e = 0; e < cfg.perLp; e++) push(m.exp(m.rng), lp.id);
   return {
     go: () => {
@@ -349,60 +358,8 @@ export function prepareBareHeapQueueOnly(cfg: PholdConfig): Prepared {
   const d = decisionsFor(cfg);
   const n = cfg.lps;
   const counts = new Array<number>(n).fill(0);
-  const cap = n * cfg.perLp + 1;
-  const T = new Float64Array(cap);
-  const Q = new Float64Array(cap);
-  const L = new Int32Array(cap);
-  let size = 0;
-  let seq = 0;
+  const { T, L, push, popTop } = typedHeap(n * cfg.perLp + 1);
   let now = 0;
-  const push = (t: number, lp: number): void => {
-    const o = seq++;
-    let i = size++;
-    while (i > 0) {
-      const p = (i - 1) >> 2;
-      const pt = T[p]!;
-      if (pt < t || (pt === t && Q[p]! < o)) break;
-      T[i] = pt;
-      Q[i] = Q[p]!;
-      L[i] = L[p]!;
-      i = p;
-    }
-    T[i] = t;
-    Q[i] = o;
-    L[i] = lp;
-  };
-  const popTop = (): void => {
-    const last = --size;
-    const xt = T[last]!;
-    const xo = Q[last]!;
-    const xl = L[last]!;
-    let i = 0;
-    for (;;) {
-      const c = 4 * i + 1;
-      if (c >= last) break;
-      let m = c;
-      let mt = T[c]!;
-      let mo = Q[c]!;
-      const end = c + 4 < last ? c + 4 : last;
-      for (let j = c + 1; j < end; j++) {
-        const jt = T[j]!;
-        if (jt < mt || (jt === mt && Q[j]! < mo)) {
-          m = j;
-          mt = jt;
-          mo = Q[j]!;
-        }
-      }
-      if (xt < mt || (xt === mt && xo < mo)) break;
-      T[i] = mt;
-      Q[i] = mo;
-      L[i] = L[m]!;
-      i = m;
-    }
-    T[i] = xt;
-    Q[i] = xo;
-    L[i] = xl;
-  };
   let j = 0;
   for (let lp = 0; lp < n; lp++) for (let e = 0; e < cfg.perLp; e++) push(d.init[j++]!, lp);
   return {
