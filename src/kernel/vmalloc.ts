@@ -103,6 +103,21 @@ interface VmStruct {
   size: number; // pages, including the guard page
 }
 
+/**
+ * Areas of the address-sorted vmlist below `addr`: the ones a walk to `addr` visits (the
+ * kernel walks them one by one, and is charged so; the model counts them by bisection).
+ */
+function areasBelow(vmlist: readonly VmStruct[], addr: number): number {
+  let lo = 0;
+  let hi = vmlist.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (vmlist[mid]!.addr < addr) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** What the eager vmalloc of the configured kernel does (src/kernel/versions.ts). */
 export interface EagerOptions {
   /** get_vm_area/vfree take vmlist_lock for write (2.3.99pre9+); 2.3.40 has no lock. */
@@ -165,10 +180,8 @@ export function* vmap_eager(task: Task, v: VmallocEager, pages: readonly number[
   const lock = v.vmlist_lock;
   if (lock !== null) yield lock.write_lock(task, 'get_vm_area');
   const addr = v.space.alloc(size);
-  // First-fit walk: every area below the hole was visited.
-  let visited = 0;
-  while (visited < v.vmlist.length && v.vmlist[visited]!.addr < addr) visited++;
-  if (addr < 0) visited = v.vmlist.length;
+  // First-fit walk: every area below the hole was visited (all of them when there is none).
+  const visited = addr < 0 ? v.vmlist.length : areasBelow(v.vmlist, addr);
   // The list is edited at once and the walk charged after: with no vmlist_lock (2.3.40)
   // another CPU may walk meanwhile, and the model keeps each walk+edit atomic (the real
   // race on the unprotected list is not modelled).
@@ -214,8 +227,9 @@ export function* vfree_eager(task: Task, v: VmallocEager, map: VmMapping): Proce
   const addr = map.vpage - VMALLOC_BASE;
   const lock = v.vmlist_lock;
   if (lock !== null) yield lock.write_lock(task, 'vfree');
-  const i = v.vmlist.findIndex((a) => a.addr === addr);
-  if (i < 0) throw new Error(`vfree: no vm area at page ${addr}`);
+  // The walk to the area: every area below it, then it (vmlist is sorted by address).
+  const i = areasBelow(v.vmlist, addr);
+  if (i === v.vmlist.length || v.vmlist[i]!.addr !== addr) throw new Error(`vfree: no vm area at page ${addr}`);
   v.vmlist.splice(i, 1); // unlinked at once: see vmap_eager
   yield cpu.busy(MAP, (i + 1) * m.costs.vmlist_walk_area + map.npages * m.costs.pte_write);
   clearPtes(m, map.vpage, map.npages);
