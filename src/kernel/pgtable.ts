@@ -9,24 +9,42 @@ import type { KernelObserver } from '../cpu/observer.js';
 export const NO_PAGE = -1;
 
 export class KernelPageTable {
+  /**
+   * vpage → ppage, NO_PAGE for a cleared PTE: a cleared entry keeps its key (the modelled
+   * virtual pages are a bounded set — pkmap, fixmap, the vmalloc space), because
+   * Map.delete shrinks and reallocates the table as it empties, which the map/unmap of every
+   * I/O page turned into garbage (issue 24).
+   */
   private pte = new Map<number, number>();
+  /** PTEs set (not NO_PAGE). */
+  private present = 0;
 
   /** set_pte(): vpage → ppage. No TLB flush is needed when the PTE was empty. */
   set(vpage: number, ppage: number): void {
+    if (ppage === NO_PAGE) {
+      this.clear(vpage);
+      return;
+    }
+    if (this.get(vpage) === NO_PAGE) this.present++;
     this.pte.set(vpage, ppage);
   }
 
   /** pte_clear(). */
   clear(vpage: number): void {
-    this.pte.delete(vpage);
+    const e = this.pte;
+    const old = e.get(vpage);
+    if (old === undefined || old === NO_PAGE) return;
+    e.set(vpage, NO_PAGE);
+    this.present--;
   }
 
   get(vpage: number): number {
     return this.pte.get(vpage) ?? NO_PAGE;
   }
 
+  /** PTEs set. */
   get size(): number {
-    return this.pte.size;
+    return this.present;
   }
 }
 
