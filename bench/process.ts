@@ -74,13 +74,17 @@ export const startupBench: BenchDef = {
 const PYTHON = '/usr/bin/python3';
 const SIMPY_MODEL = path.join(ROOT, 'bench', 'simpy', 'locktorture.py');
 
-interface SimpyReport {
+/** What the SimPy model and the bare loop print: the same-work figures. */
+interface LocktortureReport {
   ops: number;
   sim_time_ns: number;
   per_sec: number;
   latency_mean_ns: number;
   lock_utilisation: number;
   contended_share: number;
+}
+
+interface SimpyReport extends LocktortureReport {
   simpy: string;
   python: string;
 }
@@ -93,13 +97,16 @@ function simpyAvailable(): string | null {
   return null;
 }
 
-function runSimpy(ops: number): { seconds: number; report: SimpyReport } {
+/** Wall seconds of one locktorture model process (`cmd model --ops N`) and the report it prints. */
+function runModel<R extends LocktortureReport>(what: string, cmd: string, model: string, ops: number): { seconds: number; report: R } {
   const t0 = performance.now();
-  const r = spawnSync(PYTHON, [SIMPY_MODEL, '--ops', String(ops)], { cwd: ROOT, encoding: 'utf8' });
+  const r = spawnSync(cmd, [model, '--ops', String(ops)], { cwd: ROOT, encoding: 'utf8' });
   const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`simpy locktorture: exit ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' | ')}`);
-  return { seconds, report: JSON.parse(r.stdout) as SimpyReport };
+  if (r.status !== 0) throw new Error(`${what} locktorture: exit ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' | ')}`);
+  return { seconds, report: JSON.parse(r.stdout) as R };
 }
+
+const runSimpy = (ops: number) => runModel<SimpyReport>('simpy', PYTHON, SIMPY_MODEL, ops);
 
 /** The same figures from one smpsim run (--format json). */
 function smpsimWork(args: readonly string[]): { per_sec: number; latency_mean_ns: number; lock_utilisation: number; contended_share: number } {
@@ -130,13 +137,7 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
  */
 const BARE_MODEL = path.join(ROOT, 'bench', 'bare', 'locktorture.mjs');
 
-function runBare(ops: number): { seconds: number; report: SimpyReport } {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [BARE_MODEL, '--ops', String(ops)], { cwd: ROOT, encoding: 'utf8' });
-  const seconds = (performance.now() - t0) / 1000;
-  if (r.status !== 0) throw new Error(`bare locktorture: exit ${r.status ?? r.signal}: ${(r.stderr ?? '').trim().split('\n').slice(-2).join(' | ')}`);
-  return { seconds, report: JSON.parse(r.stdout) as SimpyReport };
-}
+const runBare = (ops: number) => runModel<LocktortureReport>('bare', process.execPath, BARE_MODEL, ops);
 
 export const locktortureProcessBench: BenchDef = {
   name: 'locktorture-process',
@@ -157,7 +158,7 @@ export const locktortureProcessBench: BenchDef = {
     const bareRatio: number[] = [];
     const ofBare: number[] = [];
     let simpyReport: SimpyReport | null = null;
-    let bareReport: SimpyReport | null = null;
+    let bareReport: LocktortureReport | null = null;
     runBare(Math.min(ops, 20_000)); // warm-up
     for (let i = 0; i < opts.reps; i++) {
       // Interleaved, order alternating, so that drift in the machine's load falls on both.

@@ -69,6 +69,14 @@ export function inputPath(io: CliIo, arg: string): string {
 /** "no such file", "permission denied", "read-only file system", … from a Node fs error. */
 export { fsReason };
 
+/**
+ * commander ended through exitOverride() because it printed the help or the version (a
+ * CommanderError's code); exit code 0 when asked for, non-zero when shown as an error.
+ */
+export function isHelpOrVersion(err: { code: string }): boolean {
+  return err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version';
+}
+
 export function firstLine(s: string): string {
   return (s.split(/\r?\n/)[0] ?? '').trim();
 }

@@ -15,7 +15,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerCommands } from './commands.js';
-import { EXIT, type CliIo } from './io.js';
+import { EXIT, isHelpOrVersion, type CliIo } from './io.js';
 
 async function buildProgram(io: CliIo, setExit: (code: number) => void, errBuf: string[], argv: readonly string[]): Promise<Command> {
   const program = new Command('smpsim');
@@ -48,7 +48,7 @@ async function buildProgram(io: CliIo, setExit: (code: number) => void, errBuf: 
 
 /** commander printed the help or the version, as asked (exit code 0). */
 function helpShown(err: unknown): boolean {
-  return err instanceof CommanderError && (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') && err.exitCode === 0;
+  return err instanceof CommanderError && isHelpOrVersion(err) && err.exitCode === 0;
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

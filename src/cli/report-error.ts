@@ -9,7 +9,7 @@ import { UnitError } from '../engine/units.js';
 import { OutputError } from '../files/output.js';
 import { OutputDirError } from '../files/manifest.js';
 import { ScenarioError } from '../scenario/errors.js';
-import { EXIT, UsageError, firstLine, type CliIo } from './io.js';
+import { EXIT, UsageError, firstLine, isHelpOrVersion, type CliIo } from './io.js';
 
 const COMMANDS = ['run', 'resolve', 'validate', 'schema', 'list', 'init', 'compare', 'baseline', 'check', 'sweep', 'worker', 'plot', 'validation', 'completion', 'help'];
 
@@ -41,7 +41,7 @@ function debug(io: CliIo): boolean {
 /** Classify a thrown value → stderr lines and an exit code. */
 export function reportError(err: unknown, io: CliIo, argv: readonly string[]): number {
   if (err instanceof CommanderError) {
-    const help = err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version';
+    const help = isHelpOrVersion(err);
     if (help && err.exitCode === 0) return EXIT.OK;
     const line = help ? helpAsErrorLine(argv) : usageLine(err, argv);
     io.stderr(`${line}\n`);

@@ -4,24 +4,20 @@
  * whether the device can DMA to it) and, for highmem pages, `page->virtual` — the pkmap
  * slot it is currently mapped at, or −1 (2.4 struct page's `virtual` field).
  */
+import { keptTables } from '../engine/kept-tables.js';
 import { PAGE_SIZE } from './layout.js';
 
 export const ISA_DMA_LIMIT = 16 * 1024 * 1024;
 export const DMA32_LIMIT = 4 * 1024 * 1024 * 1024;
 
 /**
- * Physical addresses of a working set, built once per layout and shared between runs (a
- * sweep or robustness study builds the same working set hundreds of times; for the default
- * scenario's 262,144 pages this was a third of a run's set-up, issue 24). Never written
- * once built; the last few layouts are kept.
+ * Physical addresses of a working set, built once per layout and shared read-only between
+ * runs (engine/kept-tables.ts; for the default scenario's 262,144 pages this was a third of
+ * a run's set-up, issue 24).
  */
-const physTables = new Map<string, Float64Array>();
-const PHYS_TABLES_KEPT = 4;
+const physTables = keptTables<Float64Array>(4);
 
-function physTable(pages: number, highCount: number, lowmemBytes: number, highmemBytes: number): Float64Array {
-  const key = `${pages}/${highCount}/${lowmemBytes}/${highmemBytes}`;
-  const hit = physTables.get(key);
-  if (hit !== undefined) return hit;
+function buildPhysTable(pages: number, highCount: number, lowmemBytes: number, highmemBytes: number): Float64Array {
   const phys = new Float64Array(pages);
   const lowCount = pages - highCount;
   // Spread each kind evenly over its zone (lowmem above the ISA zone), page aligned.
@@ -33,8 +29,6 @@ function physTable(pages: number, highCount: number, lowmemBytes: number, highme
   for (let k = 0; k < lowCount; k++) {
     phys[highCount + k] = lowStart + Math.floor(((k * lowSpan) / lowCount) / PAGE_SIZE) * PAGE_SIZE;
   }
-  if (physTables.size >= PHYS_TABLES_KEPT) physTables.delete(physTables.keys().next().value!);
-  physTables.set(key, phys);
   return phys;
 }
 
@@ -50,7 +44,8 @@ export class PagePool {
     this.count = pages;
     this.highCount = highmemBytes > 0 ? Math.round(pages * highmemFraction) : 0;
     this.virtual = new Int32Array(pages).fill(-1);
-    this.phys = physTable(pages, this.highCount, lowmemBytes, highmemBytes);
+    const high = this.highCount;
+    this.phys = physTables(`${pages}/${high}/${lowmemBytes}/${highmemBytes}`, () => buildPhysTable(pages, high, lowmemBytes, highmemBytes));
   }
 
   isHigh(page: number): boolean {

@@ -96,11 +96,6 @@ export class QueuedSpinlockWaiters {
     else if (before === 1 && this.pending !== null) this.headAt = now;
   }
 
-  /** Whether `ctx` holds the pending bit. */
-  isPending(ctx: ExecCtx): boolean {
-    return this.pending === ctx;
-  }
-
   /**
    * queued_spin_unlock with waiters: the time from the release to `first` (spinners[0]) owning
    * the lock. `next` is the waiter behind it (spinners[1]) or null; `releaser` the CPU whose

@@ -3,6 +3,7 @@
  * (rank 1 hottest), which is what decides kmap hit rates. Ranks are spread over the page
  * numbers by a fixed stride so hot pages are not all highmem or all lowmem.
  */
+import { keptTables } from '../engine/kept-tables.js';
 import type { Rng } from '../engine/random.js';
 import type { Locality } from '../scenario/types.js';
 
@@ -14,18 +15,13 @@ function gcd(a: number, b: number): number {
 }
 
 /**
- * The Zipf(s) CDF over `pages` ranks, normalised. Built once per (s, pages) and shared:
- * a sweep or robustness study runs the same working set hundreds of times in one process,
- * and the table (a Math.pow per page) was a tenth of a short run's CPU time (issue 24).
- * Read-only once built; the last few tables are kept.
+ * The Zipf(s) CDF over `pages` ranks, normalised: built once per (s, pages) and shared
+ * read-only between runs (engine/kept-tables.ts; the table, a Math.pow per page, was a
+ * tenth of a short run's CPU time, issue 24).
  */
-const zipfCdfs = new Map<string, Float64Array>();
-const ZIPF_CDFS_KEPT = 4;
+const zipfCdfs = keptTables<Float64Array>(4);
 
-function zipfCdf(s: number, pages: number): Float64Array {
-  const key = `${s}/${pages}`;
-  const hit = zipfCdfs.get(key);
-  if (hit !== undefined) return hit;
+function buildZipfCdf(s: number, pages: number): Float64Array {
   const cdf = new Float64Array(pages);
   let sum = 0;
   for (let k = 0; k < pages; k++) {
@@ -33,15 +29,14 @@ function zipfCdf(s: number, pages: number): Float64Array {
     cdf[k] = sum;
   }
   for (let k = 0; k < pages; k++) cdf[k]! /= sum;
-  if (zipfCdfs.size >= ZIPF_CDFS_KEPT) zipfCdfs.delete(zipfCdfs.keys().next().value!);
-  zipfCdfs.set(key, cdf);
   return cdf;
 }
 
 export function makePagePicker(locality: Locality, pages: number): PagePicker {
   if (locality.kind === 'uniform') return (rng) => Math.floor(rng.next() * pages);
   // Zipf: P(rank k) ∝ 1/k^s, k = 1..pages; inverse CDF by binary search.
-  const cdf = zipfCdf(locality.s, pages);
+  const s = locality.s;
+  const cdf = zipfCdfs(`${s}/${pages}`, () => buildZipfCdf(s, pages));
   let stride = 2654435761 % pages || 1;
   while (gcd(stride, pages) !== 1) stride++;
   return (rng) => {
